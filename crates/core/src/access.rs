@@ -1,0 +1,118 @@
+//! Who is acting, and what they may do (R-D5). Every rule that needs an Owner or Admin asks
+//! here, so the rule holds for the window, the tray and the command line alike.
+
+use crate::directory::Role;
+
+/// A signed-in person, as read from the store when their session was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// Whoever performs an action; audit entries name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Person(Person),
+    /// The `uniasset` tool, acting with the authority of the OS account that owns the data.
+    CommandLine,
+    /// The first-run screen creating the organization and its Owner.
+    FirstRunSetup,
+    /// The deprovision sync acting on Entra ID's word.
+    EntraSync,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AccessError {
+    #[error("Only an Owner or Admin can {0}.")]
+    NeedsAdmin(&'static str),
+    #[error("Only an Owner can {0}.")]
+    NeedsOwner(&'static str),
+}
+
+impl crate::ErrorCode for AccessError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccessError::NeedsAdmin(_) => "needs_admin",
+            AccessError::NeedsOwner(_) => "needs_owner",
+        }
+    }
+}
+
+impl Actor {
+    /// How audit trails and deactivation records name this actor.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Person(p) => format!("{} <{}>", p.display_name, p.email),
+            Actor::CommandLine => "command line".to_owned(),
+            Actor::FirstRunSetup => "first-run setup".to_owned(),
+            Actor::EntraSync => "Microsoft Entra ID sync".to_owned(),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Actor::Person(p) => Some(p.user_id),
+            _ => None,
+        }
+    }
+
+    /// `action` completes "Only an Owner or Admin can …".
+    pub fn require_admin(&self, action: &'static str) -> Result<(), AccessError> {
+        match self {
+            Actor::Person(p) if p.role == Role::Member => Err(AccessError::NeedsAdmin(action)),
+            Actor::Person(_) | Actor::CommandLine => Ok(()),
+            Actor::FirstRunSetup | Actor::EntraSync => Err(AccessError::NeedsAdmin(action)),
+        }
+    }
+
+    /// `action` completes "Only an Owner can …".
+    pub fn require_owner(&self, action: &'static str) -> Result<(), AccessError> {
+        match self {
+            Actor::Person(p) if p.role == Role::Owner => Ok(()),
+            Actor::CommandLine => Ok(()),
+            _ => Err(AccessError::NeedsOwner(action)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(role: Role) -> Actor {
+        Actor::Person(Person {
+            user_id: 1,
+            display_name: "Ann".into(),
+            email: "ann@example.com".into(),
+            role,
+        })
+    }
+
+    #[test]
+    fn members_are_not_admins() {
+        assert_eq!(
+            person(Role::Member).require_admin("deactivate users"),
+            Err(AccessError::NeedsAdmin("deactivate users"))
+        );
+        assert!(person(Role::Admin).require_admin("x").is_ok());
+        assert!(person(Role::Owner).require_admin("x").is_ok());
+        assert!(Actor::CommandLine.require_admin("x").is_ok());
+        assert!(Actor::EntraSync.require_admin("x").is_err());
+    }
+
+    #[test]
+    fn only_owners_act_on_owners() {
+        assert!(person(Role::Admin).require_owner("x").is_err());
+        assert!(person(Role::Owner).require_owner("x").is_ok());
+    }
+
+    #[test]
+    fn labels_name_the_actor() {
+        assert_eq!(person(Role::Owner).label(), "Ann <ann@example.com>");
+        assert_eq!(Actor::EntraSync.label(), "Microsoft Entra ID sync");
+        assert_eq!(Actor::CommandLine.label(), "command line");
+    }
+}

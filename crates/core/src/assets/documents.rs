@@ -1,0 +1,91 @@
+//! Documents attached to assets: metadata in the database, the file itself in the data
+//! directory under `documents/`, named by its SHA-256 so identical uploads share one copy.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{asset, AssetError};
+use crate::access::Actor;
+use crate::audit;
+use crate::store::{Store, StoreError};
+use crate::timestamp;
+
+pub const DOCUMENTS_DIR: &str = "documents";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+
+#[ts(export)]
+pub struct Document {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub asset_id: Option<i64>,
+    pub file_name: String,
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub size_bytes: i64,
+    pub uploaded_at: String,
+}
+
+/// Copies `source` into the data directory and records it against the asset.
+pub fn attach_document(
+    store: &mut Store,
+    by: &Actor,
+    asset_id: i64,
+    source: &Path,
+) -> Result<Document, AssetError> {
+    let uploader = by.user_id().ok_or(AssetError::NeedsPerson("upload documents"))?;
+    asset(store, asset_id)?;
+    let file_name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| AssetError::File(format!("{} is not a file", source.display())))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(source)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| AssetError::File(format!("{}: {e}", source.display())))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let dir = store.data_dir().join(DOCUMENTS_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| AssetError::File(e.to_string()))?;
+    let stored = dir.join(&sha256);
+    if !stored.exists() {
+        // Write beside, then rename: a crash never leaves a half-written file under its final name.
+        let partial = dir.join(format!("{sha256}.partial"));
+        std::fs::write(&partial, &bytes)
+            .and_then(|_| std::fs::rename(&partial, &stored))
+            .map_err(|e| AssetError::File(e.to_string()))?;
+    }
+    let uploaded_at = timestamp::now();
+    let tx = store.write()?;
+    tx.execute(
+        "INSERT INTO documents (asset_id, uploaded_by, file_name, sha256, size_bytes, uploaded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![asset_id, uploader, file_name, sha256, bytes.len() as i64, uploaded_at],
+    )?;
+    let id = tx.last_insert_rowid();
+    audit::record(&tx, by, audit::Entry::asset("asset.document_attached", asset_id).detail(file_name.clone()))?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(Document { id, asset_id: Some(asset_id), file_name, sha256, size_bytes: bytes.len() as i64, uploaded_at })
+}
+
+/// Documents a user uploaded, newest first.
+pub fn documents_of_user(store: &Store, user_id: i64) -> Result<Vec<Document>, StoreError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT id, asset_id, file_name, sha256, size_bytes, uploaded_at FROM documents
+         WHERE uploaded_by = ?1 ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([user_id], |r| {
+        Ok(Document {
+            id: r.get(0)?,
+            asset_id: r.get(1)?,
+            file_name: r.get(2)?,
+            sha256: r.get(3)?,
+            size_bytes: r.get(4)?,
+            uploaded_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,303 @@
+//! The directory of users (R-D2): who they are, their role and sign-in method, their Entra
+//! link, and whether they are active.
+
+mod import;
+mod status;
+mod validate;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{AccessError, Actor};
+use crate::audit;
+use crate::password::PasswordError;
+use crate::store::{Store, StoreError};
+use crate::text_enum::text_enum;
+use crate::timestamp;
+
+pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
+pub use status::{deactivate, deactivate_in, reactivate, reason_words};
+pub use validate::{describe, NewUser, UserProblem, ValidUser};
+
+text_enum! {
+    Role, "role", "owner, admin or member" {
+        Owner => "owner",
+        Admin => "admin",
+        Member => "member",
+    }
+}
+
+text_enum! {
+    /// How a user signs in; only `microsoft` users are checked against Entra ID.
+    SignInMethod, "sign-in method", "password, google or microsoft" {
+        Password => "password",
+        Google => "google",
+        Microsoft => "microsoft",
+    }
+}
+
+text_enum! {
+    UserStatus, "status", "active or deactivated" {
+        Active => "active",
+        Deactivated => "deactivated",
+    }
+}
+
+text_enum! {
+    DeactivationReason, "deactivation reason", "disabled_in_entra, deleted_from_entra or manual" {
+        DisabledInEntra => "disabled_in_entra",
+        DeletedFromEntra => "deleted_from_entra",
+        Manual => "manual",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+
+#[ts(export)]
+pub struct User {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub sign_in: SignInMethod,
+    pub entra_object_id: Option<String>,
+    pub status: UserStatus,
+    pub deactivated_at: Option<String>,
+    pub deactivated_by: Option<String>,
+    pub deactivation_reason: Option<DeactivationReason>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+
+#[ts(export)]
+pub struct UserQuery {
+    pub status: Option<UserStatus>,
+    /// Matches anywhere in the name or email, ignoring case.
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+
+#[ts(export)]
+pub struct UserCounts {
+    pub all: u32,
+    pub active: u32,
+    pub deactivated: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+
+#[ts(export)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub counts: UserCounts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("{}", describe(.0))]
+    Invalid(Vec<UserProblem>),
+    #[error("A user with the email {0} already exists.")]
+    DuplicateEmail(String),
+    #[error("Another user is already linked to the Entra object id {0}.")]
+    DuplicateEntraId(String),
+    #[error("No user has the email {0}.")]
+    UnknownEmail(String),
+    #[error("No such user (id {0}).")]
+    UnknownUser(i64),
+    #[error("{0} is already deactivated.")]
+    AlreadyDeactivated(String),
+    #[error("{0} is already active.")]
+    AlreadyActive(String),
+    #[error("{0} is the last active Owner and cannot be deactivated. Make another user an Owner first.")]
+    LastOwner(String),
+    #[error("You cannot deactivate your own account.")]
+    SelfDeactivation,
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl crate::ErrorCode for DirectoryError {
+    fn code(&self) -> &'static str {
+        use DirectoryError::*;
+        match self {
+            Invalid(_) => "invalid_user",
+            DuplicateEmail(_) => "duplicate_email",
+            DuplicateEntraId(_) => "duplicate_entra_id",
+            UnknownEmail(_) | UnknownUser(_) => "unknown_user",
+            AlreadyDeactivated(_) => "already_deactivated",
+            AlreadyActive(_) => "already_active",
+            LastOwner(_) => "last_owner",
+            SelfDeactivation => "self_deactivation",
+            Access(e) => e.code(),
+            Password(e) => e.code(),
+            Store(e) => e.code(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for DirectoryError {
+    fn from(e: rusqlite::Error) -> Self {
+        DirectoryError::Store(e.into())
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, role, sign_in, entra_object_id, status,
+    deactivated_at, deactivated_by, deactivation_reason, created_at";
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        display_name: r.get(2)?,
+        role: r.get(3)?,
+        sign_in: r.get(4)?,
+        entra_object_id: r.get(5)?,
+        status: r.get(6)?,
+        deactivated_at: r.get(7)?,
+        deactivated_by: r.get(8)?,
+        deactivation_reason: r.get(9)?,
+        created_at: r.get(10)?,
+    })
+}
+
+/// Adds one user (R-D5: Owners and Admins; only an Owner may add another Owner).
+pub fn add_user(store: &mut Store, by: &Actor, new: &NewUser) -> Result<User, DirectoryError> {
+    by.require_admin("add users")?;
+    if new.role == Role::Owner {
+        by.require_owner("add another Owner")?;
+    }
+    let valid = new.validate().map_err(DirectoryError::Invalid)?;
+    let tx = store.write()?;
+    ensure_unique(&tx, &valid)?;
+    let id = insert(&tx, &valid, None)?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::user("user.added", id).detail(format!(
+            "{} as {}, signs in with {}",
+            valid.email, valid.role, valid.sign_in
+        )),
+    )?;
+    let user = user_by_id(&tx, id)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(user)
+}
+
+fn ensure_unique(conn: &Connection, user: &ValidUser) -> Result<(), DirectoryError> {
+    if find_by_email_in(conn, &user.email)?.is_some() {
+        return Err(DirectoryError::DuplicateEmail(user.email.clone()));
+    }
+    if let Some(oid) = &user.entra_object_id {
+        let taken: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM users WHERE entra_object_id = ?1",
+                [oid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(DirectoryError::DuplicateEntraId(oid.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts an already validated user; the caller owns the transaction and the audit entry.
+pub(crate) fn insert(
+    conn: &Connection,
+    user: &ValidUser,
+    password_hash: Option<&str>,
+) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO users (email, display_name, role, sign_in, entra_object_id, password_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![
+            user.email,
+            user.display_name,
+            user.role,
+            user.sign_in,
+            user.entra_object_id,
+            password_hash,
+            timestamp::now()
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn user_by_id(conn: &Connection, id: i64) -> Result<User, DirectoryError> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+        [id],
+        user_from_row,
+    )
+    .optional()?
+    .ok_or(DirectoryError::UnknownUser(id))
+}
+
+fn find_by_email_in(conn: &Connection, email: &str) -> Result<Option<User>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"),
+            [email.trim()],
+            user_from_row,
+        )
+        .optional()?)
+}
+
+/// Looks a user up by email, ignoring case.
+pub fn find_by_email(store: &Store, email: &str) -> Result<User, DirectoryError> {
+    find_by_email_in(store.conn(), email)?
+        .ok_or_else(|| DirectoryError::UnknownEmail(email.trim().to_owned()))
+}
+
+pub fn get_user(store: &Store, id: i64) -> Result<User, DirectoryError> {
+    user_by_id(store.conn(), id)
+}
+
+/// Users matching `query`, by name, with counts over the whole organization.
+pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreError> {
+    let conn = store.conn();
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users
+         WHERE (?1 IS NULL OR status = ?1)
+           AND (?2 IS NULL OR display_name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')
+         ORDER BY display_name COLLATE NOCASE, id"
+    ))?;
+    let users = stmt
+        .query_map(rusqlite::params![query.status, search], user_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let counts = conn.query_row(
+        "SELECT count(*), coalesce(sum(status = 'active'), 0), coalesce(sum(status = 'deactivated'), 0) FROM users",
+        [],
+        |r| {
+            Ok(UserCounts {
+                all: r.get(0)?,
+                active: r.get(1)?,
+                deactivated: r.get(2)?,
+            })
+        },
+    )?;
+    Ok(UserPage { users, counts })
+}
+
+/// How many active Owners remain; the last one can never be deactivated.
+pub(crate) fn active_owner_count(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'owner' AND status = 'active'",
+        [],
+        |r| r.get(0),
+    )?)
+}

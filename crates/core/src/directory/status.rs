@@ -1,0 +1,107 @@
+//! Deactivating and reactivating users. Deactivation is never deletion: it flips the
+//! status, records when, by whom and why, and ends the user's sessions; assets, audit
+//! entries, maintenance logs and documents are left exactly as they were (R-D3).
+
+use rusqlite::Connection;
+
+use super::{active_owner_count, user_by_id, DeactivationReason, DirectoryError, Role, User, UserStatus};
+use crate::access::Actor;
+use crate::audit;
+use crate::sessions;
+use crate::store::{Store, StoreError};
+use crate::timestamp;
+
+/// An Owner or Admin deactivates a user by hand.
+pub fn deactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, DirectoryError> {
+    by.require_admin("deactivate users")?;
+    let tx = store.write()?;
+    let user = user_by_id(&tx, user_id)?;
+    if user.role == Role::Owner {
+        by.require_owner("deactivate an Owner")?;
+    }
+    if by.user_id() == Some(user.id) {
+        return Err(DirectoryError::SelfDeactivation);
+    }
+    deactivate_in(&tx, by, &user, DeactivationReason::Manual, "")?;
+    let user = user_by_id(&tx, user_id)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(user)
+}
+
+/// The one place a user becomes deactivated, inside the caller's transaction: manual
+/// deactivation and the Entra sync both come through here, so the rules cannot drift.
+pub fn deactivate_in(
+    conn: &Connection,
+    by: &Actor,
+    user: &User,
+    reason: DeactivationReason,
+    audit_detail: &str,
+) -> Result<(), DirectoryError> {
+    if user.status == UserStatus::Deactivated {
+        return Err(DirectoryError::AlreadyDeactivated(user.email.clone()));
+    }
+    if user.role == Role::Owner && active_owner_count(conn)? <= 1 {
+        return Err(DirectoryError::LastOwner(user.email.clone()));
+    }
+    conn.execute(
+        "UPDATE users SET status = 'deactivated', deactivated_at = ?2, deactivated_by = ?3,
+             deactivated_by_user_id = ?4, deactivation_reason = ?5
+         WHERE id = ?1 AND status = 'active'",
+        rusqlite::params![user.id, timestamp::now(), by.label(), by.user_id(), reason],
+    )
+    .map_err(StoreError::from)?;
+    let ended = sessions::end_all_for_user(conn, user.id)?;
+    let mut detail = format!("Reason: {}", reason_words(reason));
+    if ended > 0 {
+        detail.push_str(&format!("; {ended} open session(s) ended"));
+    }
+    if !audit_detail.is_empty() {
+        detail.push_str("; ");
+        detail.push_str(audit_detail);
+    }
+    audit::record(conn, by, audit::Entry::user("user.deactivated", user.id).detail(detail))?;
+    Ok(())
+}
+
+/// An Owner or Admin gives a deactivated user their access back.
+pub fn reactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, DirectoryError> {
+    by.require_admin("reactivate users")?;
+    let tx = store.write()?;
+    let user = user_by_id(&tx, user_id)?;
+    if user.role == Role::Owner {
+        by.require_owner("reactivate an Owner")?;
+    }
+    if user.status == UserStatus::Active {
+        return Err(DirectoryError::AlreadyActive(user.email));
+    }
+    tx.execute(
+        "UPDATE users SET status = 'active', deactivated_at = NULL, deactivated_by = NULL,
+             deactivated_by_user_id = NULL, deactivation_reason = NULL
+         WHERE id = ?1",
+        [user.id],
+    )?;
+    let was = user
+        .deactivation_reason
+        .map(reason_words)
+        .unwrap_or("unknown reason");
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::user("user.reactivated", user.id).detail(format!(
+            "Had been deactivated ({was}) on {} by {}",
+            user.deactivated_at.as_deref().unwrap_or("?"),
+            user.deactivated_by.as_deref().unwrap_or("?")
+        )),
+    )?;
+    let user = user_by_id(&tx, user_id)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(user)
+}
+
+pub fn reason_words(reason: DeactivationReason) -> &'static str {
+    match reason {
+        DeactivationReason::DisabledInEntra => "disabled in Entra",
+        DeactivationReason::DeletedFromEntra => "deleted from Entra",
+        DeactivationReason::Manual => "deactivated manually",
+    }
+}

@@ -1,0 +1,18 @@
+//! UniAsset's deprovision core. Every rule of the product lives here, enforced whoever the
+//! caller is (the Tauri shell, the `uniasset` command line, tests). It knows nothing of
+//! Tauri, GTK or the webview.
+
+pub mod access;
+pub mod assets;
+pub mod audit;
+pub mod data_dir;
+pub mod directory;
+pub mod error_code;
+pub mod organization;
+pub mod password;
+pub mod sessions;
+pub mod store;
+pub mod text_enum;
+mod timestamp;
+
+pub use error_code::{ErrorCode, ErrorReport};

@@ -1,0 +1,62 @@
+//! Versioned schema migrations (rusqlite_migration, tracked in `user_version`), with a
+//! copy of the database taken before any migration changes an existing schema.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, SchemaVersion, M};
+
+use super::StoreError;
+
+/// Backups of the database taken before schema upgrades live here, in the data directory.
+pub const BACKUP_DIR: &str = "backups";
+
+/// Every schema change, oldest first. Never edit a released entry; append a new one.
+pub const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+
+/// Brings `conn` to the latest of `steps`, backing the file up first when it already holds
+/// an older schema.
+pub fn migrate(
+    conn: &mut Connection,
+    db_path: &Path,
+    data_dir: &Path,
+    steps: &[M<'_>],
+) -> Result<(), StoreError> {
+    let migrations = Migrations::from_slice(steps);
+    let current = match migrations.current_version(conn).map_err(migration_error)? {
+        SchemaVersion::NoneSet => 0,
+        SchemaVersion::Inside(v) => v.get(),
+        SchemaVersion::Outside(v) => {
+            return Err(StoreError::NewerSchema {
+                path: db_path.to_owned(),
+                found: v.get(),
+                known: steps.len(),
+            })
+        }
+    };
+    if current == steps.len() {
+        return Ok(());
+    }
+    if current > 0 {
+        backup(conn, data_dir, current)?;
+    }
+    migrations.to_latest(conn).map_err(migration_error)
+}
+
+fn backup(conn: &Connection, data_dir: &Path, version: usize) -> Result<(), StoreError> {
+    let dir = data_dir.join(BACKUP_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| StoreError::Backup(e.to_string()))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let target = dir.join(format!("uniasset-schema{version}-{stamp}.db"));
+    // VACUUM INTO writes a consistent, compact copy even while WAL frames are pending.
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(|e| StoreError::Backup(e.to_string()))?;
+    Ok(())
+}
+
+fn migration_error(e: rusqlite_migration::Error) -> StoreError {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
+        other => StoreError::Migration(other.to_string()),
+    }
+}

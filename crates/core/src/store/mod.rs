@@ -1,0 +1,125 @@
+//! The SQLite store: one database file in the data directory, opened with WAL and
+//! foreign keys, migrated to the current schema (with a backup first) on open.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
+
+pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
+
+/// The database's file name inside the data directory.
+pub const DATABASE_FILE: &str = "uniasset.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Cannot use the data directory {path}: {source}")]
+    DataDirectory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "The database file {path} is damaged or is not a UniAsset database. \
+         Nothing was changed; restore it from a backup in {backups} or move it aside."
+    )]
+    Corrupt { path: PathBuf, backups: PathBuf },
+    #[error("The database file {path} was written by a newer version of UniAsset (schema {found}, this version knows {known}). Update UniAsset.")]
+    NewerSchema {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error("Could not back up the database before upgrading it: {0}")]
+    Backup(String),
+    #[error("Could not upgrade the database: {0}")]
+    Migration(String),
+    #[error("The database is busy in another UniAsset process; try again in a moment.")]
+    Busy,
+    #[error("Database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// An open UniAsset database and the data directory it lives in.
+pub struct Store {
+    conn: Connection,
+    data_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDirectory {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&path, flags)?;
+        let corrupt = || StoreError::Corrupt {
+            path: path.clone(),
+            backups: data_dir.join(BACKUP_DIR),
+        };
+        check_integrity(&conn).map_err(|e| match e {
+            StoreError::Sqlite(_) => corrupt(),
+            other => other,
+        })?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;",
+        )?;
+        // Several processes (app, tray scheduler, CLI) share the file: wait rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate(&mut conn, &path, data_dir, migrations::MIGRATIONS)?;
+        Ok(Store {
+            conn,
+            data_dir: data_dir.to_owned(),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.data_dir.join(DATABASE_FILE)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction that takes the write lock at once, so two processes never
+    /// both read-then-write on a stale view.
+    pub(crate) fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+}
+
+/// A garbage or truncated file fails here instead of half-way through a later write.
+fn check_integrity(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+    if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(verdict),
+        )))
+    }
+}
