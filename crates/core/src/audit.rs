@@ -42,7 +42,6 @@ impl Entry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct AuditEntry {
     #[ts(type = "number")]

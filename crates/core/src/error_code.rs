@@ -29,8 +29,8 @@ pub struct ErrorReport {
     pub message: String,
 }
 
-impl<E: ErrorCode> From<&E> for ErrorReport {
-    fn from(e: &E) -> Self {
+impl<E: ErrorCode> From<E> for ErrorReport {
+    fn from(e: E) -> Self {
         ErrorReport {
             code: e.code().to_owned(),
             message: e.to_string(),

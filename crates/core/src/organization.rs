@@ -31,7 +31,6 @@ impl Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct Organization {
     pub name: String,
@@ -158,7 +157,9 @@ pub fn create(
 
     let tx = store.write()?;
     let existing: Option<String> = tx
-        .query_row("SELECT name FROM organization WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT name FROM organization WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(existing) = existing {
         return Err(OrganizationError::AlreadySetUp(existing));
@@ -172,8 +173,10 @@ pub fn create(
     audit::record(
         &tx,
         by,
-        audit::Entry::user("organization.created", owner_id)
-            .detail(format!("Organization \"{name}\" on the {} plan", setup.plan.title())),
+        audit::Entry::user("organization.created", owner_id).detail(format!(
+            "Organization \"{name}\" on the {} plan",
+            setup.plan.title()
+        )),
     )?;
     tx.commit().map_err(StoreError::from)?;
     Ok(Organization {

@@ -35,7 +35,9 @@ pub enum PasswordError {
     TooShort,
     #[error("The password must be at most {MAX_LENGTH} characters long.")]
     TooLong,
-    #[error("This password is too easy to guess{0}. A few unrelated words make a strong password.")]
+    #[error(
+        "This password is too easy to guess{0}. A few unrelated words make a strong password."
+    )]
     TooWeak(String),
     #[error("Could not hash the password: {0}")]
     Hashing(String),
@@ -84,7 +86,10 @@ fn personal_words(personal: &[&str]) -> Vec<String> {
     for text in personal {
         let lower = text.to_lowercase();
         let local = lower.split('@').next().unwrap_or_default();
-        let parts: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|p| p.len() >= 3).collect();
+        let parts: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| p.len() >= 3)
+            .collect();
         words.push(lower.clone());
         words.push(local.chars().filter(|c| c.is_alphanumeric()).collect());
         words.push(lower.split_whitespace().collect());
@@ -138,7 +143,10 @@ mod tests {
             Err(PasswordError::TooWeak(_))
         ));
         assert!(matches!(
-            check_strength(&Password::new("annsmith2024"), &["annsmith@example.com", "Ann Smith"]),
+            check_strength(
+                &Password::new("annsmith2024"),
+                &["annsmith@example.com", "Ann Smith"]
+            ),
             Err(PasswordError::TooWeak(_))
         ));
         assert!(check_strength(&Password::new("violet tractor ocean fern"), &[]).is_ok());

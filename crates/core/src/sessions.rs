@@ -70,13 +70,21 @@ impl From<DirectoryError> for SignInError {
 
 /// Checks the password, then the status: a deactivated user is told so (and nothing else)
 /// only once they have proved who they are, or when they have no password to prove it with.
-pub fn sign_in(store: &mut Store, email: &str, password: &Password) -> Result<SignedIn, SignInError> {
+pub fn sign_in(
+    store: &mut Store,
+    email: &str,
+    password: &Password,
+) -> Result<SignedIn, SignInError> {
     let user = directory::find_by_email(store, email)?;
-    let hash: Option<String> = store
-        .conn()
-        .query_row("SELECT password_hash FROM users WHERE id = ?1", [user.id], |r| r.get(0))?;
+    let hash: Option<String> = store.conn().query_row(
+        "SELECT password_hash FROM users WHERE id = ?1",
+        [user.id],
+        |r| r.get(0),
+    )?;
     match hash {
-        Some(hash) if !password::verify(password, &hash) => return Err(SignInError::InvalidCredentials),
+        Some(hash) if !password::verify(password, &hash) => {
+            return Err(SignInError::InvalidCredentials)
+        }
         Some(_) => {}
         None if user.status == UserStatus::Deactivated => return Err(SignInError::Deactivated),
         None => return Err(SignInError::NoPassword),
@@ -149,7 +157,10 @@ pub fn set_password(
     password::check_strength(password, &[&user.email, &user.display_name])?;
     let hash = password::hash(password).map_err(PasswordError::from)?;
     let tx = store.write()?;
-    tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", rusqlite::params![user.id, hash])?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        rusqlite::params![user.id, hash],
+    )?;
     end_all_for_user(&tx, user.id)?;
     audit::record(&tx, by, audit::Entry::user("user.password_set", user.id))?;
     tx.commit().map_err(StoreError::from)?;

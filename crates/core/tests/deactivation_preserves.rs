@@ -7,17 +7,41 @@ use uniasset_core::assets;
 use uniasset_core::directory::{self, Role, SignInMethod, UserStatus};
 use uniasset_core::organization::Plan;
 
-const TABLES: [&str; 5] = ["users", "assets", "audit_entries", "maintenance_logs", "documents"];
+const TABLES: [&str; 5] = [
+    "users",
+    "assets",
+    "audit_entries",
+    "maintenance_logs",
+    "documents",
+];
 
 #[test]
 fn deactivating_a_user_keeps_their_assets_and_history() {
     let mut org = common::org(Plan::Enterprise);
-    let leaver = org.add("leo@northwind.example", Role::Member, SignInMethod::Microsoft);
+    let leaver = org.add(
+        "leo@northwind.example",
+        Role::Member,
+        SignInMethod::Microsoft,
+    );
     let leo = org.actor("leo@northwind.example");
     let owner = org.owner();
 
-    let laptop = assets::create_asset(&mut org.store, &owner, "LAP-001", "ThinkPad T14", Some(leaver.id)).unwrap();
-    let phone = assets::create_asset(&mut org.store, &owner, "PHN-007", "Pixel 8", Some(leaver.id)).unwrap();
+    let laptop = assets::create_asset(
+        &mut org.store,
+        &owner,
+        "LAP-001",
+        "ThinkPad T14",
+        Some(leaver.id),
+    )
+    .unwrap();
+    let phone = assets::create_asset(
+        &mut org.store,
+        &owner,
+        "PHN-007",
+        "Pixel 8",
+        Some(leaver.id),
+    )
+    .unwrap();
     assets::add_maintenance_log(&mut org.store, &leo, laptop.id, "Replaced the battery").unwrap();
     let receipt = org.dir.path().join("receipt.pdf");
     std::fs::write(&receipt, b"%PDF-1.7 receipt").unwrap();
@@ -38,7 +62,9 @@ fn deactivating_a_user_keeps_their_assets_and_history() {
 
     let held = assets::assets_of_user(&org.store, leaver.id).unwrap();
     assert_eq!(held.len(), 2, "assets stay assigned");
-    assert!(held.iter().all(|a| a.assigned_to_status == Some(UserStatus::Deactivated)));
+    assert!(held
+        .iter()
+        .all(|a| a.assigned_to_status == Some(UserStatus::Deactivated)));
     let everyone_sees = assets::list_assets(&org.store).unwrap();
     assert_eq!(everyone_sees.len(), 2, "assets stay visible");
     assert_eq!(everyone_sees[0].assigned_to_name.as_deref(), Some("leo"));
@@ -53,6 +79,12 @@ fn deactivating_a_user_keeps_their_assets_and_history() {
 
     let history_after = uniasset_core::audit::for_user(&org.store, leaver.id).unwrap();
     assert_eq!(history_after.len(), history_before.len() + 1);
-    assert_eq!(&history_after[1..], &history_before[..], "earlier entries unchanged");
-    assert!(history_after[1..].iter().any(|e| e.actor == "leo <leo@northwind.example>"));
+    assert_eq!(
+        &history_after[1..],
+        &history_before[..],
+        "earlier entries unchanged"
+    );
+    assert!(history_after[1..]
+        .iter()
+        .any(|e| e.actor == "leo <leo@northwind.example>"));
 }

@@ -23,33 +23,65 @@ fn new_user(email: &str, role: Role) -> NewUser {
 fn emails_are_unique_ignoring_case() {
     let mut org = common::org(Plan::Team);
     let owner = org.owner();
-    let err = directory::add_user(&mut org.store, &owner, &new_user("OLIVIA@Northwind.example", Role::Member))
-        .unwrap_err();
+    let err = directory::add_user(
+        &mut org.store,
+        &owner,
+        &new_user("OLIVIA@Northwind.example", Role::Member),
+    )
+    .unwrap_err();
     assert!(matches!(err, DirectoryError::DuplicateEmail(_)));
-    assert_eq!(err.to_string(), "A user with the email OLIVIA@Northwind.example already exists.");
+    assert_eq!(
+        err.to_string(),
+        "A user with the email OLIVIA@Northwind.example already exists."
+    );
     assert_eq!(org.count("users"), 1);
 }
 
 #[test]
 fn unknown_roles_are_refused_with_the_choices() {
     let err = "boss".parse::<Role>().unwrap_err();
-    assert_eq!(err.to_string(), "Unknown role \"boss\": use owner, admin or member.");
+    assert_eq!(
+        err.to_string(),
+        "Unknown role \"boss\": use owner, admin or member."
+    );
 }
 
 #[test]
 fn members_cannot_manage_users_and_admins_cannot_touch_owners() {
     let mut org = common::org(Plan::Team);
-    org.add("mia@northwind.example", Role::Member, SignInMethod::Password);
-    org.add("adam@northwind.example", Role::Admin, SignInMethod::Password);
-    let victim = org.add("val@northwind.example", Role::Member, SignInMethod::Password);
+    org.add(
+        "mia@northwind.example",
+        Role::Member,
+        SignInMethod::Password,
+    );
+    org.add(
+        "adam@northwind.example",
+        Role::Admin,
+        SignInMethod::Password,
+    );
+    let victim = org.add(
+        "val@northwind.example",
+        Role::Member,
+        SignInMethod::Password,
+    );
     let member = org.actor("mia@northwind.example");
     let admin = org.actor("adam@northwind.example");
 
     let err = directory::deactivate(&mut org.store, &member, victim.id).unwrap_err();
     assert_eq!(err.code(), "needs_admin");
-    let err = directory::add_user(&mut org.store, &member, &new_user("x@northwind.example", Role::Member)).unwrap_err();
+    let err = directory::add_user(
+        &mut org.store,
+        &member,
+        &new_user("x@northwind.example", Role::Member),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "needs_admin");
-    let err = directory::add_user(&mut org.store, &admin, &new_user("o2@northwind.example", Role::Owner)).unwrap_err();
+    let err = directory::add_user(
+        &mut org.store,
+        &admin,
+        &new_user("o2@northwind.example", Role::Owner),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "needs_owner");
     let owner_id = org.user(common::OWNER_EMAIL).id;
     let err = directory::deactivate(&mut org.store, &admin, owner_id).unwrap_err();
@@ -58,7 +90,10 @@ fn members_cannot_manage_users_and_admins_cannot_touch_owners() {
     directory::deactivate(&mut org.store, &admin, victim.id).unwrap();
     let err = directory::reactivate(&mut org.store, &member, victim.id).unwrap_err();
     assert_eq!(err.code(), "needs_admin");
-    assert_eq!(org.user("val@northwind.example").status, UserStatus::Deactivated);
+    assert_eq!(
+        org.user("val@northwind.example").status,
+        UserStatus::Deactivated
+    );
 }
 
 #[test]
@@ -70,7 +105,10 @@ fn deactivation_records_when_who_and_why_and_is_audited() {
     let done = directory::deactivate(&mut org.store, &owner, user.id).unwrap();
     assert_eq!(done.status, UserStatus::Deactivated);
     assert_eq!(done.deactivation_reason, Some(DeactivationReason::Manual));
-    assert_eq!(done.deactivated_by.as_deref(), Some("Olivia Owner <olivia@northwind.example>"));
+    assert_eq!(
+        done.deactivated_by.as_deref(),
+        Some("Olivia Owner <olivia@northwind.example>")
+    );
     assert!(done.deactivated_at.is_some());
     assert_eq!(org.count("audit_entries"), audit_before + 1);
 
@@ -83,7 +121,11 @@ fn deactivation_records_when_who_and_why_and_is_audited() {
     assert_eq!(back.deactivated_by, None);
     let trail = uniasset_core::audit::for_user(&org.store, user.id).unwrap();
     assert_eq!(trail[0].action, "user.reactivated");
-    assert!(trail[0].detail.contains("deactivated manually"), "{}", trail[0].detail);
+    assert!(
+        trail[0].detail.contains("deactivated manually"),
+        "{}",
+        trail[0].detail
+    );
     assert_eq!(trail[1].action, "user.deactivated");
 }
 
@@ -95,7 +137,11 @@ fn the_last_active_owner_can_never_be_deactivated() {
     assert!(matches!(err, DirectoryError::LastOwner(_)), "{err:?}");
     assert_eq!(org.user(common::OWNER_EMAIL).status, UserStatus::Active);
 
-    org.add("second@northwind.example", Role::Owner, SignInMethod::Password);
+    org.add(
+        "second@northwind.example",
+        Role::Owner,
+        SignInMethod::Password,
+    );
     let second = org.actor("second@northwind.example");
     directory::deactivate(&mut org.store, &second, owner_id).unwrap();
     let second_id = second.user_id().unwrap();
@@ -106,7 +152,11 @@ fn the_last_active_owner_can_never_be_deactivated() {
 #[test]
 fn nobody_deactivates_themselves() {
     let mut org = common::org(Plan::Team);
-    org.add("second@northwind.example", Role::Owner, SignInMethod::Password);
+    org.add(
+        "second@northwind.example",
+        Role::Owner,
+        SignInMethod::Password,
+    );
     let owner = org.owner();
     let err = directory::deactivate(&mut org.store, &owner, owner.user_id().unwrap()).unwrap_err();
     assert!(matches!(err, DirectoryError::SelfDeactivation));
@@ -116,19 +166,29 @@ fn nobody_deactivates_themselves() {
 fn listing_filters_by_status_and_search_and_counts_everyone() {
     let mut org = common::org(Plan::Team);
     for i in 0..5 {
-        org.add(&format!("user{i}@northwind.example"), Role::Member, SignInMethod::Microsoft);
+        org.add(
+            &format!("user{i}@northwind.example"),
+            Role::Member,
+            SignInMethod::Microsoft,
+        );
     }
     let victim = org.user("user3@northwind.example");
     let owner = org.owner();
     directory::deactivate(&mut org.store, &owner, victim.id).unwrap();
 
     let all = directory::list_users(&org.store, &UserQuery::default()).unwrap();
-    assert_eq!((all.counts.all, all.counts.active, all.counts.deactivated), (6, 5, 1));
+    assert_eq!(
+        (all.counts.all, all.counts.active, all.counts.deactivated),
+        (6, 5, 1)
+    );
     assert_eq!(all.users.len(), 6);
 
     let deactivated = directory::list_users(
         &org.store,
-        &UserQuery { status: Some(UserStatus::Deactivated), search: None },
+        &UserQuery {
+            status: Some(UserStatus::Deactivated),
+            search: None,
+        },
     )
     .unwrap();
     assert_eq!(deactivated.users.len(), 1);
@@ -137,10 +197,23 @@ fn listing_filters_by_status_and_search_and_counts_everyone() {
 
     let searched = directory::list_users(
         &org.store,
-        &UserQuery { status: None, search: Some("USER1".into()) },
+        &UserQuery {
+            status: None,
+            search: Some("USER1".into()),
+        },
     )
     .unwrap();
     assert_eq!(searched.users.len(), 1);
-    let wildcard = directory::list_users(&org.store, &UserQuery { status: None, search: Some("%".into()) }).unwrap();
-    assert!(wildcard.users.is_empty(), "LIKE wildcards in a search are literal");
+    let wildcard = directory::list_users(
+        &org.store,
+        &UserQuery {
+            status: None,
+            search: Some("%".into()),
+        },
+    )
+    .unwrap();
+    assert!(
+        wildcard.users.is_empty(),
+        "LIKE wildcards in a search are literal"
+    );
 }

@@ -22,7 +22,10 @@ fn imports_a_valid_file() {
     assert_eq!(import(&mut org, csv).unwrap(), 3);
     let bob = org.user("bob@northwind.example");
     assert_eq!(bob.display_name, "Bob, Jr.");
-    assert_eq!(bob.entra_object_id.as_deref(), Some("6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11"));
+    assert_eq!(
+        bob.entra_object_id.as_deref(),
+        Some("6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11")
+    );
     assert_eq!(bob.status, UserStatus::Active);
     assert_eq!(org.count("users"), 4);
 }
@@ -41,13 +44,19 @@ fn a_malformed_file_imports_nothing_and_reports_every_bad_row() {
         m@northwind.example,M,member,microsoft,not-a-guid\n";
     let err = import(&mut org, csv).unwrap_err();
     assert_eq!(err.code(), "invalid_csv");
-    let ImportError::Rows(problems) = &err else { panic!("{err:?}") };
+    let ImportError::Rows(problems) = &err else {
+        panic!("{err:?}")
+    };
     let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
     // Row checks first; the duplicate of an existing user is found once the rest are valid.
     assert_eq!(lines, vec![3, 4, 5, 6, 7, 9], "{err}");
-    assert!(problems[0].reason.contains("\"not-an-email\" is not a valid email address"));
+    assert!(problems[0]
+        .reason
+        .contains("\"not-an-email\" is not a valid email address"));
     assert!(problems[1].reason.contains("Unknown role \"boss\""));
-    assert!(problems[2].reason.contains("nly users who sign in with Microsoft can have an Entra object id"));
+    assert!(problems[2]
+        .reason
+        .contains("nly users who sign in with Microsoft can have an Entra object id"));
     assert!(problems[3].reason.contains("expected 5 fields, found 2"));
     assert!(problems[4].reason.contains("also on line 2"));
     assert!(problems[5].reason.contains("not an Entra object id"));
@@ -60,7 +69,9 @@ fn a_clash_with_an_existing_user_imports_nothing() {
     let mut org = common::org(Plan::Enterprise);
     let csv = "email,name,role,sign_in\nnew@northwind.example,New,member,password\nOlivia@northwind.example,Dup,member,password\n";
     let err = import(&mut org, csv).unwrap_err();
-    let ImportError::Rows(problems) = &err else { panic!("{err:?}") };
+    let ImportError::Rows(problems) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].line, 3);
     assert!(problems[0].reason.contains("already exists"));
@@ -72,15 +83,24 @@ fn header_problems_are_named() {
     let mut org = common::org(Plan::Enterprise);
     for (csv, says) in [
         ("mail,name,role,sign_in\n", "unknown column \"mail\""),
-        ("email,name,role\nx@y.example,X,member\n", "missing column(s) sign_in"),
+        (
+            "email,name,role\nx@y.example,X,member\n",
+            "missing column(s) sign_in",
+        ),
         ("email,email,name,role,sign_in\n", "appears twice"),
     ] {
         let err = import(&mut org, csv).unwrap_err();
         assert!(matches!(err, ImportError::Header(_)), "{err:?}");
         assert!(err.to_string().contains(says), "{err}");
     }
-    assert!(matches!(import(&mut org, "email,name,role,sign_in\n").unwrap_err(), ImportError::Empty));
-    assert!(matches!(import(&mut org, "").unwrap_err(), ImportError::Header(_)));
+    assert!(matches!(
+        import(&mut org, "email,name,role,sign_in\n").unwrap_err(),
+        ImportError::Empty
+    ));
+    assert!(matches!(
+        import(&mut org, "").unwrap_err(),
+        ImportError::Header(_)
+    ));
 }
 
 #[test]
@@ -88,9 +108,13 @@ fn binary_garbage_is_reported_not_imported() {
     let mut org = common::org(Plan::Enterprise);
     let owner = org.owner();
     let mut bytes = b"email,name,role,sign_in\n".to_vec();
-    bytes.extend_from_slice(&[0xff, 0xfe, 0x00, 0x41, b',', b'b', b',', b'c', b',', b'd', b'\n']);
+    bytes.extend_from_slice(&[
+        0xff, 0xfe, 0x00, 0x41, b',', b'b', b',', b'c', b',', b'd', b'\n',
+    ]);
     let err = directory::import_csv(&mut org.store, &owner, &bytes[..]).unwrap_err();
-    let ImportError::Rows(problems) = &err else { panic!("{err:?}") };
+    let ImportError::Rows(problems) = &err else {
+        panic!("{err:?}")
+    };
     assert!(problems[0].reason.contains("UTF-8"));
     assert_eq!(org.count("users"), 1);
 }

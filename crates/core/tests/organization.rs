@@ -23,7 +23,11 @@ fn creates_the_organization_and_its_owner() {
     let mut org = common::empty_store();
     let created = organization::create(
         &mut org.store,
-        &setup("  Contoso  ", "olivia@contoso.example", Some("plum orchard lantern 42")),
+        &setup(
+            "  Contoso  ",
+            "olivia@contoso.example",
+            Some("plum orchard lantern 42"),
+        ),
         &Actor::FirstRunSetup,
     )
     .unwrap();
@@ -54,10 +58,22 @@ fn the_password_is_stored_only_as_an_argon2id_hash() {
 #[test]
 fn bad_input_is_refused_and_changes_nothing() {
     let cases: Vec<(NewOrganization, &str)> = vec![
-        (setup("   ", "o@contoso.example", Some("plum orchard lantern 42")), "invalid_organization_name"),
-        (setup("Contoso", "not an email", Some("plum orchard lantern 42")), "invalid_user"),
-        (setup("Contoso", "o@contoso.example", Some("password1")), "weak_password"),
-        (setup("Contoso", "o@contoso.example", Some("contoso2024!")), "weak_password"),
+        (
+            setup("   ", "o@contoso.example", Some("plum orchard lantern 42")),
+            "invalid_organization_name",
+        ),
+        (
+            setup("Contoso", "not an email", Some("plum orchard lantern 42")),
+            "invalid_user",
+        ),
+        (
+            setup("Contoso", "o@contoso.example", Some("password1")),
+            "weak_password",
+        ),
+        (
+            setup("Contoso", "o@contoso.example", Some("contoso2024!")),
+            "weak_password",
+        ),
     ];
     for (input, code) in cases {
         let mut org = common::empty_store();

@@ -16,7 +16,6 @@ use crate::timestamp;
 pub const DOCUMENTS_DIR: &str = "documents";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct Document {
     #[ts(type = "number")]
@@ -37,7 +36,9 @@ pub fn attach_document(
     asset_id: i64,
     source: &Path,
 ) -> Result<Document, AssetError> {
-    let uploader = by.user_id().ok_or(AssetError::NeedsPerson("upload documents"))?;
+    let uploader = by
+        .user_id()
+        .ok_or(AssetError::NeedsPerson("upload documents"))?;
     asset(store, asset_id)?;
     let file_name = source
         .file_name()
@@ -63,12 +64,30 @@ pub fn attach_document(
     tx.execute(
         "INSERT INTO documents (asset_id, uploaded_by, file_name, sha256, size_bytes, uploaded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        rusqlite::params![asset_id, uploader, file_name, sha256, bytes.len() as i64, uploaded_at],
+        rusqlite::params![
+            asset_id,
+            uploader,
+            file_name,
+            sha256,
+            bytes.len() as i64,
+            uploaded_at
+        ],
     )?;
     let id = tx.last_insert_rowid();
-    audit::record(&tx, by, audit::Entry::asset("asset.document_attached", asset_id).detail(file_name.clone()))?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::asset("asset.document_attached", asset_id).detail(file_name.clone()),
+    )?;
     tx.commit().map_err(StoreError::from)?;
-    Ok(Document { id, asset_id: Some(asset_id), file_name, sha256, size_bytes: bytes.len() as i64, uploaded_at })
+    Ok(Document {
+        id,
+        asset_id: Some(asset_id),
+        file_name,
+        sha256,
+        size_bytes: bytes.len() as i64,
+        uploaded_at,
+    })
 }
 
 /// Documents a user uploaded, newest first.

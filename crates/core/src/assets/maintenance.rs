@@ -9,7 +9,6 @@ use crate::store::{Store, StoreError};
 use crate::timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct MaintenanceLog {
     #[ts(type = "number")]
@@ -27,7 +26,9 @@ pub fn add_maintenance_log(
     asset_id: i64,
     note: &str,
 ) -> Result<MaintenanceLog, AssetError> {
-    let author = by.user_id().ok_or(AssetError::NeedsPerson("write maintenance logs"))?;
+    let author = by
+        .user_id()
+        .ok_or(AssetError::NeedsPerson("write maintenance logs"))?;
     let note = note.trim();
     if note.is_empty() {
         return Err(AssetError::MissingField);
@@ -40,19 +41,38 @@ pub fn add_maintenance_log(
         rusqlite::params![asset_id, author, at, note],
     )?;
     let id = tx.last_insert_rowid();
-    audit::record(&tx, by, audit::Entry::asset("asset.maintenance_logged", asset_id))?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::asset("asset.maintenance_logged", asset_id),
+    )?;
     tx.commit().map_err(StoreError::from)?;
-    Ok(MaintenanceLog { id, asset_id, asset_tag: tag, at, note: note.to_owned() })
+    Ok(MaintenanceLog {
+        id,
+        asset_id,
+        asset_tag: tag,
+        at,
+        note: note.to_owned(),
+    })
 }
 
 /// Logs a user wrote, newest first.
-pub fn maintenance_logs_of_user(store: &Store, user_id: i64) -> Result<Vec<MaintenanceLog>, StoreError> {
+pub fn maintenance_logs_of_user(
+    store: &Store,
+    user_id: i64,
+) -> Result<Vec<MaintenanceLog>, StoreError> {
     let mut stmt = store.conn().prepare(
         "SELECT m.id, m.asset_id, a.tag, m.at, m.note FROM maintenance_logs m
          JOIN assets a ON a.id = m.asset_id WHERE m.author_id = ?1 ORDER BY m.id DESC",
     )?;
     let rows = stmt.query_map([user_id], |r| {
-        Ok(MaintenanceLog { id: r.get(0)?, asset_id: r.get(1)?, asset_tag: r.get(2)?, at: r.get(3)?, note: r.get(4)? })
+        Ok(MaintenanceLog {
+            id: r.get(0)?,
+            asset_id: r.get(1)?,
+            asset_tag: r.get(2)?,
+            at: r.get(3)?,
+            note: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -17,7 +17,6 @@ pub use documents::{attach_document, documents_of_user, Document, DOCUMENTS_DIR}
 pub use maintenance::{add_maintenance_log, maintenance_logs_of_user, MaintenanceLog};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct Asset {
     #[ts(type = "number")]
@@ -105,9 +104,17 @@ pub fn create_asset(
         rusqlite::params![tag, name, assign_to, timestamp::now()],
     )?;
     let id = tx.last_insert_rowid();
-    audit::record(&tx, by, audit::Entry::asset("asset.created", id).detail(format!("{tag} {name}")))?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::asset("asset.created", id).detail(format!("{tag} {name}")),
+    )?;
     if let Some(user_id) = assign_to {
-        audit::record(&tx, by, audit::Entry::asset("asset.assigned", id).detail(format!("to user {user_id}")))?;
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::asset("asset.assigned", id).detail(format!("to user {user_id}")),
+        )?;
     }
     tx.commit().map_err(StoreError::from)?;
     Ok(asset(store, id)?)
@@ -130,22 +137,28 @@ fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
 pub fn asset(store: &Store, id: i64) -> Result<Asset, AssetError> {
     store
         .conn()
-        .query_row(&format!("{ASSET_QUERY} WHERE a.id = ?1"), [id], asset_from_row)
+        .query_row(
+            &format!("{ASSET_QUERY} WHERE a.id = ?1"),
+            [id],
+            asset_from_row,
+        )
         .optional()?
         .ok_or(AssetError::UnknownAsset(id))
 }
 
 /// Every asset, by tag, whoever holds it (deactivated holders included).
 pub fn list_assets(store: &Store) -> Result<Vec<Asset>, StoreError> {
-    let mut stmt = store.conn().prepare(&format!("{ASSET_QUERY} ORDER BY a.tag COLLATE NOCASE"))?;
+    let mut stmt = store
+        .conn()
+        .prepare(&format!("{ASSET_QUERY} ORDER BY a.tag COLLATE NOCASE"))?;
     let rows = stmt.query_map([], asset_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn assets_of_user(store: &Store, user_id: i64) -> Result<Vec<Asset>, StoreError> {
-    let mut stmt = store
-        .conn()
-        .prepare(&format!("{ASSET_QUERY} WHERE a.assigned_to = ?1 ORDER BY a.tag COLLATE NOCASE"))?;
+    let mut stmt = store.conn().prepare(&format!(
+        "{ASSET_QUERY} WHERE a.assigned_to = ?1 ORDER BY a.tag COLLATE NOCASE"
+    ))?;
     let rows = stmt.query_map([user_id], asset_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -17,7 +17,6 @@ const REQUIRED: [&str; 4] = ["email", "name", "role", "sign_in"];
 const OPTIONAL: [&str; 1] = ["entra_object_id"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct RowProblem {
     #[ts(type = "number")]
@@ -26,7 +25,6 @@ pub struct RowProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct ImportSummary {
     pub imported: u32,
@@ -74,7 +72,11 @@ fn list(problems: &[RowProblem]) -> String {
 }
 
 /// Imports users from CSV text in one transaction.
-pub fn import_csv(store: &mut Store, by: &Actor, input: impl Read) -> Result<ImportSummary, ImportError> {
+pub fn import_csv(
+    store: &mut Store,
+    by: &Actor,
+    input: impl Read,
+) -> Result<ImportSummary, ImportError> {
     by.require_admin("import users")?;
     let rows = parse(input)?;
     if rows.iter().any(|(_, u)| u.role == Role::Owner) {
@@ -86,7 +88,10 @@ pub fn import_csv(store: &mut Store, by: &Actor, input: impl Read) -> Result<Imp
         match ensure_unique(&tx, user) {
             Ok(()) => {}
             Err(DirectoryError::Store(e)) => return Err(e.into()),
-            Err(e) => problems.push(RowProblem { line: *line, reason: e.to_string() }),
+            Err(e) => problems.push(RowProblem {
+                line: *line,
+                reason: e.to_string(),
+            }),
         }
     }
     if !problems.is_empty() {
@@ -104,7 +109,9 @@ pub fn import_csv(store: &mut Store, by: &Actor, input: impl Read) -> Result<Imp
         )?;
     }
     tx.commit().map_err(StoreError::from)?;
-    Ok(ImportSummary { imported: rows.len() as u32 })
+    Ok(ImportSummary {
+        imported: rows.len() as u32,
+    })
 }
 
 /// Reads and validates every row without touching the store.
@@ -113,7 +120,11 @@ fn parse(input: impl Read) -> Result<Vec<(u64, ValidUser)>, ImportError> {
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(input);
-    let columns = columns(reader.headers().map_err(|e| ImportError::Unreadable(e.to_string()))?)?;
+    let columns = columns(
+        reader
+            .headers()
+            .map_err(|e| ImportError::Unreadable(e.to_string()))?,
+    )?;
 
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -130,7 +141,10 @@ fn parse(input: impl Read) -> Result<Vec<(u64, ValidUser)>, ImportError> {
                         line,
                         reason: "the row is not valid UTF-8 text; save the file as UTF-8".into(),
                     }),
-                    _ => problems.push(RowProblem { line, reason: e.to_string() }),
+                    _ => problems.push(RowProblem {
+                        line,
+                        reason: e.to_string(),
+                    }),
                 }
                 continue;
             }
@@ -150,10 +164,16 @@ fn parse(input: impl Read) -> Result<Vec<(u64, ValidUser)>, ImportError> {
             Ok(user) => {
                 let key = user.email.to_lowercase();
                 if let Some(first) = seen_emails.insert(key, line) {
-                    problems.push(RowProblem { line, reason: format!("the email {} is also on line {first}", user.email) });
+                    problems.push(RowProblem {
+                        line,
+                        reason: format!("the email {} is also on line {first}", user.email),
+                    });
                 } else if let Some(oid) = &user.entra_object_id {
                     if let Some(first) = seen_ids.insert(oid.clone(), line) {
-                        problems.push(RowProblem { line, reason: format!("the Entra object id {oid} is also on line {first}") });
+                        problems.push(RowProblem {
+                            line,
+                            reason: format!("the Entra object id {oid} is also on line {first}"),
+                        });
                         continue;
                     }
                 }
@@ -183,24 +203,48 @@ fn columns(header: &csv::StringRecord) -> Result<Columns, ImportError> {
         let known = REQUIRED.iter().chain(OPTIONAL.iter()).find(|c| **c == name);
         match known {
             Some(c) if index.insert(*c, i).is_some() => {
-                return Err(ImportError::Header(format!("the column \"{c}\" appears twice")))
+                return Err(ImportError::Header(format!(
+                    "the column \"{c}\" appears twice"
+                )))
             }
             Some(_) => {}
             None => return Err(ImportError::Header(format!("unknown column \"{name}\""))),
         }
     }
-    let missing: Vec<_> = REQUIRED.iter().filter(|c| !index.contains_key(*c)).copied().collect();
+    let missing: Vec<_> = REQUIRED
+        .iter()
+        .filter(|c| !index.contains_key(*c))
+        .copied()
+        .collect();
     if !missing.is_empty() {
-        return Err(ImportError::Header(format!("missing column(s) {}", missing.join(", "))));
+        return Err(ImportError::Header(format!(
+            "missing column(s) {}",
+            missing.join(", ")
+        )));
     }
-    Ok(Columns { index, count: header.len() })
+    Ok(Columns {
+        index,
+        count: header.len(),
+    })
 }
 
 fn row_user(record: &csv::StringRecord, columns: &Columns) -> Result<ValidUser, String> {
-    let field = |name: &str| columns.index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+    let field = |name: &str| {
+        columns
+            .index
+            .get(name)
+            .and_then(|&i| record.get(i))
+            .unwrap_or("")
+    };
     let mut problems = Vec::new();
-    let role = field("role").parse().map_err(|e| problems.push(super::UserProblem::UnknownValue(e))).ok();
-    let sign_in = field("sign_in").parse().map_err(|e| problems.push(super::UserProblem::UnknownValue(e))).ok();
+    let role = field("role")
+        .parse()
+        .map_err(|e| problems.push(super::UserProblem::UnknownValue(e)))
+        .ok();
+    let sign_in = field("sign_in")
+        .parse()
+        .map_err(|e| problems.push(super::UserProblem::UnknownValue(e)))
+        .ok();
     let new = NewUser {
         email: field("email").to_owned(),
         display_name: field("name").to_owned(),

@@ -52,7 +52,6 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct User {
     #[ts(type = "number")]
@@ -70,7 +69,6 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct UserQuery {
     pub status: Option<UserStatus>,
@@ -79,7 +77,6 @@ pub struct UserQuery {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct UserCounts {
     pub all: u32,
@@ -88,7 +85,6 @@ pub struct UserCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-
 #[ts(export)]
 pub struct UserPage {
     pub users: Vec<User>,
@@ -111,7 +107,9 @@ pub enum DirectoryError {
     AlreadyDeactivated(String),
     #[error("{0} is already active.")]
     AlreadyActive(String),
-    #[error("{0} is the last active Owner and cannot be deactivated. Make another user an Owner first.")]
+    #[error(
+        "{0} is the last active Owner and cannot be deactivated. Make another user an Owner first."
+    )]
     LastOwner(String),
     #[error("You cannot deactivate your own account.")]
     SelfDeactivation,
@@ -269,7 +267,14 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreErr
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        .map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users
          WHERE (?1 IS NULL OR status = ?1)

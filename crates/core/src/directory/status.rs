@@ -4,7 +4,9 @@
 
 use rusqlite::Connection;
 
-use super::{active_owner_count, user_by_id, DeactivationReason, DirectoryError, Role, User, UserStatus};
+use super::{
+    active_owner_count, user_by_id, DeactivationReason, DirectoryError, Role, User, UserStatus,
+};
 use crate::access::Actor;
 use crate::audit;
 use crate::sessions;
@@ -59,7 +61,11 @@ pub fn deactivate_in(
         detail.push_str("; ");
         detail.push_str(audit_detail);
     }
-    audit::record(conn, by, audit::Entry::user("user.deactivated", user.id).detail(detail))?;
+    audit::record(
+        conn,
+        by,
+        audit::Entry::user("user.deactivated", user.id).detail(detail),
+    )?;
     Ok(())
 }
 

@@ -39,7 +39,9 @@ pub enum UserProblem {
     MissingName,
     #[error("the name must be at most {MAX_NAME} characters")]
     NameTooLong,
-    #[error("\"{0}\" is not an Entra object id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)")]
+    #[error(
+        "\"{0}\" is not an Entra object id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)"
+    )]
     InvalidEntraId(String),
     #[error("only users who sign in with Microsoft can have an Entra object id")]
     EntraIdWithoutMicrosoft,

@@ -1,0 +1,103 @@
+//! The command line's grammar (SPEC §8).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use uniasset_core::directory::{Role, SignInMethod, UserStatus};
+use uniasset_core::organization::Plan;
+
+#[derive(Parser)]
+#[command(
+    name = "uniasset",
+    version,
+    about = "UniAsset Desktop's command line",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Print JSON instead of text meant for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The data directory (default: the platform's app data folder, shared with the app).
+    #[arg(long, global = true, value_name = "DIR", env = "UNIASSET_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// The organization: set it up, show it.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Users: add, import, list, deactivate, reactivate, set passwords.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Create the organization and its Owner in an empty data directory.
+    Init(OrgInit),
+    /// Show the organization, its plan and how many users it has.
+    Show,
+}
+
+#[derive(Args)]
+pub struct OrgInit {
+    #[arg(long)]
+    pub name: String,
+    /// free, team or enterprise
+    #[arg(long)]
+    pub plan: Plan,
+    #[arg(long)]
+    pub owner_email: String,
+    #[arg(long)]
+    pub owner_name: String,
+    /// Read the Owner's password from standard input. Without it the Owner cannot sign in
+    /// to the app until `users set-password` gives them one.
+    #[arg(long)]
+    pub owner_password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// Set a user's password, read from standard input.
+    SetPassword {
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Add one user.
+    Add(UserAdd),
+    /// Import users from a CSV file (header: email,name,role,sign_in,entra_object_id).
+    /// Every row must be valid, or nothing is imported.
+    Import { file: PathBuf },
+    /// List users, optionally only active or deactivated ones.
+    List {
+        #[arg(long)]
+        status: Option<UserStatus>,
+    },
+    /// Deactivate a user. Nothing about them is deleted.
+    Deactivate { email: String },
+    /// Reactivate a deactivated user.
+    Reactivate { email: String },
+}
+
+#[derive(Args)]
+pub struct UserAdd {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// owner, admin or member
+    #[arg(long)]
+    pub role: Role,
+    /// password, google or microsoft
+    #[arg(long = "sign-in")]
+    pub sign_in: SignInMethod,
+    /// The user's Entra object id (a GUID), for Microsoft sign-in.
+    #[arg(long = "entra-id", value_name = "GUID")]
+    pub entra_id: Option<String>,
+}

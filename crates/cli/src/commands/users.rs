@@ -1,0 +1,126 @@
+use std::fs::File;
+
+use uniasset_core::access::Actor;
+use uniasset_core::directory::{self, reason_words, NewUser, User, UserQuery};
+use uniasset_core::sessions;
+use uniasset_core::store::Store;
+
+use super::password_from_stdin;
+use crate::args::UsersCommand;
+use crate::output::{Done, Failure};
+
+pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
+    let me = Actor::CommandLine;
+    match cmd {
+        UsersCommand::SetPassword { email, .. } => {
+            let password = password_from_stdin()?;
+            sessions::set_password(store, &me, &email, &password)?;
+            let user = directory::find_by_email(store, &email)?;
+            Ok(Done::new(
+                &user,
+                format!("Set the password of {}.", user.email),
+            ))
+        }
+        UsersCommand::Add(add) => {
+            let new = NewUser {
+                email: add.email,
+                display_name: add.name,
+                role: add.role,
+                sign_in: add.sign_in,
+                entra_object_id: add.entra_id,
+            };
+            let user = directory::add_user(store, &me, &new)?;
+            let text = format!(
+                "Added {} ({}, {} sign-in).",
+                user.email, user.role, user.sign_in
+            );
+            Ok(Done::new(&user, text))
+        }
+        UsersCommand::Import { file } => {
+            let reader = File::open(&file).map_err(|e| {
+                Failure::new(
+                    "unreadable_file",
+                    format!("Cannot open {}: {e}", file.display()),
+                )
+            })?;
+            let summary = directory::import_csv(store, &me, reader)?;
+            let text = format!(
+                "Imported {} user(s) from {}.",
+                summary.imported,
+                file.display()
+            );
+            Ok(Done::new(&summary, text))
+        }
+        UsersCommand::List { status } => {
+            let page = directory::list_users(
+                store,
+                &UserQuery {
+                    status,
+                    search: None,
+                },
+            )?;
+            let text = table(&page.users);
+            Ok(Done::new(&page.users, text))
+        }
+        UsersCommand::Deactivate { email } => {
+            let id = directory::find_by_email(store, &email)?.id;
+            let user = directory::deactivate(store, &me, id)?;
+            let text = format!(
+                "Deactivated {}. Their assets and history are kept.",
+                user.email
+            );
+            Ok(Done::new(&user, text))
+        }
+        UsersCommand::Reactivate { email } => {
+            let id = directory::find_by_email(store, &email)?.id;
+            let user = directory::reactivate(store, &me, id)?;
+            Ok(Done::new(&user, format!("Reactivated {}.", user.email)))
+        }
+    }
+}
+
+fn table(users: &[User]) -> String {
+    if users.is_empty() {
+        return "No users.".to_owned();
+    }
+    let rows: Vec<[String; 5]> = users
+        .iter()
+        .map(|u| {
+            let status = match u.deactivation_reason {
+                Some(reason) => format!("deactivated ({})", reason_words(reason)),
+                None => u.status.to_string(),
+            };
+            [
+                u.email.clone(),
+                u.display_name.clone(),
+                u.role.to_string(),
+                u.sign_in.to_string(),
+                status,
+            ]
+        })
+        .collect();
+    let header = ["EMAIL", "NAME", "ROLE", "SIGN-IN", "STATUS"].map(String::from);
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    [&header]
+        .into_iter()
+        .chain(rows.iter())
+        .map(|r| {
+            r.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

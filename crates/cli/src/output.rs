@@ -1,0 +1,84 @@
+//! Printing results: text for people by default, JSON with `--json`.
+
+use serde::Serialize;
+use uniasset_core::{ErrorCode, ErrorReport};
+
+/// What a command produced: the same facts for scripts and for people.
+pub struct Done {
+    pub json: serde_json::Value,
+    pub text: String,
+}
+
+impl Done {
+    pub fn new(value: &impl Serialize, text: impl Into<String>) -> Done {
+        Done {
+            json: serde_json::to_value(value).expect("command results serialize"),
+            text: text.into(),
+        }
+    }
+}
+
+/// A failed command. Usage failures (bad arguments clap could not catch) exit 2.
+pub struct Failure {
+    pub report: ErrorReport,
+    pub usage: bool,
+}
+
+impl Failure {
+    pub fn new(code: &str, message: impl Into<String>) -> Failure {
+        Failure {
+            report: ErrorReport {
+                code: code.into(),
+                message: message.into(),
+            },
+            usage: false,
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            usage: true,
+            ..Failure::new("usage", message)
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        if self.usage {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+impl<E: ErrorCode> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure {
+            report: ErrorReport::from(e),
+            usage: false,
+        }
+    }
+}
+
+pub fn success(done: &Done, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&done.json).expect("JSON values print")
+        );
+    } else if !done.text.is_empty() {
+        println!("{}", done.text);
+    }
+}
+
+pub fn failure(failure: &Failure, json: bool) {
+    if json {
+        let body = serde_json::json!({ "error": failure.report });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&body).expect("JSON values print")
+        );
+    } else {
+        eprintln!("uniasset: {}", failure.report.message);
+    }
+}

@@ -1,0 +1,401 @@
+//! The real `uniasset` binary against real data directories: output, JSON, exit codes.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const PW: &str = "plum orchard lantern 42";
+
+fn uniasset(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uniasset"))
+        .args(args)
+        .env("UNIASSET_DATA_DIR", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.unwrap_or("").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = uniasset(dir, args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(dir, &all)).unwrap()
+}
+
+fn init(dir: &Path) {
+    let out = uniasset(
+        dir,
+        &[
+            "org",
+            "init",
+            "--name",
+            "Northwind",
+            "--plan",
+            "enterprise",
+            "--owner-email",
+            "olivia@northwind.example",
+            "--owner-name",
+            "Olivia Owner",
+            "--owner-password-stdin",
+        ],
+        Some(&format!("{PW}\n")),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn user_count(dir: &Path) -> usize {
+    json(dir, &["users", "list"]).as_array().unwrap().len()
+}
+
+#[test]
+fn init_then_show() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let org = json(dir.path(), &["org", "show"]);
+    assert_eq!(org["name"], "Northwind");
+    assert_eq!(org["plan"], "enterprise");
+    assert_eq!(org["users"]["active"], 1);
+    let text = ok(dir.path(), &["org", "show"]);
+    assert!(text.contains("Plan:      Enterprise"), "{text}");
+}
+
+#[test]
+fn an_owner_without_a_password_is_told_to_set_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(
+        dir.path(),
+        &[
+            "org",
+            "init",
+            "--name",
+            "N",
+            "--plan",
+            "free",
+            "--owner-email",
+            "o@n.example",
+            "--owner-name",
+            "O",
+        ],
+    );
+    assert!(
+        text.contains("users set-password o@n.example --password-stdin"),
+        "{text}"
+    );
+    let out = uniasset(
+        dir.path(),
+        &["users", "set-password", "o@n.example", "--password-stdin"],
+        Some("granite willow comet 9\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn users_add_list_deactivate_reactivate() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "mia@northwind.example",
+            "--name",
+            "Mia",
+            "--role",
+            "member",
+            "--sign-in",
+            "microsoft",
+            "--entra-id",
+            "6F1D1B3A-95B5-4B5C-9C8A-2E7B3C1E0A11",
+        ],
+    );
+    let deactivated = json(
+        dir.path(),
+        &["users", "deactivate", "mia@northwind.example"],
+    );
+    assert_eq!(deactivated["status"], "deactivated");
+    assert_eq!(deactivated["deactivated_by"], "command line");
+
+    let list = json(dir.path(), &["users", "list", "--status", "deactivated"]);
+    let users = list.as_array().unwrap();
+    assert_eq!(users.len(), 1);
+    let mia = &users[0];
+    for field in [
+        "email",
+        "role",
+        "sign_in",
+        "entra_object_id",
+        "status",
+        "deactivation_reason",
+    ] {
+        assert!(mia.get(field).is_some(), "users list --json lacks {field}");
+    }
+    assert_eq!(
+        mia["entra_object_id"],
+        "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11"
+    );
+    assert_eq!(mia["deactivation_reason"], "manual");
+    assert!(ok(dir.path(), &["users", "list"]).contains("deactivated (deactivated manually)"));
+
+    let back = json(
+        dir.path(),
+        &["users", "reactivate", "MIA@northwind.example"],
+    );
+    assert_eq!(back["status"], "active");
+}
+
+#[test]
+fn failures_exit_1_with_the_core_message_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let dup = uniasset(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "OLIVIA@northwind.example",
+            "--name",
+            "X",
+            "--role",
+            "member",
+            "--sign-in",
+            "password",
+        ],
+        None,
+    );
+    assert_eq!(dup.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&dup.stderr).trim(),
+        "uniasset: A user with the email OLIVIA@northwind.example already exists."
+    );
+
+    let last = uniasset(
+        dir.path(),
+        &["--json", "users", "deactivate", "olivia@northwind.example"],
+        None,
+    );
+    assert_eq!(last.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&last.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "last_owner");
+
+    let csv = dir.path().join("people.csv");
+    std::fs::write(&csv, "email,name,role,sign_in,entra_object_id\nok@n.example,Ok,member,password,\nbad,Bad,chief,password,\n").unwrap();
+    let import = uniasset(
+        dir.path(),
+        &["users", "import", csv.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(import.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&import.stderr);
+    assert!(
+        said.contains("line 3:") && said.contains("Unknown role \"chief\""),
+        "{said}"
+    );
+    assert_eq!(user_count(dir.path()), 1, "nothing imported");
+
+    let missing = uniasset(dir.path(), &["users", "import", "/nonexistent/x.csv"], None);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(user_count(dir.path()), 1);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    for args in [
+        vec![],
+        vec![
+            "users",
+            "add",
+            "--email",
+            "x@n.example",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+            "--sign-in",
+            "password",
+        ],
+        vec![
+            "org",
+            "init",
+            "--name",
+            "N",
+            "--plan",
+            "platinum",
+            "--owner-email",
+            "a@b.example",
+            "--owner-name",
+            "A",
+        ],
+        vec!["users", "list", "--status", "sleeping"],
+        vec!["users", "frobnicate"],
+    ] {
+        let out = uniasset(dir.path(), &args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = uniasset(
+        dir.path(),
+        &[
+            "users",
+            "set-password",
+            "olivia@northwind.example",
+            "--password-stdin",
+        ],
+        Some(""),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an empty password on stdin is bad usage"
+    );
+    assert_eq!(user_count(dir.path()), 1);
+}
+
+#[test]
+fn weak_passwords_and_empty_names_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = uniasset(
+        dir.path(),
+        &[
+            "org",
+            "init",
+            "--name",
+            "N",
+            "--plan",
+            "team",
+            "--owner-email",
+            "o@n.example",
+            "--owner-name",
+            "O",
+            "--owner-password-stdin",
+        ],
+        Some("password1\n"),
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let empty = uniasset(
+        dir.path(),
+        &[
+            "org",
+            "init",
+            "--name",
+            "  ",
+            "--plan",
+            "team",
+            "--owner-email",
+            "o@n.example",
+            "--owner-name",
+            "O",
+        ],
+        None,
+    );
+    assert_eq!(empty.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&empty.stderr).trim(),
+        "uniasset: The organization needs a name."
+    );
+    let show = uniasset(dir.path(), &["org", "show"], None);
+    assert_eq!(show.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&show.stderr).contains("No organization is set up"));
+}
+
+#[test]
+fn data_dir_flag_wins_over_the_environment() {
+    let env_dir = tempfile::tempdir().unwrap();
+    let flag_dir = tempfile::tempdir().unwrap();
+    init(env_dir.path());
+    let out = uniasset(
+        env_dir.path(),
+        &[
+            "--data-dir",
+            flag_dir.path().to_str().unwrap(),
+            "org",
+            "show",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the flag's empty directory has no organization"
+    );
+    assert!(flag_dir.path().join("uniasset.db").exists());
+}
+
+#[test]
+fn a_corrupt_database_is_reported_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("uniasset.db");
+    let junk = vec![0x42u8; 8192];
+    std::fs::write(&db, &junk).unwrap();
+    let out = uniasset(dir.path(), &["users", "list"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is damaged or is not a UniAsset database")
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), junk);
+}
+
+#[test]
+fn the_audit_trail_says_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "a@northwind.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--sign-in",
+            "google",
+        ],
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("uniasset.db")).unwrap();
+    let actors: Vec<String> = conn
+        .prepare("SELECT actor_label FROM audit_entries ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(actors, vec!["command line", "command line"]);
+}
