@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::access::{Actor, Person};
 use crate::audit;
 use crate::directory::{self, DirectoryError, User, UserStatus};
-use crate::password::{self, Password, PasswordError};
+use crate::password::{self, Password};
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 
@@ -105,6 +105,16 @@ pub fn sign_in(
 /// Who holds `token`, as of now: a session ended by sign-out or deactivation is refused,
 /// and the role is read fresh so a demotion takes effect at once.
 pub fn authenticate(store: &Store, token: &SessionToken) -> Result<Actor, SignInError> {
+    let user = session_user(store, token)?.ok_or(SignInError::SessionEnded)?;
+    Ok(Actor::Person(Person {
+        user_id: user.id,
+        display_name: user.display_name,
+        email: user.email,
+        role: user.role,
+    }))
+}
+
+fn session_user(store: &Store, token: &SessionToken) -> Result<Option<User>, StoreError> {
     let user_id: Option<i64> = store
         .conn()
         .query_row(
@@ -114,13 +124,14 @@ pub fn authenticate(store: &Store, token: &SessionToken) -> Result<Actor, SignIn
             |r| r.get(0),
         )
         .optional()?;
-    let user = directory::get_user(store, user_id.ok_or(SignInError::SessionEnded)?)?;
-    Ok(Actor::Person(Person {
-        user_id: user.id,
-        display_name: user.display_name,
-        email: user.email,
-        role: user.role,
-    }))
+    match user_id {
+        Some(id) => match directory::get_user(store, id) {
+            Ok(user) => Ok(Some(user)),
+            Err(DirectoryError::Store(e)) => Err(e),
+            Err(_) => Ok(None),
+        },
+        None => Ok(None),
+    }
 }
 
 pub fn sign_out(store: &mut Store, token: &SessionToken) -> Result<(), StoreError> {
@@ -155,7 +166,7 @@ pub fn set_password(
         }
     }
     password::check_strength(password, &[&user.email, &user.display_name])?;
-    let hash = password::hash(password).map_err(PasswordError::from)?;
+    let hash = password::hash(password)?;
     let tx = store.write()?;
     tx.execute(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
@@ -177,4 +188,15 @@ fn token_hash(token: &SessionToken) -> String {
 pub struct AppStatus {
     pub organization: Option<crate::organization::Organization>,
     pub signed_in: Option<User>,
+}
+
+/// The organization (if set up) and the person holding `token` (if it is still valid).
+pub fn status(store: &Store, token: Option<&SessionToken>) -> Result<AppStatus, StoreError> {
+    Ok(AppStatus {
+        organization: crate::organization::find(store)?,
+        signed_in: match token {
+            Some(token) => session_user(store, token)?,
+            None => None,
+        },
+    })
 }

@@ -117,7 +117,7 @@ pub fn create_asset(
         )?;
     }
     tx.commit().map_err(StoreError::from)?;
-    Ok(asset(store, id)?)
+    asset(store, id)
 }
 
 const ASSET_QUERY: &str = "SELECT a.id, a.tag, a.name, a.assigned_to, u.display_name, u.status

@@ -1,0 +1,19 @@
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "setup_organization",
+    "sign_in",
+    "sign_out",
+    "list_users",
+    "list_assets",
+];
+
+fn main() {
+    // tauri.conf.json sits at the workspace root (the design card); the app's own commands
+    // get generated permissions so capabilities can grant them one by one.
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .config_path("../tauri.conf.json")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import App from "../src/App.svelte";
+import { callsTo, makeUser, mockCore, org } from "./fixtures";
+
+const owner = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
+
+describe("start-up routing by app_status", () => {
+  it("shows first-run setup when there is no organization", async () => {
+    mockCore({ app_status: () => ({ organization: null, signed_in: null }) });
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
+  });
+
+  it("shows sign-in when nobody is signed in", async () => {
+    mockCore({ app_status: () => ({ organization: org, signed_in: null }) });
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(screen.getByText("Acme Ltd")).toBeInTheDocument();
+  });
+
+  it("shows the main layout for a signed-in user", async () => {
+    mockCore({ app_status: () => ({ organization: org, signed_in: owner }), list_assets: () => [] });
+    render(App);
+    const nav = await screen.findByRole("navigation", { name: "Main" });
+    expect(within(nav).getByRole("button", { name: "Assets" })).toHaveAttribute("aria-current", "page");
+    expect(within(nav).getByRole("button", { name: "Settings" })).not.toHaveAttribute("aria-current");
+    expect(screen.getByText("Olivia Owner")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Sign out" })).toBeInTheDocument();
+  });
+
+  it("shows the core's message when app_status fails, and can retry", async () => {
+    let attempts = 0;
+    mockCore({
+      app_status: () => {
+        attempts += 1;
+        if (attempts === 1) throw { code: "storage", message: "The data directory cannot be opened." };
+        return { organization: null, signed_in: null };
+      },
+    });
+    render(App);
+    await waitFor(() =>
+      expect(screen.getByRole("alert")).toHaveTextContent("The data directory cannot be opened."),
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
+  });
+});
+
+describe("first-run setup", () => {
+  async function fillSetup(password: string, confirm: string) {
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { name: "Set up your organization" });
+    await user.type(screen.getByLabelText("Organization name"), "Acme Ltd");
+    await user.selectOptions(screen.getByLabelText("Plan"), "Enterprise");
+    await user.type(screen.getByLabelText("Owner's name"), "Olivia Owner");
+    await user.type(screen.getByLabelText("Owner's email"), "olivia@acme.test");
+    await user.type(screen.getByLabelText("Password"), password);
+    await user.type(screen.getByLabelText("Confirm password"), confirm);
+    await user.click(screen.getByRole("button", { name: "Create organization" }));
+  }
+
+  it("refuses passwords that differ without asking the core", async () => {
+    const calls = mockCore({ app_status: () => ({ organization: null, signed_in: null }) });
+    render(App);
+    await fillSetup("correct horse", "correct hose");
+    expect(screen.getByRole("alert")).toHaveTextContent("The passwords do not match.");
+    expect(callsTo(calls, "setup_organization")).toHaveLength(0);
+  });
+
+  it("on success shows sign-in with the Owner's email prefilled", async () => {
+    const calls = mockCore({
+      app_status: () => ({ organization: null, signed_in: null }),
+      setup_organization: () => ({ name: "Acme Ltd", plan: "enterprise", created_at: "2025-01-02T10:00:00Z" }),
+    });
+    render(App);
+    await fillSetup("correct horse", "correct horse");
+
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Email")).toHaveValue("olivia@acme.test");
+    expect(screen.getByRole("status")).toHaveTextContent("Organization created. Sign in as its Owner.");
+    expect(callsTo(calls, "setup_organization")[0].args).toEqual({
+      input: {
+        name: "Acme Ltd",
+        plan: "enterprise",
+        owner_email: "olivia@acme.test",
+        owner_name: "Olivia Owner",
+        owner_password: "correct horse",
+      },
+    });
+  });
+
+  it("shows the core's validation message verbatim", async () => {
+    mockCore({
+      app_status: () => ({ organization: null, signed_in: null }),
+      setup_organization: () => {
+        throw { code: "weak_password", message: "Choose a password of at least 12 characters." };
+      },
+    });
+    render(App);
+    await fillSetup("short", "short");
+    await waitFor(() =>
+      expect(screen.getByRole("alert")).toHaveTextContent(/^Choose a password of at least 12 characters\.$/),
+    );
+    expect(screen.getByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
+  });
+});
+
+describe("sign-in", () => {
+  async function signIn(email: string) {
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Email"), email);
+    await user.type(screen.getByLabelText("Password"), "secret password");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+  }
+
+  it("shows the core's error in the alert", async () => {
+    mockCore({
+      app_status: () => ({ organization: org, signed_in: null }),
+      sign_in: () => {
+        throw { code: "account_deactivated", message: "This account is deactivated. Contact an administrator." };
+      },
+    });
+    render(App);
+    await signIn("dana@acme.test");
+    await waitFor(() =>
+      expect(screen.getByRole("alert")).toHaveTextContent(/^This account is deactivated\. Contact an administrator\.$/),
+    );
+  });
+
+  it("opens the main layout, and signing out returns to sign-in", async () => {
+    const calls = mockCore({
+      app_status: () => ({ organization: org, signed_in: null }),
+      sign_in: () => owner,
+      sign_out: () => null,
+      list_assets: () => [],
+    });
+    render(App);
+    await signIn("olivia@acme.test");
+    expect(callsTo(calls, "sign_in")[0].args).toEqual({ email: "olivia@acme.test", password: "secret password" });
+
+    await userEvent.click(await screen.findByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(callsTo(calls, "sign_out")).toHaveLength(1);
+  });
+});
