@@ -1,6 +1,7 @@
 //! The Tauri shell: window, tray and IPC commands. It only translates; every rule lives in
 //! `uniasset-core`.
 
+mod args;
 mod commands;
 mod state;
 mod tray;
@@ -8,9 +9,16 @@ mod tray;
 use tauri::{Manager, WindowEvent};
 
 pub fn run() {
+    let args = match args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("uniasset-desktop: {message}");
+            std::process::exit(2);
+        }
+    };
     tauri::Builder::default()
-        .setup(|app| {
-            app.manage(state::AppState::open());
+        .setup(move |app| {
+            app.manage(state::AppState::open(args.data_dir));
             tray::install(app.handle())?;
             Ok(())
         })

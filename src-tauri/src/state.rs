@@ -1,5 +1,6 @@
 //! What the shell holds while it runs: the open store and the window's session.
 
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use uniasset_core::access::Actor;
@@ -15,8 +16,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn open() -> AppState {
-        let store = data_dir::resolve(None)
+    pub fn open(data_dir: Option<PathBuf>) -> AppState {
+        let store = data_dir::resolve(data_dir)
             .map_err(ErrorReport::from)
             .and_then(|dir| Store::open(&dir).map_err(ErrorReport::from))
             .map(Mutex::new);

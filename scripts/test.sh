@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test, in order: Rust (core, CLI, shell), front end (types, unit tests), then the
+# end-to-end tests through the real window under Xvfb. Prints each stage's time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+stage() {
+  local name=$1; shift
+  echo "==> $name"
+  local start=$SECONDS
+  "$@"
+  echo "<== $name: $((SECONDS - start)) s"
+  timings+=("$(printf '%-28s %5d s' "$name" $((SECONDS - start)))")
+}
+timings=()
+total_start=$SECONDS
+
+stage "install dependencies" scripts/deps.sh --test
+stage "rust format" cargo fmt --all -- --check
+# The shell embeds ui/dist at compile time, so the front end is built before any Rust.
+stage "front-end build" npm --prefix ui run build
+stage "rust tests" cargo test --workspace --all-targets
+stage "rust lints" cargo clippy --workspace --all-targets -- -D warnings
+# The core's tests regenerate ui/src/bindings from the Rust types; the type check below
+# then proves the front end still matches them.
+stage "front-end type check" npm --prefix ui run check
+stage "front-end unit tests" npm --prefix ui test
+stage "app build" cargo build -p uniasset-desktop -p uniasset-cli
+stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  tests/e2e/.venv/bin/pytest tests/e2e -q -rA
+
+echo
+echo "Stage times:"
+printf '  %s\n' "${timings[@]}"
+echo "  total                        $((SECONDS - total_start)) s"

@@ -1,0 +1,107 @@
+"""First run, sign-in and Settings → Users through the real window (issue 2)."""
+
+from selenium.webdriver.common.by import By
+
+from conftest import cli
+
+OWNER_EMAIL = "olivia@northwind.example"
+OWNER_PASSWORD = "plum orchard lantern 42"
+MEMBER_PASSWORD = "granite willow comet 9"
+
+
+def set_up_with_cli(data_dir):
+    cli(data_dir, "org", "init", "--name", "Northwind Traders", "--plan", "enterprise",
+        "--owner-email", OWNER_EMAIL, "--owner-name", "Olivia Owner", "--owner-password-stdin",
+        stdin=OWNER_PASSWORD + "\n")
+
+
+def sign_in(app, email, password):
+    app.fill("signin-email", email)
+    app.fill("signin-password", password)
+    app.click("button", "Sign in")
+
+
+def test_first_run_setup_then_sign_in_shows_users(launch):
+    app = launch()
+    app.by_text("h1", "Set up your organization")
+    app.fill("setup-name", "Northwind Traders")
+    app.fill("setup-owner-name", "Olivia Owner")
+    app.fill("setup-owner-email", OWNER_EMAIL)
+    app.fill("setup-password", OWNER_PASSWORD)
+    app.fill("setup-confirm", OWNER_PASSWORD)
+    app.shot("first-run-setup")
+    app.click("button", "Create organization")
+
+    app.by_text("*", "Organization created. Sign in as its Owner.")
+    assert app.wait_for(By.ID, "signin-email").get_attribute("value") == OWNER_EMAIL
+    app.fill("signin-password", OWNER_PASSWORD)
+    app.shot("sign-in")
+    app.click("button", "Sign in")
+
+    app.click("button", "Settings")
+    app.click("button", "Users")
+    row = app.by_text("*[@role='row']", OWNER_EMAIL)
+    assert app.text(row).split("\n") == ["Olivia Owner", OWNER_EMAIL, "Owner", "Password", "Active"]
+    app.shot("settings-users")
+
+    with app.db() as db:
+        assert db.execute("SELECT name, plan FROM organization").fetchone() == ("Northwind Traders", "free")
+        assert db.execute("SELECT role, status FROM users").fetchall() == [("owner", "active")]
+        assert db.execute("SELECT count(*) FROM sessions WHERE ended_at IS NULL").fetchone() == (1,)
+
+
+def test_setup_refuses_a_weak_password_and_creates_nothing(launch):
+    app = launch()
+    app.fill("setup-name", "Northwind Traders")
+    app.fill("setup-owner-name", "Olivia Owner")
+    app.fill("setup-owner-email", OWNER_EMAIL)
+    app.fill("setup-password", "password123")
+    app.fill("setup-confirm", "password123")
+    app.click("button", "Create organization")
+    assert "too easy to guess" in app.alert_text()
+    app.shot("weak-password-refused")
+    with app.db() as db:
+        assert db.execute("SELECT count(*) FROM organization").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+
+def test_a_deactivated_user_cannot_sign_in(launch, data_dir):
+    set_up_with_cli(data_dir)
+    cli(data_dir, "users", "add", "--email", "leo@northwind.example", "--name", "Leo Leaver",
+        "--role", "member", "--sign-in", "microsoft")
+    cli(data_dir, "users", "set-password", "leo@northwind.example", "--password-stdin",
+        stdin=MEMBER_PASSWORD)
+    cli(data_dir, "users", "deactivate", "leo@northwind.example")
+
+    app = launch()
+    sign_in(app, "leo@northwind.example", MEMBER_PASSWORD)
+    assert app.alert_text() == "This account is deactivated. Contact an administrator of your organization."
+    app.shot("deactivated-sign-in-refused")
+    with app.db() as db:
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
+
+
+def test_users_filter_by_status_with_counts(launch, data_dir, tmp_path):
+    set_up_with_cli(data_dir)
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "email,name,role,sign_in,entra_object_id\n"
+        "ann@northwind.example,Ann Admin,admin,password,\n"
+        "bob@northwind.example,Bob Builder,member,microsoft,6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11\n"
+        "cy@northwind.example,Cy Google,member,google,\n"
+    )
+    cli(data_dir, "users", "import", str(csv))
+    cli(data_dir, "users", "deactivate", "bob@northwind.example")
+
+    app = launch()
+    sign_in(app, OWNER_EMAIL, OWNER_PASSWORD)
+    app.click("button", "Settings")
+    app.click("button", "Users")
+    app.click("button", "Deactivated (1)")
+    app.by_text("*[@role='row']", "bob@northwind.example")
+    rows = [r for r in app.driver.find_elements(By.CSS_SELECTOR, "[role=rowgroup] [role=row]") if r.is_displayed()]
+    assert len(rows) == 1
+    assert "Deactivated manually" in app.text(rows[0])
+    app.shot("users-filtered-deactivated")
+    app.click("button", "All (4)")
+    app.by_text("*[@role='row']", "cy@northwind.example")
