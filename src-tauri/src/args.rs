@@ -14,7 +14,11 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
         let dir = match arg.strip_prefix("--data-dir") {
             Some("") => args.next(),
             Some(rest) => rest.strip_prefix('=').map(str::to_owned),
-            None => return Err(format!("unknown argument \"{arg}\" (usage: uniasset-desktop [--data-dir DIR])")),
+            None => {
+                return Err(format!(
+                    "unknown argument \"{arg}\" (usage: uniasset-desktop [--data-dir DIR])"
+                ))
+            }
         };
         match dir.filter(|d| !d.is_empty()) {
             Some(dir) => parsed.data_dir = Some(PathBuf::from(dir)),
@@ -35,13 +39,20 @@ mod tests {
     #[test]
     fn accepts_both_spellings_of_data_dir() {
         assert_eq!(run(&[]).unwrap().data_dir, None);
-        assert_eq!(run(&["--data-dir", "/d"]).unwrap().data_dir, Some("/d".into()));
+        assert_eq!(
+            run(&["--data-dir", "/d"]).unwrap().data_dir,
+            Some("/d".into())
+        );
         assert_eq!(run(&["--data-dir=/e"]).unwrap().data_dir, Some("/e".into()));
     }
 
     #[test]
     fn refuses_what_it_does_not_know() {
-        assert!(run(&["--data-dir"]).unwrap_err().contains("needs a directory"));
-        assert!(run(&["--frobnicate"]).unwrap_err().contains("unknown argument"));
+        assert!(run(&["--data-dir"])
+            .unwrap_err()
+            .contains("needs a directory"));
+        assert!(run(&["--frobnicate"])
+            .unwrap_err()
+            .contains("unknown argument"));
     }
 }
