@@ -18,7 +18,7 @@ pub fn run() {
     };
     tauri::Builder::default()
         .setup(move |app| {
-            app.manage(state::AppState::open(args.data_dir));
+            app.manage(state::AppState::new(args.data_dir));
             tray::install(app.handle())?;
             Ok(())
         })

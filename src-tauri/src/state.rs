@@ -1,37 +1,57 @@
-//! What the shell holds while it runs: the open store and the window's session.
+//! What the shell holds while it runs: the store and the window's session.
 
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use uniasset_core::access::Actor;
-use uniasset_core::sessions::{self, SessionToken};
+use uniasset_core::sessions::{self, SessionToken, SignInError};
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, ErrorReport};
 
 pub struct AppState {
-    /// A store that failed to open (a damaged file, say) is reported in the window rather
-    /// than crashing the app or touching the file.
-    store: Result<Mutex<Store>, ErrorReport>,
+    data_dir: Option<PathBuf>,
+    /// Opened on first use and again after a failure, so an administrator who moves a
+    /// damaged file aside can press "Try again" without restarting the app.
+    store: Mutex<Option<Store>>,
     session: Mutex<Option<SessionToken>>,
 }
 
+/// The open store, held for the duration of one command.
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<Store>>);
+
+impl Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.0.as_ref().expect("StoreGuard holds an open store")
+    }
+}
+
+impl DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.0.as_mut().expect("StoreGuard holds an open store")
+    }
+}
+
 impl AppState {
-    pub fn open(data_dir: Option<PathBuf>) -> AppState {
-        let store = data_dir::resolve(data_dir)
-            .map_err(ErrorReport::from)
-            .and_then(|dir| Store::open(&dir).map_err(ErrorReport::from))
-            .map(Mutex::new);
+    pub fn new(data_dir: Option<PathBuf>) -> AppState {
         AppState {
-            store,
+            data_dir,
+            store: Mutex::new(None),
             session: Mutex::new(None),
         }
     }
 
-    pub fn store(&self) -> Result<MutexGuard<'_, Store>, ErrorReport> {
-        let store = self.store.as_ref().map_err(Clone::clone)?;
-        Ok(store
+    pub fn store(&self) -> Result<StoreGuard<'_>, ErrorReport> {
+        let mut slot = self
+            .store
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slot.is_none() {
+            let dir = data_dir::resolve(self.data_dir.clone())?;
+            *slot = Some(Store::open(&dir)?);
+        }
+        Ok(StoreGuard(slot))
     }
 
     pub fn session(&self) -> MutexGuard<'_, Option<SessionToken>> {
@@ -46,7 +66,7 @@ impl AppState {
         let session = self.session();
         let token = session
             .as_ref()
-            .ok_or_else(|| ErrorReport::from(uniasset_core::sessions::SignInError::SessionEnded))?;
+            .ok_or_else(|| ErrorReport::from(SignInError::SessionEnded))?;
         Ok(sessions::authenticate(store, token)?)
     }
 }

@@ -105,3 +105,16 @@ def test_users_filter_by_status_with_counts(launch, data_dir, tmp_path):
     app.shot("users-filtered-deactivated")
     app.click("button", "All (4)")
     app.by_text("*[@role='row']", "cy@northwind.example")
+
+
+def test_a_damaged_database_is_reported_and_left_alone(launch, data_dir):
+    data_dir.mkdir(parents=True)
+    junk = b"not a database " * 1000
+    (data_dir / "uniasset.db").write_bytes(junk)
+    app = launch()
+    assert "is damaged or is not a UniAsset database" in app.alert_text()
+    app.shot("damaged-database")
+    assert (data_dir / "uniasset.db").read_bytes() == junk
+    (data_dir / "uniasset.db").rename(data_dir / "uniasset.db.damaged")
+    app.click("button", "Try again")
+    app.by_text("h1", "Set up your organization")
