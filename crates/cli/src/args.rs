@@ -34,6 +34,64 @@ pub enum Command {
     /// Users: add, import, list, deactivate, reactivate, set passwords.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Microsoft Entra ID: connect, test, auto-deprovision, sync, run history.
+    #[command(subcommand)]
+    Entra(EntraCommand),
+}
+
+#[derive(Subcommand)]
+pub enum EntraCommand {
+    /// Test and save the connection; the client secret is read from standard input and
+    /// kept only in the system keychain.
+    Connect(EntraConnect),
+    /// Test the saved connection: get a token and read one user.
+    Test,
+    /// Turn automatic nightly runs (03:00 UTC) on or off.
+    AutoDeprovision {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Run the sync now (the same check as the nightly run).
+    Sync {
+        /// Show who would be deactivated, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The run history, newest first (with a run's users when given its number).
+    Runs {
+        #[arg(value_name = "RUN")]
+        run: Option<i64>,
+    },
+    /// Apply a run held by the mass-deactivation guard (each user is re-checked first).
+    ApplyHeld { run: i64 },
+    /// Dismiss a held run: nobody is deactivated by it.
+    DismissHeld { run: i64 },
+    /// Link Microsoft sign-in users without an Entra object id, by their address.
+    Match,
+    /// Remove the secret from the keychain and the connection; auto-deprovision turns off.
+    Disconnect,
+}
+
+#[derive(Args)]
+pub struct EntraConnect {
+    /// Directory (tenant) ID, or a verified domain.
+    #[arg(long)]
+    pub tenant: String,
+    /// Application (client) ID.
+    #[arg(long)]
+    pub client_id: String,
+    #[arg(long, required = true)]
+    pub client_secret_stdin: bool,
+    /// global, usgov, usgov-dod or china (custom when --login-url and --graph-url are given)
+    #[arg(long, value_parser = ["global", "usgov", "usgov-dod", "china"])]
+    pub cloud: Option<String>,
+    #[arg(long, requires = "graph_url", conflicts_with = "cloud")]
+    pub login_url: Option<String>,
+    #[arg(long, requires = "login_url", conflicts_with = "cloud")]
+    pub graph_url: Option<String>,
+    /// The secret's expiry date (YYYY-MM-DD), for a warning 14 days before.
+    #[arg(long, value_name = "DATE")]
+    pub secret_expires: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -81,8 +139,13 @@ pub enum UsersCommand {
     },
     /// Deactivate a user. Nothing about them is deleted.
     Deactivate { email: String },
-    /// Reactivate a deactivated user.
-    Reactivate { email: String },
+    /// Reactivate a deactivated user. When auto-deprovision is on and Entra still reports
+    /// their account disabled or deleted, this refuses unless --force is given.
+    Reactivate {
+        email: String,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]

@@ -22,6 +22,8 @@ impl Done {
 pub struct Failure {
     pub report: ErrorReport,
     pub usage: bool,
+    /// What the command did produce before failing (a failed sync's run record).
+    pub output: Option<Done>,
 }
 
 impl Failure {
@@ -32,6 +34,15 @@ impl Failure {
                 message: message.into(),
             },
             usage: false,
+            output: None,
+        }
+    }
+
+    /// A command that finished but whose outcome is a failure: print its output, exit 1.
+    pub fn with_output(output: Done, code: &str) -> Failure {
+        Failure {
+            output: Some(output),
+            ..Failure::new(code, "")
         }
     }
 
@@ -56,6 +67,7 @@ impl<E: ErrorCode> From<E> for Failure {
         Failure {
             report: ErrorReport::from(e),
             usage: false,
+            output: None,
         }
     }
 }
@@ -72,6 +84,10 @@ pub fn success(done: &Done, json: bool) {
 }
 
 pub fn failure(failure: &Failure, json: bool) {
+    if let Some(done) = &failure.output {
+        success(done, json);
+        return;
+    }
     if json {
         let body = serde_json::json!({ "error": failure.report });
         println!(

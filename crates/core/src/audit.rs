@@ -35,6 +35,16 @@ impl Entry {
         }
     }
 
+    /// An entry about the organization as a whole (settings, the Entra connection).
+    pub fn organization(action: &'static str) -> Entry {
+        Entry {
+            action,
+            subject_user_id: None,
+            asset_id: None,
+            detail: String::new(),
+        }
+    }
+
     pub fn detail(mut self, detail: impl Into<String>) -> Entry {
         self.detail = detail.into();
         self

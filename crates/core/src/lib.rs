@@ -7,11 +7,15 @@ pub mod assets;
 pub mod audit;
 pub mod data_dir;
 pub mod directory;
+pub mod entra;
 pub mod error_code;
+pub mod graph;
 pub mod organization;
 pub mod password;
+pub mod secrets;
 pub mod sessions;
 pub mod store;
+pub mod sync;
 pub mod text_enum;
 mod timestamp;
 

@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the core.
 
+mod entra;
 mod org;
 mod users;
 
@@ -21,21 +22,40 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
             organization::get(&store)?;
             users::run(&mut store, cmd)
         }
+        Command::Entra(cmd) => {
+            organization::get(&store)?;
+            entra::run(&mut store, cmd)
+        }
     }
 }
 
 /// A secret piped in on standard input, without its trailing line break.
-fn password_from_stdin() -> Result<Password, Failure> {
+fn from_stdin(what: &str) -> Result<String, Failure> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| {
         Failure::usage(format!(
-            "Could not read the password from standard input: {e}"
+            "Could not read the {what} from standard input: {e}"
         ))
     })?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     let text = text.strip_suffix('\r').unwrap_or(text);
     if text.is_empty() {
-        return Err(Failure::usage("No password arrived on standard input."));
+        return Err(Failure::usage(format!(
+            "No {what} arrived on standard input."
+        )));
     }
-    Ok(Password::new(text))
+    Ok(text.to_owned())
+}
+
+fn password_from_stdin() -> Result<Password, Failure> {
+    from_stdin("password").map(Password::new)
+}
+
+/// Runs the core's async work (Graph calls) to completion on this thread.
+fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime starts")
+        .block_on(work)
 }

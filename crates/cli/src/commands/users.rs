@@ -2,10 +2,10 @@ use std::fs::File;
 
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, reason_words, NewUser, User, UserQuery};
-use uniasset_core::sessions;
 use uniasset_core::store::Store;
+use uniasset_core::{entra, sessions};
 
-use super::password_from_stdin;
+use super::{block_on, password_from_stdin};
 use crate::args::UsersCommand;
 use crate::output::{Done, Failure};
 
@@ -71,9 +71,18 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
             );
             Ok(Done::new(&user, text))
         }
-        UsersCommand::Reactivate { email } => {
+        UsersCommand::Reactivate { email, force } => {
             let id = directory::find_by_email(store, &email)?.id;
-            let user = directory::reactivate(store, &me, id)?;
+            let user = block_on(entra::reactivate(store, &me, id, force)).map_err(|e| {
+                let mut failure = Failure::from(e);
+                if failure.report.code == "reactivation_needs_confirmation" {
+                    failure
+                        .report
+                        .message
+                        .push_str(" Add --force to reactivate anyway.");
+                }
+                failure
+            })?;
             Ok(Done::new(&user, format!("Reactivated {}.", user.email)))
         }
     }

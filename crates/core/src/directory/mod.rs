@@ -298,6 +298,18 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreErr
     Ok(UserPage { users, counts })
 }
 
+/// Every Microsoft-linked user, active or not (R-S1). Password and Google users are never
+/// returned, so the sync can never touch them.
+pub(crate) fn microsoft_linked(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE sign_in = 'microsoft' AND entra_object_id IS NOT NULL ORDER BY id"
+    ))?;
+    let users = stmt
+        .query_map([], user_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(users)
+}
+
 /// How many active Owners remain; the last one can never be deactivated.
 pub(crate) fn active_owner_count(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.query_row(

@@ -12,7 +12,10 @@ use super::StoreError;
 pub const BACKUP_DIR: &str = "backups";
 
 /// Every schema change, oldest first. Never edit a released entry; append a new one.
-pub const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_initial.sql"))];
+pub const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_initial.sql")),
+    M::up(include_str!("migrations/002_entra.sql")),
+];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds
 /// an older schema.

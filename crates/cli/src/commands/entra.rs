@@ -1,0 +1,183 @@
+use uniasset_core::access::Actor;
+use uniasset_core::directory::reason_words;
+use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
+use uniasset_core::secrets::ClientSecret;
+use uniasset_core::store::Store;
+use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
+
+use super::{block_on, from_stdin};
+use crate::args::{EntraCommand, EntraConnect};
+use crate::output::{Done, Failure};
+
+pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
+    let me = Actor::CommandLine;
+    match cmd {
+        EntraCommand::Connect(args) => {
+            let secret = ClientSecret::new(from_stdin("client secret")?);
+            let input = connection_input(args);
+            let connection = block_on(entra::connect(store, &me, &input, &secret))?;
+            let text = format!(
+                "Connected to tenant {} (app {}, {} cloud). The client secret is in the system keychain.",
+                connection.tenant, connection.client_id, connection.cloud
+            );
+            Ok(Done::new(&connection, text))
+        }
+        EntraCommand::Test => {
+            block_on(entra::test_saved(store))?;
+            let settings = entra::settings(store)?;
+            let mut text = "The connection works: UniAsset got a token and read a user.".to_owned();
+            if let Some(warning) = &settings.secret_warning {
+                text.push_str(&format!("\nWarning: {warning}"));
+            }
+            Ok(Done::new(
+                &serde_json::json!({ "ok": true, "secret_warning": settings.secret_warning }),
+                text,
+            ))
+        }
+        EntraCommand::AutoDeprovision { state } => {
+            let settings = entra::set_auto_deprovision(store, &me, state == "on")?;
+            let text = if settings.auto_deprovision {
+                "Auto-deprovision is on. The first automatic run is at the next 03:00 UTC window."
+                    .to_owned()
+            } else {
+                "Auto-deprovision is off. No user was reactivated; future automatic runs are stopped.".to_owned()
+            };
+            Ok(Done::new(&settings, text))
+        }
+        EntraCommand::Sync { dry_run } => {
+            let request = SyncRequest {
+                trigger: Trigger::Cli,
+                dry_run,
+            };
+            let record = block_on(sync::run_sync(store, &me, request))?;
+            finished(record)
+        }
+        EntraCommand::Runs { run: Some(id) } => {
+            let record = sync::run(store, id)?
+                .ok_or_else(|| Failure::new("unknown_run", format!("There is no run #{id}.")))?;
+            let text = describe(&record);
+            Ok(Done::new(&record, text))
+        }
+        EntraCommand::Runs { run: None } => {
+            let runs = sync::runs(store, 50)?;
+            let text = if runs.is_empty() {
+                "No sync has run yet.".to_owned()
+            } else {
+                runs.iter().map(summary).collect::<Vec<_>>().join("\n")
+            };
+            Ok(Done::new(&runs, text))
+        }
+        EntraCommand::ApplyHeld { run } => {
+            let record = block_on(sync::apply_held(store, &me, run, Trigger::Cli))?;
+            finished(record)
+        }
+        EntraCommand::DismissHeld { run } => {
+            sync::dismiss_held(store, &me, run)?;
+            let text = format!("Dismissed held run #{run}: nobody was deactivated by it.");
+            Ok(Done::new(&serde_json::json!({ "dismissed": run }), text))
+        }
+        EntraCommand::Match => {
+            let report = block_on(entra::match_accounts(store, &me))?;
+            let mut text = format!("Linked {} user(s).", report.matched.len());
+            for m in &report.matched {
+                text.push_str(&format!(
+                    "\n  linked    {} → {}",
+                    m.email, m.entra_object_id
+                ));
+            }
+            for u in &report.unmatched {
+                text.push_str(&format!("\n  not found {}: {}", u.email, u.reason));
+            }
+            Ok(Done::new(&report, text))
+        }
+        EntraCommand::Disconnect => {
+            entra::disconnect(store, &me)?;
+            let text = "Disconnected: the client secret was removed from the keychain and auto-deprovision is off.";
+            Ok(Done::new(
+                &serde_json::json!({ "disconnected": true }),
+                text,
+            ))
+        }
+    }
+}
+
+fn connection_input(args: EntraConnect) -> ConnectionInput {
+    let cloud = match args.cloud.as_deref() {
+        _ if args.login_url.is_some() => Cloud::Custom,
+        Some("usgov") => Cloud::UsGov,
+        Some("usgov-dod") => Cloud::UsGovDod,
+        Some("china") => Cloud::China,
+        _ => Cloud::Global,
+    };
+    ConnectionInput {
+        tenant: args.tenant,
+        client_id: args.client_id,
+        cloud,
+        login_url: args.login_url,
+        graph_url: args.graph_url,
+        secret_expires_on: args.secret_expires,
+    }
+}
+
+/// A run that failed or had errors exits 1, so a script never mistakes it for success.
+fn finished(record: RunRecord) -> Result<Done, Failure> {
+    let text = describe(&record);
+    let done = Done::new(&record, text);
+    match record.result {
+        RunResult::Failed | RunResult::CompletedWithErrors => {
+            Err(Failure::with_output(done, "sync_failed"))
+        }
+        _ => Ok(done),
+    }
+}
+
+fn summary(r: &RunRecord) -> String {
+    let id =
+        r.id.map(|i| format!("#{i}"))
+            .unwrap_or_else(|| "dry run".into());
+    let c = r.counts;
+    format!(
+        "{id:<8} {:<20} {:<10} {:<22} checked {}, deactivated {}, skipped {}, errors {}",
+        r.started_at, r.trigger, r.result, c.checked, c.deactivated, c.skipped, c.errors
+    )
+}
+
+fn describe(r: &RunRecord) -> String {
+    let mut text = summary(r);
+    let c = r.counts;
+    text.push_str(&format!(
+        "\n  found disabled {}, deleted {}; {} Graph requests",
+        c.disabled_found, c.deleted_found, r.graph_requests
+    ));
+    if let Some(e) = &r.error {
+        text.push_str(&format!("\n  error: {e}"));
+    }
+    if r.result == RunResult::HeldForReview && r.id.is_some() {
+        text.push_str(&format!(
+            "\n  Held for review: nobody was deactivated. Apply with `uniasset entra apply-held {}` or dismiss with `uniasset entra dismiss-held {}`.",
+            r.id.unwrap_or_default(),
+            r.id.unwrap_or_default()
+        ));
+    }
+    for l in &r.lines {
+        let what = match l.outcome {
+            LineOutcome::Deactivated => "deactivated",
+            LineOutcome::WouldDeactivate => "would deactivate",
+            LineOutcome::Held => "held",
+            LineOutcome::SkippedLastOwner => "skipped (last Owner)",
+            LineOutcome::EnabledAgain => "enabled again in Entra",
+            LineOutcome::Error => "error",
+        };
+        let why = l
+            .reason
+            .map(|r| format!(" ({})", reason_words(r)))
+            .unwrap_or_default();
+        let detail = if l.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", l.detail)
+        };
+        text.push_str(&format!("\n  {what:<22} {}{why}{detail}", l.email));
+    }
+    text
+}

@@ -1,0 +1,445 @@
+//! The Microsoft Entra ID connection (R-E1…R-E5): tenant, app, cloud, the secret in the
+//! keychain, the auto-deprovision setting and its mass-deactivation guard.
+
+pub mod cloud;
+mod matching;
+mod reactivation;
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use crate::access::{AccessError, Actor};
+use crate::audit;
+use crate::graph::{ClientOptions, GraphClient, GraphError};
+use crate::organization::{self, OrganizationError};
+use crate::secrets::{ClientSecret, Keychain, SecretError};
+use crate::store::{Store, StoreError};
+use crate::timestamp;
+use cloud::{Cloud, EndpointError, Endpoints};
+
+pub use matching::{match_accounts, MatchReport, Unmatched};
+pub use reactivation::{reactivate, EntraCheck, ReactivationError};
+
+/// Days before the secret's expiry date from which UniAsset warns.
+pub const SECRET_WARNING_DAYS: i64 = 14;
+
+/// What the connect form sends; the secret travels separately and is never stored here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ConnectionInput {
+    /// The directory (tenant) ID, a GUID, or a verified domain such as contoso.onmicrosoft.com.
+    pub tenant: String,
+    /// The application (client) ID, a GUID.
+    pub client_id: String,
+    pub cloud: Cloud,
+    /// Only for a custom cloud.
+    pub login_url: Option<String>,
+    pub graph_url: Option<String>,
+    /// Optional, YYYY-MM-DD: UniAsset warns 14 days before.
+    pub secret_expires_on: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Connection {
+    pub tenant: String,
+    pub client_id: String,
+    pub cloud: Cloud,
+    pub endpoints: Endpoints,
+    pub secret_expires_on: Option<String>,
+    pub connected_at: String,
+    pub connected_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MassDeactivationGuard {
+    /// A run holds for review when it would deactivate more than this many users…
+    pub min_users: u32,
+    /// …and more than this percentage of the users it checked.
+    pub percent: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntraSettings {
+    pub connection: Option<Connection>,
+    pub auto_deprovision: bool,
+    /// When auto-deprovision was last turned on.
+    pub enabled_at: Option<String>,
+    pub guard: MassDeactivationGuard,
+    /// Set when the client secret expires within 14 days or has expired.
+    pub secret_warning: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EntraError {
+    #[error("\"{0}\" is not a tenant ID (a GUID) or a verified domain (such as contoso.onmicrosoft.com).")]
+    InvalidTenant(String),
+    #[error("\"{0}\" is not an application (client) ID: it is a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e.")]
+    InvalidClientId(String),
+    #[error("The client secret is empty.")]
+    EmptySecret,
+    #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
+    InvalidDate(String),
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
+    NotConnected,
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Organization(#[from] OrganizationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl crate::ErrorCode for EntraError {
+    fn code(&self) -> &'static str {
+        match self {
+            EntraError::InvalidTenant(_) => "invalid_tenant",
+            EntraError::InvalidClientId(_) => "invalid_client_id",
+            EntraError::EmptySecret => "empty_secret",
+            EntraError::InvalidDate(_) => "invalid_date",
+            EntraError::Endpoint(_) => "invalid_endpoint",
+            EntraError::NotConnected => "entra_not_connected",
+            EntraError::Graph(e) => e.code(),
+            EntraError::Secret(e) => e.code(),
+            EntraError::Access(e) => e.code(),
+            EntraError::Organization(e) => e.code(),
+            EntraError::Store(e) => e.code(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for EntraError {
+    fn from(e: rusqlite::Error) -> Self {
+        EntraError::Store(e.into())
+    }
+}
+
+/// A checked connection input: canonical tenant, client id, endpoints, expiry date.
+struct Checked {
+    tenant: String,
+    client_id: String,
+    endpoints: Endpoints,
+    secret_expires_on: Option<NaiveDate>,
+}
+
+fn check(input: &ConnectionInput) -> Result<Checked, EntraError> {
+    let tenant = input.tenant.trim().to_ascii_lowercase();
+    let is_guid = uuid::Uuid::try_parse(&tenant).is_ok();
+    let is_domain = tenant.contains('.')
+        && tenant
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !is_guid && !is_domain {
+        return Err(EntraError::InvalidTenant(input.tenant.trim().to_owned()));
+    }
+    let client_id = uuid::Uuid::try_parse(input.client_id.trim())
+        .map_err(|_| EntraError::InvalidClientId(input.client_id.trim().to_owned()))?
+        .hyphenated()
+        .to_string();
+    let endpoints = input
+        .cloud
+        .endpoints(input.login_url.as_deref(), input.graph_url.as_deref())?;
+    let secret_expires_on = match input
+        .secret_expires_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| EntraError::InvalidDate(s.to_owned()))?,
+        ),
+        None => None,
+    };
+    Ok(Checked {
+        tenant,
+        client_id,
+        endpoints,
+        secret_expires_on,
+    })
+}
+
+/// "Test connection" on what the form holds, before anything is saved (R-E2).
+pub async fn test(input: &ConnectionInput, secret: &ClientSecret) -> Result<(), EntraError> {
+    let checked = check(input)?;
+    if secret.is_blank() {
+        return Err(EntraError::EmptySecret);
+    }
+    let client = GraphClient::new(
+        checked.endpoints,
+        &checked.tenant,
+        &checked.client_id,
+        secret.clone(),
+        ClientOptions::default(),
+    )?;
+    Ok(client.test_connection().await?)
+}
+
+/// Tests, then saves: the secret to the keychain, everything else to the store. Nothing is
+/// saved when the test fails.
+pub async fn connect(
+    store: &mut Store,
+    by: &Actor,
+    input: &ConnectionInput,
+    secret: &ClientSecret,
+) -> Result<Connection, EntraError> {
+    by.require_admin("connect Microsoft Entra ID")?;
+    organization::get(store)?;
+    test(input, secret).await?;
+    let checked = check(input)?;
+    Keychain::for_store(store)?.save(secret)?;
+    let tx = store.write()?;
+    // A new tenant or app invalidates what was learned from the old one.
+    tx.execute_batch("DELETE FROM entra_delta; DELETE FROM entra_accounts;")?;
+    tx.execute(
+        "INSERT OR REPLACE INTO entra_connection
+            (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![
+            checked.tenant,
+            checked.client_id,
+            input.cloud,
+            checked.endpoints.login_url,
+            checked.endpoints.graph_url,
+            checked.secret_expires_on.map(|d| d.to_string()),
+            timestamp::now(),
+            by.label()
+        ],
+    )?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::organization("entra.connected").detail(format!(
+            "Tenant {}, app {}, {} cloud",
+            checked.tenant, checked.client_id, input.cloud
+        )),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    connection(store)?.ok_or(EntraError::NotConnected)
+}
+
+/// Removes the secret from the keychain and the connection from the store, and turns
+/// auto-deprovision off (R-E3). Nobody is reactivated.
+pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
+    by.require_admin("disconnect Microsoft Entra ID")?;
+    Keychain::for_store(store)?.delete()?;
+    let tx = store.write()?;
+    tx.execute_batch(
+        "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts;
+         UPDATE deprovision_settings SET auto_deprovision = 0;",
+    )?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::organization("entra.disconnected").detail("Auto-deprovision turned off"),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub fn connection(store: &Store) -> Result<Option<Connection>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by
+             FROM entra_connection WHERE id = 1",
+            [],
+            |r| {
+                Ok(Connection {
+                    tenant: r.get(0)?,
+                    client_id: r.get(1)?,
+                    cloud: r.get(2)?,
+                    endpoints: Endpoints { login_url: r.get(3)?, graph_url: r.get(4)? },
+                    secret_expires_on: r.get(5)?,
+                    connected_at: r.get(6)?,
+                    connected_by: r.get(7)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Everything the Entra page shows about the connection and the setting.
+pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
+    let connection = connection(store)?;
+    let (auto_deprovision, enabled_at, min_users, percent) = store.conn().query_row(
+        "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent FROM deprovision_settings WHERE id = 1",
+        [],
+        |r| Ok((r.get::<_, bool>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let today = Utc::now().date_naive();
+    let secret_warning = connection
+        .as_ref()
+        .and_then(|c| c.secret_expires_on.as_deref())
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(|d| secret_warning(d, today));
+    Ok(EntraSettings {
+        connection,
+        auto_deprovision,
+        enabled_at,
+        guard: MassDeactivationGuard { min_users, percent },
+        secret_warning,
+    })
+}
+
+fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
+    let days = (expires - today).num_days();
+    match days {
+        d if d < 0 => Some(format!("The client secret expired on {expires}. Syncs fail until you create a new secret and reconnect.")),
+        0 => Some("The client secret expires today. Create a new secret and reconnect.".to_owned()),
+        d if d <= SECRET_WARNING_DAYS => Some(format!(
+            "The client secret expires on {expires}, in {d} day{}. Create a new secret and reconnect before then.",
+            if d == 1 { "" } else { "s" }
+        )),
+        _ => None,
+    }
+}
+
+/// Turns auto-deprovisioning on or off, as Save on the Entra page does (R-D5, R-D6, R-T4).
+/// Turning it off reactivates nobody; it only stops future automatic runs.
+pub fn set_auto_deprovision(
+    store: &mut Store,
+    by: &Actor,
+    on: bool,
+) -> Result<EntraSettings, EntraError> {
+    by.require_admin("change the auto-deprovision setting")?;
+    if on {
+        organization::require_enterprise(store, "Auto-deprovisioning")?;
+        if connection(store)?.is_none() {
+            return Err(EntraError::NotConnected);
+        }
+    }
+    let current = settings(store)?.auto_deprovision;
+    if current != on {
+        let tx = store.write()?;
+        tx.execute(
+            "UPDATE deprovision_settings SET auto_deprovision = ?1, enabled_at = CASE WHEN ?1 THEN ?2 ELSE enabled_at END",
+            rusqlite::params![on, timestamp::now()],
+        )?;
+        let action = if on {
+            "entra.auto_deprovision_on"
+        } else {
+            "entra.auto_deprovision_off"
+        };
+        audit::record(&tx, by, audit::Entry::organization(action))?;
+        tx.commit().map_err(StoreError::from)?;
+    }
+    Ok(settings(store)?)
+}
+
+/// Changes the mass-deactivation guard (R-S4).
+pub fn set_guard(
+    store: &mut Store,
+    by: &Actor,
+    guard: MassDeactivationGuard,
+) -> Result<EntraSettings, EntraError> {
+    by.require_admin("change the mass-deactivation guard")?;
+    let percent = guard.percent.min(100);
+    let tx = store.write()?;
+    tx.execute(
+        "UPDATE deprovision_settings SET guard_min_users = ?1, guard_percent = ?2",
+        rusqlite::params![guard.min_users, percent],
+    )?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::organization("entra.guard_changed").detail(format!(
+            "Hold runs deactivating more than {} users and more than {percent}%",
+            guard.min_users
+        )),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(settings(store)?)
+}
+
+/// "Test connection" on the saved connection, with the secret from the keychain.
+pub async fn test_saved(store: &Store) -> Result<(), EntraError> {
+    Ok(client(store, ClientOptions::default())?
+        .test_connection()
+        .await?)
+}
+
+/// A Graph client for the saved connection.
+pub fn client(store: &Store, options: ClientOptions) -> Result<GraphClient, EntraError> {
+    let c = connection(store)?.ok_or(EntraError::NotConnected)?;
+    let secret = Keychain::for_store(store)?.load()?;
+    Ok(GraphClient::new(
+        c.endpoints,
+        &c.tenant,
+        &c.client_id,
+        secret,
+        options,
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(tenant: &str, client: &str) -> ConnectionInput {
+        ConnectionInput {
+            tenant: tenant.into(),
+            client_id: client.into(),
+            cloud: Cloud::Global,
+            login_url: None,
+            graph_url: None,
+            secret_expires_on: None,
+        }
+    }
+
+    #[test]
+    fn tenants_are_guids_or_domains() {
+        let guid = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+        assert_eq!(
+            check(&input("Contoso.onmicrosoft.com", guid))
+                .unwrap()
+                .tenant,
+            "contoso.onmicrosoft.com"
+        );
+        assert_eq!(
+            check(&input(guid, guid)).unwrap().client_id,
+            "0f8fad5b-d9cb-469f-a165-70867728950e"
+        );
+        assert!(matches!(
+            check(&input("contoso", guid)),
+            Err(EntraError::InvalidTenant(_))
+        ));
+        assert!(matches!(
+            check(&input("a b.com", guid)),
+            Err(EntraError::InvalidTenant(_))
+        ));
+        assert!(matches!(
+            check(&input(guid, "my-app")),
+            Err(EntraError::InvalidClientId(_))
+        ));
+        let mut bad_date = input(guid, guid);
+        bad_date.secret_expires_on = Some("31/12/2027".into());
+        assert!(matches!(check(&bad_date), Err(EntraError::InvalidDate(_))));
+    }
+
+    #[test]
+    fn the_secret_warning_starts_fourteen_days_before() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let day = |d: i64| today + chrono::Duration::days(d);
+        assert_eq!(secret_warning(day(15), today), None);
+        assert!(secret_warning(day(14), today)
+            .unwrap()
+            .contains("in 14 days"));
+        assert!(secret_warning(day(1), today).unwrap().contains("in 1 day."));
+        assert!(secret_warning(day(0), today)
+            .unwrap()
+            .contains("expires today"));
+        assert!(secret_warning(day(-3), today)
+            .unwrap()
+            .contains("expired on 2026-11-24"));
+    }
+}

@@ -1,0 +1,11 @@
+//! A Microsoft Graph client for what UniAsset needs: the client-credentials token, users'
+//! `accountEnabled`, paging, `$batch`, and delta, with retries that honour `Retry-After`.
+
+mod client;
+mod error;
+mod retry;
+mod users;
+
+pub use client::{ClientOptions, GraphClient};
+pub use error::GraphError;
+pub use users::{AccountState, DeltaChange};

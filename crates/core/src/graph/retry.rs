@@ -1,0 +1,121 @@
+//! How a single Graph call is retried: `Retry-After` when Microsoft gives one, otherwise
+//! exponential backoff with jitter (backon), always within the client's time budget.
+
+use std::time::{Duration, Instant};
+
+use backon::ExponentialBuilder;
+
+use super::GraphError;
+
+/// Why an attempt failed.
+pub(super) enum Failure {
+    /// Worth another try, after `retry_after` if Microsoft said so.
+    Transient {
+        kind: Transient,
+        retry_after: Option<Duration>,
+    },
+    /// A 401: get a new token and try once more at once.
+    RefreshToken {
+        code: String,
+    },
+    Final(GraphError),
+}
+
+pub(super) enum Transient {
+    Throttled,
+    Unavailable(u16),
+    Network { host: String, detail: String },
+    Malformed(String),
+}
+
+impl Failure {
+    pub fn retryable(&self) -> bool {
+        !matches!(self, Failure::Final(_))
+    }
+
+    /// The delay before the next attempt, or `None` to stop because the budget is spent.
+    pub fn next_delay(&self, backoff: Option<Duration>, deadline: Instant) -> Option<Duration> {
+        let delay = match self {
+            Failure::RefreshToken { .. } => Duration::ZERO,
+            Failure::Transient {
+                retry_after: Some(after),
+                ..
+            } => *after,
+            _ => backoff?,
+        };
+        (Instant::now() + delay <= deadline).then_some(delay)
+    }
+
+    pub fn into_error(self, started: Instant) -> GraphError {
+        let waited = started.elapsed();
+        match self {
+            Failure::Final(e) => e,
+            Failure::RefreshToken { code } => GraphError::TokenRejected { code },
+            Failure::Transient { kind, .. } => match kind {
+                Transient::Throttled => GraphError::Throttled { waited },
+                Transient::Unavailable(status) => GraphError::Unavailable { status, waited },
+                Transient::Network { host, detail } => GraphError::Unreachable { host, detail },
+                Transient::Malformed(detail) => GraphError::Malformed { detail },
+            },
+        }
+    }
+}
+
+pub(super) fn backoff(min_delay: Duration, max_attempts: usize) -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(min_delay)
+        .with_max_delay(Duration::from_secs(30))
+        .with_factor(2.0)
+        .with_jitter()
+        .with_max_times(max_attempts)
+}
+
+/// Parses `Retry-After` in seconds; Graph may send fractions such as "2.128".
+pub(super) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(300.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_may_be_fractional() {
+        assert_eq!(
+            parse_retry_after("2.128"),
+            Some(Duration::from_millis(2128))
+        );
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn the_budget_bounds_the_wait() {
+        let throttled = Failure::Transient {
+            kind: Transient::Throttled,
+            retry_after: Some(Duration::from_secs(60)),
+        };
+        let soon = Instant::now() + Duration::from_secs(5);
+        assert_eq!(throttled.next_delay(None, soon), None);
+        let later = Instant::now() + Duration::from_secs(120);
+        assert_eq!(
+            throttled.next_delay(None, later),
+            Some(Duration::from_secs(60))
+        );
+        let unavailable = Failure::Transient {
+            kind: Transient::Unavailable(503),
+            retry_after: None,
+        };
+        assert_eq!(
+            unavailable.next_delay(Some(Duration::from_millis(500)), later),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            unavailable.next_delay(None, later),
+            None,
+            "backoff exhausted"
+        );
+    }
+}

@@ -1,0 +1,373 @@
+//! Reading users' account status: one user, many users by `$batch`, every user by paging,
+//! and changes since last time by delta.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::client::{GraphClient, Reply};
+use super::retry::parse_retry_after;
+use super::GraphError;
+
+const SELECT: &str = "$select=id,accountEnabled";
+/// Graph's documented ceilings: `$top` ≤ 999 for /users, 20 requests per `$batch`.
+const PAGE_SIZE: usize = 999;
+const BATCH_SIZE: usize = 20;
+
+/// What Entra says of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountState {
+    Enabled,
+    Disabled,
+    /// Deleted (soft or hard): Graph answers 404, or a delta reports it removed.
+    Deleted,
+}
+
+impl AccountState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::Enabled => "enabled",
+            AccountState::Disabled => "disabled",
+            AccountState::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountState> {
+        match s {
+            "enabled" => Some(AccountState::Enabled),
+            "disabled" => Some(AccountState::Disabled),
+            "deleted" => Some(AccountState::Deleted),
+            _ => None,
+        }
+    }
+
+    fn from_enabled(enabled: bool) -> AccountState {
+        if enabled {
+            AccountState::Enabled
+        } else {
+            AccountState::Disabled
+        }
+    }
+}
+
+/// One object in a delta reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeltaChange {
+    State(AccountState),
+    /// Changed, but the reply did not carry `accountEnabled`: read the user to know.
+    Unknown,
+}
+
+#[derive(Deserialize)]
+struct UserState {
+    id: String,
+    #[serde(rename = "accountEnabled")]
+    account_enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+    #[serde(rename = "@odata.deltaLink")]
+    delta_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DeltaItem {
+    id: String,
+    #[serde(rename = "accountEnabled")]
+    account_enabled: Option<bool>,
+    #[serde(rename = "@removed")]
+    removed: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct BatchReply {
+    responses: Vec<BatchItem>,
+}
+
+#[derive(Deserialize)]
+struct BatchItem {
+    id: String,
+    status: u16,
+    #[serde(default)]
+    headers: HashMap<String, String>,
+    #[serde(default)]
+    body: serde_json::Value,
+}
+
+impl GraphClient {
+    /// Gets a token and reads one user, as "Test connection" does (R-E2).
+    pub async fn test_connection(&self) -> Result<(), GraphError> {
+        let url = self.graph_url(&format!("/users?$top=1&{SELECT}"));
+        self.request::<Page<UserState>>(Method::GET, &url, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// One user's state, read live.
+    pub async fn account(&self, object_id: &str) -> Result<AccountState, GraphError> {
+        let url = self.graph_url(&format!("/users/{}?{SELECT}", encode(object_id)));
+        match self.request::<UserState>(Method::GET, &url, None).await? {
+            Reply::NotFound => Ok(AccountState::Deleted),
+            Reply::Found(user) => state_of(&user),
+        }
+    }
+
+    /// Many users' states through `$batch`, 20 per request, a few requests at a time.
+    /// Throttled items are sent again after their `Retry-After`; each user gets an answer
+    /// or an error of their own.
+    pub async fn accounts(
+        &self,
+        object_ids: &[String],
+    ) -> HashMap<String, Result<AccountState, GraphError>> {
+        let mut results = HashMap::new();
+        let mut pending: Vec<String> = object_ids.to_vec();
+        let started = Instant::now();
+        for attempt in 0..=self.options.max_attempts {
+            if pending.is_empty() {
+                break;
+            }
+            let replies: Vec<_> =
+                stream::iter(pending.chunks(BATCH_SIZE).map(|c| self.batch(c.to_vec())))
+                    .buffer_unordered(self.options.concurrency.max(1))
+                    .collect()
+                    .await;
+            let mut throttled = Vec::new();
+            let mut wait = Duration::ZERO;
+            for reply in replies {
+                match reply {
+                    Ok(items) => {
+                        for (id, item) in items {
+                            match item {
+                                BatchOutcome::Done(r) => {
+                                    results.insert(id, r);
+                                }
+                                BatchOutcome::Retry(after) => {
+                                    wait = wait.max(after.unwrap_or_default());
+                                    throttled.push(id);
+                                }
+                            }
+                        }
+                    }
+                    Err((ids, e)) => results.extend(ids.into_iter().map(|id| (id, Err(e.clone())))),
+                }
+            }
+            if !throttled.is_empty() {
+                let backoff = self.options.min_backoff * 2u32.saturating_pow(attempt as u32);
+                let delay = if wait.is_zero() {
+                    backoff.min(Duration::from_secs(30))
+                } else {
+                    wait
+                };
+                if Instant::now() + delay > self.deadline || attempt == self.options.max_attempts {
+                    let e = GraphError::Throttled {
+                        waited: started.elapsed(),
+                    };
+                    results.extend(throttled.into_iter().map(|id| (id, Err(e.clone()))));
+                    break;
+                }
+                tokio::time::sleep(delay).await;
+            }
+            pending = throttled;
+        }
+        results
+    }
+
+    async fn batch(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<(String, BatchOutcome)>, (Vec<String>, GraphError)> {
+        let requests: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| json!({"id": (i + 1).to_string(), "method": "GET", "url": format!("/users/{}?{SELECT}", encode(id))}))
+            .collect();
+        let body = json!({ "requests": requests });
+        let reply = match self
+            .request::<BatchReply>(Method::POST, &self.graph_url("/$batch"), Some(&body))
+            .await
+        {
+            Ok(Reply::Found(reply)) => reply,
+            Ok(Reply::NotFound) => {
+                return Err((
+                    ids,
+                    GraphError::Unexpected {
+                        status: 404,
+                        code: "NotFound".into(),
+                        message: "The $batch endpoint was not found.".into(),
+                    },
+                ))
+            }
+            Err(e) => return Err((ids, e)),
+        };
+        let mut by_index: HashMap<String, BatchItem> = reply
+            .responses
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Ok(ids
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let outcome = match by_index.remove(&(i + 1).to_string()) {
+                    Some(item) => batch_outcome(item),
+                    None => BatchOutcome::Done(Err(GraphError::Malformed {
+                        detail: "a $batch reply left out a request".into(),
+                    })),
+                };
+                (id, outcome)
+            })
+            .collect())
+    }
+
+    /// Reads every user in the tenant, 999 per page, handing each page's states to `each`.
+    pub async fn for_each_account(
+        &self,
+        mut each: impl FnMut(&str, AccountState),
+    ) -> Result<(), GraphError> {
+        let mut url = self.graph_url(&format!("/users?{SELECT}&$top={PAGE_SIZE}"));
+        loop {
+            let page: Page<UserState> = self.found(&url).await?;
+            for user in &page.value {
+                each(&user.id, state_of(user)?);
+            }
+            match page.next_link {
+                Some(next) => url = self.checked_link(&next)?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// A delta link that starts "now": later changes only, without reading everyone.
+    pub async fn delta_from_now(&self) -> Result<String, GraphError> {
+        let url = self.graph_url(&format!("/users/delta?{SELECT}&$deltatoken=latest"));
+        self.follow_delta(url, |_, _| {}).await
+    }
+
+    /// Follows a delta link to its end, handing each changed user to `each`; returns the
+    /// next delta link. `GraphError::DeltaExpired` means a full read is needed.
+    pub async fn delta_changes(
+        &self,
+        link: &str,
+        each: impl FnMut(&str, DeltaChange),
+    ) -> Result<String, GraphError> {
+        let url = self.checked_link(link)?;
+        self.follow_delta(url, each).await
+    }
+
+    async fn follow_delta(
+        &self,
+        mut url: String,
+        mut each: impl FnMut(&str, DeltaChange),
+    ) -> Result<String, GraphError> {
+        loop {
+            let page: Page<DeltaItem> = self.found(&url).await?;
+            for item in &page.value {
+                let change = match (&item.removed, item.account_enabled) {
+                    (Some(_), _) => DeltaChange::State(AccountState::Deleted),
+                    (None, Some(enabled)) => {
+                        DeltaChange::State(AccountState::from_enabled(enabled))
+                    }
+                    (None, None) => DeltaChange::Unknown,
+                };
+                each(&item.id, change);
+            }
+            match (page.next_link, page.delta_link) {
+                (Some(next), _) => url = self.checked_link(&next)?,
+                (None, Some(delta)) => return self.checked_link(&delta),
+                (None, None) => {
+                    return Err(GraphError::Malformed {
+                        detail: "a delta page had neither a next link nor a delta link".into(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Object ids of users whose userPrincipalName or mail is `address` (R-E5).
+    pub async fn find_by_address(&self, address: &str) -> Result<Vec<String>, GraphError> {
+        let quoted = address.replace('\'', "''");
+        let filter = format!("userPrincipalName eq '{quoted}' or mail eq '{quoted}'");
+        let url = self.graph_url(&format!("/users?$select=id&$filter={}", encode(&filter)));
+        let page: Page<UserState> = self.found(&url).await?;
+        Ok(page.value.into_iter().map(|u| u.id).collect())
+    }
+
+    async fn found<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, GraphError> {
+        match self.request(Method::GET, url, None).await? {
+            Reply::Found(t) => Ok(t),
+            Reply::NotFound => Err(GraphError::Unexpected {
+                status: 404,
+                code: "Request_ResourceNotFound".into(),
+                message: "Microsoft Graph did not find the users collection.".into(),
+            }),
+        }
+    }
+}
+
+enum BatchOutcome {
+    Done(Result<AccountState, GraphError>),
+    Retry(Option<Duration>),
+}
+
+fn batch_outcome(item: BatchItem) -> BatchOutcome {
+    let code = || {
+        item.body
+            .pointer("/error/code")
+            .and_then(|c| c.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    match item.status {
+        200 => BatchOutcome::Done(
+            serde_json::from_value::<UserState>(item.body.clone())
+                .map_err(|e| GraphError::Malformed {
+                    detail: e.to_string(),
+                })
+                .and_then(|u| state_of(&u)),
+        ),
+        404 if code() == "Request_ResourceNotFound" => {
+            BatchOutcome::Done(Ok(AccountState::Deleted))
+        }
+        429 | 502 | 503 | 504 => {
+            let after = item
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                .and_then(|(_, v)| parse_retry_after(v));
+            BatchOutcome::Retry(after)
+        }
+        403 => BatchOutcome::Done(Err(GraphError::PermissionMissing { code: code() })),
+        status => BatchOutcome::Done(Err(GraphError::Unexpected {
+            status,
+            code: code(),
+            message: item
+                .body
+                .pointer("/error/message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("")
+                .to_owned(),
+        })),
+    }
+}
+
+fn state_of(user: &UserState) -> Result<AccountState, GraphError> {
+    user.account_enabled
+        .map(AccountState::from_enabled)
+        .ok_or_else(|| GraphError::Malformed {
+            detail: format!("user {} came without accountEnabled", user.id),
+        })
+}
+
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

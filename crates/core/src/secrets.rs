@@ -1,0 +1,116 @@
+//! The OS keychain (R-E3): Secret Service on Linux, Keychain on macOS, Credential Manager
+//! on Windows. The Entra client secret lives here and nowhere else; when no keychain is
+//! available UniAsset says so and stores nothing.
+
+use crate::store::{Store, StoreError};
+
+const SERVICE: &str = crate::data_dir::APP_IDENTIFIER;
+
+/// The Entra app's client secret. Never serialized; Debug and Display are redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    pub fn new(secret: impl Into<String>) -> ClientSecret {
+        ClientSecret(secret.into())
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("No keychain is available on this computer ({0}). UniAsset keeps the client secret only in the system keychain and stores nothing in plain text; unlock or set up the keychain (on Linux: a Secret Service such as GNOME Keyring or KWallet) and try again.")]
+    Unavailable(String),
+    #[error("The client secret is not in the keychain any more. Reconnect Microsoft Entra ID with the secret.")]
+    Missing,
+    #[error("The keychain refused the client secret: {0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl crate::ErrorCode for SecretError {
+    fn code(&self) -> &'static str {
+        match self {
+            SecretError::Unavailable(_) => "keychain_unavailable",
+            SecretError::Missing => "secret_missing",
+            SecretError::Rejected(_) => "keychain_rejected",
+            SecretError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// This data directory's entry in the keychain.
+pub struct Keychain {
+    account: String,
+}
+
+impl Keychain {
+    pub fn for_store(store: &Store) -> Result<Keychain, StoreError> {
+        let id: String = store.conn().query_row(
+            "SELECT keychain_id FROM installation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(Keychain {
+            account: format!("entra-client-secret/{id}"),
+        })
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(SERVICE, &self.account).map_err(map_error)
+    }
+
+    pub fn save(&self, secret: &ClientSecret) -> Result<(), SecretError> {
+        self.entry()?
+            .set_password(secret.expose())
+            .map_err(map_error)
+    }
+
+    pub fn load(&self) -> Result<ClientSecret, SecretError> {
+        self.entry()?
+            .get_password()
+            .map(ClientSecret)
+            .map_err(map_error)
+    }
+
+    /// Removes the secret; a secret that is already gone is not an error.
+    pub fn delete(&self) -> Result<(), SecretError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
+fn map_error(e: keyring::Error) -> SecretError {
+    match e {
+        keyring::Error::NoEntry => SecretError::Missing,
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
+            SecretError::Unavailable(e.to_string())
+        }
+        other => SecretError::Rejected(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_never_shows_in_debug() {
+        let shown = format!("{:?}", ClientSecret::new("abc~SuperSecret123"));
+        assert!(!shown.contains("SuperSecret"));
+    }
+}

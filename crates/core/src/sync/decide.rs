@@ -1,0 +1,214 @@
+//! The decision for each linked user (R-S2, R-S3, R-S4), kept free of I/O so every rule is
+//! unit-tested directly. Deactivation needs Entra's explicit word; anything doubtful does
+//! nothing to that user.
+
+use std::collections::HashMap;
+
+use crate::directory::{DeactivationReason, User, UserStatus};
+use crate::entra::MassDeactivationGuard;
+use crate::graph::{AccountState, GraphError};
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Active users Entra reports disabled or deleted.
+    pub to_deactivate: Vec<(User, DeactivationReason)>,
+    /// Users the sync deactivated earlier whose Entra account is enabled again.
+    pub enabled_again: Vec<User>,
+    pub errors: Vec<(User, String)>,
+    pub checked: u32,
+    pub disabled_found: u32,
+    pub deleted_found: u32,
+    /// The mass-deactivation guard tripped: nobody is deactivated until an admin decides.
+    pub held: bool,
+}
+
+/// `tracked` are the Microsoft-linked users; `current` is Entra's latest word per object id.
+pub fn decide(
+    tracked: &[User],
+    current: &HashMap<String, Result<AccountState, GraphError>>,
+    guard: MassDeactivationGuard,
+) -> Plan {
+    let mut plan = Plan::default();
+    for user in tracked {
+        let Some(oid) = user.entra_object_id.as_deref() else {
+            continue;
+        };
+        let state = current.get(oid);
+        match user.status {
+            UserStatus::Active => {
+                plan.checked += 1;
+                match state {
+                    Some(Ok(AccountState::Enabled)) => {}
+                    Some(Ok(AccountState::Disabled)) => {
+                        plan.disabled_found += 1;
+                        plan.to_deactivate
+                            .push((user.clone(), DeactivationReason::DisabledInEntra));
+                    }
+                    Some(Ok(AccountState::Deleted)) => {
+                        plan.deleted_found += 1;
+                        plan.to_deactivate
+                            .push((user.clone(), DeactivationReason::DeletedFromEntra));
+                    }
+                    Some(Err(e)) => plan.errors.push((user.clone(), e.to_string())),
+                    None => plan.errors.push((
+                        user.clone(),
+                        "Entra ID gave no status for this account.".into(),
+                    )),
+                }
+            }
+            UserStatus::Deactivated => {
+                let by_sync = matches!(
+                    user.deactivation_reason,
+                    Some(
+                        DeactivationReason::DisabledInEntra | DeactivationReason::DeletedFromEntra
+                    )
+                );
+                if by_sync && matches!(state, Some(Ok(AccountState::Enabled))) {
+                    plan.enabled_again.push(user.clone());
+                }
+            }
+        }
+    }
+    plan.held = trips(guard, plan.to_deactivate.len() as u32, plan.checked);
+    plan
+}
+
+/// More than `min_users` and more than `percent` of those checked (R-S4).
+fn trips(guard: MassDeactivationGuard, deactivating: u32, checked: u32) -> bool {
+    deactivating > guard.min_users
+        && u64::from(deactivating) * 100 > u64::from(guard.percent) * u64::from(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::{Role, SignInMethod};
+
+    const GUARD: MassDeactivationGuard = MassDeactivationGuard {
+        min_users: 5,
+        percent: 20,
+    };
+
+    fn user(n: u32, status: UserStatus, reason: Option<DeactivationReason>) -> User {
+        User {
+            id: i64::from(n),
+            email: format!("u{n}@example.com"),
+            display_name: format!("U{n}"),
+            role: Role::Member,
+            sign_in: SignInMethod::Microsoft,
+            entra_object_id: Some(format!("oid-{n}")),
+            status,
+            deactivated_at: reason.map(|_| "2026-01-01T00:00:00.000Z".into()),
+            deactivated_by: reason.map(|_| "Microsoft Entra ID sync".into()),
+            deactivation_reason: reason,
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    fn states(
+        pairs: &[(u32, Result<AccountState, GraphError>)],
+    ) -> HashMap<String, Result<AccountState, GraphError>> {
+        pairs
+            .iter()
+            .map(|(n, s)| (format!("oid-{n}"), s.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn disabled_and_deleted_are_deactivated_enabled_is_left_alone() {
+        let users = [
+            user(1, UserStatus::Active, None),
+            user(2, UserStatus::Active, None),
+            user(3, UserStatus::Active, None),
+        ];
+        let plan = decide(
+            &users,
+            &states(&[
+                (1, Ok(AccountState::Enabled)),
+                (2, Ok(AccountState::Disabled)),
+                (3, Ok(AccountState::Deleted)),
+            ]),
+            GUARD,
+        );
+        let decided: Vec<_> = plan.to_deactivate.iter().map(|(u, r)| (u.id, *r)).collect();
+        assert_eq!(
+            decided,
+            vec![
+                (2, DeactivationReason::DisabledInEntra),
+                (3, DeactivationReason::DeletedFromEntra)
+            ]
+        );
+        assert_eq!(
+            (plan.checked, plan.disabled_found, plan.deleted_found),
+            (3, 1, 1)
+        );
+        assert!(!plan.held);
+    }
+
+    #[test]
+    fn doubt_about_a_user_touches_nobody() {
+        let users = [
+            user(1, UserStatus::Active, None),
+            user(2, UserStatus::Active, None),
+        ];
+        let err = GraphError::Throttled {
+            waited: std::time::Duration::from_secs(1),
+        };
+        let plan = decide(&users, &states(&[(1, Err(err))]), GUARD);
+        assert!(plan.to_deactivate.is_empty());
+        assert_eq!(
+            plan.errors.len(),
+            2,
+            "an error and a missing state are both reported"
+        );
+    }
+
+    #[test]
+    fn re_enabled_users_are_reported_not_reactivated() {
+        let users = [
+            user(
+                1,
+                UserStatus::Deactivated,
+                Some(DeactivationReason::DisabledInEntra),
+            ),
+            user(2, UserStatus::Deactivated, Some(DeactivationReason::Manual)),
+        ];
+        let plan = decide(
+            &users,
+            &states(&[
+                (1, Ok(AccountState::Enabled)),
+                (2, Ok(AccountState::Enabled)),
+            ]),
+            GUARD,
+        );
+        assert_eq!(
+            plan.enabled_again.iter().map(|u| u.id).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert!(plan.to_deactivate.is_empty());
+        assert_eq!(
+            plan.checked, 0,
+            "deactivated users are not checked for deactivation"
+        );
+    }
+
+    #[test]
+    fn the_guard_needs_both_more_than_five_and_more_than_twenty_percent() {
+        assert!(!trips(GUARD, 5, 10), "5 is not more than 5");
+        assert!(trips(GUARD, 6, 10));
+        assert!(!trips(GUARD, 6, 30), "6 of 30 is exactly 20%");
+        assert!(trips(GUARD, 7, 30));
+        assert!(!trips(GUARD, 50, 1000));
+        assert!(
+            !trips(
+                MassDeactivationGuard {
+                    min_users: 0,
+                    percent: 100
+                },
+                10,
+                10
+            ),
+            "100% never trips"
+        );
+    }
+}

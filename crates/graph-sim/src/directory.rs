@@ -1,0 +1,236 @@
+//! The simulated directory: users, and the change log that `users/delta` reads.
+//!
+//! Every change stamps the user with the next sequence number, and `changes` maps each
+//! user's latest stamp back to the user. "What changed since stamp S" is then a range
+//! scan over `changes` whose cost is the number of changed users, not the tenant's size,
+//! and each changed user appears once, in its latest state, as Graph promises.
+
+use crate::filter::Clause;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    Active,
+    /// In the recycle bin: restorable, invisible to GET and list.
+    SoftDeleted,
+    /// Gone for good; kept only so delta can report the removal.
+    HardDeleted,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) user_principal_name: String,
+    pub(crate) mail: Option<String>,
+    pub(crate) display_name: String,
+    pub(crate) enabled: bool,
+    pub(crate) lifecycle: Lifecycle,
+    seq: u64,
+}
+
+impl User {
+    pub(crate) fn is_active(&self) -> bool {
+        self.lifecycle == Lifecycle::Active
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Directory {
+    /// In creation order, which is also the stable order of `/users` pages; a user's
+    /// position never changes, so a position is a valid `$skiptoken`.
+    users: Vec<User>,
+    by_id: HashMap<String, usize>,
+    /// Lowercased userPrincipalName and mail, for `$filter` and GET by UPN.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Latest change stamp of each user -> its position.
+    changes: BTreeMap<u64, usize>,
+    seq: u64,
+    /// How many `userNNNNN` users `add_generated` has made, so a second call continues.
+    generated: usize,
+}
+
+impl Directory {
+    pub(crate) fn add(
+        &mut self,
+        user_principal_name: &str,
+        mail: Option<&str>,
+        enabled: bool,
+    ) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let display_name = user_principal_name
+            .split('@')
+            .next()
+            .unwrap_or(user_principal_name)
+            .to_string();
+        let position = self.users.len();
+        self.users.push(User {
+            id: id.clone(),
+            user_principal_name: user_principal_name.to_string(),
+            mail: mail.map(str::to_string),
+            display_name,
+            enabled,
+            lifecycle: Lifecycle::Active,
+            seq: 0,
+        });
+        self.by_id.insert(id.clone(), position);
+        let mut names = vec![user_principal_name.to_lowercase()];
+        names.extend(mail.map(str::to_lowercase));
+        names.dedup();
+        for name in names {
+            self.by_name.entry(name).or_default().push(position);
+        }
+        self.stamp(position);
+        id
+    }
+
+    pub(crate) fn add_generated(&mut self, count: usize, domain: &str) -> Vec<String> {
+        self.users.reserve(count);
+        (0..count)
+            .map(|_| {
+                self.generated += 1;
+                let upn = format!("user{:05}@{domain}", self.generated);
+                self.add(&upn, Some(&upn), true)
+            })
+            .collect()
+    }
+
+    pub(crate) fn set_enabled(&mut self, id: &str, enabled: bool) {
+        let position = self.position(id);
+        let user = &mut self.users[position];
+        if user.lifecycle != Lifecycle::HardDeleted && user.enabled != enabled {
+            user.enabled = enabled;
+            self.stamp(position);
+        }
+    }
+
+    pub(crate) fn soft_delete(&mut self, id: &str) {
+        self.move_to(id, Lifecycle::Active, Lifecycle::SoftDeleted);
+    }
+
+    pub(crate) fn restore(&mut self, id: &str) {
+        self.move_to(id, Lifecycle::SoftDeleted, Lifecycle::Active);
+    }
+
+    pub(crate) fn hard_delete(&mut self, id: &str) {
+        let position = self.position(id);
+        if self.users[position].lifecycle != Lifecycle::HardDeleted {
+            self.users[position].lifecycle = Lifecycle::HardDeleted;
+            self.stamp(position);
+        }
+    }
+
+    /// An active user by object id (any case) or by userPrincipalName, as Graph's
+    /// `/users/{id | userPrincipalName}` allows.
+    pub(crate) fn get(&self, id_or_upn: &str) -> Option<&User> {
+        let key = id_or_upn.to_lowercase();
+        let by_id = self.by_id.get(&key).map(|&p| &self.users[p]);
+        let by_upn = || {
+            self.by_name.get(&key)?.iter().map(|&p| &self.users[p]).find(|u| {
+                u.user_principal_name.to_lowercase() == key
+            })
+        };
+        by_id.or_else(by_upn).filter(|u| u.is_active())
+    }
+
+    /// One page of active users matching any of `clauses` (all when empty), starting at
+    /// position `start`; also the position where the next page starts, if there is one.
+    pub(crate) fn list(
+        &self,
+        clauses: &[Clause],
+        start: usize,
+        top: usize,
+    ) -> (Vec<&User>, Option<usize>) {
+        let by_name_only = !clauses.is_empty()
+            && clauses
+                .iter()
+                .all(|c| !matches!(c, Clause::AccountEnabled(_)));
+        let candidates: Box<dyn Iterator<Item = usize>> = if by_name_only {
+            let mut positions: Vec<usize> = clauses
+                .iter()
+                .filter_map(|c| match c {
+                    Clause::UserPrincipalName(name) | Clause::Mail(name) => self.by_name.get(name),
+                    Clause::AccountEnabled(_) => None,
+                })
+                .flatten()
+                .copied()
+                .filter(|&p| p >= start)
+                .collect();
+            positions.sort_unstable();
+            positions.dedup();
+            Box::new(positions.into_iter())
+        } else {
+            Box::new(start..self.users.len())
+        };
+        let mut page = Vec::new();
+        for position in candidates {
+            let user = &self.users[position];
+            if !user.is_active() || !(clauses.is_empty() || clauses.iter().any(|c| c.matches(user)))
+            {
+                continue;
+            }
+            if page.len() == top {
+                return (page, Some(position));
+            }
+            page.push(user);
+        }
+        (page, None)
+    }
+
+    /// The stamp of the latest change; a delta token taken now starts after it.
+    pub(crate) fn current_seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Up to `limit` users whose latest change is in `after+1..=upto`, oldest change
+    /// first, and the stamp to resume after if more follow. `initial` leaves out removed
+    /// users: a first sync reports only what exists.
+    pub(crate) fn changes(
+        &self,
+        after: u64,
+        upto: u64,
+        initial: bool,
+        limit: usize,
+    ) -> (Vec<&User>, Option<u64>) {
+        let mut page = Vec::new();
+        let mut last = after;
+        if after >= upto {
+            return (page, None);
+        }
+        for (&seq, &position) in self.changes.range(after + 1..=upto) {
+            let user = &self.users[position];
+            if initial && !user.is_active() {
+                continue;
+            }
+            if page.len() == limit {
+                return (page, Some(last));
+            }
+            page.push(user);
+            last = seq;
+        }
+        (page, None)
+    }
+
+    fn position(&self, id: &str) -> usize {
+        *self
+            .by_id
+            .get(&id.to_lowercase())
+            .unwrap_or_else(|| panic!("graph-sim: no user with id {id}"))
+    }
+
+    fn move_to(&mut self, id: &str, from: Lifecycle, to: Lifecycle) {
+        let position = self.position(id);
+        if self.users[position].lifecycle == from {
+            self.users[position].lifecycle = to;
+            self.stamp(position);
+        }
+    }
+
+    /// Records a change to the user at `position` in the change log.
+    fn stamp(&mut self, position: usize) {
+        self.seq += 1;
+        let user = &mut self.users[position];
+        self.changes.remove(&user.seq);
+        user.seq = self.seq;
+        self.changes.insert(self.seq, position);
+    }
+}

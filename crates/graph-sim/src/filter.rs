@@ -1,0 +1,114 @@
+//! The `$filter` subset the app uses on `/users`: `eq` clauses on `accountEnabled`,
+//! `userPrincipalName` and `mail`, joined by `or`.
+
+use crate::directory::User;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Clause {
+    AccountEnabled(bool),
+    /// Lowercased: Graph compares these strings case-insensitively.
+    UserPrincipalName(String),
+    Mail(String),
+}
+
+impl Clause {
+    pub(crate) fn matches(&self, user: &User) -> bool {
+        match self {
+            Clause::AccountEnabled(enabled) => user.enabled == *enabled,
+            Clause::UserPrincipalName(upn) => user.user_principal_name.to_lowercase() == *upn,
+            Clause::Mail(mail) => user.mail.as_ref().is_some_and(|m| m.to_lowercase() == *mail),
+        }
+    }
+}
+
+/// Parses a filter into clauses any one of which must hold. The error is Graph's
+/// message for a query it cannot run.
+pub(crate) fn parse(filter: &str) -> Result<Vec<Clause>, String> {
+    let mut scanner = Scanner { rest: filter };
+    let mut clauses = vec![scanner.clause()?];
+    loop {
+        scanner.skip_spaces();
+        if scanner.rest.is_empty() {
+            return Ok(clauses);
+        }
+        scanner.keyword("or")?;
+        clauses.push(scanner.clause()?);
+    }
+}
+
+struct Scanner<'a> {
+    rest: &'a str,
+}
+
+fn unsupported() -> String {
+    "Unsupported or invalid query filter clause specified.".to_string()
+}
+
+impl Scanner<'_> {
+    fn skip_spaces(&mut self) {
+        self.rest = self.rest.trim_start();
+    }
+
+    /// A property name, keyword or boolean literal.
+    fn word(&mut self) -> &str {
+        self.skip_spaces();
+        let end = self
+            .rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(self.rest.len());
+        let (word, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        word
+    }
+
+    fn keyword(&mut self, keyword: &str) -> Result<(), String> {
+        if self.word().eq_ignore_ascii_case(keyword) {
+            Ok(())
+        } else {
+            Err(unsupported())
+        }
+    }
+
+    fn clause(&mut self) -> Result<Clause, String> {
+        let property = self.word().to_string();
+        self.keyword("eq")?;
+        self.skip_spaces();
+        if property.eq_ignore_ascii_case("accountEnabled") {
+            let value = self.word();
+            if value.eq_ignore_ascii_case("true") {
+                Ok(Clause::AccountEnabled(true))
+            } else if value.eq_ignore_ascii_case("false") {
+                Ok(Clause::AccountEnabled(false))
+            } else {
+                Err(unsupported())
+            }
+        } else if property.eq_ignore_ascii_case("userPrincipalName") {
+            Ok(Clause::UserPrincipalName(self.quoted()?.to_lowercase()))
+        } else if property.eq_ignore_ascii_case("mail") {
+            Ok(Clause::Mail(self.quoted()?.to_lowercase()))
+        } else {
+            Err(unsupported())
+        }
+    }
+
+    /// A single-quoted OData string literal, where `''` stands for one quote.
+    fn quoted(&mut self) -> Result<String, String> {
+        let mut rest = self.rest.strip_prefix('\'').ok_or_else(unsupported)?;
+        let mut value = String::new();
+        loop {
+            let end = rest.find('\'').ok_or_else(unsupported)?;
+            value.push_str(&rest[..end]);
+            rest = &rest[end + 1..];
+            match rest.strip_prefix('\'') {
+                Some(after) => {
+                    value.push('\'');
+                    rest = after;
+                }
+                None => {
+                    self.rest = rest;
+                    return Ok(value);
+                }
+            }
+        }
+    }
+}

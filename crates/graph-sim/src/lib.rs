@@ -1,0 +1,23 @@
+//! A Microsoft Graph and Entra sign-in simulator on loopback, speaking the documented
+//! wire format for what UniAsset uses: the client-credentials token endpoint, users
+//! with `$select`/`$filter`/paging, `$batch`, `users/delta`, Graph's error shapes,
+//! throttling, and seeded faults. Tests, benchmarks and the demo organization run
+//! against it instead of a real tenant.
+
+mod auth;
+mod config;
+mod counts;
+mod cursor;
+mod directory;
+mod faults;
+mod filter;
+mod reply;
+mod routes;
+mod select;
+mod server;
+mod state;
+
+pub use config::TenantConfig;
+pub use counts::RequestCounts;
+pub use faults::Faults;
+pub use server::Simulator;

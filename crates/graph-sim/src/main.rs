@@ -1,0 +1,57 @@
+//! `graph-sim`: runs a simulator with a generated tenant until killed, for manual tries,
+//! the demo and scripts. Prints one JSON line with what a client needs to connect.
+
+use clap::Parser;
+use graph_sim::{Simulator, TenantConfig};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "A Microsoft Graph simulator on 127.0.0.1")]
+struct Args {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Users in the tenant (user00001@<domain>, ...).
+    #[arg(long, default_value_t = 0)]
+    users: usize,
+    /// How many of them are disabled (the first ones).
+    #[arg(long, default_value_t = 0)]
+    disabled: usize,
+    /// How many of them are soft-deleted (the ones after the disabled).
+    #[arg(long, default_value_t = 0)]
+    deleted: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.disabled + args.deleted > args.users {
+        eprintln!("graph-sim: --disabled plus --deleted must not exceed --users");
+        return ExitCode::from(2);
+    }
+    let config = TenantConfig::default();
+    let domain = config.domains[0].clone();
+    let simulator = match Simulator::start_on(config, args.port) {
+        Ok(simulator) => simulator,
+        Err(error) => {
+            eprintln!("graph-sim: cannot listen on port {}: {error}", args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let ids = simulator.add_users(args.users, &domain);
+    let (disabled, rest) = ids.split_at(args.disabled);
+    disabled.iter().for_each(|id| simulator.set_enabled(id, false));
+    rest[..args.deleted].iter().for_each(|id| simulator.soft_delete(id));
+
+    let line = serde_json::json!({
+        "base_url": simulator.base_url(),
+        "tenant_id": simulator.tenant_id(),
+        "client_id": simulator.client_id(),
+        "client_secret": simulator.client_secret(),
+        "domain": domain,
+    });
+    println!("{line}");
+    // The server runs on its own thread; this one only keeps the process alive.
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,59 @@
+//! OData query options: decoding them, and re-encoding them into absolute next links.
+
+/// The query string's pairs, decoded, in the order the client sent them.
+pub(crate) struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    /// Decodes `raw` and refuses any `$` option outside `allowed`: a silently ignored
+    /// option would hide a client bug that real Graph would surface.
+    pub(crate) fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Query, String> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|_| "The query string could not be parsed.".to_string())?;
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, _)| name.starts_with('$') && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)))
+        {
+            return Err(format!("Query option '{name}' is not supported."));
+        }
+        Ok(Query { pairs })
+    }
+
+    /// An option's value; OData option names are matched case-insensitively.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query string with `name` set to `value` and every other option kept, for
+    /// `@odata.nextLink`.
+    pub(crate) fn with(&self, name: &str, value: &str) -> String {
+        let kept = self
+            .pairs
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(name))
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let pairs: Vec<String> = kept
+            .chain([(name, value)])
+            .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+            .collect();
+        pairs.join("&")
+    }
+}
+
+/// Percent-encodes a query component, leaving the characters Graph's own links show
+/// literally (`$select=id,accountEnabled`) readable.
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~$,'()*:@/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

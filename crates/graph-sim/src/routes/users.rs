@@ -1,0 +1,124 @@
+//! `GET /v1.0/users/{id}` and `GET /v1.0/users`.
+
+use super::query::Query;
+use super::denied_permission;
+use crate::reply::{json_response, RequestIds};
+use crate::select::Select;
+use crate::state::{lock, Shared};
+use crate::{cursor, filter};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+const DEFAULT_PAGE_SIZE: usize = 100;
+const MAX_PAGE_SIZE: usize = 999;
+
+pub(crate) async fn get_user(
+    State(shared): State<Arc<Shared>>,
+    Extension(ids): Extension<RequestIds>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let (status, body) = user_reply(&shared, &ids, &id, raw.as_deref());
+    json_response(status, &body)
+}
+
+/// The status and body of a GET of one user, shared by the route and `$batch` items.
+pub(crate) fn user_reply(
+    shared: &Shared,
+    ids: &RequestIds,
+    id: &str,
+    raw_query: Option<&str>,
+) -> (StatusCode, Value) {
+    if let Some(denied) = denied_permission(shared, ids) {
+        return denied;
+    }
+    let select = match Query::parse(raw_query, &["$select"])
+        .and_then(|q| Select::parse(q.get("$select")))
+    {
+        Ok(select) => select,
+        Err(message) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                ids.error_body("Request_BadRequest", &message),
+            )
+        }
+    };
+    let directory = lock(&shared.directory);
+    let Some(user) = directory.get(id) else {
+        let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+        return (
+            StatusCode::NOT_FOUND,
+            ids.error_body("Request_ResourceNotFound", &message),
+        );
+    };
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        format!("{}/$entity", select.context(&shared.base_url)).into(),
+    );
+    body.extend(select.render(user));
+    (StatusCode::OK, Value::Object(body))
+}
+
+pub(crate) async fn list_users(
+    State(shared): State<Arc<Shared>>,
+    Extension(ids): Extension<RequestIds>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Some((status, body)) = denied_permission(&shared, &ids) {
+        return json_response(status, &body);
+    }
+    let bad = |code: &str, message: &str| ids.error(StatusCode::BAD_REQUEST, code, message);
+    let query = match Query::parse(raw.as_deref(), &["$select", "$top", "$filter", "$skiptoken"]) {
+        Ok(query) => query,
+        Err(message) => return bad("Request_BadRequest", &message),
+    };
+    let select = match Select::parse(query.get("$select")) {
+        Ok(select) => select,
+        Err(message) => return bad("Request_BadRequest", &message),
+    };
+    let top = match query.get("$top").map(|t| t.trim().parse::<usize>()) {
+        None => DEFAULT_PAGE_SIZE,
+        Some(Ok(top)) if (1..=MAX_PAGE_SIZE).contains(&top) => top,
+        Some(_) => {
+            let given = query.get("$top").unwrap_or_default();
+            let message = format!("Invalid page size specified: '{given}'. Must be between 1 and {MAX_PAGE_SIZE} inclusive.");
+            return bad("Request_BadRequest", &message);
+        }
+    };
+    let clauses = match query.get("$filter").map(filter::parse) {
+        None => Vec::new(),
+        Some(Ok(clauses)) => clauses,
+        Some(Err(message)) => return bad("Request_UnsupportedQuery", &message),
+    };
+    let start = match query.get("$skiptoken").map(|t| cursor::decode(t, 1)) {
+        None => 0,
+        Some(Some(fields)) => usize::try_from(fields[0]).unwrap_or(usize::MAX),
+        Some(None) => return bad("Request_BadRequest", "Invalid $skiptoken."),
+    };
+
+    let directory = lock(&shared.directory);
+    let (page, next) = directory.list(&clauses, start, top);
+    let value: Vec<Value> = page
+        .into_iter()
+        .map(|user| Value::Object(select.render(user)))
+        .collect();
+    drop(directory);
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), select.context(&shared.base_url).into());
+    body.insert("value".into(), value.into());
+    if let Some(next) = next {
+        let skiptoken = cursor::encode(&[next as u64]);
+        let link = format!(
+            "{}/v1.0/users?{}",
+            shared.base_url,
+            query.with("$skiptoken", &skiptoken)
+        );
+        body.insert("@odata.nextLink".into(), link.into());
+    }
+    json_response(StatusCode::OK, &Value::Object(body))
+}

@@ -1,0 +1,162 @@
+//! The `Simulator` handle: a server on its own thread and runtime, plus the knobs.
+
+use crate::config::TenantConfig;
+use crate::counts::RequestCounts;
+use crate::faults::Faults;
+use crate::routes::router;
+use crate::state::{lock, Shared};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// A running Graph and Entra sign-in simulator on 127.0.0.1. Stops when dropped.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Starts on a free port. The server has its own thread and tokio runtime, so
+    /// synchronous tests, async tests and a Tauri app can all use it alike.
+    pub fn start(config: TenantConfig) -> std::io::Result<Simulator> {
+        Simulator::start_on(config, 0)
+    }
+
+    /// Starts on `port` (0 picks a free one), for the `graph-sim` binary.
+    pub fn start_on(config: TenantConfig, port: u16) -> std::io::Result<Simulator> {
+        // Bound here rather than on the server thread, so the port is known and
+        // accepting (into the backlog) before `start` returns.
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        listener.set_nonblocking(true)?;
+        let base_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let shared = Arc::new(Shared::new(config, base_url));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("graph-sim")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let app = router(shared.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("graph-sim".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::select! {
+                        _ = axum::serve(listener, app) => {}
+                        _ = stopped => {}
+                    }
+                });
+                // Open connections and sleeping requests are abandoned, not awaited:
+                // dropping a simulator must be quick even mid-request.
+                runtime.shutdown_timeout(Duration::from_millis(100));
+            })?;
+        Ok(Simulator {
+            shared,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: both the sign-in base URL and the Graph base URL.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    pub fn tenant_id(&self) -> String {
+        self.shared.config.tenant_id.clone()
+    }
+
+    pub fn client_id(&self) -> String {
+        self.shared.config.client_id.clone()
+    }
+
+    pub fn client_secret(&self) -> String {
+        self.shared.config.client_secret.clone()
+    }
+
+    /// Adds an enabled or disabled user; returns its object id (a lowercase GUID).
+    pub fn add_user(&self, user_principal_name: &str, mail: Option<&str>, enabled: bool) -> String {
+        lock(&self.shared.directory).add(user_principal_name, mail, enabled)
+    }
+
+    /// Adds `count` enabled users `user00001@domain`, … (numbering continues across
+    /// calls), with mail equal to the UPN; returns their ids in order.
+    pub fn add_users(&self, count: usize, domain: &str) -> Vec<String> {
+        lock(&self.shared.directory).add_generated(count, domain)
+    }
+
+    /// Panics if `id` was never added (a bug in the caller). No-op on a hard-deleted user.
+    pub fn set_enabled(&self, id: &str, enabled: bool) {
+        lock(&self.shared.directory).set_enabled(id, enabled);
+    }
+
+    /// Moves the user to the recycle bin (restorable). Panics on an unknown id.
+    pub fn soft_delete(&self, id: &str) {
+        lock(&self.shared.directory).soft_delete(id);
+    }
+
+    /// Deletes the user permanently. Panics on an unknown id.
+    pub fn hard_delete(&self, id: &str) {
+        lock(&self.shared.directory).hard_delete(id);
+    }
+
+    /// Brings a soft-deleted user back. Panics on an unknown id.
+    pub fn restore(&self, id: &str) {
+        lock(&self.shared.directory).restore(id);
+    }
+
+    /// While true, the token endpoint answers AADSTS7000222 to the right secret.
+    pub fn set_secret_expired(&self, expired: bool) {
+        lock(&self.shared.auth).secret_expired = expired;
+    }
+
+    /// While false, the users endpoints answer 403 Authorization_RequestDenied.
+    pub fn set_permission_granted(&self, granted: bool) {
+        self.shared
+            .permission_granted
+            .store(granted, Ordering::Relaxed);
+    }
+
+    /// Every access token issued so far is expired from now on.
+    pub fn expire_tokens(&self) {
+        lock(&self.shared.auth).expire_all();
+    }
+
+    /// Every delta and delta-page token issued so far gets 410 syncStateNotFound.
+    pub fn expire_delta_tokens(&self) {
+        let current = self.shared.delta_generation.load(Ordering::Relaxed);
+        self.shared
+            .delta_generation
+            .store(current.wrapping_add(1), Ordering::Relaxed);
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.shared.faults).set(faults);
+    }
+
+    pub fn counts(&self) -> RequestCounts {
+        *lock(&self.shared.counts)
+    }
+
+    pub fn reset_counts(&self) {
+        *lock(&self.shared.counts) = RequestCounts::default();
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! State shared by the HTTP handlers and the `Simulator` handle on the caller's thread.
+
+use crate::auth::Auth;
+use crate::config::TenantConfig;
+use crate::counts::RequestCounts;
+use crate::directory::Directory;
+use crate::faults::FaultInjector;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Mutex, MutexGuard};
+
+pub(crate) struct Shared {
+    pub(crate) config: TenantConfig,
+    /// `http://127.0.0.1:PORT`, the prefix of every absolute link the simulator hands out.
+    pub(crate) base_url: String,
+    pub(crate) directory: Mutex<Directory>,
+    pub(crate) auth: Mutex<Auth>,
+    pub(crate) permission_granted: AtomicBool,
+    /// Stamped into every delta token. Starts random, so tokens from another simulator
+    /// run are refused like expired ones, and changes on `expire_delta_tokens`.
+    pub(crate) delta_generation: AtomicU64,
+    pub(crate) faults: Mutex<FaultInjector>,
+    pub(crate) counts: Mutex<RequestCounts>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: TenantConfig, base_url: String) -> Self {
+        Shared {
+            base_url,
+            directory: Mutex::new(Directory::default()),
+            auth: Mutex::new(Auth::default()),
+            permission_granted: AtomicBool::new(true),
+            delta_generation: AtomicU64::new(rand::random()),
+            faults: Mutex::new(FaultInjector::new(config.seed)),
+            counts: Mutex::new(RequestCounts::default()),
+            config,
+        }
+    }
+}
+
+/// Locks ignoring poison: a panicking test thread must not take the server down with it,
+/// and no critical section here leaves its data half-updated on panic.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,11 @@
+//! The simulator over real HTTP on loopback, as the app's Graph client will see it.
+//! One test binary (modules below) so the suite links once.
+
+mod batch;
+mod binary;
+mod common;
+mod counts;
+mod delta;
+mod faults;
+mod token;
+mod users;
