@@ -125,9 +125,11 @@ impl Directory {
         let key = id_or_upn.to_lowercase();
         let by_id = self.by_id.get(&key).map(|&p| &self.users[p]);
         let by_upn = || {
-            self.by_name.get(&key)?.iter().map(|&p| &self.users[p]).find(|u| {
-                u.user_principal_name.to_lowercase() == key
-            })
+            self.by_name
+                .get(&key)?
+                .iter()
+                .map(|&p| &self.users[p])
+                .find(|u| u.user_principal_name.to_lowercase() == key)
         };
         by_id.or_else(by_upn).filter(|u| u.is_active())
     }

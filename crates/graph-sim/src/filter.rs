@@ -16,7 +16,10 @@ impl Clause {
         match self {
             Clause::AccountEnabled(enabled) => user.enabled == *enabled,
             Clause::UserPrincipalName(upn) => user.user_principal_name.to_lowercase() == *upn,
-            Clause::Mail(mail) => user.mail.as_ref().is_some_and(|m| m.to_lowercase() == *mail),
+            Clause::Mail(mail) => user
+                .mail
+                .as_ref()
+                .is_some_and(|m| m.to_lowercase() == *mail),
         }
     }
 }
@@ -109,6 +112,41 @@ impl Scanner<'_> {
                     return Ok(value);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, Clause};
+
+    #[test]
+    fn parses_eq_clauses_joined_by_or() {
+        assert_eq!(
+            parse("accountEnabled eq false").unwrap(),
+            [Clause::AccountEnabled(false)]
+        );
+        assert_eq!(
+            parse("userPrincipalName eq 'O''Brien@X.com' or  mail eq 'a or b'").unwrap(),
+            [
+                Clause::UserPrincipalName("o'brien@x.com".into()),
+                Clause::Mail("a or b".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_run() {
+        for filter in [
+            "",
+            "accountEnabled eq 'true'",
+            "mail eq 'a' and mail eq 'b'",
+            "mail ne 'a'",
+            "mail eq 'a' or",
+            "displayName eq 'a'",
+            "mail eq 'open",
+        ] {
+            assert!(parse(filter).is_err(), "{filter}");
         }
     }
 }

@@ -39,8 +39,12 @@ fn main() -> ExitCode {
     };
     let ids = simulator.add_users(args.users, &domain);
     let (disabled, rest) = ids.split_at(args.disabled);
-    disabled.iter().for_each(|id| simulator.set_enabled(id, false));
-    rest[..args.deleted].iter().for_each(|id| simulator.soft_delete(id));
+    disabled
+        .iter()
+        .for_each(|id| simulator.set_enabled(id, false));
+    rest[..args.deleted]
+        .iter()
+        .for_each(|id| simulator.soft_delete(id));
 
     let line = serde_json::json!({
         "base_url": simulator.base_url(),

@@ -90,7 +90,9 @@ impl Select {
                 .into_iter()
                 .find(|p| p.name().eq_ignore_ascii_case(name))
                 .ok_or_else(|| {
-                    format!("Could not find a property named '{name}' on type 'microsoft.graph.user'.")
+                    format!(
+                        "Could not find a property named '{name}' on type 'microsoft.graph.user'."
+                    )
                 })?;
             if !properties.contains(&property) {
                 properties.push(property);

@@ -160,3 +160,25 @@ impl Drop for Simulator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Simulator;
+    use crate::TenantConfig;
+    use std::net::TcpStream;
+
+    #[test]
+    fn is_shareable_and_stops_listening_when_dropped() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Simulator>();
+
+        let simulator = Simulator::start(TenantConfig::default()).unwrap();
+        let address = simulator
+            .base_url()
+            .trim_start_matches("http://")
+            .to_string();
+        assert!(TcpStream::connect(&address).is_ok());
+        drop(simulator);
+        assert!(TcpStream::connect(&address).is_err());
+    }
+}

@@ -40,5 +40,7 @@ impl Shared {
 /// Locks ignoring poison: a panicking test thread must not take the server down with it,
 /// and no critical section here leaves its data half-updated on panic.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -1,6 +1,7 @@
 //! The HTTP side: the client-credentials token (cached, refreshed once on 401), and one
 //! JSON request with retries.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -126,11 +127,12 @@ impl GraphClient {
             return Ok(t.value.clone());
         }
         let started = Instant::now();
+        let stubborn = Cell::new(0);
         let fetched = (|| self.fetch_token())
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
             .when(Failure::retryable)
-            .adjust(|f, b| f.next_delay(b, self.deadline))
+            .adjust(|f, b| f.next_delay(b, self.deadline, &stubborn))
             .await
             .map_err(|f| f.into_error(started))?;
         let value = fetched.value.clone();
@@ -202,11 +204,12 @@ impl GraphClient {
     ) -> Result<Reply<T>, GraphError> {
         let refreshed = AtomicBool::new(false);
         let started = Instant::now();
+        let stubborn = Cell::new(0);
         (|| self.attempt(method.clone(), url, body, &refreshed))
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
             .when(Failure::retryable)
-            .adjust(|f, b| f.next_delay(b, self.deadline))
+            .adjust(|f, b| f.next_delay(b, self.deadline, &stubborn))
             .await
             .map_err(|f| f.into_error(started))
     }

@@ -1,11 +1,14 @@
 //! How a single Graph call is retried: `Retry-After` when Microsoft gives one, otherwise
 //! exponential backoff with jitter (backon), always within the client's time budget.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use backon::ExponentialBuilder;
 
 use super::GraphError;
+
+const STUBBORN_RETRIES: u32 = 2;
 
 /// Why an attempt failed.
 pub(super) enum Failure {
@@ -33,8 +36,27 @@ impl Failure {
         !matches!(self, Failure::Final(_))
     }
 
-    /// The delay before the next attempt, or `None` to stop because the budget is spent.
-    pub fn next_delay(&self, backoff: Option<Duration>, deadline: Instant) -> Option<Duration> {
+    /// The delay before the next attempt, or `None` to stop: the budget is spent, or a
+    /// network failure or unreadable reply has already been retried `STUBBORN_RETRIES` times
+    /// (those rarely heal within a run; throttling does, so it gets the whole budget).
+    pub fn next_delay(
+        &self,
+        backoff: Option<Duration>,
+        deadline: Instant,
+        stubborn: &Cell<u32>,
+    ) -> Option<Duration> {
+        if matches!(
+            self,
+            Failure::Transient {
+                kind: Transient::Network { .. } | Transient::Malformed(_),
+                ..
+            }
+        ) {
+            stubborn.set(stubborn.get() + 1);
+            if stubborn.get() > STUBBORN_RETRIES {
+                return None;
+            }
+        }
         let delay = match self {
             Failure::RefreshToken { .. } => Duration::ZERO,
             Failure::Transient {

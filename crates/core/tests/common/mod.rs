@@ -1,6 +1,8 @@
 //! Shared set-up for the core's integration tests: a real SQLite file in a fresh directory.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod tenant;
+
 use tempfile::TempDir;
 use uniasset_core::access::{Actor, Person};
 use uniasset_core::directory::{self, NewUser, Role, SignInMethod, User};

@@ -41,8 +41,15 @@ pub(crate) async fn batch(
         return bad("The number of batch requests exceeds the limit of 20.");
     }
     let mut seen = HashSet::new();
-    if let Some(item) = batch.requests.iter().find(|item| !seen.insert(item.id.as_str())) {
-        return bad(&format!("Batch request ids must be unique; '{}' is repeated.", item.id));
+    if let Some(item) = batch
+        .requests
+        .iter()
+        .find(|item| !seen.insert(item.id.as_str()))
+    {
+        return bad(&format!(
+            "Batch request ids must be unique; '{}' is repeated.",
+            item.id
+        ));
     }
     lock(&shared.counts).batch_items += batch.requests.len() as u64;
 
@@ -59,23 +66,21 @@ pub(crate) async fn batch(
 fn run_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> Value {
     let mut headers = Map::new();
     headers.insert("Content-Type".into(), "application/json".into());
-    let (status, body) = {
+    let (throttled, retry_after) = {
         let mut faults = lock(&shared.faults);
-        let throttled = faults.throttle_item();
-        let retry_after = faults.faults().retry_after_secs;
-        drop(faults);
-        if throttled {
-            lock(&shared.counts).throttled += 1;
-            if let Some(secs) = retry_after {
-                headers.insert("Retry-After".into(), retry_after_value(secs).into());
-            }
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                ids.error_body("TooManyRequests", "Please retry again later."),
-            )
-        } else {
-            route_item(shared, ids, item)
+        (faults.throttle_item(), faults.faults().retry_after_secs)
+    };
+    let (status, body) = if throttled {
+        lock(&shared.counts).throttled += 1;
+        if let Some(secs) = retry_after {
+            headers.insert("Retry-After".into(), retry_after_value(secs).into());
         }
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            ids.error_body("TooManyRequests", "Please retry again later."),
+        )
+    } else {
+        route_item(shared, ids, item)
     };
     json!({
         "id": item.id,
@@ -93,14 +98,19 @@ fn route_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> (StatusCod
         None => (url, None),
     };
     match path.split('/').collect::<Vec<_>>().as_slice() {
-        ["users", id] if item.method.eq_ignore_ascii_case("GET") && *id != "delta" && !id.is_empty() => {
+        ["users", id]
+            if item.method.eq_ignore_ascii_case("GET") && *id != "delta" && !id.is_empty() =>
+        {
             user_reply(shared, ids, id, query)
         }
         _ => (
             StatusCode::BAD_REQUEST,
             ids.error_body(
                 "BadRequest",
-                &format!("The simulator runs only GET /users/{{id}} in a batch, not {} {}.", item.method, item.url),
+                &format!(
+                    "The simulator runs only GET /users/{{id}} in a batch, not {} {}.",
+                    item.method, item.url
+                ),
             ),
         ),
     }

@@ -33,13 +33,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn count_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn count_request(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     lock(&shared.counts).record_request(request.method(), request.uri().path());
     next.run(request).await
 }
 
 async fn unknown_resource(Extension(ids): Extension<RequestIds>, request: Request) -> Response {
-    let message = format!("Resource not found for the segment '{}'.", request.uri().path());
+    let message = format!(
+        "Resource not found for the segment '{}'.",
+        request.uri().path()
+    );
     ids.error(StatusCode::BAD_REQUEST, "BadRequest", &message)
 }
 

@@ -68,7 +68,8 @@ fn fault_response(shared: &Shared, ids: &RequestIds, fault: Fault) -> Response {
         }
     };
     let mut response = ids.error(status, code, message);
-    if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&retry_after_value(s)).ok()) {
+    if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&retry_after_value(s)).ok())
+    {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response

@@ -11,10 +11,9 @@ impl Query {
     pub(crate) fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Query, String> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|_| "The query string could not be parsed.".to_string())?;
-        if let Some((name, _)) = pairs
-            .iter()
-            .find(|(name, _)| name.starts_with('$') && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name)))
-        {
+        if let Some((name, _)) = pairs.iter().find(|(name, _)| {
+            name.starts_with('$') && !allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+        }) {
             return Err(format!("Query option '{name}' is not supported."));
         }
         Ok(Query { pairs })

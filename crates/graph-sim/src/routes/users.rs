@@ -1,7 +1,7 @@
 //! `GET /v1.0/users/{id}` and `GET /v1.0/users`.
 
-use super::query::Query;
 use super::denied_permission;
+use super::query::Query;
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
@@ -36,17 +36,16 @@ pub(crate) fn user_reply(
     if let Some(denied) = denied_permission(shared, ids) {
         return denied;
     }
-    let select = match Query::parse(raw_query, &["$select"])
-        .and_then(|q| Select::parse(q.get("$select")))
-    {
-        Ok(select) => select,
-        Err(message) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                ids.error_body("Request_BadRequest", &message),
-            )
-        }
-    };
+    let select =
+        match Query::parse(raw_query, &["$select"]).and_then(|q| Select::parse(q.get("$select"))) {
+            Ok(select) => select,
+            Err(message) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    ids.error_body("Request_BadRequest", &message),
+                )
+            }
+        };
     let directory = lock(&shared.directory);
     let Some(user) = directory.get(id) else {
         let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
@@ -73,7 +72,10 @@ pub(crate) async fn list_users(
         return json_response(status, &body);
     }
     let bad = |code: &str, message: &str| ids.error(StatusCode::BAD_REQUEST, code, message);
-    let query = match Query::parse(raw.as_deref(), &["$select", "$top", "$filter", "$skiptoken"]) {
+    let query = match Query::parse(
+        raw.as_deref(),
+        &["$select", "$top", "$filter", "$skiptoken"],
+    ) {
         Ok(query) => query,
         Err(message) => return bad("Request_BadRequest", &message),
     };
@@ -109,7 +111,10 @@ pub(crate) async fn list_users(
         .collect();
     drop(directory);
     let mut body = Map::new();
-    body.insert("@odata.context".into(), select.context(&shared.base_url).into());
+    body.insert(
+        "@odata.context".into(),
+        select.context(&shared.base_url).into(),
+    );
     body.insert("value".into(), value.into());
     if let Some(next) = next {
         let skiptoken = cursor::encode(&[next as u64]);

@@ -57,7 +57,11 @@ pub async fn fetch_token(sim: &Simulator, http: &Client) -> String {
         ("grant_type", "client_credentials".to_string()),
     ];
     let reply: Value = http
-        .post(format!("{}/{}/oauth2/v2.0/token", sim.base_url(), sim.tenant_id()))
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sim.base_url(),
+            sim.tenant_id()
+        ))
         .form(&form)
         .send()
         .await
@@ -65,7 +69,10 @@ pub async fn fetch_token(sim: &Simulator, http: &Client) -> String {
         .json()
         .await
         .expect("token JSON");
-    reply["access_token"].as_str().expect("access_token").to_string()
+    reply["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 /// The `error.code` of a Graph error body, after checking the rest of its shape.
@@ -73,7 +80,10 @@ pub fn graph_error_code(body: &Value) -> &str {
     let error = &body["error"];
     assert!(error["message"].is_string(), "error.message in {body}");
     for field in ["date", "request-id", "client-request-id"] {
-        assert!(error["innerError"][field].is_string(), "innerError.{field} in {body}");
+        assert!(
+            error["innerError"][field].is_string(),
+            "innerError.{field} in {body}"
+        );
     }
     error["code"].as_str().expect("error.code")
 }

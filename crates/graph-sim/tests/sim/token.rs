@@ -17,7 +17,12 @@ async fn post_token(sim: &Simulator, tenant: &str, form: &[(&str, &str)]) -> (St
 }
 
 /// A well-formed request with one field replaced or, with `None`, left out.
-async fn token_with(sim: &Simulator, tenant: &str, field: &str, value: Option<&str>) -> (StatusCode, Value) {
+async fn token_with(
+    sim: &Simulator,
+    tenant: &str,
+    field: &str,
+    value: Option<&str>,
+) -> (StatusCode, Value) {
     let (client_id, secret) = (sim.client_id(), sim.client_secret());
     let fields = [
         ("client_id", client_id.as_str()),
@@ -27,7 +32,13 @@ async fn token_with(sim: &Simulator, tenant: &str, field: &str, value: Option<&s
     ];
     let form: Vec<(&str, &str)> = fields
         .into_iter()
-        .filter_map(|(name, v)| if name == field { value.map(|x| (name, x)) } else { Some((name, v)) })
+        .filter_map(|(name, v)| {
+            if name == field {
+                value.map(|x| (name, x))
+            } else {
+                Some((name, v))
+            }
+        })
         .collect();
     post_token(sim, tenant, &form).await
 }
@@ -37,8 +48,13 @@ fn assert_entra_error(reply: &(StatusCode, Value), status: StatusCode, error: &s
     assert_eq!(*got_status, status, "{body}");
     assert_eq!(body["error"], error, "{body}");
     assert_eq!(body["error_codes"], serde_json::json!([code]), "{body}");
-    let description = body["error_description"].as_str().expect("error_description");
-    assert!(description.starts_with(&format!("AADSTS{code}: ")), "{description}");
+    let description = body["error_description"]
+        .as_str()
+        .expect("error_description");
+    assert!(
+        description.starts_with(&format!("AADSTS{code}: ")),
+        "{description}"
+    );
     for field in ["timestamp", "trace_id", "correlation_id"] {
         assert!(body[field].is_string(), "{field} in {body}");
     }
@@ -51,7 +67,11 @@ async fn issues_a_bearer_token_by_tenant_id_or_domain() {
         ..TenantConfig::default()
     };
     let sim = Simulator::start(config).unwrap();
-    for tenant in [sim.tenant_id(), sim.tenant_id().to_uppercase(), "Contoso.onmicrosoft.com".to_string()] {
+    for tenant in [
+        sim.tenant_id(),
+        sim.tenant_id().to_uppercase(),
+        "Contoso.onmicrosoft.com".to_string(),
+    ] {
         let (status, body) = token_with(&sim, &tenant, "", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["token_type"], "Bearer");
@@ -73,7 +93,13 @@ async fn answers_each_misconfiguration_with_its_aadsts_code() {
     let other_guid = token_with(&sim, "72f988bf-86f1-41af-91ab-2d7cd011db47", "", None).await;
     assert_entra_error(&other_guid, bad, "invalid_request", 90002);
 
-    let unknown_app = token_with(&sim, &tenant, "client_id", Some("00000000-0000-0000-0000-000000000001")).await;
+    let unknown_app = token_with(
+        &sim,
+        &tenant,
+        "client_id",
+        Some("00000000-0000-0000-0000-000000000001"),
+    )
+    .await;
     assert_entra_error(&unknown_app, bad, "unauthorized_client", 700016);
 
     let missing_secret = token_with(&sim, &tenant, "client_secret", None).await;
@@ -85,7 +111,13 @@ async fn answers_each_misconfiguration_with_its_aadsts_code() {
     let password_grant = token_with(&sim, &tenant, "grant_type", Some("password")).await;
     assert_entra_error(&password_grant, bad, "unsupported_grant_type", 70003);
 
-    let bad_scope = token_with(&sim, &tenant, "scope", Some("https://graph.microsoft.com/User.Read.All")).await;
+    let bad_scope = token_with(
+        &sim,
+        &tenant,
+        "scope",
+        Some("https://graph.microsoft.com/User.Read.All"),
+    )
+    .await;
     assert_entra_error(&bad_scope, bad, "invalid_scope", 1002012);
 
     sim.set_secret_expired(true);

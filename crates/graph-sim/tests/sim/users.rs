@@ -8,7 +8,9 @@ use std::collections::HashSet;
 #[tokio::test]
 async fn refuses_missing_unknown_and_expired_tokens() {
     let env = Env::new().await;
-    let id = env.sim.add_user("adele@contoso.onmicrosoft.com", None, true);
+    let id = env
+        .sim
+        .add_user("adele@contoso.onmicrosoft.com", None, true);
     let url = env.url(&format!("/v1.0/users/{id}?$select=id,accountEnabled"));
 
     let anonymous = env.http.get(&url).send().await.unwrap();
@@ -16,7 +18,13 @@ async fn refuses_missing_unknown_and_expired_tokens() {
     let body: Value = anonymous.json().await.unwrap();
     assert_eq!(graph_error_code(&body), "InvalidAuthenticationToken");
 
-    let forged = env.http.get(&url).bearer_auth("forged").send().await.unwrap();
+    let forged = env
+        .http
+        .get(&url)
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
 
     assert_eq!(env.get(&url).await.0, StatusCode::OK);
@@ -24,13 +32,18 @@ async fn refuses_missing_unknown_and_expired_tokens() {
     let (status, body) = env.get(&url).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(graph_error_code(&body), "InvalidAuthenticationToken");
-    assert_eq!(body["error"]["message"], "Access token has expired or is not yet valid.");
+    assert_eq!(
+        body["error"]["message"],
+        "Access token has expired or is not yet valid."
+    );
 }
 
 #[tokio::test]
 async fn without_permission_users_endpoints_answer_403() {
     let env = Env::new().await;
-    let id = env.sim.add_user("adele@contoso.onmicrosoft.com", None, true);
+    let id = env
+        .sim
+        .add_user("adele@contoso.onmicrosoft.com", None, true);
     env.sim.set_permission_granted(false);
     for path in [
         format!("/v1.0/users/{id}?$select=id,accountEnabled"),
@@ -40,24 +53,47 @@ async fn without_permission_users_endpoints_answer_403() {
         let (status, body) = env.get(&path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(graph_error_code(&body), "Authorization_RequestDenied");
-        assert_eq!(body["error"]["message"], "Insufficient privileges to complete the operation.");
+        assert_eq!(
+            body["error"]["message"],
+            "Insufficient privileges to complete the operation."
+        );
     }
     env.sim.set_permission_granted(true);
-    assert_eq!(env.get(&format!("/v1.0/users/{id}")).await.0, StatusCode::OK);
+    assert_eq!(
+        env.get(&format!("/v1.0/users/{id}")).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn get_user_honours_select_and_leaves_account_enabled_out_by_default() {
     let env = Env::new().await;
-    let id = env.sim.add_user("Adele@contoso.onmicrosoft.com", Some("adele@contoso.com"), false);
+    let id = env.sim.add_user(
+        "Adele@contoso.onmicrosoft.com",
+        Some("adele@contoso.com"),
+        false,
+    );
 
-    let (status, body) = env.get(&format!("/v1.0/users/{id}?$select=id,accountEnabled")).await;
+    let (status, body) = env
+        .get(&format!("/v1.0/users/{id}?$select=id,accountEnabled"))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let keys: HashSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, HashSet::from(["@odata.context", "id", "accountEnabled"]));
+    let keys: HashSet<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        HashSet::from(["@odata.context", "id", "accountEnabled"])
+    );
     assert_eq!(body["id"], id.as_str());
     assert_eq!(body["accountEnabled"], false);
-    assert!(body["@odata.context"].as_str().unwrap().starts_with(&env.sim.base_url()));
+    assert!(body["@odata.context"]
+        .as_str()
+        .unwrap()
+        .starts_with(&env.sim.base_url()));
 
     let (_, full) = env.get(&format!("/v1.0/users/{}", id.to_uppercase())).await;
     assert_eq!(full["id"], id.as_str());
@@ -66,10 +102,14 @@ async fn get_user_honours_select_and_leaves_account_enabled_out_by_default() {
     assert!(full["displayName"].is_string());
     assert!(full.get("accountEnabled").is_none(), "{full}");
 
-    let (_, by_upn) = env.get("/v1.0/users/adele@contoso.onmicrosoft.com?$select=id").await;
+    let (_, by_upn) = env
+        .get("/v1.0/users/adele@contoso.onmicrosoft.com?$select=id")
+        .await;
     assert_eq!(by_upn["id"], id.as_str());
 
-    let (status, body) = env.get(&format!("/v1.0/users/{id}?$select=id,favouriteColour")).await;
+    let (status, body) = env
+        .get(&format!("/v1.0/users/{id}?$select=id,favouriteColour"))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(graph_error_code(&body), "Request_BadRequest");
 }
@@ -83,7 +123,9 @@ async fn unknown_and_deleted_users_are_404_resource_not_found() {
     env.sim.hard_delete(&hard);
     let unknown = "9f3c1f0e-1d7e-4c39-9a55-4d1f2f6b7a10".to_string();
     for id in [unknown, soft.clone(), hard] {
-        let (status, body) = env.get(&format!("/v1.0/users/{id}?$select=id,accountEnabled")).await;
+        let (status, body) = env
+            .get(&format!("/v1.0/users/{id}?$select=id,accountEnabled"))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(graph_error_code(&body), "Request_ResourceNotFound");
         assert_eq!(
@@ -92,7 +134,10 @@ async fn unknown_and_deleted_users_are_404_resource_not_found() {
         );
     }
     env.sim.restore(&soft);
-    assert_eq!(env.get(&format!("/v1.0/users/{soft}")).await.0, StatusCode::OK);
+    assert_eq!(
+        env.get(&format!("/v1.0/users/{soft}")).await.0,
+        StatusCode::OK
+    );
 }
 
 /// Follows `@odata.nextLink` from `first`, returning every page.
@@ -111,7 +156,11 @@ async fn all_pages(env: &Env, first: &str) -> Vec<Value> {
 #[tokio::test]
 async fn list_pages_every_user_exactly_once() {
     let env = Env::new().await;
-    let mut expected: HashSet<String> = env.sim.add_users(2_500, "contoso.onmicrosoft.com").into_iter().collect();
+    let mut expected: HashSet<String> = env
+        .sim
+        .add_users(2_500, "contoso.onmicrosoft.com")
+        .into_iter()
+        .collect();
     let gone = env.sim.add_user("gone@contoso.onmicrosoft.com", None, true);
     env.sim.soft_delete(&gone);
 
@@ -119,8 +168,16 @@ async fn list_pages_every_user_exactly_once() {
     let sizes: Vec<usize> = pages.iter().map(|p| ids_of(p).len()).collect();
     assert_eq!(sizes, [999, 999, 502]);
     let next = pages[0]["@odata.nextLink"].as_str().unwrap();
-    assert!(next.starts_with(&format!("{}/v1.0/users?", env.sim.base_url())), "{next}");
-    assert!(next.contains("$select=id,accountEnabled") && next.contains("$top=999") && next.contains("$skiptoken="), "{next}");
+    assert!(
+        next.starts_with(&format!("{}/v1.0/users?", env.sim.base_url())),
+        "{next}"
+    );
+    assert!(
+        next.contains("$select=id,accountEnabled")
+            && next.contains("$top=999")
+            && next.contains("$skiptoken="),
+        "{next}"
+    );
     for page in &pages {
         assert_eq!(page["value"][0]["accountEnabled"], true);
         for id in ids_of(page) {
@@ -152,25 +209,37 @@ async fn filters_by_account_enabled_and_by_upn_or_mail() {
         env.sim.set_enabled(id, false);
     }
     env.sim.soft_delete(&ids[7]);
-    let obrien = env.sim.add_user("o'brien@contoso.onmicrosoft.com", Some("Pat.OBrien@contoso.com"), true);
+    let obrien = env.sim.add_user(
+        "o'brien@contoso.onmicrosoft.com",
+        Some("Pat.OBrien@contoso.com"),
+        true,
+    );
 
-    let (_, disabled) = env.get("/v1.0/users?$select=id,accountEnabled&$filter=accountEnabled eq false").await;
+    let (_, disabled) = env
+        .get("/v1.0/users?$select=id,accountEnabled&$filter=accountEnabled eq false")
+        .await;
     let mut got = ids_of(&disabled);
     got.sort();
     let mut want = ids[..7].to_vec();
     want.sort();
     assert_eq!(got, want);
-    let (_, enabled) = env.get("/v1.0/users?$select=id&$filter=accountEnabled eq true&$top=999").await;
+    let (_, enabled) = env
+        .get("/v1.0/users?$select=id&$filter=accountEnabled eq true&$top=999")
+        .await;
     assert_eq!(ids_of(&enabled).len(), 30 - 7 - 1 + 1);
 
     let by_upn = "/v1.0/users?$select=id&$filter=userPrincipalName eq 'O''Brien@CONTOSO.onmicrosoft.com' or mail eq 'o''brien@contoso.onmicrosoft.com'";
-    assert_eq!(ids_of(&env.get(by_upn).await.1), [obrien.clone()]);
+    assert_eq!(ids_of(&env.get(by_upn).await.1), [obrien.as_str()]);
     let by_mail = "/v1.0/users?$select=id&$filter=userPrincipalName eq 'pat.obrien@contoso.com' or mail eq 'pat.obrien@contoso.com'";
-    assert_eq!(ids_of(&env.get(by_mail).await.1), [obrien]);
+    assert_eq!(ids_of(&env.get(by_mail).await.1), [obrien.as_str()]);
     let deleted = "/v1.0/users?$filter=userPrincipalName eq 'user00008@contoso.onmicrosoft.com'";
     assert!(ids_of(&env.get(deleted).await.1).is_empty());
 
-    for filter in ["startswith(displayName,'a')", "accountEnabled eq true and mail eq 'x'", "mail eq 'unterminated"] {
+    for filter in [
+        "startswith(displayName,'a')",
+        "accountEnabled eq true and mail eq 'x'",
+        "mail eq 'unterminated",
+    ] {
         let (status, body) = env.get(&format!("/v1.0/users?$filter={filter}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{filter}");
         assert_eq!(graph_error_code(&body), "Request_UnsupportedQuery");
