@@ -20,7 +20,9 @@ stage "install dependencies" scripts/deps.sh --test
 stage "rust format" cargo fmt --all -- --check
 # The shell embeds ui/dist at compile time, so the front end is built before any Rust.
 stage "front-end build" npm --prefix ui run build
-stage "rust tests" cargo test --workspace --all-targets
+# The Entra tests keep the client secret in the real Secret Service keychain: a private
+# D-Bus session with an unlocked gnome-keyring.
+stage "rust tests" scripts/with-keyring.sh cargo test --workspace --all-targets
 stage "rust lints" cargo clippy --workspace --all-targets -- -D warnings
 # The core's tests regenerate ui/src/bindings from the Rust types; the type check below
 # then proves the front end still matches them.
@@ -29,6 +31,8 @@ stage "front-end unit tests" npm --prefix ui test
 stage "app build" cargo build -p uniasset-desktop -p uniasset-cli
 stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
   tests/e2e/.venv/bin/pytest tests/e2e -q -rA
+
+stage "sync cost benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 
 echo
 echo "Stage times:"

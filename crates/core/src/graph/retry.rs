@@ -119,25 +119,49 @@ mod tests {
             kind: Transient::Throttled,
             retry_after: Some(Duration::from_secs(60)),
         };
+        let count = Cell::new(0);
         let soon = Instant::now() + Duration::from_secs(5);
-        assert_eq!(throttled.next_delay(None, soon), None);
+        assert_eq!(throttled.next_delay(None, soon, &count), None);
         let later = Instant::now() + Duration::from_secs(120);
         assert_eq!(
-            throttled.next_delay(None, later),
+            throttled.next_delay(None, later, &count),
             Some(Duration::from_secs(60))
         );
         let unavailable = Failure::Transient {
             kind: Transient::Unavailable(503),
             retry_after: None,
         };
+        let half = Duration::from_millis(500);
         assert_eq!(
-            unavailable.next_delay(Some(Duration::from_millis(500)), later),
-            Some(Duration::from_millis(500))
+            unavailable.next_delay(Some(half), later, &count),
+            Some(half)
         );
         assert_eq!(
-            unavailable.next_delay(None, later),
+            unavailable.next_delay(None, later, &count),
             None,
             "backoff exhausted"
         );
+        assert_eq!(
+            count.get(),
+            0,
+            "throttling and outages are not counted as stubborn"
+        );
+    }
+
+    #[test]
+    fn network_failures_are_retried_only_twice() {
+        let refused = || Failure::Transient {
+            kind: Transient::Network {
+                host: "h".into(),
+                detail: "refused".into(),
+            },
+            retry_after: None,
+        };
+        let count = Cell::new(0);
+        let later = Instant::now() + Duration::from_secs(120);
+        let half = Some(Duration::from_millis(500));
+        assert!(refused().next_delay(half, later, &count).is_some());
+        assert!(refused().next_delay(half, later, &count).is_some());
+        assert_eq!(refused().next_delay(half, later, &count), None);
     }
 }

@@ -1,0 +1,358 @@
+//! `uniasset entra …` as a real process against the Graph simulator on 127.0.0.1 and the
+//! real keychain (run under scripts/with-keyring.sh).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use graph_sim::{Faults, Simulator, TenantConfig};
+use serde_json::Value;
+
+fn spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uniasset"))
+        .args(args)
+        .env("UNIASSET_DATA_DIR", dir)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child
+}
+
+struct Tenant {
+    dir: tempfile::TempDir,
+    sim: Simulator,
+    /// Everything every command printed, to prove the secret never appears in it.
+    printed: String,
+}
+
+impl Tenant {
+    fn new() -> Tenant {
+        let t = Tenant {
+            dir: tempfile::tempdir().unwrap(),
+            sim: Simulator::start(TenantConfig::default()).unwrap(),
+            printed: String::new(),
+        };
+        let out = spawn(
+            t.dir.path(),
+            &[
+                "org",
+                "init",
+                "--name",
+                "Northwind",
+                "--plan",
+                "enterprise",
+                "--owner-email",
+                "olivia@northwind.example",
+                "--owner-name",
+                "Olivia",
+            ],
+            "",
+            &[],
+        )
+        .wait_with_output()
+        .unwrap();
+        assert!(out.status.success());
+        t
+    }
+
+    fn run(&mut self, args: &[&str], stdin: &str) -> Output {
+        let out = spawn(self.dir.path(), args, stdin, &[])
+            .wait_with_output()
+            .unwrap();
+        self.printed.push_str(&String::from_utf8_lossy(&out.stdout));
+        self.printed.push_str(&String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    fn ok(&mut self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all, "");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn connect(&mut self) {
+        let base = self.sim.base_url();
+        let (tenant, client, secret) = (
+            self.sim.tenant_id(),
+            self.sim.client_id(),
+            self.sim.client_secret(),
+        );
+        let out = self.run(
+            &[
+                "entra",
+                "connect",
+                "--tenant",
+                &tenant,
+                "--client-id",
+                &client,
+                "--client-secret-stdin",
+                "--login-url",
+                &base,
+                "--graph-url",
+                &base,
+            ],
+            &format!("{secret}\n"),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn linked(&mut self, email: &str) -> String {
+        let oid = self.sim.add_user(email, Some(email), true);
+        self.ok(&[
+            "users",
+            "add",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            "member",
+            "--sign-in",
+            "microsoft",
+            "--entra-id",
+            &oid,
+        ]);
+        oid
+    }
+
+    fn status(&mut self, email: &str) -> String {
+        let users = self.ok(&["users", "list"]);
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn secret_never_printed_or_stored(&self) {
+        let secret = self.sim.client_secret();
+        assert!(
+            !self.printed.contains(&secret),
+            "the secret appeared in the command line's output"
+        );
+        for file in ["uniasset.db", "uniasset.db-wal"] {
+            let bytes = std::fs::read(self.dir.path().join(file)).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(&secret),
+                "the secret is in {file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn connect_sync_and_history() {
+    let mut t = Tenant::new();
+    t.connect();
+    assert_eq!(t.ok(&["entra", "test"])["ok"], true);
+    let ann = t.linked("ann@northwind.example");
+    t.linked("bob@northwind.example");
+    t.sim.set_enabled(&ann, false);
+
+    let preview = t.ok(&["entra", "sync", "--dry-run"]);
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["lines"][0]["outcome"], "would_deactivate");
+    assert_eq!(t.status("ann@northwind.example"), "active");
+
+    let run = t.ok(&["entra", "sync"]);
+    assert_eq!(run["trigger"], "cli");
+    assert_eq!(run["result"], "succeeded");
+    for field in [
+        "checked",
+        "disabled_found",
+        "deleted_found",
+        "deactivated",
+        "skipped",
+        "errors",
+    ] {
+        assert!(
+            run["counts"].get(field).is_some(),
+            "the run record lacks {field}"
+        );
+    }
+    assert_eq!(run["counts"]["deactivated"], 1);
+    assert_eq!(run["lines"][0]["email"], "ann@northwind.example");
+    assert_eq!(run["lines"][0]["reason"], "disabled_in_entra");
+    assert_eq!(t.status("ann@northwind.example"), "deactivated");
+
+    let runs = t.ok(&["entra", "runs"]);
+    assert_eq!(runs.as_array().unwrap().len(), 1);
+    let text = t.run(&["entra", "runs", "1"], "");
+    assert!(String::from_utf8_lossy(&text.stdout)
+        .contains("deactivated            ann@northwind.example (disabled in Entra)"));
+    t.secret_never_printed_or_stored();
+}
+
+#[test]
+fn reactivation_asks_for_force_while_entra_disables_the_account() {
+    let mut t = Tenant::new();
+    t.connect();
+    let leo = t.linked("leo@northwind.example");
+    t.ok(&["entra", "auto-deprovision", "on"]);
+    t.sim.set_enabled(&leo, false);
+    t.ok(&["entra", "sync"]);
+    let refused = t.run(&["users", "reactivate", "leo@northwind.example"], "");
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("the next nightly sync will deactivate them again")
+            && said.contains("--force"),
+        "{said}"
+    );
+    assert_eq!(t.status("leo@northwind.example"), "deactivated");
+    t.ok(&["users", "reactivate", "leo@northwind.example", "--force"]);
+    assert_eq!(t.status("leo@northwind.example"), "active");
+}
+
+#[test]
+fn a_failed_run_exits_1_with_its_record_and_deactivates_nobody() {
+    let mut t = Tenant::new();
+    t.connect();
+    let ann = t.linked("ann@northwind.example");
+    t.sim.set_enabled(&ann, false);
+    t.sim.set_secret_expired(true);
+    let out = t.run(&["--json", "entra", "sync"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run["result"], "failed");
+    assert!(run["error"]
+        .as_str()
+        .unwrap()
+        .contains("The client secret has expired"));
+    assert_eq!(t.status("ann@northwind.example"), "active");
+    t.secret_never_printed_or_stored();
+}
+
+#[test]
+fn two_processes_never_sync_at_once() {
+    let mut t = Tenant::new();
+    t.connect();
+    let ann = t.linked("ann@northwind.example");
+    t.sim.set_enabled(&ann, false);
+    t.sim.set_faults(Faults {
+        latency_ms: 400,
+        ..Faults::default()
+    });
+    let first = spawn(t.dir.path(), &["--json", "entra", "sync"], "", &[]);
+    std::thread::sleep(Duration::from_millis(250));
+    let second = spawn(t.dir.path(), &["--json", "entra", "sync"], "", &[])
+        .wait_with_output()
+        .unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(second.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "sync_running");
+    assert_eq!(
+        t.ok(&["entra", "runs"]).as_array().unwrap().len(),
+        1,
+        "nothing ran twice"
+    );
+}
+
+#[test]
+fn a_sync_killed_midway_leaves_a_consistent_database_and_the_next_completes() {
+    let mut t = Tenant::new();
+    t.connect();
+    let ann = t.linked("ann@northwind.example");
+    t.sim.set_enabled(&ann, false);
+    t.sim.set_faults(Faults {
+        latency_ms: 1500,
+        ..Faults::default()
+    });
+    let mut victim = spawn(t.dir.path(), &["entra", "sync"], "", &[]);
+    std::thread::sleep(Duration::from_millis(1000));
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    t.sim.set_faults(Faults::default());
+
+    let conn = rusqlite::Connection::open(t.dir.path().join("uniasset.db")).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    assert_eq!(
+        t.status("ann@northwind.example"),
+        "active",
+        "the killed run changed nothing"
+    );
+
+    let run = t.ok(&["entra", "sync"]);
+    assert_eq!(run["counts"]["deactivated"], 1);
+    let runs = t.ok(&["entra", "runs"]);
+    assert_eq!(runs[1]["result"], "failed");
+    assert!(runs[1]["error"].as_str().unwrap().contains("interrupted"));
+}
+
+#[test]
+fn without_a_keychain_nothing_is_stored_in_plain_text() {
+    let t = Tenant::new();
+    let base = t.sim.base_url();
+    let secret = t.sim.client_secret();
+    let out = spawn(
+        t.dir.path(),
+        &[
+            "--json",
+            "entra",
+            "connect",
+            "--tenant",
+            &t.sim.tenant_id(),
+            "--client-id",
+            &t.sim.client_id(),
+            "--client-secret-stdin",
+            "--login-url",
+            &base,
+            "--graph-url",
+            &base,
+        ],
+        &secret,
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+    )
+    .wait_with_output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "keychain_unavailable");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("stores nothing in plain text"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret));
+    let conn = rusqlite::Connection::open(t.dir.path().join("uniasset.db")).unwrap();
+    let saved: i64 = conn
+        .query_row("SELECT count(*) FROM entra_connection", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(saved, 0);
+}
