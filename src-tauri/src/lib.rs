@@ -1,12 +1,19 @@
-//! The Tauri shell: window, tray and IPC commands. It only translates; every rule lives in
-//! `uniasset-core`.
+//! The Tauri shell: window, tray, scheduler and IPC commands. It only translates; every
+//! rule lives in `uniasset-core`.
 
 mod args;
+mod clock;
 mod commands;
+mod demo;
+mod scheduler;
 mod state;
+mod sync_runner;
 mod tray;
 
 use tauri::{Manager, WindowEvent};
+use tauri_plugin_autostart::MacosLauncher;
+
+use commands::{entra, general, session, users};
 
 pub fn run() {
     let args = match args::parse(std::env::args().skip(1)) {
@@ -17,9 +24,34 @@ pub fn run() {
         }
     };
     tauri::Builder::default()
+        // First, so a second launch only focuses this one (R-T5).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: None,
+                    }),
+                ])
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(vec![args::MINIMIZED]),
+        ))
         .setup(move |app| {
             app.manage(state::AppState::new(args.data_dir));
             tray::install(app.handle())?;
+            if !args.minimized {
+                tray::show_main_window(app.handle());
+            }
+            demo::resume(app.handle().clone());
+            scheduler::spawn(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -30,12 +62,28 @@ pub fn run() {
             }
         })
         .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::setup_organization,
-            commands::sign_in,
-            commands::sign_out,
-            commands::list_users,
-            commands::list_assets,
+            session::app_status,
+            session::setup_organization,
+            session::setup_demo,
+            session::sign_in,
+            session::sign_out,
+            users::list_users,
+            users::user_details,
+            users::deactivate_user,
+            users::reactivate_user,
+            entra::entra_overview,
+            entra::entra_test,
+            entra::entra_connect,
+            entra::entra_disconnect,
+            entra::entra_save,
+            entra::sync_now,
+            entra::run_details,
+            entra::apply_held,
+            entra::dismiss_held,
+            entra::match_accounts,
+            general::list_assets,
+            general::autostart_enabled,
+            general::set_autostart,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("UniAsset could not start its window");

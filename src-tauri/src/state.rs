@@ -1,20 +1,28 @@
-//! What the shell holds while it runs: the store and the window's session.
+//! What the shell holds while it runs: the store, the window's session, the sync runner
+//! and, for a demo organization, its simulated Entra tenant.
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex as StdMutex;
 
+use graph_sim::Simulator;
+use tokio::sync::{Mutex, MutexGuard};
 use uniasset_core::access::Actor;
 use uniasset_core::sessions::{self, SessionToken, SignInError};
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, ErrorReport};
 
+use crate::sync_runner::SyncRunner;
+
 pub struct AppState {
     data_dir: Option<PathBuf>,
     /// Opened on first use and again after a failure, so an administrator who moves a
-    /// damaged file aside can press "Try again" without restarting the app.
+    /// damaged file aside can press "Try again" without restarting the app. An async
+    /// mutex: commands that ask Microsoft hold it across the call.
     store: Mutex<Option<Store>>,
-    session: Mutex<Option<SessionToken>>,
+    session: StdMutex<Option<SessionToken>>,
+    pub runner: SyncRunner,
+    pub demo_tenant: StdMutex<Option<Simulator>>,
 }
 
 /// The open store, held for the duration of one command.
@@ -38,23 +46,30 @@ impl AppState {
         AppState {
             data_dir,
             store: Mutex::new(None),
-            session: Mutex::new(None),
+            session: StdMutex::new(None),
+            runner: SyncRunner::default(),
+            demo_tenant: StdMutex::new(None),
         }
     }
 
-    pub fn store(&self) -> Result<StoreGuard<'_>, ErrorReport> {
-        let mut slot = self
-            .store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub fn data_dir(&self) -> Result<PathBuf, ErrorReport> {
+        Ok(data_dir::resolve(self.data_dir.clone())?)
+    }
+
+    pub async fn store(&self) -> Result<StoreGuard<'_>, ErrorReport> {
+        let mut slot = self.store.lock().await;
         if slot.is_none() {
-            let dir = data_dir::resolve(self.data_dir.clone())?;
-            *slot = Some(Store::open(&dir)?);
+            *slot = Some(Store::open(&self.data_dir()?)?);
         }
         Ok(StoreGuard(slot))
     }
 
-    pub fn session(&self) -> MutexGuard<'_, Option<SessionToken>> {
+    /// A connection of its own, for long work (a sync) that must not block the window.
+    pub fn open_store(&self) -> Result<Store, ErrorReport> {
+        Ok(Store::open(&self.data_dir()?)?)
+    }
+
+    pub fn session(&self) -> std::sync::MutexGuard<'_, Option<SessionToken>> {
         self.session
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

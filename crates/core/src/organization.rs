@@ -36,6 +36,8 @@ pub struct Organization {
     pub name: String,
     pub plan: Plan,
     pub created_at: String,
+    /// A demo organization, connected to the built-in simulated Entra tenant.
+    pub demo: bool,
 }
 
 /// What first-run setup (or `uniasset org init`) asks for.
@@ -98,13 +100,14 @@ pub fn find(store: &Store) -> Result<Option<Organization>, StoreError> {
     Ok(store
         .conn()
         .query_row(
-            "SELECT name, plan, created_at FROM organization WHERE id = 1",
+            "SELECT name, plan, created_at, demo FROM organization WHERE id = 1",
             [],
             |r| {
                 Ok(Organization {
                     name: r.get(0)?,
                     plan: r.get(1)?,
                     created_at: r.get(2)?,
+                    demo: r.get(3)?,
                 })
             },
         )
@@ -183,5 +186,6 @@ pub fn create(
         name: name.to_owned(),
         plan: setup.plan,
         created_at: now,
+        demo: false,
     })
 }

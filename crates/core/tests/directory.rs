@@ -188,6 +188,7 @@ fn listing_filters_by_status_and_search_and_counts_everyone() {
         &UserQuery {
             status: Some(UserStatus::Deactivated),
             search: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -200,6 +201,7 @@ fn listing_filters_by_status_and_search_and_counts_everyone() {
         &UserQuery {
             status: None,
             search: Some("USER1".into()),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -209,11 +211,48 @@ fn listing_filters_by_status_and_search_and_counts_everyone() {
         &UserQuery {
             status: None,
             search: Some("%".into()),
+            ..Default::default()
         },
     )
     .unwrap();
     assert!(
         wildcard.users.is_empty(),
         "LIKE wildcards in a search are literal"
+    );
+}
+
+#[test]
+fn listing_filters_by_role_and_sign_in_method() {
+    let mut org = common::org(Plan::Team);
+    org.add("a@northwind.example", Role::Admin, SignInMethod::Google);
+    org.add("m@northwind.example", Role::Member, SignInMethod::Microsoft);
+    let admins = directory::list_users(
+        &org.store,
+        &UserQuery {
+            role: Some(Role::Admin),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        admins
+            .users
+            .iter()
+            .map(|u| u.email.as_str())
+            .collect::<Vec<_>>(),
+        vec!["a@northwind.example"]
+    );
+    let microsoft = directory::list_users(
+        &org.store,
+        &UserQuery {
+            sign_in: Some(SignInMethod::Microsoft),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(microsoft.users.len(), 1);
+    assert_eq!(
+        microsoft.counts.all, 3,
+        "counts stay over the whole organization"
     );
 }

@@ -39,7 +39,8 @@ async fn connect_keeps_the_secret_only_in_the_keychain() {
     let c = settings.connection.unwrap();
     assert_eq!(c.tenant, t.sim.tenant_id());
     assert_eq!(c.endpoints.graph_url, t.sim.base_url());
-    entra::test_saved(&t.org.store).await.unwrap();
+    let mut t = t;
+    entra::test_saved(&mut t.org.store).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -354,4 +355,56 @@ async fn reactivation_needs_no_confirmation_once_entra_enables_the_account() {
         .await
         .unwrap();
     assert_eq!(back.status, UserStatus::Active);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn automatic_runs_follow_the_saved_toggle() {
+    use chrono::{Duration, Utc};
+    use uniasset_core::schedule;
+    use uniasset_core::sync::{self, SyncRequest, Trigger};
+
+    let mut t = connected(Plan::Enterprise).await;
+    let now = Utc::now();
+    let next = schedule::next_window(now);
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, next + Duration::seconds(30)).unwrap(),
+        None,
+        "off: nothing due"
+    );
+    assert_eq!(schedule::next_run(&t.org.store, now).unwrap(), None);
+
+    entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, now).unwrap(),
+        None,
+        "not at once"
+    );
+    assert_eq!(schedule::next_run(&t.org.store, now).unwrap(), Some(next));
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, next + Duration::seconds(30)).unwrap(),
+        Some(Trigger::Scheduled)
+    );
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, next + Duration::hours(5)).unwrap(),
+        Some(Trigger::CatchUp)
+    );
+
+    let run = sync::run_sync(
+        &mut t.org.store,
+        &Actor::EntraSync,
+        SyncRequest {
+            trigger: Trigger::Scheduled,
+            dry_run: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.trigger, Trigger::Scheduled);
+
+    entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, false).unwrap();
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, next + Duration::days(1)).unwrap(),
+        None,
+        "off stops future runs"
+    );
 }

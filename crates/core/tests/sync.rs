@@ -338,6 +338,7 @@ async fn scenario(faults: Faults) -> (BTreeSet<String>, Vec<RunResult>, graph_si
         &directory::UserQuery {
             status: Some(UserStatus::Deactivated),
             search: None,
+            ..Default::default()
         },
     )
     .unwrap()

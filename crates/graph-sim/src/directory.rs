@@ -56,7 +56,27 @@ impl Directory {
         mail: Option<&str>,
         enabled: bool,
     ) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
+        self.add_with_id(
+            &uuid::Uuid::new_v4().to_string(),
+            user_principal_name,
+            mail,
+            enabled,
+        )
+    }
+
+    /// Panics if `id` is already taken (a bug in the caller).
+    pub(crate) fn add_with_id(
+        &mut self,
+        id: &str,
+        user_principal_name: &str,
+        mail: Option<&str>,
+        enabled: bool,
+    ) -> String {
+        let id = id.to_lowercase();
+        assert!(
+            !self.by_id.contains_key(&id),
+            "object id {id} is already in the directory"
+        );
         let display_name = user_principal_name
             .split('@')
             .next()

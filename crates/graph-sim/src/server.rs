@@ -86,6 +86,18 @@ impl Simulator {
         lock(&self.shared.directory).add(user_principal_name, mail, enabled)
     }
 
+    /// Adds a user with a given object id, as a seeded demo tenant needs the same ids on
+    /// every start. Panics if the id is taken.
+    pub fn add_user_with_id(
+        &self,
+        id: &str,
+        user_principal_name: &str,
+        mail: Option<&str>,
+        enabled: bool,
+    ) -> String {
+        lock(&self.shared.directory).add_with_id(id, user_principal_name, mail, enabled)
+    }
+
     /// Adds `count` enabled users `user00001@domain`, … (numbering continues across
     /// calls), with mail equal to the UPN; returns their ids in order.
     pub fn add_users(&self, count: usize, domain: &str) -> Vec<String> {

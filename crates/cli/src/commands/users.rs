@@ -57,6 +57,7 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
                 &UserQuery {
                     status,
                     search: None,
+                    ..Default::default()
                 },
             )?;
             let text = table(&page.users);

@@ -1,6 +1,7 @@
 //! The directory of users (R-D2): who they are, their role and sign-in method, their Entra
 //! link, and whether they are active.
 
+mod details;
 mod import;
 mod status;
 mod validate;
@@ -15,6 +16,7 @@ use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
+pub use details::{details, UserDetails};
 pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
 pub use status::{deactivate, deactivate_in, reactivate, reason_words};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
@@ -74,6 +76,10 @@ pub struct UserQuery {
     pub status: Option<UserStatus>,
     /// Matches anywhere in the name or email, ignoring case.
     pub search: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub sign_in: Option<SignInMethod>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -279,10 +285,15 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreErr
         "SELECT {USER_COLUMNS} FROM users
          WHERE (?1 IS NULL OR status = ?1)
            AND (?2 IS NULL OR display_name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR role = ?3)
+           AND (?4 IS NULL OR sign_in = ?4)
          ORDER BY display_name COLLATE NOCASE, id"
     ))?;
     let users = stmt
-        .query_map(rusqlite::params![query.status, search], user_from_row)?
+        .query_map(
+            rusqlite::params![query.status, search, query.role, query.sign_in],
+            user_from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     let counts = conn.query_row(
         "SELECT count(*), coalesce(sum(status = 'active'), 0), coalesce(sum(status = 'deactivated'), 0) FROM users",

@@ -361,8 +361,9 @@ pub fn set_guard(
     Ok(settings(store)?)
 }
 
-/// "Test connection" on the saved connection, with the secret from the keychain.
-pub async fn test_saved(store: &Store) -> Result<(), EntraError> {
+/// "Test connection" on the saved connection, with the secret from the keychain. (`&mut`
+/// keeps the future sendable: a SQLite connection is not `Sync`.)
+pub async fn test_saved(store: &mut Store) -> Result<(), EntraError> {
     Ok(client(store, ClientOptions::default())?
         .test_connection()
         .await?)

@@ -68,8 +68,10 @@ pub async fn reactivate(
     Ok(directory::reactivate(store, by, user_id)?)
 }
 
+/// Takes `&mut Store` although it only reads: a shared `&Store` held across the Graph call
+/// would make the future unsendable (a SQLite connection is not `Sync`).
 async fn entra_objection(
-    store: &Store,
+    store: &mut Store,
     user: &User,
 ) -> Result<Option<EntraCheck>, ReactivationError> {
     let Some(oid) = user
@@ -83,13 +85,15 @@ async fn entra_objection(
     if !s.auto_deprovision || s.connection.is_none() {
         return Ok(None);
     }
-    let live = match client(
+    let last_known = known_state(store, oid)?;
+    let graph = client(
         store,
         ClientOptions {
             max_attempts: 2,
             ..ClientOptions::default()
         },
-    ) {
+    );
+    let live = match graph {
         Ok(graph) => graph.account(oid).await,
         Err(EntraError::Graph(e)) => Err(e),
         Err(EntraError::Secret(e)) => Err(GraphError::Unexpected {
@@ -101,7 +105,7 @@ async fn entra_objection(
     };
     let (state, is_live) = match live {
         Ok(state) => (Some(state), true),
-        Err(_) => (known_state(store, oid)?, false),
+        Err(_) => (last_known, false),
     };
     let Some(state @ (AccountState::Disabled | AccountState::Deleted)) = state else {
         return Ok(None);

@@ -1,8 +1,7 @@
 //! The HTTP side: the client-credentials token (cached, refreshed once on 401), and one
 //! JSON request with retries.
 
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::Retryable;
@@ -127,7 +126,7 @@ impl GraphClient {
             return Ok(t.value.clone());
         }
         let started = Instant::now();
-        let stubborn = Cell::new(0);
+        let stubborn = AtomicU32::new(0);
         let fetched = (|| self.fetch_token())
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
@@ -204,7 +203,7 @@ impl GraphClient {
     ) -> Result<Reply<T>, GraphError> {
         let refreshed = AtomicBool::new(false);
         let started = Instant::now();
-        let stubborn = Cell::new(0);
+        let stubborn = AtomicU32::new(0);
         (|| self.attempt(method.clone(), url, body, &refreshed))
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)

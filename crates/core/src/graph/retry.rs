@@ -1,7 +1,7 @@
 //! How a single Graph call is retried: `Retry-After` when Microsoft gives one, otherwise
 //! exponential backoff with jitter (backon), always within the client's time budget.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::ExponentialBuilder;
@@ -43,7 +43,7 @@ impl Failure {
         &self,
         backoff: Option<Duration>,
         deadline: Instant,
-        stubborn: &Cell<u32>,
+        stubborn: &AtomicU32,
     ) -> Option<Duration> {
         if matches!(
             self,
@@ -52,8 +52,7 @@ impl Failure {
                 ..
             }
         ) {
-            stubborn.set(stubborn.get() + 1);
-            if stubborn.get() > STUBBORN_RETRIES {
+            if stubborn.fetch_add(1, Ordering::Relaxed) + 1 > STUBBORN_RETRIES {
                 return None;
             }
         }
@@ -119,7 +118,7 @@ mod tests {
             kind: Transient::Throttled,
             retry_after: Some(Duration::from_secs(60)),
         };
-        let count = Cell::new(0);
+        let count = AtomicU32::new(0);
         let soon = Instant::now() + Duration::from_secs(5);
         assert_eq!(throttled.next_delay(None, soon, &count), None);
         let later = Instant::now() + Duration::from_secs(120);
@@ -142,7 +141,7 @@ mod tests {
             "backoff exhausted"
         );
         assert_eq!(
-            count.get(),
+            count.load(Ordering::Relaxed),
             0,
             "throttling and outages are not counted as stubborn"
         );
@@ -157,7 +156,7 @@ mod tests {
             },
             retry_after: None,
         };
-        let count = Cell::new(0);
+        let count = AtomicU32::new(0);
         let later = Instant::now() + Duration::from_secs(120);
         let half = Some(Duration::from_millis(500));
         assert!(refused().next_delay(half, later, &count).is_some());

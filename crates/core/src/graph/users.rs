@@ -134,11 +134,13 @@ impl GraphClient {
             if pending.is_empty() {
                 break;
             }
-            let replies: Vec<_> =
-                stream::iter(pending.chunks(BATCH_SIZE).map(|c| self.batch(c.to_vec())))
-                    .buffer_unordered(self.options.concurrency.max(1))
-                    .collect()
-                    .await;
+            // Owned chunks: a closure over borrowed slices would not be `Send` for every lifetime.
+            let chunks: Vec<Vec<String>> =
+                pending.chunks(BATCH_SIZE).map(<[String]>::to_vec).collect();
+            let replies: Vec<_> = stream::iter(chunks.into_iter().map(|chunk| self.batch(chunk)))
+                .buffer_unordered(self.options.concurrency.max(1))
+                .collect()
+                .await;
             let mut throttled = Vec::new();
             let mut wait = Duration::ZERO;
             for reply in replies {

@@ -15,6 +15,7 @@ pub const BACKUP_DIR: &str = "backups";
 pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_entra.sql")),
+    M::up(include_str!("migrations/003_demo.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds

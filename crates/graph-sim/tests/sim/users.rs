@@ -245,3 +245,18 @@ async fn filters_by_account_enabled_and_by_upn_or_mail() {
         assert_eq!(graph_error_code(&body), "Request_UnsupportedQuery");
     }
 }
+
+#[tokio::test]
+async fn a_seeded_tenant_keeps_the_object_ids_it_is_given() {
+    let env = Env::new().await;
+    let id = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+    let stored = env
+        .sim
+        .add_user_with_id(id, "seeded@contoso.onmicrosoft.com", None, false);
+    assert_eq!(stored, id.to_lowercase());
+    let (status, body) = env
+        .get(&format!("/v1.0/users/{stored}?$select=id,accountEnabled"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["accountEnabled"], false);
+}

@@ -1,0 +1,69 @@
+//! What Settings → Integrations → Microsoft Entra ID shows: the connection, the toggle
+//! (and why it cannot be turned on, when it cannot), the next run, the last run, the
+//! history and the held runs. Owners and Admins only (R-D5).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Actor;
+use crate::entra::{self, EntraError, EntraSettings};
+use crate::organization::{self, Plan};
+use crate::schedule;
+use crate::store::Store;
+use crate::sync::{self, RunRecord};
+
+/// How many past runs the history shows.
+pub const HISTORY: u32 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EntraOverview {
+    pub plan: Plan,
+    pub settings: EntraSettings,
+    /// Why "Auto-deprovision sync" cannot be turned on, when it cannot (shown beside the
+    /// disabled toggle).
+    pub toggle_blocked: Option<String>,
+    /// The next automatic run, RFC 3339 in UTC; none while automatic runs are off.
+    pub next_run_utc: Option<String>,
+    /// The latest run, with its per-user lines.
+    pub last_run: Option<RunRecord>,
+    /// Past runs, newest first, without lines.
+    pub history: Vec<RunRecord>,
+    /// Runs held by the mass-deactivation guard, waiting for Apply or Dismiss.
+    pub held: Vec<RunRecord>,
+}
+
+pub fn entra_overview(
+    store: &Store,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<EntraOverview, EntraError> {
+    by.require_admin("manage Microsoft Entra ID")?;
+    let plan = organization::get(store)?.plan;
+    let settings = entra::settings(store)?;
+    let toggle_blocked = if plan != Plan::Enterprise {
+        Some(format!(
+            "Auto-deprovisioning needs the Enterprise plan; this organization is on the {} plan.",
+            plan.title()
+        ))
+    } else if settings.connection.is_none() {
+        Some("Connect Microsoft Entra ID first.".to_owned())
+    } else {
+        None
+    };
+    let history = sync::runs(store, HISTORY)?;
+    let last_run = match history.first().and_then(|r| r.id) {
+        Some(id) => sync::run(store, id)?,
+        None => None,
+    };
+    Ok(EntraOverview {
+        plan,
+        next_run_utc: schedule::next_run(store, now)?
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        settings,
+        toggle_blocked,
+        last_run,
+        history,
+        held: sync::pending_reviews(store)?,
+    })
+}

@@ -1,0 +1,45 @@
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt;
+use uniasset_core::assets::{self, Asset};
+use uniasset_core::ErrorReport;
+
+use super::Reply;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
+    let store = state.store().await?;
+    state.actor(&store)?;
+    Ok(assets::list_assets(&store)?)
+}
+
+/// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.
+#[tauri::command]
+pub async fn autostart_enabled(app: AppHandle) -> Reply<bool> {
+    app.autolaunch().is_enabled().map_err(autostart_error)
+}
+
+#[tauri::command]
+pub async fn set_autostart(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    enabled: bool,
+) -> Reply<bool> {
+    let store = state.store().await?;
+    state.actor(&store)?;
+    let launcher = app.autolaunch();
+    if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    }
+    .map_err(autostart_error)?;
+    launcher.is_enabled().map_err(autostart_error)
+}
+
+fn autostart_error(e: tauri_plugin_autostart::Error) -> ErrorReport {
+    ErrorReport {
+        code: "autostart".into(),
+        message: format!("Could not change starting at login: {e}"),
+    }
+}

@@ -1,0 +1,55 @@
+//! The demo organization's simulated Entra tenant: the built-in Graph simulator on a
+//! loopback port, seeded from the core's demo data, started with the app.
+
+use graph_sim::{Simulator, TenantConfig};
+use tauri::{AppHandle, Manager};
+use uniasset_core::demo;
+use uniasset_core::secrets::ClientSecret;
+use uniasset_core::ErrorReport;
+
+use crate::state::AppState;
+
+/// Starts the tenant and (re)connects the demo organization to it.
+pub async fn start_tenant(app: &AppHandle) -> Result<(), ErrorReport> {
+    let sim = Simulator::start(TenantConfig {
+        tenant_id: demo::TENANT_ID.into(),
+        client_id: demo::CLIENT_ID.into(),
+        ..TenantConfig::default()
+    })
+    .map_err(|e| ErrorReport {
+        code: "demo_tenant".into(),
+        message: format!("The demo's simulated Entra tenant could not start: {e}"),
+    })?;
+    for account in demo::tenant_accounts() {
+        let upn = &account.user_principal_name;
+        sim.add_user_with_id(&account.object_id, upn, Some(upn), account.enabled);
+        if account.deleted {
+            sim.soft_delete(&account.object_id);
+        }
+    }
+    let state = app.state::<AppState>();
+    let mut store = state.open_store()?;
+    demo::connect_simulator(
+        &mut store,
+        &sim.base_url(),
+        &ClientSecret::new(sim.client_secret()),
+    )
+    .await?;
+    *state.demo_tenant.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
+    Ok(())
+}
+
+/// On start: a demo organization gets its tenant back.
+pub fn resume(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let is_demo = match app.state::<AppState>().store().await {
+            Ok(store) => demo::is_demo(&store).unwrap_or(false),
+            Err(_) => false,
+        };
+        if is_demo {
+            if let Err(e) = start_tenant(&app).await {
+                log::warn!("{}", e.message);
+            }
+        }
+    });
+}

@@ -1,0 +1,124 @@
+//! Runs syncs for the window, the tray and the scheduler. Within this process a second
+//! request joins the run in progress and gets its record (R-S6); other processes are kept
+//! out by the core's lock. After each run: an event for the window, the tray's last
+//! result, and a desktop notification when someone was deactivated, or the run failed or
+//! was held.
+
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+use tokio::sync::{watch, Mutex};
+use uniasset_core::access::Actor;
+use uniasset_core::sync::{self, RunRecord, RunResult, SyncRequest, Trigger};
+use uniasset_core::ErrorReport;
+
+use crate::state::AppState;
+use crate::tray;
+
+/// The window listens for this to refresh the Entra page.
+pub const SYNC_FINISHED: &str = "sync-finished";
+
+type Outcome = Result<RunRecord, ErrorReport>;
+
+#[derive(Default)]
+pub struct SyncRunner {
+    running: Mutex<Option<watch::Receiver<Option<Outcome>>>>,
+}
+
+impl SyncRunner {
+    pub async fn run(&self, app: &AppHandle, trigger: Trigger, actor: Actor) -> Outcome {
+        let mut outcome = {
+            let mut slot = self.running.lock().await;
+            match slot.as_ref() {
+                Some(running) => running.clone(),
+                None => {
+                    let (done, outcome) = watch::channel(None);
+                    *slot = Some(outcome.clone());
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move {
+                        let result = execute(&app, trigger, actor).await;
+                        let state = app.state::<AppState>();
+                        state.runner.running.lock().await.take();
+                        let _ = done.send(Some(result.clone()));
+                        announce(&app, &result);
+                    });
+                    outcome
+                }
+            }
+        };
+        let finished = outcome
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| ErrorReport {
+                code: "sync_lost".into(),
+                message: "The sync stopped unexpectedly.".into(),
+            })?;
+        finished
+            .clone()
+            .expect("wait_for returned a finished outcome")
+    }
+}
+
+async fn execute(app: &AppHandle, trigger: Trigger, actor: Actor) -> Outcome {
+    let mut store = app.state::<AppState>().open_store()?;
+    Ok(sync::run_sync(
+        &mut store,
+        &actor,
+        SyncRequest {
+            trigger,
+            dry_run: false,
+        },
+    )
+    .await?)
+}
+
+fn announce(app: &AppHandle, outcome: &Outcome) {
+    match outcome {
+        Ok(run) => {
+            log::info!(
+                "sync run {:?} ({}) ended {}: checked {}, deactivated {}, skipped {}, errors {}",
+                run.id,
+                run.trigger,
+                run.result,
+                run.counts.checked,
+                run.counts.deactivated,
+                run.counts.skipped,
+                run.counts.errors
+            );
+            let _ = app.emit(SYNC_FINISHED, run);
+            tray::show_last_result(app, &tray::describe(run));
+            if let Some(text) = worth_notifying(run) {
+                notify(app, &text);
+            }
+        }
+        Err(e) => {
+            log::warn!("sync refused: {}", e.message);
+            notify(app, &e.message);
+        }
+    }
+}
+
+fn worth_notifying(run: &RunRecord) -> Option<String> {
+    let n = run.counts.deactivated;
+    match run.result {
+        RunResult::Failed => Some(format!("The Entra ID sync failed: {}", run.error.as_deref().unwrap_or("see the run history."))),
+        RunResult::HeldForReview => Some(format!(
+            "The Entra ID sync was held for review: it would deactivate {} users. Nobody was deactivated; open Settings → Integrations → Microsoft Entra ID to apply or dismiss.",
+            run.lines.len()
+        )),
+        _ if n > 0 => Some(format!("The Entra ID sync deactivated {n} user{}.", if n == 1 { "" } else { "s" })),
+        _ => None,
+    }
+}
+
+fn notify(app: &AppHandle, body: &str) {
+    // A desktop without a notification service is not an error worth surfacing.
+    if let Err(e) = app
+        .notification()
+        .builder()
+        .title("UniAsset")
+        .body(body)
+        .show()
+    {
+        log::info!("no desktop notification shown: {e}");
+    }
+}
