@@ -20,6 +20,31 @@ struct Args {
     /// How many of them are soft-deleted (the ones after the disabled).
     #[arg(long, default_value_t = 0)]
     deleted: usize,
+    /// A JSON file of accounts with fixed object ids, added after the generated ones:
+    /// `[{"id": "<guid>", "upn": "a@b.example", "enabled": true, "deleted": false}]`.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<std::path::PathBuf>,
+}
+
+#[derive(serde::Deserialize)]
+struct SeedAccount {
+    id: String,
+    upn: String,
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default)]
+    deleted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn read_seed(path: &std::path::Path) -> Result<Vec<SeedAccount>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a list of accounts: {e}", path.display()))
 }
 
 fn main() -> ExitCode {
@@ -28,6 +53,13 @@ fn main() -> ExitCode {
         eprintln!("graph-sim: --disabled plus --deleted must not exceed --users");
         return ExitCode::from(2);
     }
+    let seed = match args.seed.as_deref().map(read_seed).transpose() {
+        Ok(seed) => seed.unwrap_or_default(),
+        Err(message) => {
+            eprintln!("graph-sim: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let config = TenantConfig::default();
     let domain = config.domains[0].clone();
     let simulator = match Simulator::start_on(config, args.port) {
@@ -45,6 +77,17 @@ fn main() -> ExitCode {
     rest[..args.deleted]
         .iter()
         .for_each(|id| simulator.soft_delete(id));
+    for account in &seed {
+        let id = simulator.add_user_with_id(
+            &account.id,
+            &account.upn,
+            Some(&account.upn),
+            account.enabled,
+        );
+        if account.deleted {
+            simulator.soft_delete(&id);
+        }
+    }
 
     let line = serde_json::json!({
         "base_url": simulator.base_url(),

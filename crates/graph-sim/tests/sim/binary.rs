@@ -68,3 +68,65 @@ async fn seeds_users_and_prints_connection_details() {
     assert_eq!(ids_of(&all).len(), 7);
     assert_eq!(ids_of(&disabled).len(), 2);
 }
+
+#[tokio::test]
+async fn a_seed_file_adds_accounts_with_fixed_ids() {
+    let dir = std::env::temp_dir().join(format!("graph-sim-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"[{"id": "11111111-2222-4333-8444-555555555555", "upn": "ann@contoso.example", "enabled": false},
+            {"id": "66666666-7777-4888-9999-000000000000", "upn": "bob@contoso.example", "deleted": true}]"#,
+    )
+    .unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_graph-sim"))
+            .args(["--seed", seed.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: Value = serde_json::from_str(&line).expect("one JSON line");
+    let base_url = info["base_url"].as_str().unwrap();
+    let form = [
+        ("client_id", info["client_id"].as_str().unwrap()),
+        ("client_secret", info["client_secret"].as_str().unwrap()),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("grant_type", "client_credentials"),
+    ];
+    let http = Client::new();
+    let token: Value = http
+        .post(format!(
+            "{base_url}/{}/oauth2/v2.0/token",
+            info["tenant_id"].as_str().unwrap()
+        ))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let get = |id: &str| {
+        http.get(format!(
+            "{base_url}/v1.0/users/{id}?$select=id,accountEnabled"
+        ))
+        .bearer_auth(token["access_token"].as_str().unwrap().to_owned())
+        .send()
+    };
+    let ann: Value = get("11111111-2222-4333-8444-555555555555")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ann["accountEnabled"], false);
+    let bob = get("66666666-7777-4888-9999-000000000000").await.unwrap();
+    assert_eq!(bob.status(), reqwest::StatusCode::NOT_FOUND);
+    let _ = std::fs::remove_dir_all(&dir);
+}
