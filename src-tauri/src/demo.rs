@@ -2,7 +2,7 @@
 //! loopback port, seeded from the core's demo data, started with the app.
 
 use graph_sim::{Simulator, TenantConfig};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::demo;
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::ErrorReport;
@@ -10,7 +10,7 @@ use uniasset_core::ErrorReport;
 use crate::state::AppState;
 
 /// Starts the tenant and (re)connects the demo organization to it.
-pub async fn start_tenant(app: &AppHandle) -> Result<(), ErrorReport> {
+pub async fn start_tenant<R: Runtime>(app: &AppHandle<R>) -> Result<(), ErrorReport> {
     let sim = Simulator::start(TenantConfig {
         tenant_id: demo::TENANT_ID.into(),
         client_id: demo::CLIENT_ID.into(),

@@ -13,8 +13,6 @@ mod tray;
 use tauri::{Manager, WindowEvent};
 use tauri_plugin_autostart::MacosLauncher;
 
-use commands::{entra, general, session, users};
-
 pub fn run() {
     let args = match args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
@@ -61,30 +59,7 @@ pub fn run() {
                 let _ = window.hide();
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            session::app_status,
-            session::setup_organization,
-            session::setup_demo,
-            session::sign_in,
-            session::sign_out,
-            users::list_users,
-            users::user_details,
-            users::deactivate_user,
-            users::reactivate_user,
-            entra::entra_overview,
-            entra::entra_test,
-            entra::entra_connect,
-            entra::entra_disconnect,
-            entra::entra_save,
-            entra::sync_now,
-            entra::run_details,
-            entra::apply_held,
-            entra::dismiss_held,
-            entra::match_accounts,
-            general::list_assets,
-            general::autostart_enabled,
-            general::set_autostart,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("UniAsset could not start its window");
 }

@@ -4,7 +4,7 @@
 //! result, and a desktop notification when someone was deactivated, or the run failed or
 //! was held.
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::{watch, Mutex};
 use uniasset_core::access::Actor;
@@ -25,7 +25,12 @@ pub struct SyncRunner {
 }
 
 impl SyncRunner {
-    pub async fn run(&self, app: &AppHandle, trigger: Trigger, actor: Actor) -> Outcome {
+    pub async fn run<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        trigger: Trigger,
+        actor: Actor,
+    ) -> Outcome {
         let mut outcome = {
             let mut slot = self.running.lock().await;
             match slot.as_ref() {
@@ -58,7 +63,7 @@ impl SyncRunner {
     }
 }
 
-async fn execute(app: &AppHandle, trigger: Trigger, actor: Actor) -> Outcome {
+async fn execute<R: Runtime>(app: &AppHandle<R>, trigger: Trigger, actor: Actor) -> Outcome {
     let mut store = app.state::<AppState>().open_store()?;
     Ok(sync::run_sync(
         &mut store,
@@ -71,7 +76,7 @@ async fn execute(app: &AppHandle, trigger: Trigger, actor: Actor) -> Outcome {
     .await?)
 }
 
-fn announce(app: &AppHandle, outcome: &Outcome) {
+fn announce<R: Runtime>(app: &AppHandle<R>, outcome: &Outcome) {
     match outcome {
         Ok(run) => {
             log::info!(
@@ -110,7 +115,7 @@ fn worth_notifying(run: &RunRecord) -> Option<String> {
     }
 }
 
-fn notify(app: &AppHandle, body: &str) {
+fn notify<R: Runtime>(app: &AppHandle<R>, body: &str) {
     // A desktop without a notification service is not an error worth surfacing.
     if let Err(e) = app
         .notification()

@@ -5,7 +5,7 @@ use chrono::Local;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Wry};
+use tauri::{AppHandle, Manager, Runtime, Wry};
 use uniasset_core::sync::{RunRecord, RunResult, Trigger};
 
 use crate::state::AppState;
@@ -71,7 +71,7 @@ pub fn sync_now(app: AppHandle) {
     });
 }
 
-pub fn show_last_result(app: &AppHandle, text: &str) {
+pub fn show_last_result<R: Runtime>(app: &AppHandle<R>, text: &str) {
     if let Some(item) = app.try_state::<LastResultItem>() {
         let _ = item.0.set_text(text);
     }
@@ -95,7 +95,7 @@ pub fn describe(run: &RunRecord) -> String {
     format!("Last sync ({at}): {what}")
 }
 
-pub fn show_main_window(app: &AppHandle) {
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();
         let _ = window.unminimize();

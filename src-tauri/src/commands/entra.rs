@@ -1,4 +1,4 @@
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use uniasset_core::entra::{self, ConnectionInput, MassDeactivationGuard, MatchReport};
 use uniasset_core::overview::{self, EntraOverview};
 use uniasset_core::secrets::ClientSecret;
@@ -72,7 +72,10 @@ pub async fn entra_save(
 
 /// Sync Now: the same check as the nightly run (R-S8); joins a run already going.
 #[tauri::command]
-pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> Reply<RunRecord> {
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<RunRecord> {
     let actor = {
         let store = state.store().await?;
         let actor = state.actor(&store)?;

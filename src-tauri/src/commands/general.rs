@@ -1,4 +1,4 @@
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_autostart::ManagerExt;
 use uniasset_core::assets::{self, Asset};
 use uniasset_core::ErrorReport;
@@ -15,13 +15,13 @@ pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.
 #[tauri::command]
-pub async fn autostart_enabled(app: AppHandle) -> Reply<bool> {
+pub async fn autostart_enabled<R: Runtime>(app: AppHandle<R>) -> Reply<bool> {
     app.autolaunch().is_enabled().map_err(autostart_error)
 }
 
 #[tauri::command]
-pub async fn set_autostart(
-    app: AppHandle,
+pub async fn set_autostart<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     enabled: bool,
 ) -> Reply<bool> {

@@ -1,4 +1,4 @@
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use uniasset_core::access::Actor;
 use uniasset_core::demo;
 use uniasset_core::directory::User;
@@ -31,7 +31,10 @@ pub async fn setup_organization(
 /// First run → "Explore with a demo organization": seed it, sign its Owner in, and connect
 /// it to the simulated tenant.
 #[tauri::command]
-pub async fn setup_demo(app: AppHandle, state: State<'_, AppState>) -> Reply<AppStatus> {
+pub async fn setup_demo<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<AppStatus> {
     let signed_in = demo::set_up(&mut *state.store().await?)?;
     *state.session() = Some(signed_in.token);
     crate::demo::start_tenant(&app).await?;

@@ -1,0 +1,234 @@
+//! Each command's role and plan checks, through Tauri's IPC on a mock runtime with a real
+//! data directory: a Member is refused everything an Owner or Admin alone may do, nobody
+//! signed in is refused everything but sign-in, and the plan rule holds for the toggle.
+
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+use uniasset_core::access::Actor;
+use uniasset_core::directory::{self, NewUser, Role, SignInMethod};
+use uniasset_core::organization::{self, NewOrganization, Plan};
+use uniasset_core::password::Password;
+use uniasset_core::sessions;
+use uniasset_core::store::Store;
+
+use crate::state::AppState;
+
+const PASSWORD: &str = "granite willow comet 9";
+
+struct Window {
+    _dir: tempfile::TempDir,
+    webview: WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn window(plan: Plan) -> Window {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    organization::create(
+        &mut store,
+        &NewOrganization {
+            name: "Northwind".into(),
+            plan,
+            owner_email: "olivia@northwind.example".into(),
+            owner_name: "Olivia".into(),
+            owner_password: Some(Password::new(PASSWORD)),
+        },
+        &Actor::FirstRunSetup,
+    )
+    .unwrap();
+    for (email, role) in [
+        ("mia@northwind.example", Role::Member),
+        ("adam@northwind.example", Role::Admin),
+    ] {
+        let user = NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            role,
+            sign_in: SignInMethod::Password,
+            entra_object_id: None,
+        };
+        directory::add_user(&mut store, &Actor::CommandLine, &user).unwrap();
+        sessions::set_password(
+            &mut store,
+            &Actor::CommandLine,
+            email,
+            &Password::new(PASSWORD),
+        )
+        .unwrap();
+    }
+    let app = mock_builder()
+        .manage(AppState::new(Some(dir.path().to_owned())))
+        .invoke_handler(super::handler())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Window { _dir: dir, webview }
+}
+
+impl Window {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn code(&self, cmd: &str, args: Value) -> String {
+        let err = self.call(cmd, args).expect_err(cmd);
+        err["code"].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn sign_in(&self, email: &str) {
+        self.call("sign_in", json!({ "email": email, "password": PASSWORD }))
+            .unwrap();
+    }
+}
+
+fn guard() -> Value {
+    json!({ "min_users": 5, "percent": 20 })
+}
+
+fn connection() -> Value {
+    json!({ "tenant": "contoso.onmicrosoft.com", "client_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "cloud": "global", "login_url": null, "graph_url": null, "secret_expires_on": null })
+}
+
+#[test]
+fn members_are_refused_what_only_owners_and_admins_may_do() {
+    let w = window(Plan::Enterprise);
+    w.sign_in("mia@northwind.example");
+    let olivia = 1;
+    for (cmd, args) in [
+        ("entra_overview", json!({})),
+        (
+            "entra_test",
+            json!({ "input": connection(), "secret": "s" }),
+        ),
+        (
+            "entra_connect",
+            json!({ "input": connection(), "secret": "s" }),
+        ),
+        ("entra_disconnect", json!({})),
+        (
+            "entra_save",
+            json!({ "autoDeprovision": true, "guard": guard() }),
+        ),
+        ("sync_now", json!({})),
+        ("run_details", json!({ "runId": 1 })),
+        ("apply_held", json!({ "runId": 1 })),
+        ("dismiss_held", json!({ "runId": 1 })),
+        ("match_accounts", json!({})),
+        ("deactivate_user", json!({ "userId": olivia })),
+        (
+            "reactivate_user",
+            json!({ "userId": olivia, "confirmed": true }),
+        ),
+    ] {
+        assert_eq!(w.code(cmd, args), "needs_admin", "{cmd}");
+    }
+    // What a member may do: see people and assets.
+    assert!(w
+        .call(
+            "list_users",
+            json!({ "query": { "status": null, "search": null, "role": null, "sign_in": null } })
+        )
+        .is_ok());
+    assert!(w.call("user_details", json!({ "userId": olivia })).is_ok());
+    assert!(w.call("list_assets", json!({})).is_ok());
+}
+
+#[test]
+fn nobody_signed_in_gets_nothing_but_the_status_and_sign_in() {
+    let w = window(Plan::Enterprise);
+    assert!(w.call("app_status", json!({})).is_ok());
+    for (cmd, args) in [
+        (
+            "list_users",
+            json!({ "query": { "status": null, "search": null, "role": null, "sign_in": null } }),
+        ),
+        ("list_assets", json!({})),
+        ("user_details", json!({ "userId": 1 })),
+        ("entra_overview", json!({})),
+        ("sync_now", json!({})),
+        ("deactivate_user", json!({ "userId": 2 })),
+        ("set_autostart", json!({ "enabled": true })),
+    ] {
+        assert_eq!(w.code(cmd, args), "session_ended", "{cmd}");
+    }
+}
+
+#[test]
+fn the_toggle_needs_the_enterprise_plan_and_sync_needs_a_connection() {
+    let team = window(Plan::Team);
+    team.sign_in("adam@northwind.example");
+    assert_eq!(
+        team.code(
+            "entra_save",
+            json!({ "autoDeprovision": true, "guard": guard() })
+        ),
+        "needs_enterprise"
+    );
+    let overview = team.call("entra_overview", json!({})).unwrap();
+    assert_eq!(
+        overview["toggle_blocked"],
+        "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan."
+    );
+    assert_eq!(team.code("sync_now", json!({})), "needs_enterprise");
+
+    let enterprise = window(Plan::Enterprise);
+    enterprise.sign_in("adam@northwind.example");
+    assert_eq!(
+        enterprise.code(
+            "entra_save",
+            json!({ "autoDeprovision": true, "guard": guard() })
+        ),
+        "entra_not_connected"
+    );
+    assert_eq!(
+        enterprise.code("sync_now", json!({})),
+        "entra_not_connected"
+    );
+    let saved = enterprise
+        .call(
+            "entra_save",
+            json!({ "autoDeprovision": false, "guard": { "min_users": 10, "percent": 30 } }),
+        )
+        .unwrap();
+    assert_eq!(saved["settings"]["guard"]["min_users"], 10);
+}
+
+#[test]
+fn a_user_deactivated_from_the_window_can_no_longer_sign_in() {
+    let w = window(Plan::Enterprise);
+    w.sign_in("olivia@northwind.example");
+    let mia = w
+        .call(
+            "list_users",
+            json!({ "query": { "status": null, "search": "mia", "role": null, "sign_in": null } }),
+        )
+        .unwrap()["users"][0]["id"]
+        .clone();
+    w.call("deactivate_user", json!({ "userId": mia })).unwrap();
+    w.call("sign_out", json!({})).unwrap();
+    let refused = w
+        .call(
+            "sign_in",
+            json!({ "email": "mia@northwind.example", "password": PASSWORD }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "account_deactivated");
+    assert_eq!(
+        refused["message"],
+        "This account is deactivated. Contact an administrator of your organization."
+    );
+}
