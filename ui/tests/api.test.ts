@@ -24,11 +24,76 @@ describe("backend", () => {
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       sign_in: () => ({}),
     });
-    await backend.listUsers({ status: "active", search: "ann" });
+    await backend.listUsers({ status: "active", search: "ann", role: "admin", sign_in: "microsoft" });
     await backend.signIn("a@b.test", "pw");
     expect(calls).toEqual([
-      { cmd: "list_users", args: { query: { status: "active", search: "ann" } } },
+      { cmd: "list_users", args: { query: { status: "active", search: "ann", role: "admin", sign_in: "microsoft" } } },
       { cmd: "sign_in", args: { email: "a@b.test", password: "pw" } },
+    ]);
+  });
+
+  it("sends camelCase argument keys, as Tauri maps them to the Rust parameters", async () => {
+    const commands = [
+      "setup_demo",
+      "user_details",
+      "deactivate_user",
+      "reactivate_user",
+      "entra_overview",
+      "entra_test",
+      "entra_connect",
+      "entra_disconnect",
+      "entra_save",
+      "sync_now",
+      "run_details",
+      "apply_held",
+      "dismiss_held",
+      "match_accounts",
+      "autostart_enabled",
+      "set_autostart",
+    ];
+    const calls = mockCore(Object.fromEntries(commands.map((cmd) => [cmd, () => null])));
+    const input = {
+      tenant: "t",
+      client_id: "c",
+      cloud: "global" as const,
+      login_url: null,
+      graph_url: null,
+      secret_expires_on: null,
+    };
+    const guard = { min_users: 5, percent: 20 };
+    await backend.setupDemo();
+    await backend.userDetails(3);
+    await backend.deactivateUser(3);
+    await backend.reactivateUser(3, true);
+    await backend.entraOverview();
+    await backend.entraTest(input, "secret");
+    await backend.entraConnect(input, "secret");
+    await backend.entraDisconnect();
+    await backend.entraSave(true, guard);
+    await backend.syncNow();
+    await backend.runDetails(9);
+    await backend.applyHeld(9);
+    await backend.dismissHeld(9);
+    await backend.matchAccounts();
+    await backend.autostartEnabled();
+    await backend.setAutostart(false);
+    expect(calls).toEqual([
+      { cmd: "setup_demo", args: {} },
+      { cmd: "user_details", args: { userId: 3 } },
+      { cmd: "deactivate_user", args: { userId: 3 } },
+      { cmd: "reactivate_user", args: { userId: 3, confirmed: true } },
+      { cmd: "entra_overview", args: {} },
+      { cmd: "entra_test", args: { input, secret: "secret" } },
+      { cmd: "entra_connect", args: { input, secret: "secret" } },
+      { cmd: "entra_disconnect", args: {} },
+      { cmd: "entra_save", args: { autoDeprovision: true, guard } },
+      { cmd: "sync_now", args: {} },
+      { cmd: "run_details", args: { runId: 9 } },
+      { cmd: "apply_held", args: { runId: 9 } },
+      { cmd: "dismiss_held", args: { runId: 9 } },
+      { cmd: "match_accounts", args: {} },
+      { cmd: "autostart_enabled", args: {} },
+      { cmd: "set_autostart", args: { enabled: false } },
     ]);
   });
 

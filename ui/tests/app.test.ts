@@ -20,6 +20,13 @@ describe("start-up routing by app_status", () => {
     expect(screen.getByText("Acme Ltd")).toBeInTheDocument();
   });
 
+  it("tells visitors of a demo organization how to sign in", async () => {
+    const hint = "This is a demo organization with fictional data. Sign in as a@b.example with the password “x”.";
+    mockCore({ app_status: () => ({ organization: { ...org, demo: true }, signed_in: null, demo_sign_in: hint }) });
+    render(App);
+    expect(await screen.findByText(hint)).toHaveAttribute("role", "status");
+  });
+
   it("shows the main layout for a signed-in user", async () => {
     mockCore({ app_status: () => ({ organization: org, signed_in: owner }), list_assets: () => [] });
     render(App);
@@ -72,7 +79,7 @@ describe("first-run setup", () => {
   it("on success shows sign-in with the Owner's email prefilled", async () => {
     const calls = mockCore({
       app_status: () => ({ organization: null, signed_in: null }),
-      setup_organization: () => ({ name: "Acme Ltd", plan: "enterprise", created_at: "2025-01-02T10:00:00Z" }),
+      setup_organization: () => ({ ...org, plan: "enterprise" }),
     });
     render(App);
     await fillSetup("correct horse", "correct horse");
@@ -104,6 +111,47 @@ describe("first-run setup", () => {
       expect(screen.getByRole("alert")).toHaveTextContent(/^Choose a password of at least 12 characters\.$/),
     );
     expect(screen.getByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
+  });
+});
+
+describe("demo organization", () => {
+  it("explains the demo, calls setup_demo and opens the main layout signed in", async () => {
+    const demoOwner = makeUser(1, { display_name: "Demo Owner", role: "owner" });
+    const demoOrg = { ...org, name: "Northwind Demo", plan: "enterprise" as const, demo: true };
+    const calls = mockCore({
+      app_status: () => ({ organization: null, signed_in: null }),
+      setup_demo: () => ({ organization: demoOrg, signed_in: demoOwner }),
+      list_assets: () => [],
+    });
+    render(App);
+    const demo = await screen.findByRole("button", { name: "Explore with a demo organization" });
+    expect(demo).toHaveAccessibleDescription(
+      "Sample users and assets, connected to a simulated Microsoft Entra tenant. Nothing leaves this computer.",
+    );
+
+    await userEvent.click(demo);
+    expect(await screen.findByRole("navigation", { name: "Main" })).toBeInTheDocument();
+    expect(screen.getByText("Northwind Demo")).toBeInTheDocument();
+    expect(screen.getByText("Demo")).toBeInTheDocument();
+    expect(screen.getByText("Demo Owner")).toBeInTheDocument();
+    expect(callsTo(calls, "setup_demo")).toEqual([{ cmd: "setup_demo", args: {} }]);
+    expect(callsTo(calls, "setup_organization")).toHaveLength(0);
+  });
+
+  it("shows the core's message when the demo cannot be created", async () => {
+    mockCore({
+      app_status: () => ({ organization: null, signed_in: null }),
+      setup_demo: () => {
+        throw { code: "demo", message: "The simulated Entra tenant could not start: port in use." };
+      },
+    });
+    render(App);
+    await userEvent.click(await screen.findByRole("button", { name: "Explore with a demo organization" }));
+    expect(await screen.findByText("The simulated Entra tenant could not start: port in use.")).toHaveAttribute(
+      "role",
+      "alert",
+    );
+    expect(screen.getByRole("button", { name: "Explore with a demo organization" })).toBeEnabled();
   });
 });
 

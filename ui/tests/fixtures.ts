@@ -1,10 +1,15 @@
 // Test data and a mocked core. Every test talks to the UI through the real api module and
 // @tauri-apps/api's invoke; only the Rust side is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Connection } from "../src/bindings/Connection";
+import type { EntraOverview } from "../src/bindings/EntraOverview";
+import type { EntraSettings } from "../src/bindings/EntraSettings";
 import type { Organization } from "../src/bindings/Organization";
+import type { RunLine } from "../src/bindings/RunLine";
+import type { RunRecord } from "../src/bindings/RunRecord";
 import type { User } from "../src/bindings/User";
 
-export const org: Organization = { name: "Acme Ltd", plan: "team", created_at: "2025-01-02T10:00:00Z" };
+export const org: Organization = { name: "Acme Ltd", plan: "team", created_at: "2025-01-02T10:00:00Z", demo: false };
 
 export function makeUser(id: number, overrides: Partial<User> = {}): User {
   return {
@@ -23,19 +28,91 @@ export function makeUser(id: number, overrides: Partial<User> = {}): User {
   };
 }
 
+export const connection: Connection = {
+  tenant: "contoso.onmicrosoft.com",
+  client_id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+  cloud: "global",
+  endpoints: { login_url: "https://login.microsoftonline.com", graph_url: "https://graph.microsoft.com" },
+  secret_expires_on: null,
+  connected_at: "2025-03-01T09:00:00Z",
+  connected_by: "Olivia Owner",
+};
+
+/** An Enterprise organization, not connected, auto-deprovision off, no runs. */
+export function makeOverview(
+  overrides: Partial<EntraOverview> = {},
+  settings: Partial<EntraSettings> = {},
+): EntraOverview {
+  return {
+    plan: "enterprise",
+    toggle_blocked: settings.connection ? null : "Connect Microsoft Entra ID first.",
+    next_run_utc: null,
+    last_run: null,
+    history: [],
+    held: [],
+    ...overrides,
+    settings: {
+      connection: null,
+      auto_deprovision: false,
+      enabled_at: null,
+      guard: { min_users: 5, percent: 20 },
+      secret_warning: null,
+      ...settings,
+    },
+  };
+}
+
+export function makeLine(email: string, overrides: Partial<RunLine> = {}): RunLine {
+  return {
+    user_id: 7,
+    email,
+    entra_object_id: "6f1d0c2a-0000-4000-8000-000000000007",
+    outcome: "deactivated",
+    reason: "disabled_in_entra",
+    detail: "",
+    ...overrides,
+  };
+}
+
+export function makeRun(id: number, overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    trigger: "manual",
+    dry_run: false,
+    started_at: "2025-03-03T03:00:00Z",
+    ended_at: "2025-03-03T03:00:04Z",
+    result: "succeeded",
+    counts: { checked: 40, disabled_found: 1, deleted_found: 0, deactivated: 1, skipped: 0, errors: 0 },
+    lines: [],
+    error: null,
+    graph_requests: 3,
+    started_by: "Olivia Owner",
+    review: null,
+    applies_run_id: null,
+    ...overrides,
+  };
+}
+
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (args: Record<string, unknown>) => unknown;
 
-/** Installs the handlers as the core and returns the log of every command invoked. */
+/**
+ * Installs the handlers as the core and returns the log of every command invoked. Events
+ * are mocked too: `emit` from @tauri-apps/api/event reaches the page's `listen`, as the
+ * shell's events would, and listen/unlisten never reach the handlers or the log.
+ */
 export function mockCore(handlers: Record<string, Handler>): Call[] {
   const calls: Call[] = [];
-  mockIPC((cmd, payload) => {
-    const args = (payload ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args });
-    const handler = handlers[cmd];
-    if (!handler) throw new Error(`test did not expect command ${cmd}`);
-    return handler(args);
-  });
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const handler = handlers[cmd];
+      if (!handler) throw new Error(`test did not expect command ${cmd}`);
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, within } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { UserStatus } from "../src/bindings/UserStatus";
-import { makeUser, mockCore, org } from "./fixtures";
+import { callsTo, makeOverview, makeUser, mockCore, org } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
+const member = makeUser(2, { display_name: "Mia Member", role: "member" });
 
 describe("assets", () => {
   it("marks deactivated assignees and leaves assets assigned", async () => {
@@ -47,6 +48,8 @@ describe("settings", () => {
     mockCore({
       list_assets: () => [],
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
+      autostart_enabled: () => false,
+      entra_overview: () => makeOverview(),
     });
     render(Main, { org, user: owner, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
@@ -66,7 +69,77 @@ describe("settings", () => {
 
     await userEvent.keyboard("{End}");
     expect(screen.getByRole("tabpanel", { name: "Integrations" })).toHaveTextContent("Microsoft Entra ID");
-    expect(screen.getByRole("tabpanel")).toHaveTextContent("Not connected");
+    expect(await screen.findByText("Not connected")).toBeInTheDocument();
     expect(general).toHaveAttribute("tabindex", "-1");
+  });
+
+  it("shows Members only General and Users", async () => {
+    mockCore({
+      list_assets: () => [],
+      list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
+      autostart_enabled: () => false,
+    });
+    render(Main, { org, user: member, onSignedOut: () => {} });
+    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+
+    const tabs = screen.getAllByRole("tab").map((tab) => tab.textContent?.trim());
+    expect(tabs).toEqual(["General", "Users"]);
+    // Wrapping from the last tab goes back to General, not to a hidden Integrations tab.
+    await userEvent.click(screen.getByRole("tab", { name: "Users" }));
+    await userEvent.keyboard("{ArrowRight}");
+    expect(screen.getByRole("tab", { name: "General" })).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("shows Owners and Admins the Integrations tab", async () => {
+    mockCore({ list_assets: () => [], autostart_enabled: () => false });
+    render(Main, { org, user: makeUser(3, { role: "admin" }), onSignedOut: () => {} });
+    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    expect(screen.getAllByRole("tab").map((tab) => tab.textContent?.trim())).toEqual([
+      "General",
+      "Users",
+      "Integrations",
+    ]);
+  });
+});
+
+describe("settings → general", () => {
+  async function openGeneral(autostart: boolean, setAutostart: (args: Record<string, unknown>) => unknown) {
+    const calls = mockCore({
+      list_assets: () => [],
+      autostart_enabled: () => autostart,
+      set_autostart: setAutostart,
+    });
+    render(Main, { org, user: member, onSignedOut: () => {} });
+    await userEvent.click(screen.getByRole("button", { name: "Settings" }));
+    return calls;
+  }
+
+  it("reflects autostart_enabled and turns start at login on with set_autostart", async () => {
+    const calls = await openGeneral(false, (args) => args.enabled);
+    const box = screen.getByRole("checkbox", { name: "Start UniAsset at login" });
+    await waitFor(() => expect(box).toBeEnabled());
+    expect(box).not.toBeChecked();
+    expect(screen.getByText("Plan").nextElementSibling).toHaveTextContent("Team");
+    expect(screen.getByText(/follows your system's light or dark theme/)).toBeInTheDocument();
+
+    await userEvent.click(box);
+    expect(callsTo(calls, "set_autostart")).toEqual([{ cmd: "set_autostart", args: { enabled: true } }]);
+    await waitFor(() => expect(box).toBeChecked());
+  });
+
+  it("shows a checked box when already on, and the error verbatim when the change fails", async () => {
+    await openGeneral(true, () => {
+      throw { code: "autostart", message: "The login item could not be removed: permission denied." };
+    });
+    const box = screen.getByRole("checkbox", { name: "Start UniAsset at login" });
+    await waitFor(() => expect(box).toBeChecked());
+
+    await userEvent.click(box);
+    await waitFor(() =>
+      expect(within(screen.getByRole("tabpanel")).getByRole("alert")).toHaveTextContent(
+        /^The login item could not be removed: permission denied\.$/,
+      ),
+    );
+    expect(box).toBeChecked();
   });
 });

@@ -1,5 +1,6 @@
 import "@testing-library/jest-dom/vitest";
 import { afterEach } from "vitest";
+import { cleanup } from "@testing-library/svelte";
 import { clearMocks } from "@tauri-apps/api/mocks";
 
 // jsdom has no layout, so no ResizeObserver; Svelte's bind:clientHeight needs one to exist.
@@ -9,4 +10,8 @@ globalThis.ResizeObserver ??= class {
   disconnect() {}
 };
 
-afterEach(() => clearMocks());
+// Unmount first: components stop listening to events through the mocks clearMocks removes.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});

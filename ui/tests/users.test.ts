@@ -6,6 +6,8 @@ import type { User } from "../src/bindings/User";
 import { callsTo, makeUser, mockCore } from "./fixtures";
 
 const counts = { all: 5, active: 3, deactivated: 2 };
+const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
+const noFilters = { status: null, search: null, role: null, sign_in: null };
 
 function coreWithUsers(users: User[]) {
   return mockCore({ list_users: () => ({ users, counts }) });
@@ -16,32 +18,30 @@ const dataRows = () => screen.getAllByRole("row").filter((row) => row.getAttribu
 describe("users screen", () => {
   it("filter buttons show the counts and ask for the chosen status", async () => {
     const calls = coreWithUsers([makeUser(1)]);
-    render(UsersTab);
+    render(UsersTab, { me: owner });
 
     const filters = within(screen.getByRole("group", { name: "Filter by status" }));
     const all = await filters.findByRole("button", { name: "All (5)" });
     expect(all).toHaveAttribute("aria-pressed", "true");
     expect(filters.getByRole("button", { name: "Active (3)" })).toHaveAttribute("aria-pressed", "false");
-    expect(callsTo(calls, "list_users")).toEqual([
-      { cmd: "list_users", args: { query: { status: null, search: null } } },
-    ]);
+    expect(callsTo(calls, "list_users")).toEqual([{ cmd: "list_users", args: { query: noFilters } }]);
 
     await userEvent.click(filters.getByRole("button", { name: "Deactivated (2)" }));
-    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { status: "deactivated", search: null } });
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, status: "deactivated" } });
     expect(filters.getByRole("button", { name: "Deactivated (2)" })).toHaveAttribute("aria-pressed", "true");
 
     await userEvent.click(filters.getByRole("button", { name: "Active (3)" }));
-    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { status: "active", search: null } });
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, status: "active" } });
   });
 
   it("passes the search to the core once typing pauses", async () => {
     const calls = coreWithUsers([makeUser(1)]);
-    render(UsersTab);
+    render(UsersTab, { me: owner });
     await screen.findByRole("table", { name: "Users" });
 
     await userEvent.type(screen.getByLabelText("Search users"), "  ann ");
     await waitFor(() =>
-      expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { status: null, search: "ann" } }),
+      expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, search: "ann" } }),
     );
     // One request for the initial load and one for the search, not one per keystroke.
     expect(callsTo(calls, "list_users")).toHaveLength(2);
@@ -61,7 +61,7 @@ describe("users screen", () => {
       makeUser(3, { status: "deactivated", deactivation_reason: "deleted_from_entra" }),
       makeUser(4, { status: "deactivated", deactivation_reason: "manual", deactivated_by: "Olivia Owner" }),
     ]);
-    render(UsersTab);
+    render(UsersTab, { me: owner });
 
     const ann = (await screen.findByText("Ann Active")).closest("[role=row]") as HTMLElement;
     expect(within(ann).getByText("Admin")).toBeInTheDocument();
@@ -83,7 +83,7 @@ describe("users screen", () => {
         throw { code: "not_signed_in", message: "Your session has ended. Sign in again." };
       },
     });
-    render(UsersTab);
+    render(UsersTab, { me: owner });
     await waitFor(() =>
       expect(screen.getByRole("alert")).toHaveTextContent("Your session has ended. Sign in again."),
     );
@@ -93,7 +93,7 @@ describe("users screen", () => {
 describe("virtual list", () => {
   it("renders only a window of rows for 10,000 users and follows scrolling", async () => {
     coreWithUsers(Array.from({ length: 10_000 }, (_, i) => makeUser(i)));
-    render(UsersTab);
+    render(UsersTab, { me: owner });
 
     const table = await screen.findByRole("table", { name: "Users" });
     expect(table).toHaveAttribute("aria-rowcount", "10001");
@@ -113,5 +113,289 @@ describe("virtual list", () => {
     const firstIndex = Number(rows[0].getAttribute("aria-rowindex"));
     expect(firstIndex).toBeGreaterThan(4990);
     expect(firstIndex).toBeLessThanOrEqual(5002);
+  });
+});
+
+describe("role and sign-in filters", () => {
+  it("pass the chosen role and sign-in method in the query", async () => {
+    const calls = coreWithUsers([makeUser(1)]);
+    render(UsersTab, { me: owner });
+    await screen.findByRole("table", { name: "Users" });
+
+    await userEvent.selectOptions(screen.getByLabelText("Role"), "Admin");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, role: "admin" } });
+
+    await userEvent.selectOptions(screen.getByLabelText("Sign-in method"), "Microsoft");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({
+      query: { ...noFilters, role: "admin", sign_in: "microsoft" },
+    });
+
+    await userEvent.selectOptions(screen.getByLabelText("Role"), "All");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, sign_in: "microsoft" } });
+  });
+});
+
+const ann = makeUser(1, { display_name: "Ann Active", email: "ann@acme.test" });
+const dan = makeUser(2, {
+  display_name: "Dan Disabled",
+  email: "dan@acme.test",
+  sign_in: "microsoft",
+  entra_object_id: "6f1d0c2a-0000-4000-8000-000000000002",
+  status: "deactivated",
+  deactivated_at: "2025-03-03T03:00:00Z",
+  deactivated_by: "Microsoft Entra ID sync",
+  deactivation_reason: "disabled_in_entra",
+});
+
+async function openMenu(name: string) {
+  await userEvent.click(await screen.findByRole("button", { name: `Actions for ${name}` }));
+  return screen.getByRole("menu", { name: `Actions for ${name}` });
+}
+
+const itemNames = (menu: HTMLElement) => within(menu).getAllByRole("menuitem").map((item) => item.textContent);
+
+describe("⋮ menu", () => {
+  it("offers Reactivate for deactivated and Deactivate for active users to Owners and Admins", async () => {
+    coreWithUsers([ann, dan, owner]);
+    render(UsersTab, { me: owner });
+
+    const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
+    expect(button).toHaveAttribute("aria-haspopup", "menu");
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(itemNames(await openMenu("Dan Disabled"))).toEqual(["Reactivate", "Details"]);
+    expect(button).toHaveAttribute("aria-expanded", "true");
+    expect(button).toHaveAttribute("aria-controls", screen.getByRole("menu").id);
+
+    expect(itemNames(await openMenu("Ann Active"))).toEqual(["Deactivate", "Details"]);
+    expect(screen.getAllByRole("menu")).toHaveLength(1);
+    // The core refuses self-deactivation, so your own row does not offer it.
+    expect(itemNames(await openMenu("Olivia Owner"))).toEqual(["Details"]);
+  });
+
+  it("offers Members only Details", async () => {
+    coreWithUsers([ann, dan]);
+    render(UsersTab, { me: makeUser(3, { role: "member" }) });
+    expect(itemNames(await openMenu("Dan Disabled"))).toEqual(["Details"]);
+    expect(itemNames(await openMenu("Ann Active"))).toEqual(["Details"]);
+  });
+
+  it("works from the keyboard: arrows move, Escape closes and returns focus", async () => {
+    coreWithUsers([dan]);
+    render(UsersTab, { me: owner });
+    const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
+    button.focus();
+
+    await userEvent.keyboard("{ArrowDown}");
+    const menu = screen.getByRole("menu");
+    expect(within(menu).getByRole("menuitem", { name: "Reactivate" })).toHaveFocus();
+    await userEvent.keyboard("{ArrowDown}");
+    expect(within(menu).getByRole("menuitem", { name: "Details" })).toHaveFocus();
+    await userEvent.keyboard("{ArrowDown}");
+    expect(within(menu).getByRole("menuitem", { name: "Reactivate" })).toHaveFocus();
+    await userEvent.keyboard("{End}");
+    expect(within(menu).getByRole("menuitem", { name: "Details" })).toHaveFocus();
+
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+    expect(button).toHaveFocus();
+
+    await userEvent.keyboard("{ArrowUp}");
+    expect(within(screen.getByRole("menu")).getByRole("menuitem", { name: "Details" })).toHaveFocus();
+    await userEvent.click(document.body);
+    expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+  });
+});
+
+describe("deactivate", () => {
+  it("asks first, then calls deactivate_user and asks for the list again", async () => {
+    const calls = mockCore({
+      list_users: () => ({ users: [ann], counts }),
+      deactivate_user: () => ({ ...ann, status: "deactivated", deactivation_reason: "manual" }),
+    });
+    render(UsersTab, { me: owner });
+    await userEvent.click(within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Deactivate" }));
+
+    const dialog = screen.getByRole("alertdialog", { name: "Deactivate Ann Active?" });
+    expect(dialog).toHaveAttribute("aria-modal", "true");
+    expect(dialog).toHaveAccessibleDescription("They can no longer sign in. Their assets and history are kept.");
+    expect(callsTo(calls, "deactivate_user")).toHaveLength(0);
+    const listed = callsTo(calls, "list_users").length;
+
+    await userEvent.click(within(dialog).getByRole("button", { name: "Deactivate" }));
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument());
+    expect(callsTo(calls, "deactivate_user")).toEqual([{ cmd: "deactivate_user", args: { userId: 1 } }]);
+    expect(screen.getByRole("status")).toHaveTextContent("Ann Active was deactivated.");
+    await waitFor(() => expect(callsTo(calls, "list_users")).toHaveLength(listed + 1));
+  });
+
+  it("keeps focus inside the dialog, and Escape cancels and gives focus back", async () => {
+    const calls = coreWithUsers([ann]);
+    render(UsersTab, { me: owner });
+    const button = await screen.findByRole("button", { name: "Actions for Ann Active" });
+    button.focus();
+    await userEvent.keyboard("{ArrowDown}{Enter}");
+
+    const dialog = screen.getByRole("alertdialog");
+    const cancel = within(dialog).getByRole("button", { name: "Cancel" });
+    const confirm = within(dialog).getByRole("button", { name: "Deactivate" });
+    expect(cancel).toHaveFocus();
+    await userEvent.tab();
+    expect(confirm).toHaveFocus();
+    await userEvent.tab();
+    expect(cancel).toHaveFocus();
+    await userEvent.tab({ shift: true });
+    expect(confirm).toHaveFocus();
+
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(button).toHaveFocus();
+    expect(callsTo(calls, "deactivate_user")).toHaveLength(0);
+  });
+
+  it("shows the core's refusal in the dialog", async () => {
+    mockCore({
+      list_users: () => ({ users: [ann], counts }),
+      deactivate_user: () => {
+        throw { code: "last_owner", message: "ann@acme.test is the last active Owner and cannot be deactivated." };
+      },
+    });
+    render(UsersTab, { me: owner });
+    await userEvent.click(within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Deactivate" }));
+    const dialog = screen.getByRole("alertdialog");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Deactivate" }));
+    await waitFor(() =>
+      expect(within(dialog).getByRole("alert")).toHaveTextContent(
+        /^ann@acme\.test is the last active Owner and cannot be deactivated\.$/,
+      ),
+    );
+  });
+});
+
+describe("reactivate", () => {
+  const warning =
+    "Microsoft Entra ID says dan@acme.test's account is disabled. Auto-deprovisioning is still enabled, so the " +
+    "next nightly sync will deactivate them again. Re-enable their Entra account first, or reactivate anyway.";
+
+  it("reactivates at once when the core has no objection", async () => {
+    const calls = mockCore({
+      list_users: () => ({ users: [dan], counts }),
+      reactivate_user: () => ({ ...dan, status: "active" }),
+    });
+    render(UsersTab, { me: owner });
+    await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
+
+    await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("Dan Disabled was reactivated."));
+    expect(callsTo(calls, "reactivate_user")).toEqual([
+      { cmd: "reactivate_user", args: { userId: 2, confirmed: false } },
+    ]);
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(callsTo(calls, "list_users")).toHaveLength(2);
+  });
+
+  it("shows the article's warning when Entra still says disabled, and Reactivate anyway confirms", async () => {
+    const calls = mockCore({
+      list_users: () => ({ users: [dan], counts }),
+      reactivate_user: (args) => {
+        if (!args.confirmed) throw { code: "reactivation_needs_confirmation", message: warning };
+        return { ...dan, status: "active" };
+      },
+    });
+    render(UsersTab, { me: owner });
+    const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
+    await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
+
+    const dialog = await screen.findByRole("alertdialog", { name: "Their Entra account is still disabled" });
+    expect(within(dialog).getByText(warning)).toBeInTheDocument();
+    expect(
+      within(dialog).getByText("Re-enable their Entra account first before reactivating in UniAsset."),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus();
+
+    await userEvent.click(within(dialog).getByRole("button", { name: "Reactivate anyway" }));
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument());
+    expect(callsTo(calls, "reactivate_user").map((c) => c.args)).toEqual([
+      { userId: 2, confirmed: false },
+      { userId: 2, confirmed: true },
+    ]);
+    expect(screen.getByRole("status")).toHaveTextContent("Dan Disabled was reactivated.");
+    expect(button).toHaveFocus();
+    expect(callsTo(calls, "list_users")).toHaveLength(2);
+  });
+
+  it("Cancel on the warning reactivates nobody", async () => {
+    const calls = mockCore({
+      list_users: () => ({ users: [dan], counts }),
+      reactivate_user: () => {
+        throw { code: "reactivation_needs_confirmation", message: warning };
+      },
+    });
+    render(UsersTab, { me: owner });
+    await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    expect(callsTo(calls, "reactivate_user")).toHaveLength(1);
+  });
+
+  it("shows any other refusal verbatim", async () => {
+    mockCore({
+      list_users: () => ({ users: [dan], counts }),
+      reactivate_user: () => {
+        throw { code: "needs_owner", message: "Only an Owner can reactivate an Owner." };
+      },
+    });
+    render(UsersTab, { me: makeUser(5, { role: "admin" }) });
+    await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
+    await waitFor(() =>
+      expect(screen.getByRole("alert")).toHaveTextContent(/^Only an Owner can reactivate an Owner\.$/),
+    );
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+  });
+});
+
+describe("details", () => {
+  it("shows the user and their assets, audit trail, maintenance logs and documents", async () => {
+    const calls = mockCore({
+      list_users: () => ({ users: [dan], counts }),
+      user_details: () => ({
+        user: dan,
+        assets: [
+          { id: 9, tag: "A-009", name: "ThinkPad T14", assigned_to: 2, assigned_to_name: "Dan Disabled", assigned_to_status: "deactivated" },
+        ],
+        audit: [
+          {
+            id: 1,
+            at: "2025-03-03T03:00:00Z",
+            actor: "Microsoft Entra ID sync",
+            action: "user.deactivated",
+            subject_user_id: 2,
+            asset_id: null,
+            detail: "Reason: disabled in Entra",
+          },
+        ],
+        maintenance_logs: [],
+        documents: [
+          { id: 4, asset_id: 9, file_name: "receipt.pdf", sha256: "ab", size_bytes: 2048, uploaded_at: "2025-02-01T10:00:00Z" },
+        ],
+      }),
+    });
+    render(UsersTab, { me: makeUser(3, { role: "member" }) });
+    await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Details" }));
+
+    const dialog = screen.getByRole("dialog", { name: "Dan Disabled" });
+    expect(await within(dialog).findByText("dan@acme.test")).toBeInTheDocument();
+    expect(callsTo(calls, "user_details")).toEqual([{ cmd: "user_details", args: { userId: 2 } }]);
+    expect(within(dialog).getByText("6f1d0c2a-0000-4000-8000-000000000002")).toBeInTheDocument();
+    expect(within(dialog).getByText(/^Disabled in Entra · .+ · by Microsoft Entra ID sync$/)).toBeInTheDocument();
+
+    const section = (name: string) => within(dialog).getByRole("region", { name });
+    expect(within(section("Assets")).getByRole("cell", { name: "ThinkPad T14" })).toBeInTheDocument();
+    expect(within(section("Audit trail")).getByRole("cell", { name: "Deactivated" })).toBeInTheDocument();
+    expect(within(section("Audit trail")).getByRole("cell", { name: "Reason: disabled in Entra" })).toBeInTheDocument();
+    expect(within(section("Maintenance logs")).getByText("No maintenance logs.")).toBeInTheDocument();
+    expect(within(section("Documents")).getByRole("cell", { name: "receipt.pdf" })).toBeInTheDocument();
+    expect(within(section("Documents")).getByRole("cell", { name: "2.0 KB" })).toBeInTheDocument();
+
+    await userEvent.click(within(dialog).getByRole("button", { name: "Close" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 });

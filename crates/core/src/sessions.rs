@@ -188,12 +188,23 @@ fn token_hash(token: &SessionToken) -> String {
 pub struct AppStatus {
     pub organization: Option<crate::organization::Organization>,
     pub signed_in: Option<User>,
+    /// For a demo organization, how to sign in to it (shown on the sign-in screen).
+    pub demo_sign_in: Option<String>,
 }
 
 /// The organization (if set up) and the person holding `token` (if it is still valid).
 pub fn status(store: &Store, token: Option<&SessionToken>) -> Result<AppStatus, StoreError> {
+    let organization = crate::organization::find(store)?;
+    let demo_sign_in = organization.as_ref().filter(|o| o.demo).map(|_| {
+        format!(
+            "This is a demo organization with fictional data. Sign in as {} with the password \u{201c}{}\u{201d}.",
+            crate::demo::OWNER_EMAIL,
+            crate::demo::OWNER_PASSWORD
+        )
+    });
     Ok(AppStatus {
-        organization: crate::organization::find(store)?,
+        demo_sign_in,
+        organization,
         signed_in: match token {
             Some(token) => session_user(store, token)?,
             None => None,

@@ -65,8 +65,7 @@ pub async fn entra_save(
 ) -> Reply<EntraOverview> {
     let mut store = state.store().await?;
     let actor = state.actor(&store)?;
-    entra::set_guard(&mut store, &actor, guard)?;
-    entra::set_auto_deprovision(&mut store, &actor, auto_deprovision)?;
+    entra::save(&mut store, &actor, auto_deprovision, guard)?;
     overview_for(&state, &store)
 }
 

@@ -1,9 +1,14 @@
 // Words shown for the core's enum values. Records keyed by the generated unions, so a new
 // variant added on the Rust side fails type checking here until it has a label.
+import type { Cloud } from "../bindings/Cloud";
 import type { DeactivationReason } from "../bindings/DeactivationReason";
+import type { LineOutcome } from "../bindings/LineOutcome";
 import type { Plan } from "../bindings/Plan";
+import type { Review } from "../bindings/Review";
 import type { Role } from "../bindings/Role";
+import type { RunResult } from "../bindings/RunResult";
 import type { SignInMethod } from "../bindings/SignInMethod";
+import type { Trigger } from "../bindings/Trigger";
 import type { User } from "../bindings/User";
 
 export const planLabel: Record<Plan, string> = {
@@ -45,4 +50,103 @@ export function deactivationSummary(user: User): string {
   if (user.deactivated_at) parts.push(formatDateTime(user.deactivated_at));
   if (user.deactivated_by) parts.push(`by ${user.deactivated_by}`);
   return parts.join(" · ");
+}
+
+export const cloudLabel: Record<Cloud, string> = {
+  global: "Global",
+  us_gov: "US Government",
+  us_gov_dod: "US Government DoD",
+  china: "China",
+  custom: "Custom",
+};
+
+export const triggerLabel: Record<Trigger, string> = {
+  scheduled: "Nightly",
+  catch_up: "Catch-up",
+  manual: "Manual",
+  tray: "Tray",
+  cli: "Command line",
+};
+
+export const resultLabel: Record<RunResult, string> = {
+  running: "Running",
+  succeeded: "Succeeded",
+  completed_with_errors: "Completed with errors",
+  failed: "Failed",
+  held_for_review: "Held for review",
+};
+
+/** Badge colour per result: green only when nothing needs a look. */
+export const resultBadge: Record<RunResult, string> = {
+  running: "badge-off",
+  succeeded: "badge-ok",
+  completed_with_errors: "badge-warn",
+  failed: "badge-danger",
+  held_for_review: "badge-warn",
+};
+
+export const reviewLabel: Record<Review, string> = {
+  pending: "waiting for review",
+  applied: "applied",
+  dismissed: "dismissed",
+};
+
+export const outcomeLabel: Record<LineOutcome, string> = {
+  deactivated: "Deactivated",
+  would_deactivate: "Would deactivate",
+  held: "Held",
+  skipped_last_owner: "Skipped: last Owner",
+  enabled_again: "Enabled again in Entra",
+  error: "Error",
+};
+
+// Audit actions are open-ended strings in the core; known ones get words, others show as is.
+const auditActionLabel: Record<string, string> = {
+  "user.added": "Added",
+  "user.deactivated": "Deactivated",
+  "user.reactivated": "Reactivated",
+  "user.linked_to_entra": "Linked to Microsoft Entra ID",
+  "user.password_set": "Password set",
+  "asset.created": "Asset created",
+  "asset.assigned": "Asset assigned",
+  "asset.document_attached": "Document attached",
+  "asset.maintenance_logged": "Maintenance logged",
+};
+
+export function auditAction(action: string): string {
+  return auditActionLabel[action] ?? action;
+}
+
+/** "12 KB": sizes as people read them. */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/**
+ * "Next automatic run: 4 Mar 2025 at 03:00 UTC (04:00 your time)". The local date is added
+ * only when it differs from the UTC one (03:00 UTC is the evening before in the Americas).
+ * Formatters are made per call so they follow the system's current time zone.
+ */
+export function nextRunText(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return `Next automatic run: ${iso}`;
+  const time = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } as const;
+  const utcDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+  const utcTime = new Intl.DateTimeFormat(undefined, { ...time, timeZone: "UTC" }).format(date);
+  const localDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(date);
+  const localTime = new Intl.DateTimeFormat(undefined, time).format(date);
+  const local = localDate === utcDate ? localTime : `${localDate}, ${localTime}`;
+  return `Next automatic run: ${utcDate} at ${utcTime} UTC (${local} your time)`;
+}
+
+/** "1 user", "3 users". */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }

@@ -45,16 +45,15 @@ impl Failure {
         deadline: Instant,
         stubborn: &AtomicU32,
     ) -> Option<Duration> {
-        if matches!(
+        let stubborn_kind = matches!(
             self,
             Failure::Transient {
                 kind: Transient::Network { .. } | Transient::Malformed(_),
                 ..
             }
-        ) {
-            if stubborn.fetch_add(1, Ordering::Relaxed) + 1 > STUBBORN_RETRIES {
-                return None;
-            }
+        );
+        if stubborn_kind && stubborn.fetch_add(1, Ordering::Relaxed) + 1 > STUBBORN_RETRIES {
+            return None;
         }
         let delay = match self {
             Failure::RefreshToken { .. } => Duration::ZERO,
