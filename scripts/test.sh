@@ -28,9 +28,10 @@ stage "rust lints" cargo clippy --workspace --all-targets -- -D warnings
 # then proves the front end still matches them.
 stage "front-end type check" npm --prefix ui run check
 stage "front-end unit tests" npm --prefix ui test
-stage "app build" cargo build -p uniasset-desktop -p uniasset-cli
-stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  tests/e2e/.venv/bin/pytest tests/e2e -q -rA
+# The end-to-end build lets each test drive the scheduler's clock (feature test-clock).
+stage "app build" cargo build -p uniasset-desktop -p uniasset-cli -p uniasset-graph-sim --features uniasset-desktop/test-clock
+# Each test starts its own D-Bus session, keyring, tauri-driver and Graph simulator.
+stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/e2e -q -rA
 
 stage "sync cost benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 

@@ -3,9 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=tests/e2e/artifacts
-mkdir -p docs/screenshots
-cp "$a/test_first_run_setup_then_sign_in_shows_users/01-first-run-setup.png" docs/screenshots/first-run-setup.png
-cp "$a/test_first_run_setup_then_sign_in_shows_users/02-sign-in.png" docs/screenshots/sign-in.png
-cp "$a/test_first_run_setup_then_sign_in_shows_users/03-settings-users.png" docs/screenshots/settings-users.png
-cp "$a/test_users_filter_by_status_with_counts/01-users-filtered-deactivated.png" docs/screenshots/users-deactivated-filter.png
-cp "$a/test_a_deactivated_user_cannot_sign_in/01-deactivated-sign-in-refused.png" docs/screenshots/deactivated-sign-in-refused.png
+d=docs/screenshots
+mkdir -p "$d"
+cp "$a/test_first_run_setup_then_sign_in_shows_users/01-first-run-setup.png" "$d/first-run-setup.png"
+cp "$a/test_first_run_setup_then_sign_in_shows_users/02-sign-in.png" "$d/sign-in.png"
+cp "$a/test_first_run_setup_then_sign_in_shows_users/03-settings-users.png" "$d/settings-users.png"
+cp "$a/test_users_filter_by_status_with_counts/01-users-filtered-deactivated.png" "$d/users-deactivated-filter.png"
+cp "$a/test_a_deactivated_user_cannot_sign_in/01-deactivated-sign-in-refused.png" "$d/deactivated-sign-in-refused.png"
+cp "$a/test_connect_entra_wrong_secret_then_right_secret/01-entra-wrong-secret.png" "$d/entra-wrong-secret.png"
+cp "$a/test_connect_entra_wrong_secret_then_right_secret/02-entra-connected.png" "$d/entra-connected.png"
+cp "$a/test_auto_deprovision_on_save_reload_still_on/01-auto-deprovision-saved.png" "$d/auto-deprovision-saved.png"
+cp "$a/test_sync_now_deactivates_disabled_and_deleted_users_only/02-sync-now-result.png" "$d/sync-now-result.png"
+cp "$a/test_reactivate_shows_the_warning_then_reactivate_anyway/01-reactivate-warning.png" "$d/reactivate-warning.png"
+cp "$a/test_a_held_run_is_applied_after_rechecking/01-held-run.png" "$d/held-run.png"
+cp "$a/test_toggle_off_and_save_stops_automatic_runs/01-auto-deprovision-off.png" "$d/auto-deprovision-off.png"
+cp "$a/test_a_member_cannot_reach_the_integrations_tab/01-member-settings.png" "$d/member-settings.png"
+cp "$a/test_the_demo_shows_sync_now_working/01-demo-sync-now.png" "$d/demo-sync-now.png"

@@ -1,14 +1,22 @@
 """End-to-end harness: the real app binary in a real WebKitGTK window, driven over
-WebDriver (tauri-driver in front of WebKitWebDriver). Each test gets a fresh data directory;
-screenshots of every step go to tests/e2e/artifacts/<test>/ (CI keeps that folder)."""
+WebDriver (tauri-driver in front of WebKitWebDriver).
 
+Each test gets a fresh data directory, its own D-Bus session with an unlocked
+gnome-keyring (the real Secret Service keychain), its own tauri-driver, its own Graph
+simulator on a loopback port (the real `graph-sim` binary), and a clock file the app's
+scheduler reads (the app is built with the `test-clock` feature). Screenshots of every step
+go to tests/e2e/artifacts/<test>/, which CI keeps."""
+
+import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,10 +27,12 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "target" / "debug" / "uniasset-desktop"
-CLI = REPO / "target" / "debug" / "uniasset"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "debug"
+APP = TARGET / "uniasset-desktop"
+CLI = TARGET / "uniasset"
+GRAPH_SIM = TARGET / "graph-sim"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-WAIT_SECONDS = 15
+WAIT_SECONDS = 20
 
 
 def free_port() -> int:
@@ -31,43 +41,90 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def tauri_driver():
-    port, native_port = free_port(), free_port()
-    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
-    proc = subprocess.Popen(
-        [driver_bin, "--port", str(port), "--native-port", str(native_port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            urllib.request.urlopen(f"{url}/status", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("tauri-driver did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def session_env(tmp_path):
+    """A private D-Bus session with a fresh, unlocked gnome-keyring, and private XDG
+    folders (keyrings, autostart entries, caches), as environment variables."""
+    xdg = {name: str(tmp_path / name.lower()) for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
+    for folder in xdg.values():
+        Path(folder).mkdir()
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    address = bus.stdout.readline().strip()
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address, NO_AT_BRIDGE="1", **xdg)
+    env.pop("DBUS_SESSION_BUS_PID", None)
+    subprocess.run(
+        ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
+        input="e2e-keyring", env=env, capture_output=True, text=True, check=True,
+    )
+    env["UNIASSET_TEST_CLOCK_FILE"] = str(tmp_path / "clock")
+    env["UNIASSET_TEST_TICK_MS"] = "300"
+    yield env
+    stop(bus)
+
+
+class Tenant:
+    """A Graph simulator process with accounts of fixed ids."""
+
+    def __init__(self, info: dict, accounts: dict):
+        self.info = info
+        self.accounts = accounts  # upn -> object id
+
+    @property
+    def secret(self) -> str:
+        return self.info["client_secret"]
+
+
+@pytest.fixture
+def start_tenant(tmp_path):
+    procs = []
+
+    def start(accounts) -> Tenant:
+        """accounts: list of (upn, enabled, deleted)."""
+        seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted}
+                for upn, enabled, deleted in accounts]
+        seed_file = tmp_path / f"seed-{len(procs)}.json"
+        seed_file.write_text(json.dumps(seed))
+        proc = subprocess.Popen([str(GRAPH_SIM), "--seed", str(seed_file)], stdout=subprocess.PIPE, text=True)
+        procs.append(proc)
+        info = json.loads(proc.stdout.readline())
+        return Tenant(info, {a["upn"]: a["id"] for a in seed})
+
+    yield start
+    for proc in procs:
+        stop(proc)
 
 
 class App:
     """The running app, seen as a user sees it, plus its data directory."""
 
-    def __init__(self, driver, data_dir: Path, shots: Path):
+    def __init__(self, driver, data_dir: Path, shots: Path, env: dict):
         self.driver = driver
         self.data_dir = data_dir
         self.shots = shots
-        self.step = 0
+        self.env = env
 
-    def shot(self, name: str) -> Path:
-        self.step += 1
-        path = self.shots / f"{self.step:02d}-{name}.png"
+    def shot(self, name: str, show=None) -> Path:
+        """Saves a screenshot; `show` is an element to scroll into view first."""
+        if show is not None:
+            # Twice: a page still settling (focus moving to its heading) can scroll back once.
+            for _ in range(2):
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", show)
+                time.sleep(0.4)
+        existing = len(list(self.shots.glob("*.png")))
+        path = self.shots / f"{existing + 1:02d}-{name}.png"
         self.driver.save_screenshot(str(path))
         return path
 
@@ -80,8 +137,17 @@ class App:
             self.shot("timeout")
             raise
 
-    def by_text(self, tag: str, text: str):
-        return self.wait_for(By.XPATH, f"//{tag}[contains(normalize-space(.), '{text}')]")
+    def wait_until(self, predicate, timeout=WAIT_SECONDS, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.2)
+        self.shot("timeout")
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def by_text(self, tag: str, text: str, timeout=WAIT_SECONDS):
+        return self.wait_for(By.XPATH, f"//{tag}[contains(normalize-space(.), \"{text}\")]", timeout)
 
     def fill(self, element_id: str, value: str):
         field = self.wait_for(By.ID, element_id)
@@ -97,22 +163,39 @@ class App:
         # is what the user reads.
         return element.get_attribute("innerText").strip()
 
-    def alert_text(self) -> str:
-        alert = WebDriverWait(self.driver, WAIT_SECONDS).until(
-            lambda d: next((a for a in d.find_elements(By.CSS_SELECTOR, "[role=alert]") if a.text.strip()), None)
-        )
-        return alert.text.strip()
+    def alert_text(self, containing: str = "") -> str:
+        def find(d):
+            for a in d.find_elements(By.CSS_SELECTOR, "[role=alert]"):
+                text = a.get_attribute("innerText").strip()
+                if text and containing in text:
+                    return text
+            return None
+        try:
+            return WebDriverWait(self.driver, WAIT_SECONDS).until(find)
+        except TimeoutException:
+            self.shot("timeout")
+            raise
 
     def db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.data_dir / "uniasset.db")
 
+    def query(self, sql: str, *params):
+        with self.db() as db:
+            return db.execute(sql, params).fetchall()
 
-def cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return cli(self.data_dir, *args, stdin=stdin, env=self.env)
+
+    def set_clock(self, rfc3339: str):
+        Path(self.env["UNIASSET_TEST_CLOCK_FILE"]).write_text(rfc3339)
+
+
+def cli(data_dir: Path, *args: str, stdin: str = "", env=None) -> subprocess.CompletedProcess:
     """The real `uniasset` binary, for preparing data the way an administrator would."""
     done = subprocess.run(
-        [str(CLI), "--data-dir", str(data_dir), *args], input=stdin, capture_output=True, text=True
+        [str(CLI), "--data-dir", str(data_dir), *args], input=stdin, capture_output=True, text=True, env=env
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr + done.stdout
     return done
 
 
@@ -122,23 +205,45 @@ def data_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def launch(tauri_driver, data_dir, request):
-    """Starts the app on `data_dir` (prepare the directory first if the test needs to)."""
+def launch(session_env, data_dir, request):
+    """Starts tauri-driver and the app on `data_dir` (prepare the directory first if the
+    test needs to). Calling it again starts the app again (a restart)."""
     shots = ARTIFACTS / request.node.name
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
+    port, native_port = free_port(), free_port()
+    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
+    tauri_driver = subprocess.Popen(
+        [driver_bin, "--port", str(port), "--native-port", str(native_port)],
+        env=session_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/status", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or tauri_driver.poll() is not None:
+                stop(tauri_driver)
+                raise RuntimeError("tauri-driver did not start")
+            time.sleep(0.2)
     drivers = []
 
     def start() -> App:
+        for d in drivers:
+            d.quit()
+        drivers.clear()
         options = ArgOptions()
         options.set_capability("browserName", "wry")
         options.set_capability(
             "tauri:options", {"application": str(APP), "args": ["--data-dir", str(data_dir)]}
         )
-        driver = webdriver.Remote(command_executor=tauri_driver, options=options)
+        driver = webdriver.Remote(command_executor=url, options=options)
         drivers.append(driver)
-        return App(driver, data_dir, shots)
+        return App(driver, data_dir, shots, session_env)
 
     yield start
     for driver in drivers:
         driver.quit()
+    stop(tauri_driver)

@@ -3,16 +3,7 @@
 from selenium.webdriver.common.by import By
 
 from conftest import cli
-
-OWNER_EMAIL = "olivia@northwind.example"
-OWNER_PASSWORD = "plum orchard lantern 42"
-MEMBER_PASSWORD = "granite willow comet 9"
-
-
-def set_up_with_cli(data_dir):
-    cli(data_dir, "org", "init", "--name", "Northwind Traders", "--plan", "enterprise",
-        "--owner-email", OWNER_EMAIL, "--owner-name", "Olivia Owner", "--owner-password-stdin",
-        stdin=OWNER_PASSWORD + "\n")
+from flows import MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, organization as set_up_with_cli
 
 
 def sign_in(app, email, password):

@@ -413,10 +413,20 @@ async fn automatic_runs_follow_the_saved_toggle() {
 async fn save_is_all_or_nothing_and_audits_only_changes() {
     use uniasset_core::entra::MassDeactivationGuard;
     let mut team = connected(Plan::Team).await;
-    let stricter = MassDeactivationGuard { min_users: 2, percent: 10 };
+    let stricter = MassDeactivationGuard {
+        min_users: 2,
+        percent: 10,
+    };
     let err = entra::save(&mut team.org.store, &Actor::CommandLine, true, stricter).unwrap_err();
     assert_eq!(err.code(), "needs_enterprise");
-    assert_eq!(entra::settings(&team.org.store).unwrap().guard, MassDeactivationGuard { min_users: 5, percent: 20 }, "the guard was not saved either");
+    assert_eq!(
+        entra::settings(&team.org.store).unwrap().guard,
+        MassDeactivationGuard {
+            min_users: 5,
+            percent: 20
+        },
+        "the guard was not saved either"
+    );
 
     let mut t = connected(Plan::Enterprise).await;
     let audits = t.org.count("audit_entries");
@@ -425,5 +435,9 @@ async fn save_is_all_or_nothing_and_audits_only_changes() {
     assert_eq!(saved.guard, stricter);
     assert_eq!(t.org.count("audit_entries"), audits + 2);
     entra::save(&mut t.org.store, &Actor::CommandLine, true, stricter).unwrap();
-    assert_eq!(t.org.count("audit_entries"), audits + 2, "saving without changes records nothing");
+    assert_eq!(
+        t.org.count("audit_entries"),
+        audits + 2,
+        "saving without changes records nothing"
+    );
 }

@@ -305,7 +305,11 @@ fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
 }
 
 /// Turns auto-deprovisioning on or off, keeping the guard as it is.
-pub fn set_auto_deprovision(store: &mut Store, by: &Actor, on: bool) -> Result<EntraSettings, EntraError> {
+pub fn set_auto_deprovision(
+    store: &mut Store,
+    by: &Actor,
+    on: bool,
+) -> Result<EntraSettings, EntraError> {
     let guard = settings(store)?.guard;
     save(store, by, on, guard)
 }
@@ -313,7 +317,12 @@ pub fn set_auto_deprovision(store: &mut Store, by: &Actor, on: bool) -> Result<E
 /// Save on the Entra page (R-D5, R-D6, R-T4): the toggle and the mass-deactivation guard
 /// together, all or nothing. Turning auto-deprovision off reactivates nobody; it only stops
 /// future automatic runs.
-pub fn save(store: &mut Store, by: &Actor, on: bool, guard: MassDeactivationGuard) -> Result<EntraSettings, EntraError> {
+pub fn save(
+    store: &mut Store,
+    by: &Actor,
+    on: bool,
+    guard: MassDeactivationGuard,
+) -> Result<EntraSettings, EntraError> {
     by.require_admin("change the auto-deprovision setting")?;
     let current = settings(store)?;
     if on && !current.auto_deprovision {
@@ -322,22 +331,36 @@ pub fn save(store: &mut Store, by: &Actor, on: bool, guard: MassDeactivationGuar
             return Err(EntraError::NotConnected);
         }
     }
-    let guard = MassDeactivationGuard { min_users: guard.min_users, percent: guard.percent.min(100) };
+    let guard = MassDeactivationGuard {
+        min_users: guard.min_users,
+        percent: guard.percent.min(100),
+    };
     let tx = store.write()?;
     if guard != current.guard {
         tx.execute(
             "UPDATE deprovision_settings SET guard_min_users = ?1, guard_percent = ?2",
             rusqlite::params![guard.min_users, guard.percent],
         )?;
-        let detail = format!("Hold runs deactivating more than {} users and more than {}%", guard.min_users, guard.percent);
-        audit::record(&tx, by, audit::Entry::organization("entra.guard_changed").detail(detail))?;
+        let detail = format!(
+            "Hold runs deactivating more than {} users and more than {}%",
+            guard.min_users, guard.percent
+        );
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("entra.guard_changed").detail(detail),
+        )?;
     }
     if on != current.auto_deprovision {
         tx.execute(
             "UPDATE deprovision_settings SET auto_deprovision = ?1, enabled_at = CASE WHEN ?1 THEN ?2 ELSE enabled_at END",
             rusqlite::params![on, timestamp::now()],
         )?;
-        let action = if on { "entra.auto_deprovision_on" } else { "entra.auto_deprovision_off" };
+        let action = if on {
+            "entra.auto_deprovision_on"
+        } else {
+            "entra.auto_deprovision_off"
+        };
         audit::record(&tx, by, audit::Entry::organization(action))?;
     }
     tx.commit().map_err(StoreError::from)?;

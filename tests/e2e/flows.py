@@ -1,0 +1,54 @@
+"""Steps the end-to-end tests share: preparing an organization the way an administrator
+would (the real `uniasset` binary), and walking the help article's paths in the window."""
+
+from selenium.webdriver.common.by import By
+
+from conftest import cli
+
+OWNER_EMAIL = "olivia@northwind.example"
+OWNER_PASSWORD = "plum orchard lantern 42"
+MEMBER_PASSWORD = "granite willow comet 9"
+
+
+def organization(data_dir, env=None, plan="enterprise"):
+    cli(data_dir, "org", "init", "--name", "Northwind Traders", "--plan", plan,
+        "--owner-email", OWNER_EMAIL, "--owner-name", "Olivia Owner", "--owner-password-stdin",
+        stdin=OWNER_PASSWORD + "\n", env=env)
+
+
+def add_user(data_dir, email, name, role="member", sign_in="microsoft", entra_id=None, password=None, env=None):
+    args = ["users", "add", "--email", email, "--name", name, "--role", role, "--sign-in", sign_in]
+    if entra_id:
+        args += ["--entra-id", entra_id]
+    cli(data_dir, *args, env=env)
+    if password:
+        cli(data_dir, "users", "set-password", email, "--password-stdin", stdin=password, env=env)
+
+
+def connect(data_dir, tenant, env):
+    base = tenant.info["base_url"]
+    cli(data_dir, "entra", "connect", "--tenant", tenant.info["tenant_id"], "--client-id", tenant.info["client_id"],
+        "--client-secret-stdin", "--login-url", base, "--graph-url", base, stdin=tenant.secret, env=env)
+
+
+def sign_in(app, email=OWNER_EMAIL, password=OWNER_PASSWORD):
+    app.fill("signin-email", email)
+    app.fill("signin-password", password)
+    app.click("button", "Sign in")
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']")
+
+
+def open_settings_tab(app, tab):
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
+    app.wait_for(By.XPATH, f"//button[@role='tab'][contains(., '{tab}')]").click()
+
+
+def open_entra(app):
+    """Settings in the left sidebar → the Integrations tab → Microsoft Entra ID."""
+    open_settings_tab(app, "Integrations")
+    app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
+    app.wait_for(By.XPATH, "//h2[normalize-space(.)='Microsoft Entra ID']")
+
+
+def statuses(app):
+    return dict(app.query("SELECT email, status FROM users"))

@@ -1,0 +1,215 @@
+"""The help article, step by step, through the real window (issues 4 and 5): connect
+Entra, turn auto-deprovision on and Save, Sync Now, reactivate with the warning, held runs,
+the nightly schedule, and who may reach the Integrations tab. Each test checks what the
+user sees and what the database then holds."""
+
+import datetime
+import time
+
+from selenium.webdriver.common.by import By
+
+import flows
+from conftest import cli
+from flows import open_entra, open_settings_tab, sign_in, statuses
+
+ANN, BOB, CY = "ann@northwind.example", "bob@northwind.example", "cy@northwind.example"
+
+
+def linked_org(data_dir, env, start_tenant, accounts):
+    """An Enterprise organization whose Microsoft users are linked to a simulated tenant.
+    accounts: (email, enabled, deleted)."""
+    tenant = start_tenant(accounts)
+    flows.organization(data_dir, env)
+    for email, _, _ in accounts:
+        flows.add_user(data_dir, email, email.split("@")[0].title(), entra_id=tenant.accounts[email], env=env)
+    return tenant
+
+
+def test_connect_entra_wrong_secret_then_right_secret(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, True, False)])
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    app.fill("entra-tenant", tenant.info["tenant_id"])
+    app.fill("entra-client-id", tenant.info["client_id"])
+    app.fill("entra-secret", "not-the-secret")
+    app.wait_for(By.ID, "entra-cloud").send_keys("Custom")
+    app.fill("entra-login-url", tenant.info["base_url"])
+    app.fill("entra-graph-url", tenant.info["base_url"])
+    app.click("button", "Test connection")
+    said = app.alert_text("client secret")
+    assert said.startswith("The client secret is wrong."), said
+    assert "AADSTS7000215" in said
+    app.shot("entra-wrong-secret")
+    assert app.query("SELECT count(*) FROM entra_connection") == [(0,)]
+
+    app.fill("entra-secret", tenant.secret)
+    app.click("button", "Test connection")
+    app.by_text("*", "Connection works")
+    app.wait_for(By.XPATH, "//button[normalize-space(.)='Connect']").click()
+    app.by_text("*", tenant.info["tenant_id"])
+    app.wait_for(By.XPATH, "//button[contains(., 'Disconnect')]")
+    app.shot("entra-connected")
+    assert app.query("SELECT tenant FROM entra_connection") == [(tenant.info["tenant_id"],)]
+    db = (data_dir / "uniasset.db").read_bytes() + (data_dir / "uniasset.db-wal").read_bytes()
+    assert tenant.secret.encode() not in db, "the secret is only in the keychain"
+    app.cli("entra", "test")
+
+
+def test_auto_deprovision_on_save_reload_still_on(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, True, False)])
+    flows.connect(data_dir, tenant, session_env)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    switch = app.wait_for(By.ID, "entra-auto-switch")
+    assert switch.get_attribute("aria-checked") == "false"
+    switch.click()
+    app.by_text("*", "The sync will run for the first time at the next scheduled window.")
+    assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)], "only Save applies it"
+    app.wait_for(By.XPATH, "//button[normalize-space(.)='Save']").click()
+    app.by_text("*", "Next automatic run:")
+    app.shot("auto-deprovision-saved")
+    assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(1,)]
+
+    app.driver.refresh()
+    open_entra(app)
+    assert app.wait_for(By.ID, "entra-auto-switch").get_attribute("aria-checked") == "true"
+    assert app.query("SELECT count(*) FROM sync_runs") == [(0,)], "turning it on does not run at once"
+
+
+def test_sync_now_deactivates_disabled_and_deleted_users_only(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False), (BOB, True, True), (CY, True, False)])
+    flows.add_user(data_dir, "pat@northwind.example", "Pat Password", sign_in="password", env=session_env)
+    flows.connect(data_dir, tenant, session_env)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    app.shot("entra-before-sync")
+    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], what="the run to finish")
+    last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
+    app.wait_until(lambda: ANN in app.text(last) and BOB in app.text(last), what="the run's lines")
+    text = app.text(last)
+    assert "Disabled in Entra" in text and "Deleted from Entra" in text, text
+    assert CY not in text
+    app.shot("sync-now-result", show=last)
+    assert statuses(app) == {
+        flows.OWNER_EMAIL: "active", ANN: "deactivated", BOB: "deactivated", CY: "active", "pat@northwind.example": "active",
+    }
+    assert app.query("SELECT email, deactivation_reason, deactivated_by FROM users WHERE status = 'deactivated' ORDER BY email") == [
+        (ANN, "disabled_in_entra", "Microsoft Entra ID sync"),
+        (BOB, "deleted_from_entra", "Microsoft Entra ID sync"),
+    ]
+    history = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-history-title']")
+    assert "Manual" in app.text(history)
+
+
+def test_reactivate_shows_the_warning_then_reactivate_anyway(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False), (CY, True, False)])
+    flows.connect(data_dir, tenant, session_env)
+    cli(data_dir, "entra", "auto-deprovision", "on", env=session_env)
+    cli(data_dir, "entra", "sync", env=session_env)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "Users")
+    app.click("button", "Deactivated (1)")
+    app.wait_for(By.XPATH, "//button[@aria-label='Actions for Ann']").click()
+    app.wait_for(By.XPATH, "//*[@role='menuitem'][contains(., 'Reactivate')]").click()
+    dialog = app.wait_for(By.XPATH, "//*[@role='alertdialog']")
+    said = app.text(dialog)
+    assert "the next nightly sync will deactivate them again" in said, said
+    assert "Re-enable their Entra account first before reactivating in UniAsset." in said
+    app.shot("reactivate-warning")
+    assert statuses(app)[ANN] == "deactivated"
+    app.click("button", "Reactivate anyway")
+    app.wait_until(lambda: statuses(app)[ANN] == "active", what="Ann to be active")
+    app.click("button", "All (")
+    app.by_text("*[@role='row']", ANN)
+    app.shot("reactivated")
+    assert app.query("SELECT action FROM audit_entries WHERE action = 'user.reactivated'") == [("user.reactivated",)]
+
+
+def test_a_held_run_is_applied_after_rechecking(launch, data_dir, session_env, start_tenant):
+    accounts = [(f"u{i}@northwind.example", i >= 7, False) for i in range(10)]
+    tenant = linked_org(data_dir, session_env, start_tenant, accounts)
+    flows.connect(data_dir, tenant, session_env)
+    held = cli(data_dir, "--json", "entra", "sync", env=session_env)
+    assert '"held_for_review"' in held.stdout
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    card = app.wait_for(By.CSS_SELECTOR, "section.held")
+    app.shot("held-run", show=card)
+    assert app.query("SELECT count(*) FROM users WHERE status = 'deactivated'") == [(0,)]
+    app.wait_for(By.XPATH, "//button[normalize-space(.)='Apply']").click()
+    app.wait_until(lambda: app.query("SELECT count(*) FROM users WHERE status = 'deactivated'") == [(7,)], what="the held users to be deactivated")
+    assert app.query("SELECT review FROM sync_runs WHERE review IS NOT NULL") == [("applied",)]
+    app.shot("held-run-applied")
+
+
+def _next_window_after(iso: str) -> datetime.datetime:
+    now = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    window = now.replace(hour=3, minute=0, second=0, microsecond=0)
+    return window if window > now else window + datetime.timedelta(days=1)
+
+
+def test_the_nightly_run_happens_at_three_utc_only_while_on(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False)])
+    flows.connect(data_dir, tenant, session_env)
+    cli(data_dir, "entra", "auto-deprovision", "on", env=session_env)
+    app = launch()
+    sign_in(app)
+    enabled_at = app.query("SELECT enabled_at FROM deprovision_settings")[0][0]
+    window = _next_window_after(enabled_at)
+    app.set_clock((window - datetime.timedelta(minutes=1)).isoformat())
+    time.sleep(2)
+    assert app.query("SELECT count(*) FROM sync_runs") == [(0,)], "nothing before 03:00 UTC"
+    app.set_clock((window + datetime.timedelta(seconds=30)).isoformat())
+    app.wait_until(lambda: app.query("SELECT trigger, result FROM sync_runs") == [("scheduled", "succeeded")], what="the nightly run")
+    assert statuses(app)[ANN] == "deactivated"
+
+
+def test_toggle_off_and_save_stops_automatic_runs(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False)])
+    flows.connect(data_dir, tenant, session_env)
+    cli(data_dir, "entra", "auto-deprovision", "on", env=session_env)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    switch = app.wait_for(By.ID, "entra-auto-switch")
+    assert switch.get_attribute("aria-checked") == "true"
+    switch.click()
+    app.by_text("*", "Existing deactivated users are not reactivated when you disable the sync.")
+    app.wait_for(By.XPATH, "//button[normalize-space(.)='Save']").click()
+    app.by_text("*", "Automatic runs are off.")
+    app.shot("auto-deprovision-off")
+    assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)]
+    enabled_at = app.query("SELECT enabled_at FROM deprovision_settings")[0][0]
+    app.set_clock((_next_window_after(enabled_at) + datetime.timedelta(seconds=30)).isoformat())
+    time.sleep(3)
+    assert app.query("SELECT count(*) FROM sync_runs") == [(0,)], "no automatic run at the window"
+    assert statuses(app)[ANN] == "active"
+
+
+def test_a_member_cannot_reach_the_integrations_tab(launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    flows.add_user(data_dir, "mia@northwind.example", "Mia Member", sign_in="password", password=flows.MEMBER_PASSWORD, env=session_env)
+    app = launch()
+    sign_in(app, "mia@northwind.example", flows.MEMBER_PASSWORD)
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
+    tabs = [app.text(t) for t in app.driver.find_elements(By.XPATH, "//button[@role='tab']") if t.is_displayed()]
+    assert tabs == ["General", "Users"], tabs
+    app.shot("member-settings")
+
+
+def test_the_demo_shows_sync_now_working(launch):
+    app = launch()
+    app.click("button", "Explore with a demo organization")
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
+    open_entra(app)
+    app.by_text("*", "Disconnect")
+    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.wait_until(lambda: app.query("SELECT result, deactivated FROM sync_runs") == [("succeeded", 5)], what="the demo run")
+    app.by_text("*", "Deleted from Entra")
+    app.shot("demo-sync-now")
