@@ -5,7 +5,7 @@
 //! was held.
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_notification::Notification;
 use tokio::sync::{watch, Mutex};
 use uniasset_core::access::Actor;
 use uniasset_core::sync::{self, RunRecord, RunResult, SyncRequest, Trigger};
@@ -116,14 +116,103 @@ fn worth_notifying(run: &RunRecord) -> Option<String> {
 }
 
 fn notify<R: Runtime>(app: &AppHandle<R>, body: &str) {
-    // A desktop without a notification service is not an error worth surfacing.
-    if let Err(e) = app
-        .notification()
-        .builder()
-        .title("UniAsset")
-        .body(body)
-        .show()
-    {
+    // Without the plugin (tests on a mock runtime) there is nobody to tell; a desktop
+    // without a notification service is not an error worth surfacing either.
+    let Some(notifications) = app.try_state::<Notification<R>>() else {
+        return;
+    };
+    if let Err(e) = notifications.builder().title("UniAsset").body(body).show() {
         log::info!("no desktop notification shown: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use graph_sim::{Faults, Simulator, TenantConfig};
+    use tauri::test::{mock_builder, mock_context, noop_assets};
+    use tauri::Manager;
+    use uniasset_core::access::Actor;
+    use uniasset_core::directory::{self, NewUser, Role, SignInMethod};
+    use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
+    use uniasset_core::organization::{self, NewOrganization, Plan};
+    use uniasset_core::secrets::ClientSecret;
+    use uniasset_core::store::Store;
+    use uniasset_core::sync::Trigger;
+
+    use crate::state::AppState;
+
+    /// The tray's Sync Now while the window's is running gets the same run: one run, one record.
+    #[test]
+    fn a_second_request_joins_the_running_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let setup = NewOrganization {
+            name: "Northwind".into(),
+            plan: Plan::Enterprise,
+            owner_email: "olivia@northwind.example".into(),
+            owner_name: "Olivia".into(),
+            owner_password: None,
+        };
+        organization::create(&mut store, &setup, &Actor::FirstRunSetup).unwrap();
+        let oid = sim.add_user("ann@northwind.example", None, false);
+        let ann = NewUser {
+            email: "ann@northwind.example".into(),
+            display_name: "Ann".into(),
+            role: Role::Member,
+            sign_in: SignInMethod::Microsoft,
+            entra_object_id: Some(oid),
+        };
+        directory::add_user(&mut store, &Actor::CommandLine, &ann).unwrap();
+        let input = ConnectionInput {
+            tenant: sim.tenant_id(),
+            client_id: sim.client_id(),
+            cloud: Cloud::Custom,
+            login_url: Some(sim.base_url()),
+            graph_url: Some(sim.base_url()),
+            secret_expires_on: None,
+        };
+        let secret = ClientSecret::new(sim.client_secret());
+        tauri::async_runtime::block_on(entra::connect(
+            &mut store,
+            &Actor::CommandLine,
+            &input,
+            &secret,
+        ))
+        .unwrap();
+        sim.set_faults(Faults {
+            latency_ms: 300,
+            ..Faults::default()
+        });
+
+        let app = mock_builder()
+            .manage(AppState::new(Some(dir.path().to_owned())))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let handle = app.handle().clone();
+        let state = app.state::<AppState>();
+        let (window, tray) = tauri::async_runtime::block_on(async {
+            tokio::join!(
+                state
+                    .runner
+                    .run(&handle, Trigger::Manual, Actor::CommandLine),
+                async {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    state
+                        .runner
+                        .run(&handle, Trigger::Tray, Actor::CommandLine)
+                        .await
+                }
+            )
+        });
+        let (window, tray) = (window.unwrap(), tray.unwrap());
+        assert_eq!(window.id, tray.id, "the tray joined the window's run");
+        assert_eq!(window.trigger, Trigger::Manual);
+        assert_eq!(window.counts.deactivated, 1);
+        assert_eq!(
+            uniasset_core::sync::runs(&store, 10).unwrap().len(),
+            1,
+            "nothing ran twice"
+        );
     }
 }
