@@ -22,7 +22,7 @@ stage "rust format" cargo fmt --all -- --check
 stage "front-end build" npm --prefix ui run build
 # The Entra tests keep the client secret in the real Secret Service keychain: a private
 # D-Bus session with an unlocked gnome-keyring.
-stage "rust tests" scripts/with-keyring.sh cargo test --workspace --all-targets
+stage "rust tests" scripts/with-keyring.sh cargo test --workspace --lib --bins --tests
 stage "rust lints" cargo clippy --workspace --all-targets -- -D warnings
 # The core's tests regenerate ui/src/bindings from the Rust types; the type check below
 # then proves the front end still matches them.

@@ -555,3 +555,68 @@ async fn roles_plan_and_the_toggle_are_enforced_in_the_core() {
     assert_eq!(err.code(), "needs_enterprise");
     assert_eq!(team.org.count("sync_runs"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_about_one_user_touches_nobody_else() {
+    let mut t = connected(Plan::Enterprise).await;
+    t.linked("ann@northwind.example", Role::Member);
+    let (_, bob) = t.linked("bob@northwind.example", Role::Member);
+    // Disabled accounts UniAsset links only after the first run: the delta feed never
+    // mentions them again, so the second run reads them directly, and one read fails.
+    let cy = t.sim.add_user("cy@northwind.example", None, false);
+    let dee = t.sim.add_user("dee@northwind.example", None, false);
+    t.sync().await;
+    for (email, oid) in [
+        ("cy@northwind.example", &cy),
+        ("dee@northwind.example", &dee),
+    ] {
+        let user = NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            role: Role::Member,
+            sign_in: SignInMethod::Microsoft,
+            entra_object_id: Some(oid.clone()),
+        };
+        directory::add_user(&mut t.org.store, &Actor::CommandLine, &user).unwrap();
+    }
+    t.sim.set_user_failing(&cy, true);
+    t.sim.set_enabled(&bob, false);
+
+    let run = t.sync().await;
+    assert_eq!(run.result, RunResult::CompletedWithErrors, "{run:?}");
+    assert_eq!(run.counts.errors, 1);
+    assert_eq!(
+        status(&t, "cy@northwind.example").0,
+        UserStatus::Active,
+        "in doubt: untouched"
+    );
+    assert_eq!(
+        status(&t, "bob@northwind.example").0,
+        UserStatus::Deactivated
+    );
+    assert_eq!(
+        status(&t, "dee@northwind.example").0,
+        UserStatus::Deactivated
+    );
+    assert_eq!(status(&t, "ann@northwind.example").0, UserStatus::Active);
+    let error = run
+        .lines
+        .iter()
+        .find(|l| l.outcome == LineOutcome::Error)
+        .unwrap();
+    assert_eq!(error.email, "cy@northwind.example");
+    assert!(
+        error.detail.contains("generalException"),
+        "{}",
+        error.detail
+    );
+
+    // Once Entra answers again, the next run settles the user it was unsure about.
+    t.sim.set_user_failing(&cy, false);
+    let next = t.sync().await;
+    assert_eq!(next.result, RunResult::Succeeded, "{next:?}");
+    assert_eq!(
+        status(&t, "cy@northwind.example").0,
+        UserStatus::Deactivated
+    );
+}

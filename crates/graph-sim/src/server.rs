@@ -86,6 +86,16 @@ impl Simulator {
         lock(&self.shared.directory).add(user_principal_name, mail, enabled)
     }
 
+    /// Makes direct reads of one user (GET and `$batch` items) fail with a 500, or heal.
+    pub fn set_user_failing(&self, id: &str, failing: bool) {
+        let mut failing_users = lock(&self.shared.failing_users);
+        if failing {
+            failing_users.insert(id.to_lowercase());
+        } else {
+            failing_users.remove(&id.to_lowercase());
+        }
+    }
+
     /// Adds a user with a given object id, as a seeded demo tenant needs the same ids on
     /// every start. Panics if the id is taken.
     pub fn add_user_with_id(

@@ -5,6 +5,7 @@ use crate::config::TenantConfig;
 use crate::counts::RequestCounts;
 use crate::directory::Directory;
 use crate::faults::FaultInjector;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, MutexGuard};
 
@@ -20,6 +21,9 @@ pub(crate) struct Shared {
     pub(crate) delta_generation: AtomicU64,
     pub(crate) faults: Mutex<FaultInjector>,
     pub(crate) counts: Mutex<RequestCounts>,
+    /// Users whose direct reads (GET or `$batch` item) fail with a 500, to test that an
+    /// error about one user touches nobody else.
+    pub(crate) failing_users: Mutex<HashSet<String>>,
 }
 
 impl Shared {
@@ -32,6 +36,7 @@ impl Shared {
             delta_generation: AtomicU64::new(rand::random()),
             faults: Mutex::new(FaultInjector::new(config.seed)),
             counts: Mutex::new(RequestCounts::default()),
+            failing_users: Mutex::new(HashSet::new()),
             config,
         }
     }

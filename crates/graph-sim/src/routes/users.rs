@@ -46,6 +46,12 @@ pub(crate) fn user_reply(
                 )
             }
         };
+    if lock(&shared.failing_users).contains(&id.to_lowercase()) {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ids.error_body("generalException", "An unexpected error occurred."),
+        );
+    }
     let directory = lock(&shared.directory);
     let Some(user) = directory.get(id) else {
         let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");

@@ -260,3 +260,22 @@ async fn a_seeded_tenant_keeps_the_object_ids_it_is_given() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["accountEnabled"], false);
 }
+
+#[tokio::test]
+async fn a_failing_user_answers_500_and_heals() {
+    let env = Env::new().await;
+    let id = env
+        .sim
+        .add_user("flaky@contoso.onmicrosoft.com", None, true);
+    env.sim.set_user_failing(&id, true);
+    let (status, body) = env
+        .get(&format!("/v1.0/users/{id}?$select=id,accountEnabled"))
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(graph_error_code(&body), "generalException");
+    env.sim.set_user_failing(&id, false);
+    assert_eq!(
+        env.get(&format!("/v1.0/users/{id}")).await.0,
+        StatusCode::OK
+    );
+}
