@@ -53,11 +53,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def session_env(tmp_path):
-    """A private D-Bus session with a fresh, unlocked gnome-keyring, and private XDG
-    folders (keyrings, autostart entries, caches), as environment variables."""
-    xdg = {name: str(tmp_path / name.lower()) for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
+    """A private D-Bus session with a fresh, unlocked gnome-keyring, and a private home and
+    XDG folders (keyrings, autostart entries, caches), as environment variables."""
+    xdg = {name: str(tmp_path / name.lower()) for name in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
     for folder in xdg.values():
         Path(folder).mkdir()
+    # Start-at-login entries go to $HOME/.config/autostart whatever XDG_CONFIG_HOME says.
+    xdg["XDG_CONFIG_HOME"] = str(Path(xdg["HOME"]) / ".config")
     bus = subprocess.Popen(
         ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -212,7 +214,7 @@ def launch(session_env, data_dir, request):
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
     port, native_port = free_port(), free_port()
-    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
+    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")  # the real home
     tauri_driver = subprocess.Popen(
         [driver_bin, "--port", str(port), "--native-port", str(native_port)],
         env=session_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -4,6 +4,7 @@ the nightly schedule, and who may reach the Integrations tab. Each test checks w
 user sees and what the database then holds."""
 
 import datetime
+from pathlib import Path
 import time
 
 from selenium.webdriver.common.by import By
@@ -213,3 +214,19 @@ def test_the_demo_shows_sync_now_working(launch):
     app.wait_until(lambda: app.query("SELECT result, deactivated FROM sync_runs") == [("succeeded", 5)], what="the demo run")
     app.by_text("*", "Deleted from Entra")
     app.shot("demo-sync-now")
+
+
+def test_start_at_login_writes_the_autostart_entry(launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "General")
+    box = app.wait_for(By.ID, "general-autostart")
+    assert not box.is_selected()
+    box.click()
+    entries = lambda: list((Path(session_env["HOME"]) / ".config" / "autostart").glob("*.desktop"))
+    app.wait_until(lambda: len(entries()) == 1, what="the autostart entry")
+    assert "--minimized" in entries()[0].read_text(), "at login UniAsset starts in the tray"
+    app.shot("general-start-at-login")
+    app.wait_for(By.ID, "general-autostart").click()
+    app.wait_until(lambda: not entries(), what="the autostart entry to go")
