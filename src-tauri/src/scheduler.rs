@@ -1,6 +1,8 @@
 //! The nightly run (R-T1…R-T4): a task that wakes every tick, asks the core whether an
 //! automatic run is due at this wall-clock time, and starts it. The arithmetic lives in
-//! `uniasset_core::schedule`.
+//! `uniasset_core::schedule`; a failed run does not count as the window's run there.
+
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tauri::{AppHandle, Manager};
@@ -10,18 +12,31 @@ use uniasset_core::schedule;
 use crate::clock;
 use crate::state::AppState;
 
+/// A window whose run failed (network not up yet after waking, say) is tried again after a
+/// pause, a few times, rather than every tick or never.
+const RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
+const ATTEMPTS_PER_WINDOW: u32 = 4;
+
 pub fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        // The window a run was last started for: a run that is refused or fails is not
-        // retried every tick, only at the next window.
-        let mut attempted: Option<DateTime<Utc>> = None;
+        // The window last started for, when, and how many times.
+        let mut attempted: Option<(DateTime<Utc>, Instant, u32)> = None;
         loop {
             let now = clock::now();
             let window = schedule::latest_window(now);
-            if attempted != Some(window) {
+            let tries = match attempted {
+                Some((w, at, n)) if w == window => {
+                    (n < ATTEMPTS_PER_WINDOW && at.elapsed() >= RETRY_AFTER).then_some(n)
+                }
+                _ => Some(0),
+            };
+            if let Some(n) = tries {
                 if let Some(trigger) = due(&app, now).await {
-                    attempted = Some(window);
-                    log::info!("automatic sync due ({trigger}) for the {window} window");
+                    attempted = Some((window, Instant::now(), n + 1));
+                    log::info!(
+                        "automatic sync due ({trigger}) for the {window} window, attempt {}",
+                        n + 1
+                    );
                     let state = app.state::<AppState>();
                     let _ = state.runner.run(&app, trigger, Actor::EntraSync).await;
                 }

@@ -8,7 +8,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::Notification;
 use tokio::sync::{watch, Mutex};
 use uniasset_core::access::Actor;
-use uniasset_core::sync::{self, RunRecord, RunResult, SyncRequest, Trigger};
+use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
 use uniasset_core::ErrorReport;
 
 use crate::state::AppState;
@@ -108,7 +108,7 @@ fn worth_notifying(run: &RunRecord) -> Option<String> {
         RunResult::Failed => Some(format!("The Entra ID sync failed: {}", run.error.as_deref().unwrap_or("see the run history."))),
         RunResult::HeldForReview => Some(format!(
             "The Entra ID sync was held for review: it would deactivate {} users. Nobody was deactivated; open Settings → Integrations → Microsoft Entra ID to apply or dismiss.",
-            run.lines.len()
+            run.lines.iter().filter(|l| l.outcome == LineOutcome::Held).count()
         )),
         _ if n > 0 => Some(format!("The Entra ID sync deactivated {n} user{}.", if n == 1 { "" } else { "s" })),
         _ => None,

@@ -59,7 +59,7 @@ pub fn automatic_run_due(store: &Store, now: DateTime<Utc>) -> Result<Option<Tri
     let Some(enabled_at) = automatic_since(store)? else {
         return Ok(None);
     };
-    Ok(due(now, enabled_at, last_automatic_run(store)?))
+    Ok(due(now, enabled_at, last_automatic_run(store, now)?))
 }
 
 /// When the next automatic run will be, if automatic runs are on.
@@ -77,12 +77,20 @@ fn automatic_since(store: &Store) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(settings.enabled_at.as_deref().and_then(parse))
 }
 
-fn last_automatic_run(store: &Store) -> Result<Option<DateTime<Utc>>, StoreError> {
+/// The last automatic run that did its job. A failed or interrupted run does not count, so
+/// the window is tried again; nor does a run stamped by a clock that was ahead of now.
+fn last_automatic_run(
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let now = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let started: Option<String> = store
         .conn()
         .query_row(
-            "SELECT max(started_at) FROM sync_runs WHERE trigger IN ('scheduled', 'catch_up')",
-            [],
+            "SELECT max(started_at) FROM sync_runs
+             WHERE trigger IN ('scheduled', 'catch-up') AND result NOT IN ('failed', 'running')
+               AND started_at <= ?1",
+            [now],
             |r| r.get(0),
         )
         .optional()?

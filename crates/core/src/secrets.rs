@@ -6,7 +6,7 @@ use crate::store::{Store, StoreError};
 
 const SERVICE: &str = crate::data_dir::APP_IDENTIFIER;
 
-/// The Entra app's client secret. Never serialized; Debug and Display are redacted.
+/// The Entra app's client secret. Never serialized, no Display; Debug is redacted.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientSecret(String);
 

@@ -129,7 +129,9 @@ async fn test_connection_failures_are_in_plain_language_and_save_nothing() {
     }
 
     sim.set_secret_expired(true);
-    let err = entra::test(&input(&sim), &right).await.unwrap_err();
+    let err = entra::test(&Actor::CommandLine, &input(&sim), &right)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "entra_secret_expired");
     assert!(
         err.to_string()
@@ -139,7 +141,9 @@ async fn test_connection_failures_are_in_plain_language_and_save_nothing() {
     sim.set_secret_expired(false);
 
     sim.set_permission_granted(false);
-    let err = entra::test(&input(&sim), &right).await.unwrap_err();
+    let err = entra::test(&Actor::CommandLine, &input(&sim), &right)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "entra_permission_missing");
     assert!(
         err.to_string().contains("Authorization_RequestDenied"),
@@ -439,5 +443,63 @@ async fn save_is_all_or_nothing_and_audits_only_changes() {
         t.org.count("audit_entries"),
         audits + 2,
         "saving without changes records nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connecting_another_tenant_turns_automatic_runs_off() {
+    let mut t = connected(Plan::Enterprise).await;
+    entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
+    // Same tenant again (a new secret, say): automatic runs stay on.
+    entra::connect(
+        &mut t.org.store,
+        &Actor::CommandLine,
+        &input(&t.sim),
+        &ClientSecret::new(t.sim.client_secret()),
+    )
+    .await
+    .unwrap();
+    assert!(entra::settings(&t.org.store).unwrap().auto_deprovision);
+
+    let other = Simulator::start(TenantConfig::default()).unwrap();
+    entra::connect(
+        &mut t.org.store,
+        &Actor::CommandLine,
+        &input(&other),
+        &ClientSecret::new(other.client_secret()),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !entra::settings(&t.org.store).unwrap().auto_deprovision,
+        "links to the old tenant must be checked first"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_automatic_run_does_not_use_up_its_window() {
+    use chrono::{Duration, Utc};
+    use uniasset_core::schedule;
+    use uniasset_core::sync::Trigger;
+
+    let mut t = connected(Plan::Enterprise).await;
+    entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
+    let window = schedule::next_window(Utc::now());
+    let started =
+        (window + Duration::seconds(5)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let conn = rusqlite::Connection::open(t.org.store.path()).unwrap();
+    conn.execute("INSERT INTO sync_runs (trigger, started_at, result, started_by) VALUES ('scheduled', ?1, 'failed', 'Microsoft Entra ID sync')", [&started]).unwrap();
+    let later = window + Duration::minutes(20);
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, later).unwrap(),
+        Some(Trigger::CatchUp),
+        "tried again"
+    );
+    conn.execute("UPDATE sync_runs SET result = 'succeeded'", [])
+        .unwrap();
+    assert_eq!(
+        schedule::automatic_run_due(&t.org.store, later).unwrap(),
+        None,
+        "a run that did its job counts"
     );
 }

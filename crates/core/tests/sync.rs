@@ -620,3 +620,39 @@ async fn an_error_about_one_user_touches_nobody_else() {
         UserStatus::Deactivated
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_run_stays_held_when_nothing_can_be_rechecked_and_is_decided_once() {
+    let mut t = connected(Plan::Enterprise).await;
+    let oids: Vec<String> = (0..8)
+        .map(|i| t.linked(&format!("u{i}@northwind.example"), Role::Member).1)
+        .collect();
+    for oid in &oids {
+        t.sim.set_enabled(oid, false);
+    }
+    let held = t.sync().await;
+    let id = held.id.unwrap();
+    for oid in &oids {
+        t.sim.set_user_failing(oid, true);
+    }
+    let err = sync::apply_held(&mut t.org.store, &Actor::CommandLine, id, Trigger::Manual)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("generalException"), "{err}");
+    assert_eq!(
+        sync::pending_reviews(&t.org.store).unwrap().len(),
+        1,
+        "still waiting for a decision"
+    );
+
+    sync::dismiss_held(&mut t.org.store, &Actor::CommandLine, id).unwrap();
+    let again = sync::dismiss_held(&mut t.org.store, &Actor::CommandLine, id).unwrap_err();
+    assert_eq!(again.code(), "already_reviewed");
+    assert_eq!(
+        directory::list_users(&t.org.store, &Default::default())
+            .unwrap()
+            .counts
+            .deactivated,
+        0
+    );
+}

@@ -28,12 +28,11 @@ pub async fn entra_test(
     input: ConnectionInput,
     secret: String,
 ) -> Reply<()> {
-    let store = state.store().await?;
-    state
-        .actor(&store)?
-        .require_admin("test the Entra connection")
-        .map_err(ErrorReport::from)?;
-    Ok(entra::test(&input, &ClientSecret::new(secret)).await?)
+    let actor = {
+        let store = state.store().await?;
+        state.actor(&store)?
+    };
+    Ok(entra::test(&actor, &input, &ClientSecret::new(secret)).await?)
 }
 
 #[tauri::command]
@@ -89,14 +88,8 @@ pub async fn sync_now<R: Runtime>(
 #[tauri::command]
 pub async fn run_details(state: State<'_, AppState>, run_id: i64) -> Reply<RunRecord> {
     let store = state.store().await?;
-    state
-        .actor(&store)?
-        .require_admin("see sync runs")
-        .map_err(ErrorReport::from)?;
-    sync::run(&store, run_id)?.ok_or_else(|| ErrorReport {
-        code: "unknown_run".into(),
-        message: format!("There is no run #{run_id}."),
-    })
+    let actor = state.actor(&store)?;
+    Ok(sync::run_details(&store, &actor, run_id)?)
 }
 
 #[tauri::command]

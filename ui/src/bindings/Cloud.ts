@@ -3,4 +3,4 @@
 /**
  * Which Microsoft cloud the tenant lives in; tokens do not cross clouds.
  */
-export type Cloud = "global" | "us_gov" | "us_gov_dod" | "china" | "custom";
+export type Cloud = "global" | "usgov" | "usgov_dod" | "china" | "custom";

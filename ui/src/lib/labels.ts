@@ -54,15 +54,15 @@ export function deactivationSummary(user: User): string {
 
 export const cloudLabel: Record<Cloud, string> = {
   global: "Global",
-  us_gov: "US Government",
-  us_gov_dod: "US Government DoD",
+  usgov: "US Government",
+  usgov_dod: "US Government DoD",
   china: "China",
   custom: "Custom",
 };
 
 export const triggerLabel: Record<Trigger, string> = {
   scheduled: "Nightly",
-  catch_up: "Catch-up",
+  "catch-up": "Catch-up",
   manual: "Manual",
   tray: "Tray",
   cli: "Command line",

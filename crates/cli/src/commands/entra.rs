@@ -53,8 +53,7 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             finished(record)
         }
         EntraCommand::Runs { run: Some(id) } => {
-            let record = sync::run(store, id)?
-                .ok_or_else(|| Failure::new("unknown_run", format!("There is no run #{id}.")))?;
+            let record = sync::run_details(store, &me, id)?;
             let text = describe(&record);
             Ok(Done::new(&record, text))
         }

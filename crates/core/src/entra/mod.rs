@@ -169,13 +169,21 @@ fn check(input: &ConnectionInput) -> Result<Checked, EntraError> {
 }
 
 /// "Test connection" on what the form holds, before anything is saved (R-E2).
-pub async fn test(input: &ConnectionInput, secret: &ClientSecret) -> Result<(), EntraError> {
-    let checked = check(input)?;
+pub async fn test(
+    by: &Actor,
+    input: &ConnectionInput,
+    secret: &ClientSecret,
+) -> Result<(), EntraError> {
+    by.require_admin("test the Microsoft Entra ID connection")?;
+    test_checked(&check(input)?, secret).await
+}
+
+async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<(), EntraError> {
     if secret.is_blank() {
         return Err(EntraError::EmptySecret);
     }
     let client = GraphClient::new(
-        checked.endpoints,
+        checked.endpoints.clone(),
         &checked.tenant,
         &checked.client_id,
         secret.clone(),
@@ -185,7 +193,8 @@ pub async fn test(input: &ConnectionInput, secret: &ClientSecret) -> Result<(), 
 }
 
 /// Tests, then saves: the secret to the keychain, everything else to the store. Nothing is
-/// saved when the test fails.
+/// saved when the test fails, and the keychain goes back to what it held when the store
+/// cannot be written.
 pub async fn connect(
     store: &mut Store,
     by: &Actor,
@@ -194,9 +203,30 @@ pub async fn connect(
 ) -> Result<Connection, EntraError> {
     by.require_admin("connect Microsoft Entra ID")?;
     organization::get(store)?;
-    test(input, secret).await?;
     let checked = check(input)?;
-    Keychain::for_store(store)?.save(secret)?;
+    test_checked(&checked, secret).await?;
+    let keychain = Keychain::for_store(store)?;
+    let previous_secret = keychain.load().ok();
+    keychain.save(secret)?;
+    match save_connection(store, by, input.cloud, &checked) {
+        Ok(connection) => Ok(connection),
+        Err(e) => {
+            let _ = match previous_secret {
+                Some(previous) => keychain.save(&previous),
+                None => keychain.delete(),
+            };
+            Err(e)
+        }
+    }
+}
+
+fn save_connection(
+    store: &mut Store,
+    by: &Actor,
+    cloud: Cloud,
+    checked: &Checked,
+) -> Result<Connection, EntraError> {
+    let previous = connection(store)?;
     let tx = store.write()?;
     // A new tenant or app invalidates what was learned from the old one.
     tx.execute_batch("DELETE FROM entra_delta; DELETE FROM entra_accounts;")?;
@@ -207,7 +237,7 @@ pub async fn connect(
         rusqlite::params![
             checked.tenant,
             checked.client_id,
-            input.cloud,
+            cloud,
             checked.endpoints.login_url,
             checked.endpoints.graph_url,
             checked.secret_expires_on.map(|d| d.to_string()),
@@ -215,23 +245,30 @@ pub async fn connect(
             by.label()
         ],
     )?;
+    let mut detail = format!(
+        "Tenant {}, app {}, {cloud} cloud",
+        checked.tenant, checked.client_id
+    );
+    // Users linked to the old tenant's object ids would all read as deleted in the new one:
+    // automatic runs stop until an administrator has checked the links and turns them on.
+    if previous.is_some_and(|p| p.tenant != checked.tenant) {
+        tx.execute("UPDATE deprovision_settings SET auto_deprovision = 0", [])?;
+        detail.push_str("; a different tenant, so auto-deprovision was turned off");
+    }
     audit::record(
         &tx,
         by,
-        audit::Entry::organization("entra.connected").detail(format!(
-            "Tenant {}, app {}, {} cloud",
-            checked.tenant, checked.client_id, input.cloud
-        )),
+        audit::Entry::organization("entra.connected").detail(detail),
     )?;
     tx.commit().map_err(StoreError::from)?;
     connection(store)?.ok_or(EntraError::NotConnected)
 }
 
-/// Removes the secret from the keychain and the connection from the store, and turns
-/// auto-deprovision off (R-E3). Nobody is reactivated.
+/// Removes the connection from the store (turning auto-deprovision off), then the secret
+/// from the keychain (R-E3). Nobody is reactivated.
 pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
     by.require_admin("disconnect Microsoft Entra ID")?;
-    Keychain::for_store(store)?.delete()?;
+    let keychain = Keychain::for_store(store)?;
     let tx = store.write()?;
     tx.execute_batch(
         "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts;
@@ -243,6 +280,7 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
         audit::Entry::organization("entra.disconnected").detail("Auto-deprovision turned off"),
     )?;
     tx.commit().map_err(StoreError::from)?;
+    keychain.delete()?;
     Ok(())
 }
 

@@ -18,7 +18,8 @@ use crate::secrets::ClientSecret;
 pub struct ClientOptions {
     /// Marks requests `x-ms-throttle-priority: Low`, for unattended (nightly) work.
     pub low_priority: bool,
-    /// All retries of one client (one run) together wait at most this long.
+    /// Retries stop once this long has passed since the client was made: a run never
+    /// waits on Microsoft beyond it.
     pub retry_budget: Duration,
     pub max_attempts: usize,
     /// How many requests may be in flight at once.

@@ -23,6 +23,8 @@ pub struct Plan {
 }
 
 /// `tracked` are the Microsoft-linked users; `current` is Entra's latest word per object id.
+/// Besides the mass-deactivation guard, a run that finds every checked account deleted is
+/// held: that is what linking to the wrong tenant looks like, not what a business does.
 pub fn decide(
     tracked: &[User],
     current: &HashMap<String, Result<AccountState, GraphError>>,
@@ -69,7 +71,8 @@ pub fn decide(
             }
         }
     }
-    plan.held = trips(guard, plan.to_deactivate.len() as u32, plan.checked);
+    plan.held = trips(guard, plan.to_deactivate.len() as u32, plan.checked)
+        || (plan.checked >= 2 && plan.deleted_found == plan.checked);
     plan
 }
 
@@ -190,6 +193,24 @@ mod tests {
             plan.checked, 0,
             "deactivated users are not checked for deactivation"
         );
+    }
+
+    #[test]
+    fn everyone_deleted_looks_like_the_wrong_tenant_and_is_held() {
+        let users = [
+            user(1, UserStatus::Active, None),
+            user(2, UserStatus::Active, None),
+        ];
+        let gone = states(&[
+            (1, Ok(AccountState::Deleted)),
+            (2, Ok(AccountState::Deleted)),
+        ]);
+        assert!(decide(&users, &gone, GUARD).held);
+        let one = states(&[
+            (1, Ok(AccountState::Deleted)),
+            (2, Ok(AccountState::Enabled)),
+        ]);
+        assert!(!decide(&users, &one, GUARD).held);
     }
 
     #[test]

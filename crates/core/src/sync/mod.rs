@@ -30,9 +30,9 @@ pub use review::{apply_held, dismiss_held};
 
 text_enum! {
     /// What started a run.
-    Trigger, "trigger", "scheduled, catch_up, manual, tray or cli" {
+    Trigger, "trigger", "scheduled, catch-up, manual, tray or cli" {
         Scheduled => "scheduled",
-        CatchUp => "catch_up",
+        CatchUp => "catch-up",
         Manual => "manual",
         Tray => "tray",
         Cli => "cli",
@@ -83,6 +83,8 @@ pub enum SyncError {
     AlreadyReviewed(Review),
     #[error("No held run #{0} waits for review.")]
     NoSuchHeldRun(i64),
+    #[error("There is no run #{0}.")]
+    UnknownRun(i64),
     #[error("The sync's lock file could not be used: {0}")]
     Lock(String),
     #[error(transparent)]
@@ -101,7 +103,7 @@ impl crate::ErrorCode for SyncError {
             SyncError::AlreadyRunning => "sync_running",
             SyncError::AutoDeprovisionOff => "auto_deprovision_off",
             SyncError::AlreadyReviewed(_) => "already_reviewed",
-            SyncError::NoSuchHeldRun(_) => "unknown_run",
+            SyncError::NoSuchHeldRun(_) | SyncError::UnknownRun(_) => "unknown_run",
             SyncError::Lock(_) => "sync_lock",
             SyncError::Access(e) => e.code(),
             SyncError::Organization(e) => e.code(),
@@ -115,6 +117,12 @@ impl From<rusqlite::Error> for SyncError {
     fn from(e: rusqlite::Error) -> Self {
         SyncError::Store(e.into())
     }
+}
+
+/// One run with its per-user lines, for an Owner or Admin.
+pub fn run_details(store: &Store, by: &Actor, id: i64) -> Result<RunRecord, SyncError> {
+    by.require_admin("see sync runs")?;
+    record::get(store, id)?.ok_or(SyncError::UnknownRun(id))
 }
 
 /// Who may start a run of this kind (R-D5, R-D6, R-S8).
@@ -400,10 +408,13 @@ fn remember(conn: &Connection, observed: &observe::Observation) -> Result<(), St
         "INSERT INTO entra_accounts (object_id, state, observed_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (object_id) DO UPDATE SET state = excluded.state, observed_at = excluded.observed_at",
     )?;
+    let mut forget = conn.prepare_cached("DELETE FROM entra_accounts WHERE object_id = ?1")?;
     for (oid, state) in &observed.states {
-        if let Ok(state) = state {
-            upsert.execute(rusqlite::params![oid, state.as_str(), now])?;
-        }
+        match state {
+            Ok(state) => upsert.execute(rusqlite::params![oid, state.as_str(), now])?,
+            // In doubt now: an older state must not stand in for it; the next run reads it.
+            Err(_) => forget.execute([oid])?,
+        };
     }
     conn.execute(
         "INSERT INTO entra_delta (id, delta_link, updated_at) VALUES (1, ?1, ?2)

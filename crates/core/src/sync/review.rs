@@ -2,14 +2,15 @@
 //! every held user — or dismisses them.
 
 use super::record::{self, Review, RunCounts, RunRecord};
-use super::{acquire, authorize, line, LineOutcome, RunResult, SyncError, SyncRequest};
+use super::{acquire, authorize, line, LineOutcome, RunResult, SyncError};
 use crate::access::Actor;
 use crate::audit;
 use crate::directory::{self, DeactivationReason, UserStatus};
-use crate::entra;
+use crate::entra::{self, EntraError};
 use crate::graph::{AccountState, ClientOptions};
 use crate::store::{Store, StoreError};
 use crate::timestamp;
+use rusqlite::OptionalExtension;
 
 fn held(store: &Store, run_id: i64) -> Result<RunRecord, SyncError> {
     let run = record::get(store, run_id)?.ok_or(SyncError::NoSuchHeldRun(run_id))?;
@@ -28,24 +29,25 @@ pub async fn apply_held(
     run_id: i64,
     trigger: super::Trigger,
 ) -> Result<RunRecord, SyncError> {
-    authorize(
-        store,
-        by,
-        SyncRequest {
-            trigger,
-            dry_run: false,
-        }
-        .trigger,
-    )?;
+    authorize(store, by, trigger)?;
     let _lock = acquire(store)?;
     let held_run = held(store, run_id)?;
     let graph = entra::client(store, ClientOptions::default())?;
     let oids: Vec<String> = held_run
         .lines
         .iter()
+        .filter(|l| l.outcome == LineOutcome::Held)
         .filter_map(|l| l.entra_object_id.clone())
         .collect();
     let live = graph.accounts(&oids).await;
+    // Nothing could be re-checked (Microsoft unreachable, say): the run stays held.
+    if let Some(Err(e)) = live
+        .values()
+        .next()
+        .filter(|_| live.values().all(Result::is_err))
+    {
+        return Err(EntraError::Graph(e.clone()).into());
+    }
 
     let started_at = timestamp::now();
     let tx = store.write()?;
@@ -125,26 +127,42 @@ pub async fn apply_held(
     Ok(run)
 }
 
-/// Deactivates nobody from this held run; the next run checks again from scratch.
+/// Deactivates nobody from this held run. Entra's states stay known, so the next run that
+/// finds the same users disabled or deleted is held again, until Entra or the guard changes.
 pub fn dismiss_held(store: &mut Store, by: &Actor, run_id: i64) -> Result<(), SyncError> {
     by.require_admin("dismiss a held run")?;
-    held(store, run_id)?;
     let tx = store.write()?;
     mark_reviewed(&tx, by, run_id, Review::Dismissed)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(())
 }
 
+/// Records the decision inside the caller's transaction, only if the run is still pending:
+/// an Apply and a Dismiss racing each other cannot both take effect.
 fn mark_reviewed(
     conn: &rusqlite::Connection,
     by: &Actor,
     run_id: i64,
     review: Review,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE sync_runs SET review = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
+) -> Result<(), SyncError> {
+    let changed = conn.execute(
+        "UPDATE sync_runs SET review = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1 AND review = 'pending'",
         rusqlite::params![run_id, review, by.label(), timestamp::now()],
     )?;
+    if changed != 1 {
+        let current: Option<Review> = conn
+            .query_row(
+                "SELECT review FROM sync_runs WHERE id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        return Err(match current {
+            Some(done) => SyncError::AlreadyReviewed(done),
+            None => SyncError::NoSuchHeldRun(run_id),
+        });
+    }
     audit::record(
         conn,
         by,

@@ -45,7 +45,7 @@ CREATE TABLE entra_accounts (
 
 CREATE TABLE sync_runs (
     id              INTEGER PRIMARY KEY,
-    trigger         TEXT NOT NULL CHECK (trigger IN ('scheduled', 'catch_up', 'manual', 'tray', 'cli')),
+    trigger         TEXT NOT NULL CHECK (trigger IN ('scheduled', 'catch-up', 'manual', 'tray', 'cli')),
     started_at      TEXT NOT NULL,
     ended_at        TEXT,
     result          TEXT NOT NULL CHECK (result IN ('running', 'succeeded', 'completed_with_errors', 'failed', 'held_for_review')),
