@@ -16,11 +16,11 @@ impl Drop for KillOnDrop {
     }
 }
 
-#[tokio::test]
-async fn seeds_users_and_prints_connection_details() {
+/// Starts the binary with `args`; returns it and the JSON line it printed.
+fn start(args: &[&str]) -> (KillOnDrop, Value) {
     let mut child = KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_graph-sim"))
-            .args(["--users", "10", "--disabled", "2", "--deleted", "3"])
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap(),
@@ -29,20 +29,21 @@ async fn seeds_users_and_prints_connection_details() {
     BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let info: Value = serde_json::from_str(&line).expect("one JSON line");
-    let base_url = info["base_url"].as_str().unwrap();
-    assert_eq!(info["domain"], "contoso.onmicrosoft.com");
+    (child, serde_json::from_str(&line).expect("one JSON line"))
+}
 
-    let http = Client::new();
+/// An access token for the tenant the binary printed.
+async fn token(http: &Client, info: &Value) -> String {
     let form = [
         ("client_id", info["client_id"].as_str().unwrap()),
         ("client_secret", info["client_secret"].as_str().unwrap()),
         ("scope", "https://graph.microsoft.com/.default"),
         ("grant_type", "client_credentials"),
     ];
-    let token: Value = http
+    let reply: Value = http
         .post(format!(
-            "{base_url}/{}/oauth2/v2.0/token",
+            "{}/{}/oauth2/v2.0/token",
+            info["base_url"].as_str().unwrap(),
             info["tenant_id"].as_str().unwrap()
         ))
         .form(&form)
@@ -52,10 +53,20 @@ async fn seeds_users_and_prints_connection_details() {
         .json()
         .await
         .unwrap();
-    let token = token["access_token"].as_str().unwrap();
+    reply["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn seeds_users_and_prints_connection_details() {
+    let (_child, info) = start(&["--users", "10", "--disabled", "2", "--deleted", "3"]);
+    let base_url = info["base_url"].as_str().unwrap();
+    assert_eq!(info["domain"], "contoso.onmicrosoft.com");
+
+    let http = Client::new();
+    let token = token(&http, &info).await;
     let list = |filter: &str| {
         http.get(format!("{base_url}/v1.0/users?$select=id{filter}"))
-            .bearer_auth(token)
+            .bearer_auth(&token)
             .send()
     };
     let all: Value = list("").await.unwrap().json().await.unwrap();
@@ -80,43 +91,15 @@ async fn a_seed_file_adds_accounts_with_fixed_ids() {
             {"id": "66666666-7777-4888-9999-000000000000", "upn": "bob@contoso.example", "deleted": true}]"#,
     )
     .unwrap();
-    let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_graph-sim"))
-            .args(["--seed", seed.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let info: Value = serde_json::from_str(&line).expect("one JSON line");
+    let (_child, info) = start(&["--seed", seed.to_str().unwrap()]);
     let base_url = info["base_url"].as_str().unwrap();
-    let form = [
-        ("client_id", info["client_id"].as_str().unwrap()),
-        ("client_secret", info["client_secret"].as_str().unwrap()),
-        ("scope", "https://graph.microsoft.com/.default"),
-        ("grant_type", "client_credentials"),
-    ];
     let http = Client::new();
-    let token: Value = http
-        .post(format!(
-            "{base_url}/{}/oauth2/v2.0/token",
-            info["tenant_id"].as_str().unwrap()
-        ))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = token(&http, &info).await;
     let get = |id: &str| {
         http.get(format!(
             "{base_url}/v1.0/users/{id}?$select=id,accountEnabled"
         ))
-        .bearer_auth(token["access_token"].as_str().unwrap().to_owned())
+        .bearer_auth(&token)
         .send()
     };
     let ann: Value = get("11111111-2222-4333-8444-555555555555")
