@@ -1,27 +1,4 @@
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "setup_organization",
-    "setup_demo",
-    "sign_in",
-    "sign_out",
-    "list_users",
-    "user_details",
-    "deactivate_user",
-    "reactivate_user",
-    "entra_overview",
-    "entra_test",
-    "entra_connect",
-    "entra_disconnect",
-    "entra_save",
-    "sync_now",
-    "run_details",
-    "apply_held",
-    "dismiss_held",
-    "match_accounts",
-    "list_assets",
-    "autostart_enabled",
-    "set_autostart",
-];
+include!("src/commands/names.rs");
 
 fn main() {
     // tauri.conf.json sits at the workspace root (the design card); the app's own commands

@@ -1,7 +1,7 @@
 //! The demo organization's simulated Entra tenant: the built-in Graph simulator on a
 //! loopback port, seeded from the core's demo data, started with the app.
 
-use graph_sim::{Simulator, TenantConfig};
+use graph_sim::{SeedAccount, Simulator, TenantConfig};
 use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::demo;
 use uniasset_core::secrets::ClientSecret;
@@ -20,13 +20,7 @@ pub async fn start_tenant<R: Runtime>(app: &AppHandle<R>) -> Result<(), ErrorRep
         code: "demo_tenant".into(),
         message: format!("The demo's simulated Entra tenant could not start: {e}"),
     })?;
-    for account in demo::tenant_accounts() {
-        let upn = &account.user_principal_name;
-        sim.add_user_with_id(&account.object_id, upn, Some(upn), account.enabled);
-        if account.deleted {
-            sim.soft_delete(&account.object_id);
-        }
-    }
+    sim.seed(&seed_accounts());
     let state = app.state::<AppState>();
     let mut store = state.open_store()?;
     demo::connect_simulator(
@@ -37,6 +31,19 @@ pub async fn start_tenant<R: Runtime>(app: &AppHandle<R>) -> Result<(), ErrorRep
     .await?;
     *state.demo_tenant.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
     Ok(())
+}
+
+/// The core's demo tenant, as the simulator takes it.
+fn seed_accounts() -> Vec<SeedAccount> {
+    demo::tenant_accounts()
+        .into_iter()
+        .map(|a| SeedAccount {
+            id: a.object_id,
+            upn: a.user_principal_name,
+            enabled: a.enabled,
+            deleted: a.deleted,
+        })
+        .collect()
 }
 
 /// On start: a demo organization gets its tenant back.

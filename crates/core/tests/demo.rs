@@ -3,7 +3,7 @@
 
 mod common;
 
-use graph_sim::{Simulator, TenantConfig};
+use graph_sim::{SeedAccount, Simulator, TenantConfig};
 use uniasset_core::demo;
 use uniasset_core::directory::{self, DeactivationReason, UserQuery, UserStatus};
 use uniasset_core::entra;
@@ -17,18 +17,28 @@ fn demo_tenant() -> Simulator {
         ..TenantConfig::default()
     })
     .unwrap();
-    for a in demo::tenant_accounts() {
-        sim.add_user_with_id(
-            &a.object_id,
-            &a.user_principal_name,
-            Some(&a.user_principal_name),
-            a.enabled,
-        );
-        if a.deleted {
-            sim.soft_delete(&a.object_id);
-        }
-    }
+    let accounts: Vec<SeedAccount> = demo::tenant_accounts()
+        .into_iter()
+        .map(|a| SeedAccount {
+            id: a.object_id,
+            upn: a.user_principal_name,
+            enabled: a.enabled,
+            deleted: a.deleted,
+        })
+        .collect();
+    sim.seed(&accounts);
     sim
+}
+
+async fn sync_now(
+    store: &mut uniasset_core::store::Store,
+    owner: &uniasset_core::access::Actor,
+) -> sync::RunRecord {
+    let request = SyncRequest {
+        trigger: Trigger::Manual,
+        dry_run: false,
+    };
+    sync::run_sync(store, owner, request).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -54,16 +64,7 @@ async fn the_demo_shows_sync_now_working() {
     .await
     .unwrap();
     let owner = org.actor(demo::OWNER_EMAIL);
-    let run = sync::run_sync(
-        &mut org.store,
-        &owner,
-        SyncRequest {
-            trigger: Trigger::Manual,
-            dry_run: false,
-        },
-    )
-    .await
-    .unwrap();
+    let run = sync_now(&mut org.store, &owner).await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
     assert_eq!(
         (
@@ -103,16 +104,7 @@ async fn the_demo_shows_sync_now_working() {
     )
     .await
     .unwrap();
-    let again = sync::run_sync(
-        &mut org.store,
-        &owner,
-        SyncRequest {
-            trigger: Trigger::Manual,
-            dry_run: false,
-        },
-    )
-    .await
-    .unwrap();
+    let again = sync_now(&mut org.store, &owner).await;
     assert_eq!(again.result, RunResult::Succeeded, "{again:?}");
     assert_eq!(again.counts.deactivated, 0);
 }

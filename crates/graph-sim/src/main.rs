@@ -2,7 +2,7 @@
 //! the demo and scripts. Prints one JSON line with what a client needs to connect.
 
 use clap::Parser;
-use graph_sim::{Simulator, TenantConfig};
+use graph_sim::{SeedAccount, Simulator, TenantConfig};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -24,20 +24,6 @@ struct Args {
     /// `[{"id": "<guid>", "upn": "a@b.example", "enabled": true, "deleted": false}]`.
     #[arg(long, value_name = "FILE")]
     seed: Option<std::path::PathBuf>,
-}
-
-#[derive(serde::Deserialize)]
-struct SeedAccount {
-    id: String,
-    upn: String,
-    #[serde(default = "yes")]
-    enabled: bool,
-    #[serde(default)]
-    deleted: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 fn read_seed(path: &std::path::Path) -> Result<Vec<SeedAccount>, String> {
@@ -77,17 +63,7 @@ fn main() -> ExitCode {
     rest[..args.deleted]
         .iter()
         .for_each(|id| simulator.soft_delete(id));
-    for account in &seed {
-        let id = simulator.add_user_with_id(
-            &account.id,
-            &account.upn,
-            Some(&account.upn),
-            account.enabled,
-        );
-        if account.deleted {
-            simulator.soft_delete(&id);
-        }
-    }
+    simulator.seed(&seed);
 
     let line = serde_json::json!({
         "base_url": simulator.base_url(),

@@ -86,6 +86,21 @@ impl Simulator {
         lock(&self.shared.directory).add(user_principal_name, mail, enabled)
     }
 
+    /// Adds accounts with fixed ids (with mail equal to the UPN), soft-deleting those so marked.
+    pub fn seed(&self, accounts: &[crate::SeedAccount]) {
+        for account in accounts {
+            let id = self.add_user_with_id(
+                &account.id,
+                &account.upn,
+                Some(&account.upn),
+                account.enabled,
+            );
+            if account.deleted {
+                self.soft_delete(&id);
+            }
+        }
+    }
+
     /// Makes direct reads of one user (GET and `$batch` items) fail with a 500, or heal.
     pub fn set_user_failing(&self, id: &str, failing: bool) {
         let mut failing_users = lock(&self.shared.failing_users);

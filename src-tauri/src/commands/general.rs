@@ -15,7 +15,11 @@ pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.
 #[tauri::command]
-pub async fn autostart_enabled<R: Runtime>(app: AppHandle<R>) -> Reply<bool> {
+pub async fn autostart_enabled<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Reply<bool> {
+    state.actor(&*state.store().await?)?;
     app.autolaunch().is_enabled().map_err(autostart_error)
 }
 

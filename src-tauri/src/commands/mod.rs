@@ -2,6 +2,8 @@
 
 pub mod entra;
 pub mod general;
+#[cfg(test)]
+mod names;
 pub mod session;
 pub mod users;
 

@@ -1,0 +1,19 @@
+//! Accounts with fixed object ids, for tenants that must look the same on every start (the
+//! demo organization's, a test's): the `--seed` file of the binary and `Simulator::seed`.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SeedAccount {
+    pub id: String,
+    pub upn: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Soft-deleted: restorable, but GET answers 404.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
