@@ -137,6 +137,7 @@ async fn tenant(size: usize, linked: usize) -> Vec<Row> {
     let request = SyncRequest {
         trigger: Trigger::Manual,
         dry_run: false,
+        deadline: None,
     };
     rows.push(
         measure(&sim, label("UniAsset first sync"), async {

@@ -37,6 +37,7 @@ async fn sync_now(
     let request = SyncRequest {
         trigger: Trigger::Manual,
         dry_run: false,
+        deadline: None,
     };
     sync::run_sync(store, owner, request).await.unwrap()
 }

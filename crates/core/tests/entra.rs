@@ -154,6 +154,8 @@ async fn test_connection_failures_are_in_plain_language_and_save_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn disconnect_removes_the_secret_and_turns_auto_deprovision_off() {
     let mut t = connected(Plan::Enterprise).await;
+    // An enabled colleague: a run that would leave nobody enabled is held instead.
+    t.linked("colleague@northwind.example", Role::Member);
     let (_, oid) = {
         let oid = t.sim.add_user("ann@northwind.example", None, true);
         (
@@ -306,6 +308,8 @@ async fn matching_links_single_exact_matches_and_lists_the_rest() {
 #[tokio::test(flavor = "multi_thread")]
 async fn reactivating_someone_entra_still_disables_needs_confirmation() {
     let mut t = connected(Plan::Enterprise).await;
+    // An enabled colleague: a run that would leave nobody enabled is held instead.
+    t.linked("colleague@northwind.example", Role::Member);
     let (leo, oid) = t.linked("leo@northwind.example", Role::Member);
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
     t.sim.set_enabled(&oid, false);
@@ -350,6 +354,8 @@ async fn reactivating_someone_entra_still_disables_needs_confirmation() {
 #[tokio::test(flavor = "multi_thread")]
 async fn reactivation_needs_no_confirmation_once_entra_enables_the_account() {
     let mut t = connected(Plan::Enterprise).await;
+    // An enabled colleague: a run that would leave nobody enabled is held instead.
+    t.linked("colleague@northwind.example", Role::Member);
     let (leo, oid) = t.linked("leo@northwind.example", Role::Member);
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
     t.sim.set_enabled(&oid, false);
@@ -399,6 +405,7 @@ async fn automatic_runs_follow_the_saved_toggle() {
         SyncRequest {
             trigger: Trigger::Scheduled,
             dry_run: false,
+            deadline: None,
         },
     )
     .await

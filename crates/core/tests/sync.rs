@@ -25,6 +25,11 @@ fn outcomes(run: &sync::RunRecord) -> BTreeSet<(String, LineOutcome)> {
         .collect()
 }
 
+/// An enabled, linked colleague: a run that would leave no linked account enabled is held.
+fn colleague(t: &mut Connected) {
+    t.linked("colleague@northwind.example", Role::Member);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
     let mut t = connected(Plan::Enterprise).await;
@@ -35,6 +40,15 @@ async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
     t.sim.set_enabled(&ann, false);
     t.sim.hard_delete(&bob);
     t.sim.soft_delete(&cy);
+
+    // Bob is gone for good: not found, not among the deleted items. One run's "not found"
+    // could be a glitch, so the first run only reports him.
+    let first = t.sync().await;
+    assert_eq!(first.result, RunResult::CompletedWithErrors, "{first:?}");
+    assert_eq!(status(&t, "bob@northwind.example"), (UserStatus::Active, None));
+    assert!(first.lines.iter().any(|l| l.email == "bob@northwind.example"
+        && l.outcome == LineOutcome::Error
+        && l.detail.contains("next run")));
 
     let run = t.sync().await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
@@ -72,7 +86,8 @@ async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
             c.deactivated,
             c.errors
         ),
-        (4, 1, 2, 3, 0)
+        (2, 0, 1, 1, 0),
+        "ann and cy went in the first run; bob, still missing, in the second"
     );
     assert_eq!(
         t.org
@@ -82,7 +97,7 @@ async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
         Some("Microsoft Entra ID sync")
     );
 
-    let id = run.id.unwrap();
+    let id = first.id.unwrap();
     let stored = sync::run(&t.org.store, id).unwrap().unwrap();
     assert_eq!(stored.lines.len(), 3, "one line per affected user");
     let trail =
@@ -101,6 +116,7 @@ async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_after_the_first_run_arrive_by_delta() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     let (_, bob) = t.linked("bob@northwind.example", Role::Member);
     assert_eq!(t.sync().await.counts.deactivated, 0);
@@ -151,6 +167,7 @@ async fn password_and_google_users_are_never_touched() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_user_re_enabled_in_entra_stays_deactivated_and_is_reported() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sim.set_enabled(&ann, false);
     t.sync().await;
@@ -169,6 +186,7 @@ async fn a_user_re_enabled_in_entra_stays_deactivated_and_is_reported() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_last_active_owner_is_skipped_and_reported() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (owner, oid) = t.linked("boss@northwind.example", Role::Owner);
     let first_owner = t.org.user(common::OWNER_EMAIL).id;
     directory::deactivate(&mut t.org.store, &Actor::CommandLine, first_owner).unwrap();
@@ -269,6 +287,7 @@ async fn a_dismissed_held_run_deactivates_nobody() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_previews_and_changes_nothing() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sim.set_enabled(&ann, false);
     let before = (
@@ -330,7 +349,7 @@ async fn scenario(faults: Faults) -> (BTreeSet<String>, Vec<RunResult>, graph_si
         )
         .unwrap();
     }
-    t.sim.hard_delete(&later[1].1);
+    t.sim.soft_delete(&later[1].1);
     t.sim.set_enabled(&oids[1], false);
     let second = t.sync().await;
     let deactivated = directory::list_users(
@@ -379,6 +398,7 @@ async fn throttling_and_outages_give_the_same_outcome_as_a_clean_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_delta_link_triggers_a_full_read() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sync().await;
     t.sim.expire_delta_tokens();
@@ -403,6 +423,7 @@ async fn an_expired_delta_link_triggers_a_full_read() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_syncs_at_once_run_once() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sim.set_enabled(&ann, false);
     t.sim.set_faults(Faults {
@@ -413,6 +434,7 @@ async fn two_syncs_at_once_run_once() {
     let request = SyncRequest {
         trigger: Trigger::Manual,
         dry_run: false,
+        deadline: None,
     };
     let (a, b) = tokio::join!(
         sync::run_sync(&mut t.org.store, &Actor::CommandLine, request),
@@ -498,6 +520,7 @@ async fn failed_runs_say_why_and_deactivate_nobody() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupted_run_is_closed_and_the_next_one_completes() {
     let mut t = connected(Plan::Enterprise).await;
+    colleague(&mut t);
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sim.set_enabled(&ann, false);
     let conn = rusqlite::Connection::open(t.org.store.path()).unwrap();
@@ -521,6 +544,7 @@ async fn roles_plan_and_the_toggle_are_enforced_in_the_core() {
     let request = SyncRequest {
         trigger: Trigger::Manual,
         dry_run: false,
+        deadline: None,
     };
     let err = sync::run_sync(&mut t.org.store, &member, request)
         .await
@@ -530,6 +554,7 @@ async fn roles_plan_and_the_toggle_are_enforced_in_the_core() {
     let nightly = SyncRequest {
         trigger: Trigger::Scheduled,
         dry_run: false,
+        deadline: None,
     };
     let err = sync::run_sync(&mut t.org.store, &Actor::EntraSync, nightly)
         .await

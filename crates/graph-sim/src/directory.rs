@@ -154,6 +154,15 @@ impl Directory {
         by_id.or_else(by_upn).filter(|u| u.is_active())
     }
 
+    /// A soft-deleted user (in the recycle bin) by object id, as
+    /// `/directory/deletedItems/{id}` gives it; hard-deleted users are gone from there too.
+    pub(crate) fn get_deleted(&self, id: &str) -> Option<&User> {
+        self.by_id
+            .get(&id.to_lowercase())
+            .map(|&p| &self.users[p])
+            .filter(|u| u.lifecycle == Lifecycle::SoftDeleted)
+    }
+
     /// One page of active users matching any of `clauses` (all when empty), starting at
     /// position `start`; also the position where the next page starts, if there is one.
     pub(crate) fn list(

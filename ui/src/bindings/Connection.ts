@@ -2,4 +2,9 @@
 import type { Cloud } from "./Cloud";
 import type { Endpoints } from "./Endpoints";
 
-export type Connection = { tenant: string, client_id: string, cloud: Cloud, endpoints: Endpoints, secret_expires_on: string | null, connected_at: string, connected_by: string, };
+export type Connection = { tenant: string, client_id: string, cloud: Cloud, endpoints: Endpoints, secret_expires_on: string | null, connected_at: string, connected_by: string, 
+/**
+ * The tenant's GUID as Microsoft reports it (None for connections made before
+ * UniAsset recorded it; the next run learns it).
+ */
+tenant_id: string | null, };

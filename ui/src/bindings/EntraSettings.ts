@@ -8,6 +8,10 @@ export type EntraSettings = { connection: Connection | null, auto_deprovision: b
  */
 enabled_at: string | null, guard: MassDeactivationGuard, 
 /**
+ * A run not finished after this many minutes ends as failed and deactivates nobody.
+ */
+run_deadline_minutes: number, 
+/**
  * Set when the client secret expires within 14 days or has expired.
  */
 secret_warning: string | null, };

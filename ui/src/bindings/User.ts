@@ -4,4 +4,13 @@ import type { Role } from "./Role";
 import type { SignInMethod } from "./SignInMethod";
 import type { UserStatus } from "./UserStatus";
 
-export type User = { id: number, email: string, display_name: string, role: Role, sign_in: SignInMethod, entra_object_id: string | null, status: UserStatus, deactivated_at: string | null, deactivated_by: string | null, deactivation_reason: DeactivationReason | null, created_at: string, };
+export type User = { id: number, email: string, display_name: string, role: Role, sign_in: SignInMethod, entra_object_id: string | null, status: UserStatus, deactivated_at: string | null, deactivated_by: string | null, deactivation_reason: DeactivationReason | null, created_at: string, 
+/**
+ * "Never deactivate automatically": the sync reports this user but never deactivates
+ * them (break-glass and service accounts). Deactivating by hand still works.
+ */
+protected: boolean, 
+/**
+ * The tenant (GUID) the Entra link was made in; None until a connection adopts it.
+ */
+entra_tenant_id: string | null, };

@@ -96,6 +96,8 @@ export const outcomeLabel: Record<LineOutcome, string> = {
   would_deactivate: "Would deactivate",
   held: "Held",
   skipped_last_owner: "Skipped: last Owner",
+  skipped_protected: "Skipped: protected",
+  other_tenant: "Linked to another tenant — match again",
   enabled_again: "Enabled again in Entra",
   error: "Error",
 };
@@ -107,6 +109,8 @@ const auditActionLabel: Record<string, string> = {
   "user.reactivated": "Reactivated",
   "user.linked_to_entra": "Linked to Microsoft Entra ID",
   "user.password_set": "Password set",
+  "user.protected": "Protected from automatic deactivation",
+  "user.unprotected": "Protection from automatic deactivation removed",
   "asset.created": "Asset created",
   "asset.assigned": "Asset assigned",
   "asset.document_attached": "Document attached",

@@ -48,6 +48,7 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             let request = SyncRequest {
                 trigger: Trigger::Cli,
                 dry_run,
+                deadline: None,
             };
             let record = block_on(sync::run_sync(store, &me, request))?;
             finished(record)
@@ -164,6 +165,8 @@ fn describe(r: &RunRecord) -> String {
             LineOutcome::WouldDeactivate => "would deactivate",
             LineOutcome::Held => "held",
             LineOutcome::SkippedLastOwner => "skipped (last Owner)",
+            LineOutcome::SkippedProtected => "skipped (protected)",
+            LineOutcome::OtherTenant => "linked to another tenant",
             LineOutcome::EnabledAgain => "enabled again in Entra",
             LineOutcome::Error => "error",
         };

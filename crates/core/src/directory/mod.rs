@@ -18,7 +18,7 @@ use crate::timestamp;
 
 pub use details::{details, UserDetails};
 pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
-pub use status::{deactivate, deactivate_in, reactivate, reason_words};
+pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
 
 text_enum! {
@@ -68,6 +68,11 @@ pub struct User {
     pub deactivated_by: Option<String>,
     pub deactivation_reason: Option<DeactivationReason>,
     pub created_at: String,
+    /// "Never deactivate automatically": the sync reports this user but never deactivates
+    /// them (break-glass and service accounts). Deactivating by hand still works.
+    pub protected: bool,
+    /// The tenant (GUID) the Entra link was made in; None until a connection adopts it.
+    pub entra_tenant_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -153,7 +158,7 @@ impl From<rusqlite::Error> for DirectoryError {
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, role, sign_in, entra_object_id, status,
-    deactivated_at, deactivated_by, deactivation_reason, created_at";
+    deactivated_at, deactivated_by, deactivation_reason, created_at, protected, entra_tenant_id";
 
 fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -168,6 +173,8 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         deactivated_by: r.get(8)?,
         deactivation_reason: r.get(9)?,
         created_at: r.get(10)?,
+        protected: r.get(11)?,
+        entra_tenant_id: r.get(12)?,
     })
 }
 

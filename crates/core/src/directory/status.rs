@@ -69,6 +69,43 @@ pub fn deactivate_in(
     Ok(())
 }
 
+/// An Owner or Admin marks a user "never deactivate automatically" (break-glass and service
+/// accounts), or lifts the mark. Only an Owner may change it for an Owner.
+pub fn set_protected(
+    store: &mut Store,
+    by: &Actor,
+    user_id: i64,
+    protected: bool,
+) -> Result<User, DirectoryError> {
+    by.require_admin("protect users from automatic deactivation")?;
+    let tx = store.write()?;
+    let user = user_by_id(&tx, user_id)?;
+    if user.role == Role::Owner {
+        by.require_owner("change an Owner's protection")?;
+    }
+    if user.protected != protected {
+        tx.execute(
+            "UPDATE users SET protected = ?2 WHERE id = ?1",
+            rusqlite::params![user.id, protected],
+        )
+        .map_err(StoreError::from)?;
+        let action = if protected {
+            "user.protected"
+        } else {
+            "user.unprotected"
+        };
+        let detail = if protected {
+            "Never deactivated automatically by the Entra ID sync"
+        } else {
+            "The Entra ID sync may deactivate this user again"
+        };
+        audit::record(&tx, by, audit::Entry::user(action, user.id).detail(detail))?;
+    }
+    let user = user_by_id(&tx, user_id)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(user)
+}
+
 /// An Owner or Admin gives a deactivated user their access back.
 pub fn reactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, DirectoryError> {
     by.require_admin("reactivate users")?;

@@ -50,6 +50,9 @@ pub struct Connection {
     pub secret_expires_on: Option<String>,
     pub connected_at: String,
     pub connected_by: String,
+    /// The tenant's GUID as Microsoft reports it (None for connections made before
+    /// UniAsset recorded it; the next run learns it).
+    pub tenant_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -69,6 +72,8 @@ pub struct EntraSettings {
     /// When auto-deprovision was last turned on.
     pub enabled_at: Option<String>,
     pub guard: MassDeactivationGuard,
+    /// A run not finished after this many minutes ends as failed and deactivates nobody.
+    pub run_deadline_minutes: u32,
     /// Set when the client secret expires within 14 days or has expired.
     pub secret_warning: Option<String>,
 }
@@ -83,6 +88,8 @@ pub enum EntraError {
     EmptySecret,
     #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
     InvalidDate(String),
+    #[error("The mass-deactivation guard's percentage must be between 0 and 100 (got {0}).")]
+    InvalidGuard(u32),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
@@ -106,6 +113,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidClientId(_) => "invalid_client_id",
             EntraError::EmptySecret => "empty_secret",
             EntraError::InvalidDate(_) => "invalid_date",
+            EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
             EntraError::Graph(e) => e.code(),
@@ -229,7 +237,9 @@ fn save_connection(
     let previous = connection(store)?;
     let tx = store.write()?;
     // A new tenant or app invalidates what was learned from the old one.
-    tx.execute_batch("DELETE FROM entra_delta; DELETE FROM entra_accounts;")?;
+    tx.execute_batch(
+        "DELETE FROM entra_delta; DELETE FROM entra_accounts; DELETE FROM entra_missing;",
+    )?;
     tx.execute(
         "INSERT OR REPLACE INTO entra_connection
             (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by)
@@ -271,7 +281,7 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
     let keychain = Keychain::for_store(store)?;
     let tx = store.write()?;
     tx.execute_batch(
-        "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts;
+        "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts; DELETE FROM entra_missing;
          UPDATE deprovision_settings SET auto_deprovision = 0;",
     )?;
     audit::record(
@@ -285,10 +295,14 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
 }
 
 pub fn connection(store: &Store) -> Result<Option<Connection>, StoreError> {
-    Ok(store
-        .conn()
+    connection_in(store.conn())
+}
+
+/// The saved connection, read through any connection or transaction.
+pub(crate) fn connection_in(conn: &rusqlite::Connection) -> Result<Option<Connection>, StoreError> {
+    Ok(conn
         .query_row(
-            "SELECT tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by
+            "SELECT tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id
              FROM entra_connection WHERE id = 1",
             [],
             |r| {
@@ -300,6 +314,7 @@ pub fn connection(store: &Store) -> Result<Option<Connection>, StoreError> {
                     secret_expires_on: r.get(5)?,
                     connected_at: r.get(6)?,
                     connected_by: r.get(7)?,
+                    tenant_id: r.get(8)?,
                 })
             },
         )
@@ -309,10 +324,11 @@ pub fn connection(store: &Store) -> Result<Option<Connection>, StoreError> {
 /// Everything the Entra page shows about the connection and the setting.
 pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
     let connection = connection(store)?;
-    let (auto_deprovision, enabled_at, min_users, percent) = store.conn().query_row(
-        "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent FROM deprovision_settings WHERE id = 1",
+    let (auto_deprovision, enabled_at, min_users, percent, run_deadline_minutes) = store.conn().query_row(
+        "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent, run_deadline_minutes
+         FROM deprovision_settings WHERE id = 1",
         [],
-        |r| Ok((r.get::<_, bool>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| Ok((r.get::<_, bool>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
     let today = Utc::now().date_naive();
     let secret_warning = connection
@@ -325,8 +341,18 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         auto_deprovision,
         enabled_at,
         guard: MassDeactivationGuard { min_users, percent },
+        run_deadline_minutes,
         secret_warning,
     })
+}
+
+/// Whether automatic runs are on, read through any connection or transaction.
+pub(crate) fn auto_deprovision_in(conn: &rusqlite::Connection) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT auto_deprovision FROM deprovision_settings WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
@@ -369,10 +395,9 @@ pub fn save(
             return Err(EntraError::NotConnected);
         }
     }
-    let guard = MassDeactivationGuard {
-        min_users: guard.min_users,
-        percent: guard.percent.min(100),
-    };
+    if guard.percent > 100 {
+        return Err(EntraError::InvalidGuard(guard.percent));
+    }
     let tx = store.write()?;
     if guard != current.guard {
         tx.execute(

@@ -31,6 +31,8 @@ pub enum GraphError {
         code: String,
         message: String,
     },
+    #[error("Microsoft Graph did not find this account, and it is not among the directory's deleted items either: it may have been deleted for good, or this was a passing glitch. Nothing was done now; if the next run still cannot find it, it counts as deleted.")]
+    NotConfirmed,
     /// The stored delta link is too old; the caller starts a full read instead.
     #[error("Microsoft no longer accepts the saved change-tracking link ({code}); a full read is needed.")]
     DeltaExpired { code: String },
@@ -68,6 +70,7 @@ impl crate::ErrorCode for GraphError {
             GraphError::Malformed { .. } => "entra_malformed_reply",
             GraphError::Unexpected { .. } => "entra_error",
             GraphError::DeltaExpired { .. } => "entra_delta_expired",
+            GraphError::NotConfirmed => "entra_deletion_not_confirmed",
         }
     }
 }

@@ -372,7 +372,7 @@ fn state_of(user: &UserState) -> Result<AccountState, GraphError> {
         })
 }
 
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()
         .replace('+', "%20")

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_initial.sql")),
     M::up(include_str!("migrations/002_entra.sql")),
     M::up(include_str!("migrations/003_demo.sql")),
+    M::up(include_str!("migrations/004_trust.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds

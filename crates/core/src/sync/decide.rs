@@ -12,50 +12,95 @@ use crate::graph::{AccountState, GraphError};
 pub struct Plan {
     /// Active users Entra reports disabled or deleted.
     pub to_deactivate: Vec<(User, DeactivationReason)>,
+    /// Active protected users Entra reports disabled or deleted: reported, never deactivated.
+    pub protected: Vec<(User, DeactivationReason)>,
     /// Users the sync deactivated earlier whose Entra account is enabled again.
     pub enabled_again: Vec<User>,
     pub errors: Vec<(User, String)>,
     pub checked: u32,
     pub disabled_found: u32,
     pub deleted_found: u32,
-    /// The mass-deactivation guard tripped: nobody is deactivated until an admin decides.
-    pub held: bool,
+    /// Why nobody is deactivated until an admin decides, if the run is held.
+    pub hold: Option<Hold>,
 }
 
-/// `tracked` are the Microsoft-linked users; `current` is Entra's latest word per object id.
-/// Besides the mass-deactivation guard, a run that finds every checked account deleted is
-/// held: that is what linking to the wrong tenant looks like, not what a business does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// More than the mass-deactivation guard allows.
+    Guard,
+    /// After this run no linked account would be known as enabled: what a wrong tenant,
+    /// a broken link or a bad reply looks like, not what a business does.
+    NoneLeftEnabled,
+}
+
+impl Hold {
+    pub fn explain(self) -> &'static str {
+        match self {
+            Hold::Guard => "Held: this run would deactivate more users than the mass-deactivation guard allows.",
+            Hold::NoneLeftEnabled => "Held: after this run no Microsoft-linked user would be known as enabled in Entra ID, which looks like a wrong tenant or a bad reply rather than real leavers.",
+        }
+    }
+}
+
+/// Links made in another tenant than the connected one are not checked: their object ids
+/// mean nothing there, and would read as deleted. Links with no tenant yet are checked.
+pub fn split_by_tenant(linked: Vec<User>, tenant_id: &str) -> (Vec<User>, Vec<User>) {
+    linked.into_iter().partition(|u| {
+        u.entra_tenant_id
+            .as_deref()
+            .is_none_or(|t| t.eq_ignore_ascii_case(tenant_id))
+    })
+}
+
+/// `tracked` are the Microsoft-linked users of the connected tenant; `current` is Entra's
+/// latest word per object id: the states known from earlier runs with this run's news on
+/// top, so the hold below judges the whole picture, not only what changed tonight.
 pub fn decide(
     tracked: &[User],
     current: &HashMap<String, Result<AccountState, GraphError>>,
     guard: MassDeactivationGuard,
 ) -> Plan {
     let mut plan = Plan::default();
+    let mut known_enabled = 0u32;
     for user in tracked {
         let Some(oid) = user.entra_object_id.as_deref() else {
             continue;
         };
         let state = current.get(oid);
+        if matches!(state, Some(Ok(AccountState::Enabled))) {
+            known_enabled += 1;
+        }
         match user.status {
             UserStatus::Active => {
                 plan.checked += 1;
-                match state {
-                    Some(Ok(AccountState::Enabled)) => {}
+                let reason = match state {
+                    Some(Ok(AccountState::Enabled)) => None,
                     Some(Ok(AccountState::Disabled)) => {
                         plan.disabled_found += 1;
-                        plan.to_deactivate
-                            .push((user.clone(), DeactivationReason::DisabledInEntra));
+                        Some(DeactivationReason::DisabledInEntra)
                     }
                     Some(Ok(AccountState::Deleted)) => {
                         plan.deleted_found += 1;
-                        plan.to_deactivate
-                            .push((user.clone(), DeactivationReason::DeletedFromEntra));
+                        Some(DeactivationReason::DeletedFromEntra)
                     }
-                    Some(Err(e)) => plan.errors.push((user.clone(), e.to_string())),
-                    None => plan.errors.push((
-                        user.clone(),
-                        "Entra ID gave no status for this account.".into(),
-                    )),
+                    Some(Err(e)) => {
+                        plan.errors.push((user.clone(), e.to_string()));
+                        None
+                    }
+                    None => {
+                        plan.errors.push((
+                            user.clone(),
+                            "Entra ID gave no status for this account.".into(),
+                        ));
+                        None
+                    }
+                };
+                if let Some(reason) = reason {
+                    if user.protected {
+                        plan.protected.push((user.clone(), reason));
+                    } else {
+                        plan.to_deactivate.push((user.clone(), reason));
+                    }
                 }
             }
             UserStatus::Deactivated => {
@@ -71,8 +116,14 @@ pub fn decide(
             }
         }
     }
-    plan.held = trips(guard, plan.to_deactivate.len() as u32, plan.checked)
-        || (plan.checked >= 2 && plan.deleted_found == plan.checked);
+    let deactivating = plan.to_deactivate.len() as u32;
+    plan.hold = if trips(guard, deactivating, plan.checked) {
+        Some(Hold::Guard)
+    } else if deactivating > 0 && known_enabled == 0 {
+        Some(Hold::NoneLeftEnabled)
+    } else {
+        None
+    };
     plan
 }
 
@@ -105,6 +156,8 @@ mod tests {
             deactivated_by: reason.map(|_| "Microsoft Entra ID sync".into()),
             deactivation_reason: reason,
             created_at: "2026-01-01T00:00:00.000Z".into(),
+            protected: false,
+            entra_tenant_id: None,
         }
     }
 
@@ -145,7 +198,7 @@ mod tests {
             (plan.checked, plan.disabled_found, plan.deleted_found),
             (3, 1, 1)
         );
-        assert!(!plan.held);
+        assert_eq!(plan.hold, None);
     }
 
     #[test]
@@ -205,12 +258,84 @@ mod tests {
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Deleted)),
         ]);
-        assert!(decide(&users, &gone, GUARD).held);
+        assert_eq!(decide(&users, &gone, GUARD).hold, Some(Hold::NoneLeftEnabled));
         let one = states(&[
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Enabled)),
         ]);
-        assert!(!decide(&users, &one, GUARD).held);
+        assert_eq!(decide(&users, &one, GUARD).hold, None);
+    }
+
+    #[test]
+    fn a_one_person_organization_whose_only_account_is_disabled_is_held() {
+        let users = [user(1, UserStatus::Active, None)];
+        let plan = decide(&users, &states(&[(1, Ok(AccountState::Disabled))]), GUARD);
+        assert_eq!(plan.hold, Some(Hold::NoneLeftEnabled));
+    }
+
+    #[test]
+    fn unreadable_accounts_do_not_count_as_enabled() {
+        let users = [
+            user(1, UserStatus::Active, None),
+            user(2, UserStatus::Active, None),
+        ];
+        let err = GraphError::Throttled {
+            waited: std::time::Duration::from_secs(1),
+        };
+        let plan = decide(
+            &users,
+            &states(&[(1, Ok(AccountState::Disabled)), (2, Err(err))]),
+            GUARD,
+        );
+        assert_eq!(plan.hold, Some(Hold::NoneLeftEnabled));
+    }
+
+    #[test]
+    fn one_leaver_among_known_enabled_colleagues_goes_through() {
+        // Tonight's delta only carried user 1; the others are known enabled from before.
+        let users = [
+            user(1, UserStatus::Active, None),
+            user(2, UserStatus::Active, None),
+            user(3, UserStatus::Active, None),
+        ];
+        let plan = decide(
+            &users,
+            &states(&[
+                (1, Ok(AccountState::Disabled)),
+                (2, Ok(AccountState::Enabled)),
+                (3, Ok(AccountState::Enabled)),
+            ]),
+            GUARD,
+        );
+        assert_eq!(plan.hold, None);
+        assert_eq!(plan.to_deactivate.len(), 1);
+    }
+
+    #[test]
+    fn protected_users_are_reported_never_deactivated() {
+        let mut breakglass = user(1, UserStatus::Active, None);
+        breakglass.protected = true;
+        let users = [breakglass, user(2, UserStatus::Active, None)];
+        let plan = decide(
+            &users,
+            &states(&[(1, Ok(AccountState::Disabled)), (2, Ok(AccountState::Enabled))]),
+            GUARD,
+        );
+        assert!(plan.to_deactivate.is_empty());
+        assert_eq!(plan.protected.len(), 1);
+        assert_eq!(plan.protected[0].1, DeactivationReason::DisabledInEntra);
+    }
+
+    #[test]
+    fn links_from_another_tenant_are_set_apart() {
+        let mut other = user(1, UserStatus::Active, None);
+        other.entra_tenant_id = Some("tenant-a".into());
+        let mut same = user(2, UserStatus::Active, None);
+        same.entra_tenant_id = Some("TENANT-B".into());
+        let unassigned = user(3, UserStatus::Active, None);
+        let (checked, apart) = split_by_tenant(vec![other, same, unassigned], "tenant-b");
+        assert_eq!(checked.iter().map(|u| u.id).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(apart.iter().map(|u| u.id).collect::<Vec<_>>(), vec![1]);
     }
 
     #[test]

@@ -10,13 +10,16 @@ mod record;
 mod review;
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
+use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::access::{AccessError, Actor};
 use crate::directory::{self, DeactivationReason, DirectoryError, User};
 use crate::entra::{self, EntraError};
-use crate::graph::{AccountState, ClientOptions, GraphClient};
+use crate::graph::{AccountState, ClientOptions, GraphClient, GraphError};
 use crate::organization::{self, OrganizationError};
 use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
@@ -50,11 +53,13 @@ text_enum! {
 }
 
 text_enum! {
-    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, enabled_again or error" {
+    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, skipped_protected, other_tenant, enabled_again or error" {
         Deactivated => "deactivated",
         WouldDeactivate => "would_deactivate",
         Held => "held",
         SkippedLastOwner => "skipped_last_owner",
+        SkippedProtected => "skipped_protected",
+        OtherTenant => "other_tenant",
         EnabledAgain => "enabled_again",
         Error => "error",
     }
@@ -71,6 +76,8 @@ pub struct SyncRequest {
     pub trigger: Trigger,
     /// Preview only (R-S9): nothing is changed or stored.
     pub dry_run: bool,
+    /// Overrides the organization's run deadline (Entra settings), for this run only.
+    pub deadline: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +154,7 @@ fn authorize(store: &Store, by: &Actor, trigger: Trigger) -> Result<(), SyncErro
 
 /// Runs one sync. Refusals (role, plan, connection, a run already going) are errors; a run
 /// that starts always ends in a record, a failed one included, and that record is returned.
+/// A failed run deactivated nobody: its changes are committed together or not at all.
 pub async fn run_sync(
     store: &mut Store,
     by: &Actor,
@@ -166,35 +174,109 @@ pub async fn run_sync(
             &started_at,
         )?)
     };
-    let mut run = RunRecord {
-        id,
-        trigger: request.trigger,
-        dry_run: request.dry_run,
-        started_at,
-        ended_at: None,
-        result: RunResult::Running,
-        counts: RunCounts::default(),
-        lines: Vec::new(),
-        error: None,
-        graph_requests: 0,
-        started_by: by.label(),
-        review: None,
-        applies_run_id: None,
-    };
+    let run = RunRecord::started(id, request.trigger, request.dry_run, started_at, by);
+    let settings = entra::settings(store)?;
     let options = ClientOptions {
         low_priority: request.trigger.automatic(),
         ..ClientOptions::default()
     };
     let graph = match entra::client(store, options) {
         Ok(graph) => graph,
-        Err(e) => return fail(store, run, e.to_string()),
+        Err(e) => return fail(store, run, &RunFailure::Entra(e), 0),
     };
-    match check_and_apply(store, &graph, &mut run).await {
-        Ok(()) => Ok(run),
-        Err(message) => {
-            run.graph_requests = graph.requests_sent();
-            fail(store, run, message)
+    let expected = Expected {
+        connection: settings.connection.clone(),
+        automatic: request.trigger.automatic(),
+    };
+    let deadline = request
+        .deadline
+        .unwrap_or(Duration::from_secs(u64::from(settings.run_deadline_minutes) * 60));
+    let work = tokio::time::timeout(deadline, check_and_apply(store, &graph, &run, &expected));
+    let outcome = match AssertUnwindSafe(work).catch_unwind().await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_elapsed)) => Err(RunFailure::DeadlinePassed(deadline)),
+        Err(panic) => Err(RunFailure::Internal(panic_message(&*panic))),
+    };
+    match outcome {
+        Ok(finished) => Ok(finished),
+        Err(failure) => fail(store, run, &failure, graph.requests_sent()),
+    }
+}
+
+/// Why a run that had started ended without changing anything.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Entra(#[from] EntraError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("The Microsoft Entra ID connection changed while this run was going (disconnected or connected again). Nobody was deactivated.")]
+    ConnectionChanged,
+    #[error("Auto-deprovisioning was turned off while this automatic run was going. Nobody was deactivated.")]
+    TurnedOff,
+    #[error("The run did not finish within {}. Nobody was deactivated; the next run starts again.", minutes(*.0))]
+    DeadlinePassed(Duration),
+    #[error("The connection now answers for a different tenant ({found}) than the one it was connected to ({connected}). Nobody was deactivated. Connect again in Settings → Integrations → Microsoft Entra ID, then match the users again.")]
+    TenantChanged { connected: String, found: String },
+    #[error("UniAsset hit an internal error during the run ({0}). Nobody was deactivated; the next run starts again.")]
+    Internal(String),
+}
+
+impl crate::ErrorCode for RunFailure {
+    fn code(&self) -> &'static str {
+        match self {
+            RunFailure::Graph(e) => e.code(),
+            RunFailure::Entra(e) => e.code(),
+            RunFailure::Store(e) => e.code(),
+            RunFailure::ConnectionChanged => "connection_changed",
+            RunFailure::TurnedOff => "auto_deprovision_off",
+            RunFailure::DeadlinePassed(_) => "run_deadline",
+            RunFailure::TenantChanged { .. } => "tenant_changed",
+            RunFailure::Internal(_) => "internal_error",
         }
+    }
+}
+
+impl From<rusqlite::Error> for RunFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        RunFailure::Store(e.into())
+    }
+}
+
+fn minutes(d: Duration) -> String {
+    match d.as_secs() {
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", s / 60),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an unexpected fault".to_owned())
+}
+
+/// What must still hold when the run writes: the connection it started with and, for an
+/// automatic run, the toggle. Another window, the tray or `uniasset entra disconnect` may
+/// have changed either while the run waited on Microsoft.
+struct Expected {
+    connection: Option<entra::Connection>,
+    automatic: bool,
+}
+
+impl Expected {
+    fn still_holds(&self, conn: &Connection) -> Result<(), RunFailure> {
+        if entra::connection_in(conn)? != self.connection {
+            return Err(RunFailure::ConnectionChanged);
+        }
+        if self.automatic && !entra::auto_deprovision_in(conn)? {
+            return Err(RunFailure::TurnedOff);
+        }
+        Ok(())
     }
 }
 
@@ -205,9 +287,16 @@ pub(crate) fn acquire(store: &Store) -> Result<lock::SyncLock, SyncError> {
     })
 }
 
-fn fail(store: &mut Store, mut run: RunRecord, message: String) -> Result<RunRecord, SyncError> {
+/// Records a run that changed nothing: no lines, no deactivations, the reason in plain words.
+fn fail(
+    store: &mut Store,
+    mut run: RunRecord,
+    failure: &RunFailure,
+    graph_requests: u64,
+) -> Result<RunRecord, SyncError> {
     run.result = RunResult::Failed;
-    run.error = Some(message);
+    run.error = Some(failure.to_string());
+    run.graph_requests = graph_requests;
     run.ended_at = Some(timestamp::now());
     if run.id.is_some() {
         let tx = store.write()?;
@@ -217,40 +306,61 @@ fn fail(store: &mut Store, mut run: RunRecord, message: String) -> Result<RunRec
     Ok(run)
 }
 
-/// Observes, decides and (unless a dry run) applies. An `Err` is a whole-run failure that
-/// changed nothing.
+/// Reads, asks Microsoft, decides, then (unless a dry run) writes everything in one
+/// transaction. The record is filled in only once that transaction has committed, so an
+/// `Err` is a run that changed nothing and claims nothing.
 async fn check_and_apply(
     store: &mut Store,
     graph: &GraphClient,
-    run: &mut RunRecord,
-) -> Result<(), String> {
-    let tracked = directory::microsoft_linked(store.conn()).map_err(|e| e.to_string())?;
-    let known = known_states(store.conn()).map_err(|e| e.to_string())?;
-    let delta_link = saved_delta_link(store.conn()).map_err(|e| e.to_string())?;
+    started: &RunRecord,
+    expected: &Expected,
+) -> Result<RunRecord, RunFailure> {
+    let tracked = directory::microsoft_linked(store.conn())?;
+    let known = known_states(store.conn())?;
+    let delta_link = saved_delta_link(store.conn())?;
+    let guard = entra::settings(store)?.guard;
+    let missing_before = missing_accounts(store.conn())?;
+    let mut missing_now = Vec::new();
     let oids: Vec<String> = tracked
         .iter()
         .filter_map(|u| u.entra_object_id.clone())
         .collect();
 
-    let observed = observe::observe(graph, &oids, &known, delta_link.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
-    run.graph_requests = graph.requests_sent();
-
-    let mut current: HashMap<String, Result<AccountState, _>> =
+    let mut observed = observe::observe(graph, &oids, &known, delta_link.as_deref()).await?;
+    let mut current: HashMap<String, Result<AccountState, GraphError>> =
         known.iter().map(|(k, v)| (k.clone(), Ok(*v))).collect();
     if observed.full_read {
         current.clear();
     }
     current.extend(observed.states.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let guard = entra::settings(store).map_err(|e| e.to_string())?.guard;
-    let plan = decide::decide(&tracked, &current, guard);
+    let mut plan = decide::decide(&tracked, &current, guard);
+    if plan.hold.is_none() {
+        // "Not found" once is not proof: only Entra's deleted items confirm a deletion.
+        let unconfirmed: Vec<String> = plan
+            .to_deactivate
+            .iter()
+            .filter(|(_, r)| *r == DeactivationReason::DeletedFromEntra)
+            .filter_map(|(u, _)| u.entra_object_id.clone())
+            .collect();
+        if !unconfirmed.is_empty() {
+            let confirmed = observe::confirm_deleted(graph, &unconfirmed, &missing_before).await;
+            for (oid, state) in confirmed.states {
+                current.insert(oid.clone(), state.clone());
+                observed.states.insert(oid, state);
+            }
+            missing_now = confirmed.missing;
+            plan = decide::decide(&tracked, &current, guard);
+        }
+    }
 
+    let mut run = started.clone();
+    run.graph_requests = graph.requests_sent();
     run.counts = RunCounts {
         checked: plan.checked,
         disabled_found: plan.disabled_found,
         deleted_found: plan.deleted_found,
         errors: plan.errors.len() as u32,
+        skipped: plan.protected.len() as u32,
         ..RunCounts::default()
     };
     run.lines.extend(
@@ -261,41 +371,50 @@ async fn check_and_apply(
     run.lines.extend(plan.enabled_again.iter().map(|u| {
         line(u, LineOutcome::EnabledAgain, None, "Enabled again in Entra; still deactivated here. Reactivate them if they should have access.".into())
     }));
-
-    let tx = if run.dry_run {
-        None
-    } else {
-        Some(store.write().map_err(|e| e.to_string())?)
-    };
-    if plan.held {
+    run.lines.extend(plan.protected.iter().map(|(u, r)| {
+        line(u, LineOutcome::SkippedProtected, Some(*r), "Not deactivated: marked \"never deactivate automatically\". Deactivate them by hand if they have left.".into())
+    }));
+    if let Some(hold) = plan.hold {
         run.result = RunResult::HeldForReview;
         run.review = (!run.dry_run).then_some(Review::Pending);
-        run.lines.extend(plan.to_deactivate.iter().map(|(u, r)| {
-            line(u, LineOutcome::Held, Some(*r), "Held: this run would deactivate more users than the mass-deactivation guard allows.".into())
-        }));
-    } else if let Some(tx) = &tx {
-        deactivate_all(tx, run, &plan.to_deactivate).map_err(|e| e.to_string())?;
-    } else {
+        run.lines.extend(
+            plan.to_deactivate
+                .iter()
+                .map(|(u, r)| line(u, LineOutcome::Held, Some(*r), hold.explain().into())),
+        );
+    } else if run.dry_run {
         run.lines.extend(
             plan.to_deactivate
                 .iter()
                 .map(|(u, r)| line(u, LineOutcome::WouldDeactivate, Some(*r), String::new())),
         );
     }
-    if run.result == RunResult::Running {
-        run.result = if run.counts.errors > 0 {
-            RunResult::CompletedWithErrors
-        } else {
-            RunResult::Succeeded
-        };
+    if run.dry_run {
+        run.result = settle(&run);
+        run.ended_at = Some(timestamp::now());
+        return Ok(run);
     }
+
+    let tx = store.write()?;
+    expected.still_holds(&tx)?;
+    if plan.hold.is_none() {
+        deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
+    }
+    run.result = settle(&run);
     run.ended_at = Some(timestamp::now());
-    if let Some(tx) = tx {
-        remember(&tx, &observed).map_err(|e| e.to_string())?;
-        record::finish(&tx, run).map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
+    remember(&tx, &observed, &missing_now)?;
+    record::finish(&tx, &run)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(run)
+}
+
+/// A run still "running" once its lines are in ends as held, with errors, or succeeded.
+fn settle(run: &RunRecord) -> RunResult {
+    match run.result {
+        RunResult::Running if run.counts.errors > 0 => RunResult::CompletedWithErrors,
+        RunResult::Running => RunResult::Succeeded,
+        other => other,
     }
-    Ok(())
 }
 
 /// Deactivates within the run's transaction, re-reading each user so a change made since
@@ -312,6 +431,16 @@ fn deactivate_all(
             Err(DirectoryError::Store(e)) => return Err(e),
             Err(_) => continue,
         };
+        if user.protected {
+            run.counts.skipped += 1;
+            run.lines.push(line(
+                &user,
+                LineOutcome::SkippedProtected,
+                Some(*reason),
+                "Not deactivated: marked \"never deactivate automatically\". Deactivate them by hand if they have left.".into(),
+            ));
+            continue;
+        }
         match directory::deactivate_in(conn, &Actor::EntraSync, &user, *reason, &detail) {
             Ok(()) => {
                 run.counts.deactivated += 1;
@@ -389,6 +518,13 @@ pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState
     Ok(state.as_deref().and_then(AccountState::parse))
 }
 
+/// Accounts an earlier run found neither in Entra nor among its deleted items (lowercase).
+fn missing_accounts(conn: &Connection) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT lower(object_id) FROM entra_missing")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn saved_delta_link(conn: &Connection) -> Result<Option<String>, StoreError> {
     Ok(conn
         .query_row("SELECT delta_link FROM entra_delta WHERE id = 1", [], |r| {
@@ -399,8 +535,22 @@ fn saved_delta_link(conn: &Connection) -> Result<Option<String>, StoreError> {
 
 /// Saves what this run learned, in its transaction: a crash before commit leaves the old
 /// link, so the next run sees the same changes again.
-fn remember(conn: &Connection, observed: &observe::Observation) -> Result<(), StoreError> {
+fn remember(
+    conn: &Connection,
+    observed: &observe::Observation,
+    missing: &[String],
+) -> Result<(), StoreError> {
     let now = timestamp::now();
+    let mut found = conn.prepare_cached("DELETE FROM entra_missing WHERE object_id = ?1")?;
+    for (oid, _) in observed.states.iter().filter(|(_, s)| s.is_ok()) {
+        found.execute([oid])?;
+    }
+    let mut lost = conn.prepare_cached(
+        "INSERT INTO entra_missing (object_id, first_missing_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for oid in missing {
+        lost.execute(rusqlite::params![oid, now])?;
+    }
     if observed.full_read {
         conn.execute("DELETE FROM entra_accounts", [])?;
     }

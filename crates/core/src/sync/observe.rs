@@ -92,3 +92,52 @@ pub async fn observe(
         full_read,
     })
 }
+
+/// What a second look at accounts read as deleted found.
+pub struct Confirmation {
+    pub states: HashMap<String, Result<AccountState, GraphError>>,
+    /// Not found, and not among the deleted items: deleted for good, or a passing glitch.
+    pub missing: Vec<String>,
+}
+
+/// Checks accounts read as deleted against Entra's deleted items. Found there: deleted.
+/// Not there: read again, since a passing "not found" must not deactivate anyone; an
+/// account still not found counts as deleted for good only if an earlier run also found it
+/// missing (`missing_before`), so time separates the two readings.
+pub async fn confirm_deleted(
+    graph: &GraphClient,
+    object_ids: &[String],
+    missing_before: &HashSet<String>,
+) -> Confirmation {
+    let bin = graph.in_deleted_items(object_ids).await;
+    let mut states = HashMap::new();
+    let mut reread = Vec::new();
+    for (oid, found) in bin {
+        match found {
+            Ok(true) => {
+                states.insert(oid, Ok(AccountState::Deleted));
+            }
+            Ok(false) => reread.push(oid),
+            Err(e) => {
+                states.insert(oid, Err(e));
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    if !reread.is_empty() {
+        for (oid, state) in graph.accounts(&reread).await {
+            let state = match state {
+                Ok(AccountState::Deleted) if missing_before.contains(&oid.to_lowercase()) => {
+                    Ok(AccountState::Deleted)
+                }
+                Ok(AccountState::Deleted) => {
+                    missing.push(oid.clone());
+                    Err(GraphError::NotConfirmed)
+                }
+                other => other,
+            };
+            states.insert(oid, state);
+        }
+    }
+    Confirmation { states, missing }
+}

@@ -64,6 +64,33 @@ pub struct RunRecord {
     pub applies_run_id: Option<i64>,
 }
 
+impl RunRecord {
+    /// A run that has just started: nothing found, nothing done yet.
+    pub(crate) fn started(
+        id: Option<i64>,
+        trigger: Trigger,
+        dry_run: bool,
+        started_at: String,
+        by: &crate::access::Actor,
+    ) -> RunRecord {
+        RunRecord {
+            id,
+            trigger,
+            dry_run,
+            started_at,
+            ended_at: None,
+            result: RunResult::Running,
+            counts: RunCounts::default(),
+            lines: Vec::new(),
+            error: None,
+            graph_requests: 0,
+            started_by: by.label(),
+            review: None,
+            applies_run_id: None,
+        }
+    }
+}
+
 pub fn start(
     conn: &Connection,
     trigger: Trigger,

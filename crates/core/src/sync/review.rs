@@ -1,7 +1,7 @@
 //! Held runs (R-S4): an Owner or Admin applies them — after Entra is asked again about
 //! every held user — or dismisses them.
 
-use super::record::{self, Review, RunCounts, RunRecord};
+use super::record::{self, Review, RunRecord};
 use super::{acquire, authorize, line, LineOutcome, RunResult, SyncError};
 use crate::access::Actor;
 use crate::audit;
@@ -52,21 +52,9 @@ pub async fn apply_held(
     let started_at = timestamp::now();
     let tx = store.write()?;
     let id = record::start(&tx, trigger, &by.label(), &started_at)?;
-    let mut run = RunRecord {
-        id: Some(id),
-        trigger,
-        dry_run: false,
-        started_at,
-        ended_at: None,
-        result: RunResult::Running,
-        counts: RunCounts::default(),
-        lines: Vec::new(),
-        error: None,
-        graph_requests: graph.requests_sent(),
-        started_by: by.label(),
-        review: None,
-        applies_run_id: Some(run_id),
-    };
+    let mut run = RunRecord::started(Some(id), trigger, false, started_at, by);
+    run.graph_requests = graph.requests_sent();
+    run.applies_run_id = Some(run_id);
     let mut to_deactivate = Vec::new();
     for held_line in held_run
         .lines

@@ -71,7 +71,11 @@ impl Connected {
 }
 
 pub async fn sync_store(store: &mut Store, trigger: Trigger, dry_run: bool) -> RunRecord {
-    sync::run_sync(store, &Actor::CommandLine, SyncRequest { trigger, dry_run })
+    sync::run_sync(store, &Actor::CommandLine, SyncRequest {
+            trigger,
+            dry_run,
+            deadline: None,
+        })
         .await
         .unwrap()
 }

@@ -1,6 +1,6 @@
 //! `POST /v1.0/$batch`: up to 20 GETs of single users in one round trip.
 
-use super::users::user_reply;
+use super::users::{deleted_item_reply, user_reply};
 use crate::reply::{json_response, retry_after_value, RequestIds};
 use crate::state::{lock, Shared};
 use axum::body::Bytes;
@@ -90,7 +90,8 @@ fn run_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> Value {
     })
 }
 
-/// Runs the one kind of item the app sends: `GET users/{id}[?query]`, relative to /v1.0.
+/// Runs the kinds of item the app sends: `GET users/{id}[?query]` and
+/// `GET directory/deletedItems/{id}[?query]`, relative to /v1.0.
 fn route_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> (StatusCode, Value) {
     let url = item.url.trim_start_matches('/');
     let (path, query) = match url.split_once('?') {
@@ -103,12 +104,17 @@ fn route_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> (StatusCod
         {
             user_reply(shared, ids, id, query)
         }
+        ["directory", "deletedItems", id]
+            if item.method.eq_ignore_ascii_case("GET") && !id.is_empty() =>
+        {
+            deleted_item_reply(shared, ids, id, query)
+        }
         _ => (
             StatusCode::BAD_REQUEST,
             ids.error_body(
                 "BadRequest",
                 &format!(
-                    "The simulator runs only GET /users/{{id}} in a batch, not {} {}.",
+                    "The simulator runs only GET /users/{{id}} and GET /directory/deletedItems/{{id}} in a batch, not {} {}.",
                     item.method, item.url
                 ),
             ),

@@ -1,4 +1,4 @@
-//! `GET /v1.0/users/{id}` and `GET /v1.0/users`.
+//! `GET /v1.0/users/{id}`, `GET /v1.0/users` and `GET /v1.0/directory/deletedItems/{id}`.
 
 use super::denied_permission;
 use super::query::Query;
@@ -65,6 +65,55 @@ pub(crate) fn user_reply(
         "@odata.context".into(),
         format!("{}/$entity", select.context(&shared.base_url)).into(),
     );
+    body.extend(select.render(user));
+    (StatusCode::OK, Value::Object(body))
+}
+
+/// `GET /v1.0/directory/deletedItems/{id}`: a soft-deleted user, restorable for 30 days.
+pub(crate) async fn get_deleted_item(
+    State(shared): State<Arc<Shared>>,
+    Extension(ids): Extension<RequestIds>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let (status, body) = deleted_item_reply(&shared, &ids, &id, raw.as_deref());
+    json_response(status, &body)
+}
+
+/// The status and body of a GET of one deleted item, shared by the route and `$batch` items.
+pub(crate) fn deleted_item_reply(
+    shared: &Shared,
+    ids: &RequestIds,
+    id: &str,
+    raw_query: Option<&str>,
+) -> (StatusCode, Value) {
+    if let Some(denied) = denied_permission(shared, ids) {
+        return denied;
+    }
+    let select =
+        match Query::parse(raw_query, &["$select"]).and_then(|q| Select::parse(q.get("$select"))) {
+            Ok(select) => select,
+            Err(message) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    ids.error_body("Request_BadRequest", &message),
+                )
+            }
+        };
+    let directory = lock(&shared.directory);
+    let Some(user) = directory.get_deleted(id) else {
+        let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+        return (
+            StatusCode::NOT_FOUND,
+            ids.error_body("Request_ResourceNotFound", &message),
+        );
+    };
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        format!("{}/v1.0/$metadata#directoryObjects/$entity", shared.base_url).into(),
+    );
+    body.insert("@odata.type".into(), "#microsoft.graph.user".into());
     body.extend(select.render(user));
     (StatusCode::OK, Value::Object(body))
 }
