@@ -45,10 +45,16 @@ async fn disabled_and_deleted_are_deactivated_and_enabled_left_alone() {
     // could be a glitch, so the first run only reports him.
     let first = t.sync().await;
     assert_eq!(first.result, RunResult::CompletedWithErrors, "{first:?}");
-    assert_eq!(status(&t, "bob@northwind.example"), (UserStatus::Active, None));
-    assert!(first.lines.iter().any(|l| l.email == "bob@northwind.example"
-        && l.outcome == LineOutcome::Error
-        && l.detail.contains("next run")));
+    assert_eq!(
+        status(&t, "bob@northwind.example"),
+        (UserStatus::Active, None)
+    );
+    assert!(first
+        .lines
+        .iter()
+        .any(|l| l.email == "bob@northwind.example"
+            && l.outcome == LineOutcome::Error
+            && l.detail.contains("next run")));
 
     let run = t.sync().await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");

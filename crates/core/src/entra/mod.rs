@@ -324,11 +324,21 @@ pub(crate) fn connection_in(conn: &rusqlite::Connection) -> Result<Option<Connec
 /// Everything the Entra page shows about the connection and the setting.
 pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
     let connection = connection(store)?;
-    let (auto_deprovision, enabled_at, min_users, percent, run_deadline_minutes) = store.conn().query_row(
+    let (auto_deprovision, enabled_at, min_users, percent, run_deadline_minutes) = store
+        .conn()
+        .query_row(
         "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent, run_deadline_minutes
          FROM deprovision_settings WHERE id = 1",
         [],
-        |r| Ok((r.get::<_, bool>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        |r| {
+            Ok((
+                r.get::<_, bool>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        },
     )?;
     let today = Utc::now().date_naive();
     let secret_warning = connection

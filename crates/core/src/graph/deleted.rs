@@ -69,7 +69,10 @@ impl GraphClient {
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let path = format!("/directory/deletedItems/{}?$select=id", super::users::encode(id));
+                let path = format!(
+                    "/directory/deletedItems/{}?$select=id",
+                    super::users::encode(id)
+                );
                 json!({"id": (i + 1).to_string(), "method": "GET", "url": path})
             })
             .collect();

@@ -258,7 +258,10 @@ mod tests {
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Deleted)),
         ]);
-        assert_eq!(decide(&users, &gone, GUARD).hold, Some(Hold::NoneLeftEnabled));
+        assert_eq!(
+            decide(&users, &gone, GUARD).hold,
+            Some(Hold::NoneLeftEnabled)
+        );
         let one = states(&[
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Enabled)),
@@ -318,7 +321,10 @@ mod tests {
         let users = [breakglass, user(2, UserStatus::Active, None)];
         let plan = decide(
             &users,
-            &states(&[(1, Ok(AccountState::Disabled)), (2, Ok(AccountState::Enabled))]),
+            &states(&[
+                (1, Ok(AccountState::Disabled)),
+                (2, Ok(AccountState::Enabled)),
+            ]),
             GUARD,
         );
         assert!(plan.to_deactivate.is_empty());

@@ -188,16 +188,10 @@ pub async fn run_sync(
         connection: settings.connection.clone(),
         automatic: request.trigger.automatic(),
     };
-    let deadline = request
-        .deadline
-        .unwrap_or(Duration::from_secs(u64::from(settings.run_deadline_minutes) * 60));
-    let work = tokio::time::timeout(deadline, check_and_apply(store, &graph, &run, &expected));
-    let outcome = match AssertUnwindSafe(work).catch_unwind().await {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(_elapsed)) => Err(RunFailure::DeadlinePassed(deadline)),
-        Err(panic) => Err(RunFailure::Internal(panic_message(&*panic))),
-    };
-    match outcome {
+    let deadline = request.deadline.unwrap_or(Duration::from_secs(
+        u64::from(settings.run_deadline_minutes) * 60,
+    ));
+    match guarded(deadline, check_and_apply(store, &graph, &run, &expected)).await {
         Ok(finished) => Ok(finished),
         Err(failure) => fail(store, run, &failure, graph.requests_sent()),
     }
@@ -245,8 +239,25 @@ impl From<rusqlite::Error> for RunFailure {
     }
 }
 
+/// Runs `work` to its end, its deadline, or a panic; the last two become failures, so a
+/// run always ends in a record and never leaves a caller waiting on a dead task.
+async fn guarded<T>(
+    deadline: Duration,
+    work: impl std::future::Future<Output = Result<T, RunFailure>>,
+) -> Result<T, RunFailure> {
+    match AssertUnwindSafe(tokio::time::timeout(deadline, work))
+        .catch_unwind()
+        .await
+    {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_elapsed)) => Err(RunFailure::DeadlinePassed(deadline)),
+        Err(panic) => Err(RunFailure::Internal(panic_message(&*panic))),
+    }
+}
+
 fn minutes(d: Duration) -> String {
     match d.as_secs() {
+        1 => "1 second".to_owned(),
         s if s < 120 => format!("{s} seconds"),
         s => format!("{} minutes", s / 60),
     }
@@ -572,4 +583,32 @@ fn remember(
         rusqlite::params![observed.delta_link, now],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_or_a_deadline_becomes_a_failure() {
+        let panics = guarded::<()>(Duration::from_secs(5), async { panic!("boom") }).await;
+        assert!(
+            matches!(&panics, Err(RunFailure::Internal(m)) if m == "boom"),
+            "{panics:?}"
+        );
+        let slow = guarded::<()>(Duration::from_millis(20), async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok(())
+        })
+        .await;
+        let err = slow.unwrap_err();
+        assert!(matches!(err, RunFailure::DeadlinePassed(_)));
+        assert!(err.to_string().contains("Nobody was deactivated"), "{err}");
+        assert_eq!(
+            guarded(Duration::from_secs(5), async { Ok(7) })
+                .await
+                .unwrap(),
+            7
+        );
+    }
 }

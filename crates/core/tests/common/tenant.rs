@@ -71,11 +71,15 @@ impl Connected {
 }
 
 pub async fn sync_store(store: &mut Store, trigger: Trigger, dry_run: bool) -> RunRecord {
-    sync::run_sync(store, &Actor::CommandLine, SyncRequest {
+    sync::run_sync(
+        store,
+        &Actor::CommandLine,
+        SyncRequest {
             trigger,
             dry_run,
             deadline: None,
-        })
-        .await
-        .unwrap()
+        },
+    )
+    .await
+    .unwrap()
 }

@@ -23,10 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users", get(users::list_users))
         .route("/users/delta", get(delta::delta))
         .route("/users/{id}", get(users::get_user))
-        .route(
-            "/directory/deletedItems/{id}",
-            get(users::get_deleted_item),
-        )
+        .route("/directory/deletedItems/{id}", get(users::get_deleted_item))
         .route("/$batch", post(batch::batch))
         .fallback(unknown_resource)
         .layer(from_fn_with_state(shared.clone(), pipeline::graph_pipeline));

@@ -111,7 +111,11 @@ pub(crate) fn deleted_item_reply(
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
-        format!("{}/v1.0/$metadata#directoryObjects/$entity", shared.base_url).into(),
+        format!(
+            "{}/v1.0/$metadata#directoryObjects/$entity",
+            shared.base_url
+        )
+        .into(),
     );
     body.insert("@odata.type".into(), "#microsoft.graph.user".into());
     body.extend(select.render(user));
