@@ -5,6 +5,7 @@ mod args;
 mod clock;
 mod commands;
 mod demo;
+mod notifications;
 mod scheduler;
 mod state;
 mod sync_runner;
@@ -43,8 +44,10 @@ pub fn run() {
             Some(vec![args::MINIMIZED]),
         ))
         .setup(move |app| {
-            app.manage(state::AppState::new(args.data_dir));
+            app.manage(state::AppState::new(args.data_dir.clone()));
+            app.manage(sync_runner::SyncRunner::new(args.data_dir));
             tray::install(app.handle())?;
+            notifications::follow_results(app.handle().clone());
             if !args.minimized {
                 tray::show_main_window(app.handle());
             }

@@ -11,6 +11,7 @@ use uniasset_core::schedule;
 
 use crate::clock;
 use crate::state::AppState;
+use crate::sync_runner::SyncRunner;
 
 /// A window whose run failed (network not up yet after waking, say) is tried again after a
 /// pause, a few times, rather than every tick or never.
@@ -37,8 +38,8 @@ pub fn spawn(app: AppHandle) {
                         "automatic sync due ({trigger}) for the {window} window, attempt {}",
                         n + 1
                     );
-                    let state = app.state::<AppState>();
-                    let _ = state.runner.run(&app, trigger, Actor::EntraSync).await;
+                    let runner = app.state::<SyncRunner>();
+                    let _ = runner.run(&app, trigger, Actor::EntraSync).await;
                 }
             }
             tokio::time::sleep(clock::tick()).await;

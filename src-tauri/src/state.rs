@@ -1,5 +1,5 @@
-//! What the shell holds while it runs: the store, the window's session, the sync runner
-//! and, for a demo organization, its simulated Entra tenant.
+//! What the shell holds while it runs: the store, the window's session and, for a demo
+//! organization, its simulated Entra tenant. (The sync runner is managed on its own.)
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -12,8 +12,6 @@ use uniasset_core::sessions::{self, SessionToken, SignInError};
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, ErrorReport};
 
-use crate::sync_runner::SyncRunner;
-
 pub struct AppState {
     data_dir: Option<PathBuf>,
     /// Opened on first use and again after a failure, so an administrator who moves a
@@ -21,7 +19,6 @@ pub struct AppState {
     /// mutex: commands that ask Microsoft hold it across the call.
     store: Mutex<Option<Store>>,
     session: StdMutex<Option<SessionToken>>,
-    pub runner: SyncRunner,
     pub demo_tenant: StdMutex<Option<Simulator>>,
 }
 
@@ -47,7 +44,6 @@ impl AppState {
             data_dir,
             store: Mutex::new(None),
             session: StdMutex::new(None),
-            runner: SyncRunner::default(),
             demo_tenant: StdMutex::new(None),
         }
     }

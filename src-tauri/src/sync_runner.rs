@@ -1,35 +1,82 @@
-//! Runs syncs for the window, the tray and the scheduler. Within this process a second
-//! request joins the run in progress and gets its record (R-S6); other processes are kept
-//! out by the core's lock. After each run: an event for the window, the tray's last
-//! result, and a desktop notification when someone was deactivated, or the run failed or
-//! was held.
+//! Runs syncs for the window, the tray and the scheduler, one at a time: within this process
+//! a second request joins the run in progress and gets its record; other processes are kept
+//! out by the core's lock. Each finished run is announced: to the window as the
+//! `sync-finished` event, and to the tray and the notifications through `subscribe`. The
+//! runner survives any panic in a run: its slot is cleared and the next run works.
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::Notification;
-use tokio::sync::{watch, Mutex};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use tauri::{AppHandle, Emitter, Runtime};
+use tokio::sync::{broadcast, watch, Mutex};
 use uniasset_core::access::Actor;
-use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
-use uniasset_core::ErrorReport;
+use uniasset_core::store::Store;
+use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
+use uniasset_core::{data_dir, ErrorReport};
 
-use crate::state::AppState;
-use crate::tray;
-
-/// The window listens for this to refresh the Entra page.
+/// The window listens for this to refresh the Entra page; its payload is the run record.
 pub const SYNC_FINISHED: &str = "sync-finished";
 
-type Outcome = Result<RunRecord, ErrorReport>;
+pub type Outcome = Result<RunRecord, ErrorReport>;
 
-#[derive(Default)]
+type Slot = Arc<Mutex<Option<watch::Receiver<Option<Outcome>>>>>;
+
 pub struct SyncRunner {
-    running: Mutex<Option<watch::Receiver<Option<Outcome>>>>,
+    data_dir: Option<PathBuf>,
+    running: Slot,
+    finished: broadcast::Sender<Outcome>,
 }
 
 impl SyncRunner {
+    pub fn new(data_dir: Option<PathBuf>) -> SyncRunner {
+        SyncRunner {
+            data_dir,
+            running: Slot::default(),
+            finished: broadcast::channel(16).0,
+        }
+    }
+
+    /// Every outcome from now on, for the tray and the notifications.
+    pub fn subscribe(&self) -> broadcast::Receiver<Outcome> {
+        self.finished.subscribe()
+    }
+
+    /// Runs a sync for `actor`, or joins the one already running. The core decides first
+    /// whether `actor` may start this kind of run, so nobody joins a run they may not start.
     pub async fn run<R: Runtime>(
         &self,
         app: &AppHandle<R>,
         trigger: Trigger,
         actor: Actor,
+    ) -> Outcome {
+        let mut store = self.open_store()?;
+        sync::authorize(&store, &actor, trigger)?;
+        let request = SyncRequest {
+            trigger,
+            dry_run: false,
+            deadline: None,
+        };
+        let data_dir = self.data_dir.clone();
+        self.run_job(app, async move {
+            let run = sync::run_sync(&mut store, &actor, request).await;
+            drop(store);
+            run.map_err(ErrorReport::from)
+        })
+        .await
+        .inspect_err(|e| {
+            if e.code == CRASHED {
+                close_crashed_run(data_dir);
+            }
+        })
+    }
+
+    async fn run_job<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        job: impl Future<Output = Outcome> + Send + 'static,
     ) -> Outcome {
         let mut outcome = {
             let mut slot = self.running.lock().await;
@@ -38,13 +85,19 @@ impl SyncRunner {
                 None => {
                     let (done, outcome) = watch::channel(None);
                     *slot = Some(outcome.clone());
-                    let app = app.clone();
+                    let (app, running, finished) =
+                        (app.clone(), self.running.clone(), self.finished.clone());
                     tauri::async_runtime::spawn(async move {
-                        let result = execute(&app, trigger, actor).await;
-                        let state = app.state::<AppState>();
-                        state.runner.running.lock().await.take();
+                        let result = AssertUnwindSafe(job)
+                            .catch_unwind()
+                            .await
+                            .unwrap_or_else(|_| Err(crashed()));
+                        running.lock().await.take();
                         let _ = done.send(Some(result.clone()));
-                        announce(&app, &result);
+                        if let Ok(run) = &result {
+                            let _ = app.emit(SYNC_FINISHED, run);
+                        }
+                        let _ = finished.send(result);
                     });
                     outcome
                 }
@@ -53,76 +106,35 @@ impl SyncRunner {
         let finished = outcome
             .wait_for(Option::is_some)
             .await
-            .map_err(|_| ErrorReport {
-                code: "sync_lost".into(),
-                message: "The sync stopped unexpectedly.".into(),
-            })?;
+            .map_err(|_| crashed())?;
         finished
             .clone()
             .expect("wait_for returned a finished outcome")
     }
-}
 
-async fn execute<R: Runtime>(app: &AppHandle<R>, trigger: Trigger, actor: Actor) -> Outcome {
-    let mut store = app.state::<AppState>().open_store()?;
-    Ok(sync::run_sync(
-        &mut store,
-        &actor,
-        SyncRequest {
-            trigger,
-            dry_run: false,
-        },
-    )
-    .await?)
-}
-
-fn announce<R: Runtime>(app: &AppHandle<R>, outcome: &Outcome) {
-    match outcome {
-        Ok(run) => {
-            log::info!(
-                "sync run {:?} ({}) ended {}: checked {}, deactivated {}, skipped {}, errors {}",
-                run.id,
-                run.trigger,
-                run.result,
-                run.counts.checked,
-                run.counts.deactivated,
-                run.counts.skipped,
-                run.counts.errors
-            );
-            let _ = app.emit(SYNC_FINISHED, run);
-            tray::show_last_result(app, &tray::describe(run));
-            if let Some(text) = worth_notifying(run) {
-                notify(app, &text);
-            }
-        }
-        Err(e) => {
-            log::warn!("sync refused: {}", e.message);
-            notify(app, &e.message);
-        }
+    fn open_store(&self) -> Result<Store, ErrorReport> {
+        Ok(Store::open(&data_dir::resolve(self.data_dir.clone())?)?)
     }
 }
 
-fn worth_notifying(run: &RunRecord) -> Option<String> {
-    let n = run.counts.deactivated;
-    match run.result {
-        RunResult::Failed => Some(format!("The Entra ID sync failed: {}", run.error.as_deref().unwrap_or("see the run history."))),
-        RunResult::HeldForReview => Some(format!(
-            "The Entra ID sync was held for review: it would deactivate {} users. Nobody was deactivated; open Settings → Integrations → Microsoft Entra ID to apply or dismiss.",
-            run.lines.iter().filter(|l| l.outcome == LineOutcome::Held).count()
-        )),
-        _ if n > 0 => Some(format!("The Entra ID sync deactivated {n} user{}.", if n == 1 { "" } else { "s" })),
-        _ => None,
+const CRASHED: &str = "sync_crashed";
+
+fn crashed() -> ErrorReport {
+    ErrorReport {
+        code: CRASHED.into(),
+        message: "The sync stopped on an internal error. Nobody was deactivated; the next run starts again.".into(),
     }
 }
 
-fn notify<R: Runtime>(app: &AppHandle<R>, body: &str) {
-    // Without the plugin (tests on a mock runtime) there is nobody to tell; a desktop
-    // without a notification service is not an error worth surfacing either.
-    let Some(notifications) = app.try_state::<Notification<R>>() else {
-        return;
-    };
-    if let Err(e) = notifications.builder().title("UniAsset").body(body).show() {
-        log::info!("no desktop notification shown: {e}");
+/// A run that died mid-way left its record "running": close it as failed now, rather than
+/// at the next run's start, so the history says so at once.
+fn close_crashed_run(data_dir: Option<PathBuf>) {
+    let closed = data_dir::resolve(data_dir)
+        .map_err(ErrorReport::from)
+        .and_then(|dir| Ok(Store::open(&dir)?))
+        .and_then(|store| Ok(sync::close_interrupted(&store)?));
+    if let Err(e) = closed {
+        log::warn!("could not close the crashed run's record: {}", e.message);
     }
 }
 
@@ -139,14 +151,22 @@ mod tests {
     use uniasset_core::store::Store;
     use uniasset_core::sync::Trigger;
 
-    use crate::state::AppState;
+    use super::{SyncRunner, CRASHED};
 
-    /// The tray's Sync Now while the window's is running gets the same run: one run, one record.
-    #[test]
-    fn a_second_request_joins_the_running_sync() {
-        let dir = tempfile::tempdir().unwrap();
-        let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let mut store = Store::open(dir.path()).unwrap();
+    fn link(store: &mut Store, sim: &Simulator, email: &str, enabled: bool) {
+        let oid = sim.add_user(email, None, enabled);
+        let user = NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            role: Role::Member,
+            sign_in: SignInMethod::Microsoft,
+            entra_object_id: Some(oid),
+        };
+        directory::add_user(store, &Actor::CommandLine, &user).unwrap();
+    }
+
+    fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
+        let mut store = Store::open(dir).unwrap();
         let setup = NewOrganization {
             name: "Northwind".into(),
             plan: Plan::Enterprise,
@@ -155,15 +175,8 @@ mod tests {
             owner_password: None,
         };
         organization::create(&mut store, &setup, &Actor::FirstRunSetup).unwrap();
-        let oid = sim.add_user("ann@northwind.example", None, false);
-        let ann = NewUser {
-            email: "ann@northwind.example".into(),
-            display_name: "Ann".into(),
-            role: Role::Member,
-            sign_in: SignInMethod::Microsoft,
-            entra_object_id: Some(oid),
-        };
-        directory::add_user(&mut store, &Actor::CommandLine, &ann).unwrap();
+        link(&mut store, sim, "ann@northwind.example", false);
+        link(&mut store, sim, "bo@northwind.example", true);
         let input = ConnectionInput {
             tenant: sim.tenant_id(),
             client_id: sim.client_id(),
@@ -180,28 +193,32 @@ mod tests {
             &secret,
         ))
         .unwrap();
+        store
+    }
+
+    /// The tray's Sync Now while the window's is running gets the same run: one run, one record.
+    #[test]
+    fn a_second_request_joins_the_running_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let store = connected_org(dir.path(), &sim);
         sim.set_faults(Faults {
             latency_ms: 300,
             ..Faults::default()
         });
-
         let app = mock_builder()
-            .manage(AppState::new(Some(dir.path().to_owned())))
+            .manage(SyncRunner::new(Some(dir.path().to_owned())))
             .build(mock_context(noop_assets()))
             .unwrap();
         let handle = app.handle().clone();
-        let state = app.state::<AppState>();
+        let runner = app.state::<SyncRunner>();
+        let mut finished = runner.subscribe();
         let (window, tray) = tauri::async_runtime::block_on(async {
             tokio::join!(
-                state
-                    .runner
-                    .run(&handle, Trigger::Manual, Actor::CommandLine),
+                runner.run(&handle, Trigger::Manual, Actor::CommandLine),
                 async {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    state
-                        .runner
-                        .run(&handle, Trigger::Tray, Actor::CommandLine)
-                        .await
+                    runner.run(&handle, Trigger::Tray, Actor::CommandLine).await
                 }
             )
         });
@@ -214,5 +231,63 @@ mod tests {
             1,
             "nothing ran twice"
         );
+        let announced = finished.try_recv().unwrap().unwrap();
+        assert_eq!(announced.id, window.id, "listeners heard the run once");
+        assert!(finished.try_recv().is_err());
+    }
+
+    /// A panicking run is reported as failed to whoever waits, and the next run works.
+    #[test]
+    fn the_runner_survives_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let _store = connected_org(dir.path(), &sim);
+        let app = mock_builder()
+            .manage(SyncRunner::new(Some(dir.path().to_owned())))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let handle = app.handle().clone();
+        let runner = app.state::<SyncRunner>();
+        let mut finished = runner.subscribe();
+        let crashed = tauri::async_runtime::block_on(runner.run_job(&handle, async {
+            panic!("a bug in a run");
+        }))
+        .unwrap_err();
+        assert_eq!(crashed.code, CRASHED);
+        assert!(crashed.message.contains("Nobody was deactivated"));
+        assert_eq!(finished.try_recv().unwrap().unwrap_err().code, CRASHED);
+
+        let next = tauri::async_runtime::block_on(runner.run(
+            &handle,
+            Trigger::Manual,
+            Actor::CommandLine,
+        ))
+        .unwrap();
+        assert_eq!(next.counts.deactivated, 1, "the next run works: {next:?}");
+    }
+
+    #[test]
+    fn a_member_cannot_start_or_join_a_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let store = connected_org(dir.path(), &sim);
+        let app = mock_builder()
+            .manage(SyncRunner::new(Some(dir.path().to_owned())))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let member = uniasset_core::access::Actor::Person(uniasset_core::access::Person {
+            user_id: 2,
+            display_name: "Ann".into(),
+            email: "ann@northwind.example".into(),
+            role: Role::Member,
+        });
+        let refused = tauri::async_runtime::block_on(app.state::<SyncRunner>().run(
+            app.handle(),
+            Trigger::Tray,
+            member,
+        ))
+        .unwrap_err();
+        assert_eq!(refused.code, "needs_admin");
+        assert!(uniasset_core::sync::runs(&store, 10).unwrap().is_empty());
     }
 }

@@ -1,14 +1,16 @@
 //! The tray icon: UniAsset lives here while its window is closed. Sync Now runs (or joins)
-//! the same core sync as the window's button.
+//! the same core sync as the window's button, for the same person; the last result follows
+//! the runner's announcements.
 
 use chrono::Local;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
-use uniasset_core::sync::{RunRecord, RunResult, Trigger};
+use uniasset_core::sync::{self, Trigger};
 
 use crate::state::AppState;
+use crate::sync_runner::SyncRunner;
 
 const SYNC_NOW: &str = "sync-now";
 const OPEN: &str = "open";
@@ -36,6 +38,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         ],
     )?;
     app.manage(LastResultItem(last));
+    follow_results(app.clone());
     TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(include_bytes!("../icons/tray.png"))?)
         .tooltip("UniAsset")
@@ -50,8 +53,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Tray → Sync Now, on behalf of the person signed in to the window (R-D5: an Owner or
-/// Admin); with nobody signed in, the window opens on the sign-in screen.
+/// Tray → Sync Now, on behalf of the person signed in to the window, through the same
+/// checks as the window's button; with nobody signed in, the window opens to sign in.
 pub fn sync_now(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
@@ -59,40 +62,39 @@ pub fn sync_now(app: AppHandle) {
             Ok(store) => state.actor(&store),
             Err(e) => Err(e),
         };
-        match actor {
+        let outcome = match actor {
             Ok(actor) => {
-                let _ = state.runner.run(&app, Trigger::Tray, actor).await;
+                let runner = app.state::<SyncRunner>();
+                runner.run(&app, Trigger::Tray, actor).await.map(|_| ())
             }
-            Err(e) => {
-                show_main_window(&app);
-                show_last_result(&app, &format!("Sync Now: {}", e.message));
-            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            show_main_window(&app);
+            show_last_result(&app, &format!("Sync Now: {}", e.message));
         }
     });
 }
 
-pub fn show_last_result<R: Runtime>(app: &AppHandle<R>, text: &str) {
+/// Keeps "Last sync" in step with every run the runner finishes.
+fn follow_results(app: AppHandle) {
+    let mut finished = app.state::<SyncRunner>().subscribe();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(outcome) = finished.recv().await {
+            let at = Local::now().format("%H:%M");
+            let text = match outcome {
+                Ok(run) => format!("Last sync ({at}): {}", sync::headline(&run)),
+                Err(e) => format!("Last sync ({at}): {}", e.message),
+            };
+            show_last_result(&app, &text);
+        }
+    });
+}
+
+fn show_last_result<R: Runtime>(app: &AppHandle<R>, text: &str) {
     if let Some(item) = app.try_state::<LastResultItem>() {
         let _ = item.0.set_text(text);
     }
-}
-
-pub fn describe(run: &RunRecord) -> String {
-    let at = Local::now().format("%H:%M");
-    let what = match run.result {
-        RunResult::Succeeded | RunResult::CompletedWithErrors => {
-            let errors = if run.counts.errors > 0 {
-                format!(", {} errors", run.counts.errors)
-            } else {
-                String::new()
-            };
-            format!("{} deactivated{errors}", run.counts.deactivated)
-        }
-        RunResult::Failed => "failed".to_owned(),
-        RunResult::HeldForReview => "held for review".to_owned(),
-        RunResult::Running => "running".to_owned(),
-    };
-    format!("Last sync ({at}): {what}")
 }
 
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {

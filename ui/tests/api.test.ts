@@ -38,6 +38,7 @@ describe("backend", () => {
       "user_details",
       "deactivate_user",
       "reactivate_user",
+      "set_user_protected",
       "entra_overview",
       "entra_test",
       "entra_connect",
@@ -65,6 +66,7 @@ describe("backend", () => {
     await backend.userDetails(3);
     await backend.deactivateUser(3);
     await backend.reactivateUser(3, true);
+    await backend.setUserProtected(3, true);
     await backend.entraOverview();
     await backend.entraTest(input, "secret");
     await backend.entraConnect(input, "secret");
@@ -82,6 +84,7 @@ describe("backend", () => {
       { cmd: "user_details", args: { userId: 3 } },
       { cmd: "deactivate_user", args: { userId: 3 } },
       { cmd: "reactivate_user", args: { userId: 3, confirmed: true } },
+      { cmd: "set_user_protected", args: { userId: 3, protected: true } },
       { cmd: "entra_overview", args: {} },
       { cmd: "entra_test", args: { input, secret: "secret" } },
       { cmd: "entra_connect", args: { input, secret: "secret" } },

@@ -24,6 +24,8 @@ export function makeUser(id: number, overrides: Partial<User> = {}): User {
     deactivated_by: null,
     deactivation_reason: null,
     created_at: "2025-01-02T10:00:00Z",
+    protected: false,
+    entra_tenant_id: null,
     ...overrides,
   };
 }
@@ -36,6 +38,7 @@ export const connection: Connection = {
   secret_expires_on: null,
   connected_at: "2025-03-01T09:00:00Z",
   connected_by: "Olivia Owner",
+  tenant_id: "7e1b2c3d-0000-4000-8000-00000000c0de",
 };
 
 /** An Enterprise organization, not connected, auto-deprovision off, no runs. */
@@ -56,6 +59,7 @@ export function makeOverview(
       auto_deprovision: false,
       enabled_at: null,
       guard: { min_users: 5, percent: 20 },
+      run_deadline_minutes: 30,
       secret_warning: null,
       ...settings,
     },

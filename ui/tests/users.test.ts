@@ -162,14 +162,52 @@ describe("⋮ menu", () => {
     const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
     expect(button).toHaveAttribute("aria-haspopup", "menu");
     expect(button).toHaveAttribute("aria-expanded", "false");
-    expect(itemNames(await openMenu("Dan Disabled"))).toEqual(["Reactivate", "Details"]);
+    expect(itemNames(await openMenu("Dan Disabled"))).toEqual([
+      "Reactivate",
+      "Never deactivate automatically",
+      "Details",
+    ]);
     expect(button).toHaveAttribute("aria-expanded", "true");
     expect(button).toHaveAttribute("aria-controls", screen.getByRole("menu").id);
 
-    expect(itemNames(await openMenu("Ann Active"))).toEqual(["Deactivate", "Details"]);
+    expect(itemNames(await openMenu("Ann Active"))).toEqual([
+      "Deactivate",
+      "Never deactivate automatically",
+      "Details",
+    ]);
     expect(screen.getAllByRole("menu")).toHaveLength(1);
     // The core refuses self-deactivation, so your own row does not offer it.
-    expect(itemNames(await openMenu("Olivia Owner"))).toEqual(["Details"]);
+    expect(itemNames(await openMenu("Olivia Owner"))).toEqual(["Never deactivate automatically", "Details"]);
+  });
+
+  it("offers an Admin no protection change on an Owner's row", async () => {
+    coreWithUsers([owner]);
+    render(UsersTab, { me: makeUser(3, { role: "admin" }) });
+    expect(itemNames(await openMenu("Olivia Owner"))).toEqual(["Deactivate", "Details"]);
+  });
+
+  it("marks a user protected, shows the badge, and offers to lift it", async () => {
+    const guarded = { ...ann, protected: true };
+    let users = [ann];
+    const calls = mockCore({
+      list_users: () => ({ users, counts }),
+      set_user_protected: () => {
+        users = [guarded];
+        return guarded;
+      },
+    });
+    render(UsersTab, { me: owner });
+    await userEvent.click(
+      within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Never deactivate automatically" }),
+    );
+    expect(callsTo(calls, "set_user_protected")).toEqual([
+      { cmd: "set_user_protected", args: { userId: ann.id, protected: true } },
+    ]);
+    expect(await screen.findByText("Protected")).toHaveAttribute(
+      "title",
+      "Never deactivated automatically by the Entra ID sync",
+    );
+    expect(itemNames(await openMenu("Ann Active"))).toContain("Allow automatic deactivation");
   });
 
   it("offers Members only Details", async () => {
@@ -188,6 +226,8 @@ describe("⋮ menu", () => {
     await userEvent.keyboard("{ArrowDown}");
     const menu = screen.getByRole("menu");
     expect(within(menu).getByRole("menuitem", { name: "Reactivate" })).toHaveFocus();
+    await userEvent.keyboard("{ArrowDown}");
+    expect(within(menu).getByRole("menuitem", { name: "Never deactivate automatically" })).toHaveFocus();
     await userEvent.keyboard("{ArrowDown}");
     expect(within(menu).getByRole("menuitem", { name: "Details" })).toHaveFocus();
     await userEvent.keyboard("{ArrowDown}");

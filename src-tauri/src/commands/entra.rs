@@ -4,11 +4,11 @@ use uniasset_core::overview::{self, EntraOverview};
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, Trigger};
-use uniasset_core::ErrorReport;
 
 use super::Reply;
 use crate::clock;
 use crate::state::AppState;
+use crate::sync_runner::SyncRunner;
 
 fn overview_for(state: &AppState, store: &Store) -> Reply<EntraOverview> {
     let actor = state.actor(store)?;
@@ -73,16 +73,10 @@ pub async fn entra_save(
 pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
+    runner: State<'_, SyncRunner>,
 ) -> Reply<RunRecord> {
-    let actor = {
-        let store = state.store().await?;
-        let actor = state.actor(&store)?;
-        actor
-            .require_admin("run a sync")
-            .map_err(ErrorReport::from)?;
-        actor
-    };
-    state.runner.run(&app, Trigger::Manual, actor).await
+    let actor = state.actor(&*state.store().await?)?;
+    runner.run(&app, Trigger::Manual, actor).await
 }
 
 #[tauri::command]

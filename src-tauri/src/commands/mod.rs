@@ -28,6 +28,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         users::user_details,
         users::deactivate_user,
         users::reactivate_user,
+        users::set_user_protected,
         entra::entra_overview,
         entra::entra_test,
         entra::entra_connect,

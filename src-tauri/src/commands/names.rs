@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "user_details",
     "deactivate_user",
     "reactivate_user",
+    "set_user_protected",
     "entra_overview",
     "entra_test",
     "entra_connect",

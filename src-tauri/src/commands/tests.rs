@@ -60,6 +60,9 @@ fn window(plan: Plan) -> Window {
     }
     let app = mock_builder()
         .manage(AppState::new(Some(dir.path().to_owned())))
+        .manage(crate::sync_runner::SyncRunner::new(Some(
+            dir.path().to_owned(),
+        )))
         .invoke_handler(super::handler())
         .build(mock_context(noop_assets()))
         .unwrap();

@@ -26,6 +26,20 @@ pub async fn deactivate_user(state: State<'_, AppState>, user_id: i64) -> Reply<
     Ok(directory::deactivate(&mut store, &actor, user_id)?)
 }
 
+/// "Never deactivate automatically" on or off (break-glass and service accounts).
+#[tauri::command]
+pub async fn set_user_protected(
+    state: State<'_, AppState>,
+    user_id: i64,
+    protected: bool,
+) -> Reply<User> {
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(directory::set_protected(
+        &mut store, &actor, user_id, protected,
+    )?)
+}
+
 /// `confirmed` is the administrator's "Reactivate anyway" after the Entra warning (R-U1).
 #[tauri::command]
 pub async fn reactivate_user(

@@ -33,6 +33,7 @@ export interface Backend {
   userDetails(userId: number): Promise<UserDetails>;
   deactivateUser(userId: number): Promise<User>;
   reactivateUser(userId: number, confirmed: boolean): Promise<User>;
+  setUserProtected(userId: number, isProtected: boolean): Promise<User>;
   listAssets(): Promise<Asset[]>;
   entraOverview(): Promise<EntraOverview>;
   entraTest(input: ConnectionInput, secret: string): Promise<null>;
@@ -77,6 +78,7 @@ export const backend: Backend = {
   userDetails: (userId) => call("user_details", { userId }),
   deactivateUser: (userId) => call("deactivate_user", { userId }),
   reactivateUser: (userId, confirmed) => call("reactivate_user", { userId, confirmed }),
+  setUserProtected: (userId, isProtected) => call("set_user_protected", { userId, protected: isProtected }),
   listAssets: () => call("list_assets"),
   entraOverview: () => call("entra_overview"),
   entraTest: (input, secret) => call("entra_test", { input, secret }),

@@ -8,6 +8,7 @@ mod lock;
 mod observe;
 mod record;
 mod review;
+mod wording;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -30,6 +31,7 @@ pub use record::{
     get as run, list as runs, pending_reviews, Review, RunCounts, RunLine, RunRecord,
 };
 pub use review::{apply_held, dismiss_held};
+pub use wording::{headline, notification};
 
 text_enum! {
     /// What started a run.
@@ -132,8 +134,9 @@ pub fn run_details(store: &Store, by: &Actor, id: i64) -> Result<RunRecord, Sync
     record::get(store, id)?.ok_or(SyncError::UnknownRun(id))
 }
 
-/// Who may start a run of this kind (R-D5, R-D6, R-S8).
-fn authorize(store: &Store, by: &Actor, trigger: Trigger) -> Result<(), SyncError> {
+/// Who may start a run of this kind (R-D5, R-D6, R-S8). The app asks before a request
+/// joins a run already going, so nobody joins a run they could not have started.
+pub fn authorize(store: &Store, by: &Actor, trigger: Trigger) -> Result<(), SyncError> {
     if trigger.automatic() {
         if *by != Actor::EntraSync {
             return Err(AccessError::NeedsAdmin("start an automatic sync").into());
@@ -288,6 +291,16 @@ impl Expected {
             return Err(RunFailure::TurnedOff);
         }
         Ok(())
+    }
+}
+
+/// Closes the records of runs that stopped without finishing (a crash). While another run
+/// holds the lock nothing is closed: a "running" record may be that run's own.
+pub fn close_interrupted(store: &Store) -> Result<(), SyncError> {
+    match acquire(store) {
+        Ok(_lock) => Ok(record::close_interrupted(store.conn())?),
+        Err(SyncError::AlreadyRunning) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

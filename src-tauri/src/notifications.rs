@@ -1,0 +1,36 @@
+//! Desktop notifications: when a run deactivated someone, failed or was held, in the
+//! core's words. They follow the runner's announcements.
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+use uniasset_core::sync;
+
+use crate::sync_runner::SyncRunner;
+
+pub fn follow_results<R: Runtime>(app: AppHandle<R>) {
+    let mut finished = app.state::<SyncRunner>().subscribe();
+    tauri::async_runtime::spawn(async move {
+        while let Ok(outcome) = finished.recv().await {
+            let text = match outcome {
+                Ok(run) => sync::notification(&run),
+                Err(e) => Some(format!("The Entra ID sync did not run: {}", e.message)),
+            };
+            if let Some(text) = text {
+                notify(&app, &text);
+            }
+        }
+    });
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>, body: &str) {
+    // A desktop without a notification service is not an error worth surfacing.
+    if let Err(e) = app
+        .notification()
+        .builder()
+        .title("UniAsset")
+        .body(body)
+        .show()
+    {
+        log::info!("no desktop notification shown: {e}");
+    }
+}
