@@ -31,6 +31,17 @@ pub enum GraphError {
         code: String,
         message: String,
     },
+    /// A paged read that would not end: a page linked back to one already read, or there
+    /// were more pages than any tenant could fill.
+    #[error("Microsoft Graph kept sending more pages of {listing} ({}), so UniAsset stopped reading after {pages} pages. Nothing was changed; the next run will try again. If this keeps happening, report it to Microsoft support.", if *.repeated { "a page pointed back to one already read" } else { "more than any tenant could hold" })]
+    EndlessPaging {
+        listing: &'static str,
+        pages: usize,
+        repeated: bool,
+    },
+    /// A read of one user answered with another user's record.
+    #[error("Microsoft answered a read of account {asked} with the record of a different account ({answered}). UniAsset ignored the reply and changed nothing for this user; the next run will read it again.")]
+    WrongUser { asked: String, answered: String },
     /// The stored delta link is too old; the caller starts a full read instead.
     #[error("Microsoft no longer accepts the saved change-tracking link ({code}); a full read is needed.")]
     DeltaExpired { code: String },
@@ -68,6 +79,8 @@ impl crate::ErrorCode for GraphError {
             GraphError::Malformed { .. } => "entra_malformed_reply",
             GraphError::Unexpected { .. } => "entra_error",
             GraphError::DeltaExpired { .. } => "entra_delta_expired",
+            GraphError::EndlessPaging { .. } => "entra_endless_paging",
+            GraphError::WrongUser { .. } => "entra_wrong_user",
         }
     }
 }
