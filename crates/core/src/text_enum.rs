@@ -10,12 +10,27 @@ pub struct UnknownValue {
     pub allowed: &'static str,
 }
 
+/// `Variant => "text"` gives a variant its one canonical spelling (stored, serialized,
+/// displayed); `Variant => "text" | "other"` also accepts older or alternative spellings on
+/// input, from serde and `FromStr` alike.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, $allowed:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, $allowed:literal { $($(#[$vmeta:meta])* $variant:ident => $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, ts_rs::TS)]
         #[ts(export)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
+
+        // Written out rather than derived so aliases need no `#[serde(alias)]`, which
+        // ts-rs cannot read and warns about on every build.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                match text.as_str() {
+                    $($text $(| $alias)* => Ok($name::$variant),)+
+                    other => Err(serde::de::Error::unknown_variant(other, &[$($text),+])),
+                }
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -35,7 +50,7 @@ macro_rules! text_enum {
             type Err = $crate::text_enum::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s.trim().to_ascii_lowercase().as_str() {
-                    $($text => Ok($name::$variant),)+
+                    $($text $(| $alias)* => Ok($name::$variant),)+
                     _ => Err($crate::text_enum::UnknownValue {
                         kind: $kind,
                         value: s.to_owned(),

@@ -6,39 +6,73 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Issued access tokens and the secret's state.
 #[derive(Default)]
 pub(crate) struct Auth {
-    /// Access token -> when it expires.
-    tokens: HashMap<String, Instant>,
+    /// Access token -> when it expires; `None` for a lifetime past what the clock holds.
+    tokens: HashMap<String, Option<Instant>>,
     pub(crate) secret_expired: bool,
 }
 
+/// What an access token says of itself, as the claims of Entra's JWTs do.
+struct Claims<'a> {
+    tenant_id: &'a str,
+    audience: &'a str,
+    client_id: &'a str,
+    lifetime_secs: u64,
+}
+
 impl Auth {
-    fn issue(&mut self, lifetime: Duration) -> String {
+    /// A JWT-shaped token (unsigned: `alg` none, a random signature part), so clients can
+    /// read its claims as they do Entra's. Validity is still this map's word alone.
+    fn issue(&mut self, claims: &Claims) -> String {
         let now = Instant::now();
         // Forget expired tokens so a long benchmark does not grow the map without bound.
-        self.tokens.retain(|_, expires| *expires > now);
-        let token = Alphanumeric.sample_string(&mut rand::rng(), 64);
-        self.tokens.insert(token.clone(), now + lifetime);
+        self.tokens
+            .retain(|_, expires| expires.is_none_or(|at| at > now));
+        let issued_at = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+        let payload = json!({
+            "aud": claims.audience,
+            "iss": format!("https://sts.windows.net/{}/", claims.tenant_id),
+            "iat": issued_at,
+            "nbf": issued_at,
+            "exp": issued_at.saturating_add(claims.lifetime_secs),
+            "appid": claims.client_id,
+            "roles": ["User.Read.All"],
+            "tid": claims.tenant_id,
+            "uti": Alphanumeric.sample_string(&mut rand::rng(), 22),
+        });
+        let token = format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(payload.to_string()),
+            Alphanumeric.sample_string(&mut rand::rng(), 43),
+        );
+        let expires = now.checked_add(Duration::from_secs(claims.lifetime_secs));
+        self.tokens.insert(token.clone(), expires);
         token
     }
 
     fn is_valid(&self, token: &str) -> bool {
         self.tokens
             .get(token)
-            .is_some_and(|expires| *expires > Instant::now())
+            .is_some_and(|expires| expires.is_none_or(|at| at > Instant::now()))
     }
 
     pub(crate) fn expire_all(&mut self) {
         let now = Instant::now();
-        self.tokens.values_mut().for_each(|expires| *expires = now);
+        self.tokens
+            .values_mut()
+            .for_each(|expires| *expires = Some(now));
     }
 }
 
@@ -53,7 +87,7 @@ pub(crate) async fn token(
     let field = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let config = &shared.config;
 
-    if !config.is_tenant(&tenant) {
+    if !shared.is_tenant(&tenant) {
         return entra_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -115,6 +149,7 @@ pub(crate) async fn token(
             &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.", config.client_id),
         );
     }
+    let tenant_id = lock(&shared.tenant_id).clone();
     let mut auth = lock(&shared.auth);
     if auth.secret_expired {
         return entra_error(
@@ -124,8 +159,13 @@ pub(crate) async fn token(
             &format!("The provided client secret keys for app '{}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.", config.client_id),
         );
     }
-    let lifetime = config.token_lifetime_secs;
-    let access_token = auth.issue(Duration::from_secs(lifetime));
+    let lifetime = shared.token_lifetime_secs.load(Ordering::Relaxed);
+    let access_token = auth.issue(&Claims {
+        tenant_id: &tenant_id,
+        audience: scope.trim_end_matches("/.default"),
+        client_id: &config.client_id,
+        lifetime_secs: lifetime,
+    });
     let body = json!({
         "token_type": "Bearer",
         "expires_in": lifetime,

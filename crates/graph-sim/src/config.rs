@@ -14,7 +14,8 @@ pub struct TenantConfig {
     pub client_secret: String,
     /// Objects per `users/delta` page.
     pub delta_page_size: usize,
-    /// `expires_in` of issued access tokens.
+    /// `expires_in` of issued access tokens (changeable later with
+    /// `Simulator::set_token_lifetime`).
     pub token_lifetime_secs: u64,
     /// Seed of the RNG that decides faults and shuffles `$batch` replies.
     pub seed: u64,
@@ -32,14 +33,5 @@ impl Default for TenantConfig {
             token_lifetime_secs: 3599,
             seed: 1,
         }
-    }
-}
-
-impl TenantConfig {
-    /// True when `tenant` names this tenant, by GUID or by a verified domain (both
-    /// compared case-insensitively, as Entra does).
-    pub(crate) fn is_tenant(&self, tenant: &str) -> bool {
-        self.tenant_id.eq_ignore_ascii_case(tenant)
-            || self.domains.iter().any(|d| d.eq_ignore_ascii_case(tenant))
     }
 }

@@ -18,6 +18,12 @@ pub struct RequestCounts {
     pub unavailable: u64,
     pub dropped: u64,
     pub malformed: u64,
+    /// 200 replies cut off in the middle of their JSON (`truncated_rate`).
+    pub truncated: u64,
+    /// Reads of one user answered with another user's body (`wrong_id_rate`).
+    pub wrong_id: u64,
+    /// Reads of an existing user answered 404 (`flaky_not_found_rate`).
+    pub flaky_not_found: u64,
     /// Every HTTP request received, the token endpoint included.
     pub total: u64,
 }

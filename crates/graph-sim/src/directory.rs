@@ -163,6 +163,16 @@ impl Directory {
             .filter(|u| u.lifecycle == Lifecycle::SoftDeleted)
     }
 
+    /// An active user other than `user`: the next in creation order, wrapping around;
+    /// `None` when `user` is the only one.
+    pub(crate) fn other_than(&self, user: &User) -> Option<&User> {
+        let position = self.position(&user.id);
+        let count = self.users.len();
+        (1..count)
+            .map(|step| &self.users[(position + step) % count])
+            .find(|u| u.is_active())
+    }
+
     /// One page of active users matching any of `clauses` (all when empty), starting at
     /// position `start`; also the position where the next page starts, if there is one.
     pub(crate) fn list(

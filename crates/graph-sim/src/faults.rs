@@ -20,6 +20,19 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Probability of a 200 whose body is not valid JSON.
     pub malformed_rate: f64,
+    /// Probability that a 200 carries only the first half of its real JSON body, with a
+    /// `Content-Length` that matches: a complete HTTP reply whose JSON is cut off.
+    pub truncated_rate: f64,
+    /// Probability that a read of one existing user (GET or `$batch` item) answers 200
+    /// with another existing user's body.
+    pub wrong_id_rate: f64,
+    /// Probability that a read of one existing user (GET or `$batch` item) answers the
+    /// documented 404 Request_ResourceNotFound, drawn anew on each read: 404s that come
+    /// and go.
+    pub flaky_not_found_rate: f64,
+    /// Every `/users` and `/users/delta` page's `@odata.nextLink` points at that same
+    /// page again (and no page carries a delta link): paging that never ends.
+    pub self_linking_pages: bool,
 }
 
 /// What happens to one request instead of its normal reply.
@@ -29,13 +42,26 @@ pub(crate) enum Fault {
     Throttled,
     Dropped,
     Malformed,
+    /// The handler runs; its 200 body is then cut in half.
+    Truncated,
 }
 
-/// The current rates and the RNG that draws against them. One RNG for the whole
-/// simulator, so a given seed and request sequence always gives the same faults.
+/// What happens to one read of an existing user instead of its normal reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReadFault {
+    NotFound,
+    WrongUser,
+}
+
+/// The current rates and the RNGs that draw against them, seeded from the tenant's
+/// seed, so a given seed and request sequence always gives the same faults.
 pub(crate) struct FaultInjector {
     faults: Faults,
     rng: StdRng,
+    /// For the faults added after the first four: their draws come from a stream of
+    /// their own, so a seed gives the same throttling, outages, drops and malformed
+    /// bodies as it did before they existed.
+    later_rng: StdRng,
 }
 
 impl FaultInjector {
@@ -43,6 +69,7 @@ impl FaultInjector {
         FaultInjector {
             faults: Faults::default(),
             rng: StdRng::seed_from_u64(seed),
+            later_rng: StdRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15),
         }
     }
 
@@ -71,7 +98,20 @@ impl FaultInjector {
                 chosen = Some(fault);
             }
         }
-        chosen
+        let truncated = hit(&mut self.later_rng, f.truncated_rate);
+        chosen.or(truncated.then_some(Fault::Truncated))
+    }
+
+    /// Decides the fate of one read of an existing user. Two draws whatever the rates,
+    /// as in `decide`.
+    pub(crate) fn decide_read(&mut self) -> Option<ReadFault> {
+        let not_found = hit(&mut self.later_rng, self.faults.flaky_not_found_rate);
+        let wrong_user = hit(&mut self.later_rng, self.faults.wrong_id_rate);
+        match (not_found, wrong_user) {
+            (true, _) => Some(ReadFault::NotFound),
+            (false, true) => Some(ReadFault::WrongUser),
+            (false, false) => None,
+        }
     }
 
     /// Whether one `$batch` item is throttled.
@@ -83,4 +123,8 @@ impl FaultInjector {
     pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         items.shuffle(&mut self.rng);
     }
+}
+
+fn hit(rng: &mut StdRng, rate: f64) -> bool {
+    rng.random::<f64>() < rate.clamp(0.0, 1.0)
 }

@@ -2,6 +2,7 @@
 
 use crate::config::TenantConfig;
 use crate::counts::RequestCounts;
+use crate::directory::Directory;
 use crate::faults::Faults;
 use crate::routes::router;
 use crate::state::{lock, Shared};
@@ -69,8 +70,32 @@ impl Simulator {
         self.shared.base_url.clone()
     }
 
+    /// The tenant's current directory id (see `switch_tenant`).
     pub fn tenant_id(&self) -> String {
-        self.shared.config.tenant_id.clone()
+        lock(&self.shared.tenant_id).clone()
+    }
+
+    /// Makes the same URLs answer for a different tenant, as when connection settings end
+    /// up pointing at another organization's directory: a new directory id (returned), an
+    /// empty directory (none of the old object ids exist), and every token and delta link
+    /// issued so far refused. The verified domains, app and secret stay valid, so the same
+    /// connection settings still get tokens, now naming the new tenant.
+    pub fn switch_tenant(&self) -> String {
+        let tenant_id = uuid::Uuid::new_v4().to_string();
+        *lock(&self.shared.tenant_id) = tenant_id.clone();
+        *lock(&self.shared.directory) = Directory::default();
+        lock(&self.shared.failing_users).clear();
+        self.expire_tokens();
+        self.expire_delta_tokens();
+        tenant_id
+    }
+
+    /// `expires_in` of access tokens issued from now on, however absurd (tokens whose
+    /// lifetime the clock cannot hold never expire).
+    pub fn set_token_lifetime(&self, secs: u64) {
+        self.shared
+            .token_lifetime_secs
+            .store(secs, Ordering::Relaxed);
     }
 
     pub fn client_id(&self) -> String {

@@ -10,7 +10,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Mutex, MutexGuard};
 
 pub(crate) struct Shared {
+    /// As started; the tenant id and token lifetime below may change while running.
     pub(crate) config: TenantConfig,
+    /// The directory id Entra reports now (see `Simulator::switch_tenant`).
+    pub(crate) tenant_id: Mutex<String>,
+    pub(crate) token_lifetime_secs: AtomicU64,
     /// `http://127.0.0.1:PORT`, the prefix of every absolute link the simulator hands out.
     pub(crate) base_url: String,
     pub(crate) directory: Mutex<Directory>,
@@ -37,8 +41,21 @@ impl Shared {
             faults: Mutex::new(FaultInjector::new(config.seed)),
             counts: Mutex::new(RequestCounts::default()),
             failing_users: Mutex::new(HashSet::new()),
+            tenant_id: Mutex::new(config.tenant_id.clone()),
+            token_lifetime_secs: AtomicU64::new(config.token_lifetime_secs),
             config,
         }
+    }
+
+    /// True when `tenant` names this tenant, by its current GUID or by a verified domain
+    /// (both compared case-insensitively, as Entra does).
+    pub(crate) fn is_tenant(&self, tenant: &str) -> bool {
+        lock(&self.tenant_id).eq_ignore_ascii_case(tenant)
+            || self
+                .config
+                .domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(tenant))
     }
 }
 

@@ -13,7 +13,8 @@ text_enum! {
     Cloud, "cloud", "global, usgov, usgov_dod, china or custom" {
         Global => "global",
         UsGov => "usgov",
-        UsGovDod => "usgov_dod",
+        // Stored and sent over IPC as "usgov_dod"; the command line spells it "usgov-dod".
+        UsGovDod => "usgov_dod" | "usgov-dod",
         China => "china",
         Custom => "custom",
     }
@@ -35,6 +36,9 @@ pub enum EndpointError {
     Invalid(String),
     #[error("\"{0}\" must use https (http is allowed only to this computer, for testing).")]
     NotHttps(String),
+    /// The URL is shown without its user name and password.
+    #[error("\"{0}\" carries a user name or password. Enter the plain address: UniAsset signs in with the client secret only, and would otherwise send these details to every request.")]
+    HasCredentials(String),
 }
 
 impl Cloud {
@@ -87,24 +91,44 @@ impl Cloud {
     }
 }
 
-/// Refuses anything but https, except http to a loopback address (the simulator, tests).
+/// Refuses anything but https, except http to a loopback address (the simulator, tests),
+/// and any URL with a user name or password in it.
 pub fn checked_base(raw: &str) -> Result<String, EndpointError> {
-    let url = Url::parse(raw).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => return Err(EndpointError::Invalid(raw.to_owned())),
+    let mut url = Url::parse(raw).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Shown without the credentials: the message may end up in a log or a screenshot.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Err(EndpointError::HasCredentials(url.to_string()));
+    }
+    let Some(loopback) = loopback_host(&url) else {
+        return Err(EndpointError::Invalid(raw.to_owned()));
     };
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
         _ => return Err(EndpointError::NotHttps(raw.to_owned())),
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+    if url.query().is_some() || url.fragment().is_some() {
         return Err(EndpointError::Invalid(raw.to_owned()));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Plain http to this computer (the simulator): such requests never go through a proxy,
+/// which could not reach this computer's loopback anyway. https follows the system's
+/// proxy settings.
+pub(crate) fn is_loopback_http(base: &str) -> bool {
+    Url::parse(base).is_ok_and(|url| url.scheme() == "http" && loopback_host(&url) == Some(true))
+}
+
+/// Whether the URL's host is this computer; `None` when it has no host.
+fn loopback_host(url: &Url) -> Option<bool> {
+    Some(match url.host()? {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
+    })
 }
 
 #[cfg(test)]
@@ -141,9 +165,69 @@ mod tests {
             Err(EndpointError::NotHttps("ftp://127.0.0.1".into()))
         );
         assert!(checked_base("not a url").is_err());
+        assert!(checked_base("https://graph.example.com?x=1").is_err());
         assert_eq!(
             Cloud::Custom.endpoints(Some("https://a.example"), None),
             Err(EndpointError::CustomNeedsUrls)
         );
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_echoing_them() {
+        for raw in [
+            "https://user:pw@graph.example.com",
+            "https://user@graph.example.com/",
+            "https://:pw@graph.example.com",
+            "http://admin:pw@127.0.0.1:8080",
+        ] {
+            let err = checked_base(raw).unwrap_err();
+            assert!(
+                matches!(err, EndpointError::HasCredentials(_)),
+                "{raw}: {err:?}"
+            );
+            let message = err.to_string();
+            assert!(!message.contains("pw"), "{message}");
+            assert!(
+                !message.contains("user@") && !message.contains("admin"),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            Cloud::Custom.endpoints(Some("https://a:b@login.example"), Some("https://g.example")),
+            Err(EndpointError::HasCredentials(
+                "https://login.example/".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn only_plain_http_to_this_computer_skips_the_proxy() {
+        assert!(is_loopback_http("http://127.0.0.1:8080"));
+        assert!(is_loopback_http("http://[::1]:9"));
+        assert!(is_loopback_http("http://LOCALHOST:9"));
+        assert!(!is_loopback_http("https://127.0.0.1:8080"));
+        assert!(!is_loopback_http("https://graph.microsoft.com"));
+        assert!(!is_loopback_http("http://graph.example.com"));
+        assert!(!is_loopback_http("not a url"));
+    }
+
+    #[test]
+    fn dod_is_stored_with_an_underscore_and_read_either_way() {
+        assert_eq!(Cloud::UsGovDod.as_str(), "usgov_dod");
+        assert_eq!(
+            serde_json::to_string(&Cloud::UsGovDod).unwrap(),
+            "\"usgov_dod\""
+        );
+        for spelling in ["usgov_dod", "usgov-dod", "USGOV-DOD"] {
+            assert_eq!(spelling.parse::<Cloud>(), Ok(Cloud::UsGovDod), "{spelling}");
+        }
+        for json in ["\"usgov_dod\"", "\"usgov-dod\""] {
+            assert_eq!(
+                serde_json::from_str::<Cloud>(json).unwrap(),
+                Cloud::UsGovDod
+            );
+        }
+        assert!(serde_json::from_str::<Cloud>("\"usgov dod\"").is_err());
+        assert_eq!(Cloud::ALL.len(), 5, "an alias is not another cloud");
     }
 }

@@ -5,14 +5,24 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::Retryable;
+use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::{token_error, GraphErrorBody, TokenErrorBody};
 use super::retry::{backoff, parse_retry_after, Failure, Transient};
 use super::GraphError;
-use crate::entra::cloud::Endpoints;
+use crate::entra::cloud::{is_loopback_http, Endpoints};
 use crate::secrets::ClientSecret;
+
+/// Token lifetimes outside this range are not believed: Entra issues 60–90 minutes, and a
+/// reply claiming years (or nothing) must neither overflow the clock nor pin a token forever.
+const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// Renew this long before a token expires, so it never expires between check and use.
+const RENEW_EARLY: Duration = Duration::from_secs(60);
+/// No run waits on Microsoft longer than this, whatever budget the caller asked for.
+const MAX_RETRY_BUDGET: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -48,7 +58,9 @@ struct CachedToken {
 }
 
 pub struct GraphClient {
-    http: reqwest::Client,
+    /// One HTTP client per endpoint, as each decides on its own whether to use a proxy.
+    login_http: reqwest::Client,
+    graph_http: reqwest::Client,
     endpoints: Endpoints,
     tenant: String,
     client_id: String,
@@ -73,20 +85,15 @@ impl GraphClient {
         secret: ClientSecret,
         options: ClientOptions,
     ) -> Result<GraphClient, GraphError> {
-        let http = reqwest::Client::builder()
-            .timeout(options.request_timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("UniAsset-Desktop/", env!("CARGO_PKG_VERSION")))
-            // Bearer tokens go only where we send them, never to a redirect target.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| GraphError::Unreachable {
-                host: endpoints.graph_url.clone(),
-                detail: e.to_string(),
-            })?;
+        let now = Instant::now();
         Ok(GraphClient {
-            http,
-            deadline: Instant::now() + options.retry_budget,
+            login_http: http_client(&endpoints.login_url, &options)?,
+            graph_http: http_client(&endpoints.graph_url, &options)?,
+            // The budget is the caller's, but checked all the same: `Instant + Duration`
+            // panics past what the clock can hold.
+            deadline: now
+                .checked_add(options.retry_budget.min(MAX_RETRY_BUDGET))
+                .unwrap_or(now),
             endpoints,
             tenant: tenant.to_owned(),
             client_id: client_id.to_owned(),
@@ -118,6 +125,13 @@ impl GraphClient {
         }
     }
 
+    /// The tenant's directory id (a lowercase GUID) as Microsoft reports it: the `tid`
+    /// claim of the access token. Uses the cached token, so it costs no Graph request;
+    /// at most the token request a first Graph call would make anyway.
+    pub async fn tenant_id(&self) -> Result<String, GraphError> {
+        tenant_of(&self.token(false).await?)
+    }
+
     async fn token(&self, refresh: bool) -> Result<String, GraphError> {
         let mut slot = self.token.lock().await;
         if let Some(t) = slot
@@ -144,7 +158,8 @@ impl GraphClient {
         #[derive(serde::Deserialize)]
         struct TokenReply {
             access_token: String,
-            expires_in: u64,
+            /// Any JSON number: one too large for an integer must still parse.
+            expires_in: f64,
         }
         let url = format!(
             "{}/{}/oauth2/v2.0/token",
@@ -159,7 +174,7 @@ impl GraphClient {
         ];
         self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
-            .http
+            .login_http
             .post(&url)
             .form(&form)
             .send()
@@ -173,11 +188,13 @@ impl GraphClient {
             .map_err(|e| network(&self.endpoints.login_url, &e))?;
         if status.is_success() {
             let reply: TokenReply = serde_json::from_slice(&bytes).map_err(|e| malformed(&e))?;
-            // Renew a minute early so a token never expires between check and use.
-            let lifetime = Duration::from_secs(reply.expires_in.saturating_sub(60).max(1));
+            let now = Instant::now();
             return Ok(CachedToken {
                 value: reply.access_token,
-                expires: Instant::now() + lifetime,
+                // If the clock cannot hold it, the token counts as stale: fetched anew next time.
+                expires: now
+                    .checked_add(usable_lifetime(reply.expires_in))
+                    .unwrap_or(now),
             });
         }
         if let Some(kind) = transient(status) {
@@ -222,7 +239,7 @@ impl GraphClient {
         refreshed: &AtomicBool,
     ) -> Result<Reply<T>, Failure> {
         let token = self.token(false).await.map_err(Failure::Final)?;
-        let mut request = self.http.request(method, url).bearer_auth(token);
+        let mut request = self.graph_http.request(method, url).bearer_auth(token);
         if self.options.low_priority {
             request = request.header("x-ms-throttle-priority", "Low");
         }
@@ -282,6 +299,60 @@ impl GraphClient {
     }
 }
 
+fn http_client(base: &str, options: &ClientOptions) -> Result<reqwest::Client, GraphError> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(options.request_timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("UniAsset-Desktop/", env!("CARGO_PKG_VERSION")))
+        // Bearer tokens go only where we send them, never to a redirect target.
+        .redirect(reqwest::redirect::Policy::none());
+    // Otherwise reqwest follows the proxy environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY…).
+    if is_loopback_http(base) {
+        builder = builder.no_proxy();
+    }
+    builder.build().map_err(|e| GraphError::Unreachable {
+        host: base.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+/// How long a token is used: its `expires_in` clamped to a believable range, less a
+/// margin for renewing early (but never less than half the lifetime).
+fn usable_lifetime(expires_in: f64) -> Duration {
+    let secs = if expires_in.is_nan() { 0.0 } else { expires_in };
+    let lifetime = Duration::from_secs_f64(secs.clamp(
+        MIN_TOKEN_LIFETIME.as_secs_f64(),
+        MAX_TOKEN_LIFETIME.as_secs_f64(),
+    ));
+    lifetime.saturating_sub(RENEW_EARLY).max(lifetime / 2)
+}
+
+/// The `tid` claim of an access token. Graph access tokens are JWTs (header.payload.
+/// signature, base64url); the signature is Microsoft's business and not checked here.
+fn tenant_of(token: &str) -> Result<String, GraphError> {
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        tid: Option<String>,
+    }
+    let unreadable = || GraphError::Malformed {
+        detail: "the access token does not say which tenant it is for".into(),
+    };
+    let mut parts = token.split('.');
+    let (Some(_header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(unreadable());
+    };
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| unreadable())?;
+    let claims: Claims = serde_json::from_slice(&json).map_err(|_| unreadable())?;
+    let tid = claims.tid.ok_or_else(unreadable)?;
+    uuid::Uuid::parse_str(&tid)
+        .map(|guid| guid.hyphenated().to_string())
+        .map_err(|_| unreadable())
+}
+
 fn transient(status: StatusCode) -> Option<Transient> {
     match status {
         StatusCode::TOO_MANY_REQUESTS => Some(Transient::Throttled),
@@ -322,5 +393,66 @@ fn malformed(e: &serde_json::Error) -> Failure {
     Failure::Transient {
         kind: Transient::Malformed(e.to_string()),
         retry_after: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn jwt(payload: &str) -> String {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn token_lifetimes_are_clamped() {
+        let hour = Duration::from_secs(3599);
+        assert_eq!(usable_lifetime(3599.0), hour - RENEW_EARLY);
+        assert_eq!(usable_lifetime(1e19), MAX_TOKEN_LIFETIME - RENEW_EARLY);
+        assert_eq!(usable_lifetime(1e300), MAX_TOKEN_LIFETIME - RENEW_EARLY);
+        assert_eq!(
+            usable_lifetime(f64::INFINITY),
+            MAX_TOKEN_LIFETIME - RENEW_EARLY
+        );
+        for short in [0.0, -5.0, 1.0, f64::NAN, f64::NEG_INFINITY] {
+            assert_eq!(usable_lifetime(short), MIN_TOKEN_LIFETIME / 2, "{short}");
+        }
+    }
+
+    #[test]
+    fn the_tenant_is_the_tid_claim_lowercased() {
+        let token = jwt(
+            r#"{"aud":"https://graph.microsoft.com","tid":"72F988BF-86F1-41AF-91AB-2D7CD011DB47","exp":1}"#,
+        );
+        assert_eq!(
+            tenant_of(&token).unwrap(),
+            "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        );
+    }
+
+    #[test]
+    fn a_token_without_a_readable_tenant_is_an_error() {
+        for token in [
+            "opaque-token".to_owned(),
+            "a.b".to_owned(),
+            "a.b.c.d".to_owned(),
+            "x.!!!.sig".to_owned(),
+            jwt("not json"),
+            jwt(r#"{"aud":"https://graph.microsoft.com"}"#),
+            jwt(r#"{"tid":42}"#),
+            jwt(r#"{"tid":"contoso.onmicrosoft.com"}"#),
+        ] {
+            let err = tenant_of(&token).unwrap_err();
+            assert!(
+                matches!(err, GraphError::Malformed { .. }),
+                "{token}: {err:?}"
+            );
+            assert!(err.to_string().contains("which tenant"), "{err}");
+        }
     }
 }

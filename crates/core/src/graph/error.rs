@@ -33,6 +33,17 @@ pub enum GraphError {
     },
     #[error("Microsoft Graph did not find this account, and it is not among the directory's deleted items either: it may have been deleted for good, or this was a passing glitch. Nothing was done now; if the next run still cannot find it, it counts as deleted.")]
     NotConfirmed,
+    /// A paged read that would not end: a page linked back to one already read, or there
+    /// were more pages than any tenant could fill.
+    #[error("Microsoft Graph kept sending more pages of {listing} ({}), so UniAsset stopped reading after {pages} pages. Nothing was changed; the next run will try again. If this keeps happening, report it to Microsoft support.", if *.repeated { "a page pointed back to one already read" } else { "more than any tenant could hold" })]
+    EndlessPaging {
+        listing: &'static str,
+        pages: usize,
+        repeated: bool,
+    },
+    /// A read of one user answered with another user's record.
+    #[error("Microsoft answered a read of account {asked} with the record of a different account ({answered}). UniAsset ignored the reply and changed nothing for this user; the next run will read it again.")]
+    WrongUser { asked: String, answered: String },
     /// The stored delta link is too old; the caller starts a full read instead.
     #[error("Microsoft no longer accepts the saved change-tracking link ({code}); a full read is needed.")]
     DeltaExpired { code: String },
@@ -71,6 +82,8 @@ impl crate::ErrorCode for GraphError {
             GraphError::Unexpected { .. } => "entra_error",
             GraphError::DeltaExpired { .. } => "entra_delta_expired",
             GraphError::NotConfirmed => "entra_deletion_not_confirmed",
+            GraphError::EndlessPaging { .. } => "entra_endless_paging",
+            GraphError::WrongUser { .. } => "entra_wrong_user",
         }
     }
 }

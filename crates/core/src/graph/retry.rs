@@ -63,7 +63,7 @@ impl Failure {
             } => *after,
             _ => backoff?,
         };
-        (Instant::now() + delay <= deadline).then_some(delay)
+        fits(delay, deadline).then_some(delay)
     }
 
     pub fn into_error(self, started: Instant) -> GraphError {
@@ -90,7 +90,16 @@ pub(super) fn backoff(min_delay: Duration, max_attempts: usize) -> ExponentialBu
         .with_max_times(max_attempts)
 }
 
-/// Parses `Retry-After` in seconds; Graph may send fractions such as "2.128".
+/// Whether waiting `delay` from now still ends by `deadline`. Checked: `delay` may come
+/// from Microsoft, and `Instant + Duration` panics past what the clock can hold.
+pub(super) fn fits(delay: Duration, deadline: Instant) -> bool {
+    Instant::now()
+        .checked_add(delay)
+        .is_some_and(|end| end <= deadline)
+}
+
+/// Parses `Retry-After` in seconds; Graph may send fractions such as "2.128". Negative,
+/// NaN and infinite values are ignored (backoff applies), absurdly long ones capped.
 pub(super) fn parse_retry_after(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(300.0)))
@@ -109,6 +118,25 @@ mod tests {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_values_neither_panic_nor_stall() {
+        for odd in ["NaN", "nan", "inf", "-inf", "1e400", "-1e400", "-0.5"] {
+            assert_eq!(parse_retry_after(odd), None, "{odd}");
+        }
+        let cap = Some(Duration::from_secs(300));
+        assert_eq!(parse_retry_after("18446744073709551615"), cap);
+        assert_eq!(parse_retry_after("1e300"), cap);
+        assert_eq!(parse_retry_after("-0"), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_delay_past_the_clock_does_not_fit() {
+        let later = Instant::now() + Duration::from_secs(120);
+        assert!(fits(Duration::from_secs(1), later));
+        assert!(!fits(Duration::from_secs(121), later));
+        assert!(!fits(Duration::MAX, later));
     }
 
     #[test]

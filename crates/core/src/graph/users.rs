@@ -1,7 +1,7 @@
 //! Reading users' account status: one user, many users by `$batch`, every user by paging,
 //! and changes since last time by delta.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -10,39 +10,33 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::client::{GraphClient, Reply};
-use super::retry::parse_retry_after;
+use super::retry::{fits, parse_retry_after};
 use super::GraphError;
+use crate::text_enum::text_enum;
 
 const SELECT: &str = "$select=id,accountEnabled";
 /// Graph's documented ceilings: `$top` ≤ 999 for /users, 20 requests per `$batch`.
 const PAGE_SIZE: usize = 999;
 const BATCH_SIZE: usize = 20;
+/// Far more pages than any tenant fills (20 million users at 999 a page); a listing that
+/// goes on past this is a fault on Microsoft's side, not a large tenant.
+const MAX_LIST_PAGES: usize = 20_000;
+/// Delta pages carry fewer objects than listing pages, so the ceiling is higher.
+const MAX_DELTA_PAGES: usize = 50_000;
 
-/// What Entra says of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AccountState {
-    Enabled,
-    Disabled,
-    /// Deleted (soft or hard): Graph answers 404, or a delta reports it removed.
-    Deleted,
+text_enum! {
+    /// What Entra says of an account.
+    AccountState, "account state", "enabled, disabled or deleted" {
+        Enabled => "enabled",
+        Disabled => "disabled",
+        /// Deleted (soft or hard): Graph answers 404, or a delta reports it removed.
+        Deleted => "deleted",
+    }
 }
 
 impl AccountState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountState::Enabled => "enabled",
-            AccountState::Disabled => "disabled",
-            AccountState::Deleted => "deleted",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<AccountState> {
-        match s {
-            "enabled" => Some(AccountState::Enabled),
-            "disabled" => Some(AccountState::Disabled),
-            "deleted" => Some(AccountState::Deleted),
-            _ => None,
-        }
+        s.parse().ok()
     }
 
     fn from_enabled(enabled: bool) -> AccountState {
@@ -116,7 +110,7 @@ impl GraphClient {
         let url = self.graph_url(&format!("/users/{}?{SELECT}", encode(object_id)));
         match self.request::<UserState>(Method::GET, &url, None).await? {
             Reply::NotFound => Ok(AccountState::Deleted),
-            Reply::Found(user) => state_of(&user),
+            Reply::Found(user) => state_of_asked(object_id, &user),
         }
     }
 
@@ -162,13 +156,16 @@ impl GraphClient {
                 }
             }
             if !throttled.is_empty() {
-                let backoff = self.options.min_backoff * 2u32.saturating_pow(attempt as u32);
+                let backoff = self
+                    .options
+                    .min_backoff
+                    .saturating_mul(2u32.saturating_pow(attempt as u32));
                 let delay = if wait.is_zero() {
                     backoff.min(Duration::from_secs(30))
                 } else {
                     wait
                 };
-                if Instant::now() + delay > self.deadline || attempt == self.options.max_attempts {
+                if !fits(delay, self.deadline) || attempt == self.options.max_attempts {
                     let e = GraphError::Throttled {
                         waited: started.elapsed(),
                     };
@@ -219,7 +216,7 @@ impl GraphClient {
             .enumerate()
             .map(|(i, id)| {
                 let outcome = match by_index.remove(&(i + 1).to_string()) {
-                    Some(item) => batch_outcome(item),
+                    Some(item) => batch_outcome(&id, item),
                     None => BatchOutcome::Done(Err(GraphError::Malformed {
                         detail: "a $batch reply left out a request".into(),
                     })),
@@ -235,7 +232,9 @@ impl GraphClient {
         mut each: impl FnMut(&str, AccountState),
     ) -> Result<(), GraphError> {
         let mut url = self.graph_url(&format!("/users?{SELECT}&$top={PAGE_SIZE}"));
+        let mut pages = PageGuard::new("the list of users", MAX_LIST_PAGES);
         loop {
+            pages.visit(&url)?;
             let page: Page<UserState> = self.found(&url).await?;
             // One odd account without accountEnabled must not fail the whole listing; a
             // tracked one missing here is read directly afterwards.
@@ -273,7 +272,9 @@ impl GraphClient {
         mut url: String,
         mut each: impl FnMut(&str, DeltaChange),
     ) -> Result<String, GraphError> {
+        let mut pages = PageGuard::new("the list of changed users", MAX_DELTA_PAGES);
         loop {
+            pages.visit(&url)?;
             let page: Page<DeltaItem> = self.found(&url).await?;
             for item in &page.value {
                 let change = match (&item.removed, item.account_enabled) {
@@ -318,12 +319,46 @@ impl GraphClient {
     }
 }
 
+/// Stops a paged read that would never end: a next link Microsoft already sent in this
+/// read (a page linking back to itself or to an earlier page), or more pages than any
+/// tenant could fill.
+struct PageGuard {
+    /// What is being read, in the administrator's words.
+    listing: &'static str,
+    seen: HashSet<String>,
+    max_pages: usize,
+}
+
+impl PageGuard {
+    fn new(listing: &'static str, max_pages: usize) -> PageGuard {
+        PageGuard {
+            listing,
+            seen: HashSet::new(),
+            max_pages,
+        }
+    }
+
+    /// Called before reading each page, the first included.
+    fn visit(&mut self, url: &str) -> Result<(), GraphError> {
+        let pages = self.seen.len();
+        let looped = !self.seen.insert(url.to_owned());
+        if looped || pages >= self.max_pages {
+            return Err(GraphError::EndlessPaging {
+                listing: self.listing,
+                pages,
+                repeated: looped,
+            });
+        }
+        Ok(())
+    }
+}
+
 enum BatchOutcome {
     Done(Result<AccountState, GraphError>),
     Retry(Option<Duration>),
 }
 
-fn batch_outcome(item: BatchItem) -> BatchOutcome {
+fn batch_outcome(asked: &str, item: BatchItem) -> BatchOutcome {
     let code = || {
         item.body
             .pointer("/error/code")
@@ -337,7 +372,7 @@ fn batch_outcome(item: BatchItem) -> BatchOutcome {
                 .map_err(|e| GraphError::Malformed {
                     detail: e.to_string(),
                 })
-                .and_then(|u| state_of(&u)),
+                .and_then(|u| state_of_asked(asked, &u)),
         ),
         404 if code() == "Request_ResourceNotFound" => {
             BatchOutcome::Done(Ok(AccountState::Deleted))
@@ -372,8 +407,91 @@ fn state_of(user: &UserState) -> Result<AccountState, GraphError> {
         })
 }
 
+/// The state of the user read by object id `asked`. A reply about anyone else is an error
+/// for this user, never a state: taking another user's "disabled" for this one would
+/// deactivate the wrong person. Object ids are GUIDs, compared case-insensitively.
+fn state_of_asked(asked: &str, user: &UserState) -> Result<AccountState, GraphError> {
+    if !user.id.eq_ignore_ascii_case(asked) {
+        return Err(GraphError::WrongUser {
+            asked: asked.to_owned(),
+            answered: user.id.clone(),
+        });
+    }
+    state_of(user)
+}
+
 pub(super) fn encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_link_ends_the_read() {
+        let mut pages = PageGuard::new("the list of users", 100);
+        pages.visit("https://g/v1.0/users?a").unwrap();
+        pages.visit("https://g/v1.0/users?b").unwrap();
+        let err = pages.visit("https://g/v1.0/users?a").unwrap_err();
+        assert_eq!(
+            err,
+            GraphError::EndlessPaging {
+                listing: "the list of users",
+                pages: 2,
+                repeated: true
+            }
+        );
+    }
+
+    #[test]
+    fn too_many_pages_end_the_read() {
+        let mut pages = PageGuard::new("the list of changed users", 3);
+        for i in 0..3 {
+            pages
+                .visit(&format!("https://g/v1.0/users/delta?{i}"))
+                .unwrap();
+        }
+        let err = pages.visit("https://g/v1.0/users/delta?3").unwrap_err();
+        assert_eq!(
+            err,
+            GraphError::EndlessPaging {
+                listing: "the list of changed users",
+                pages: 3,
+                repeated: false
+            }
+        );
+        assert!(err.to_string().contains("3 pages"), "{err}");
+    }
+
+    #[test]
+    fn a_reply_about_another_user_is_an_error_for_this_one() {
+        let user = |id: &str| UserState {
+            id: id.into(),
+            account_enabled: Some(false),
+        };
+        let asked = "0B5E1E3C-7F0A-4C4B-9D6E-1A2B3C4D5E6F";
+        assert_eq!(
+            state_of_asked(asked, &user(&asked.to_lowercase())),
+            Ok(AccountState::Disabled),
+            "GUIDs match whatever their case"
+        );
+        assert_eq!(
+            state_of_asked(asked, &user("9f3c1f0e-1d7e-4c39-9a55-4d1f2f6b7a10")),
+            Err(GraphError::WrongUser {
+                asked: asked.into(),
+                answered: "9f3c1f0e-1d7e-4c39-9a55-4d1f2f6b7a10".into()
+            })
+        );
+    }
+
+    #[test]
+    fn account_states_keep_their_spellings() {
+        for state in AccountState::ALL {
+            assert_eq!(AccountState::parse(state.as_str()), Some(*state));
+        }
+        assert_eq!(AccountState::parse("gone"), None);
+    }
 }

@@ -5,8 +5,8 @@
 //! changing mid-round wait for the next round instead of being missed) and whether
 //! this is a first sync, which leaves removed objects out.
 
-use super::denied_permission;
 use super::query::{encode, Query};
+use super::{denied_permission, self_link};
 use crate::cursor;
 use crate::directory::{Lifecycle, User};
 use crate::reply::{json_response, RequestIds};
@@ -62,8 +62,13 @@ pub(crate) async fn delta(
         round.select.context(&shared.base_url).into(),
     );
     body.insert("value".into(), value.into());
-    let link = match resume {
-        Some(after) => {
+    let delta_url = |query: String| format!("{}/v1.0/users/delta?{query}", shared.base_url);
+    let (name, link) = match (
+        self_link(&shared, "/v1.0/users/delta", raw.as_deref()),
+        resume,
+    ) {
+        (Some(own), _) => ("@odata.nextLink", own),
+        (None, Some(after)) => {
             let token = cursor::encode(&[
                 round.generation,
                 after,
@@ -71,17 +76,17 @@ pub(crate) async fn delta(
                 u64::from(round.initial),
                 bits,
             ]);
-            ("@odata.nextLink", format!("$skiptoken={token}"))
+            ("@odata.nextLink", delta_url(format!("$skiptoken={token}")))
         }
-        None => {
+        (None, None) => {
             let token = cursor::encode(&[round.generation, round.upto, bits]);
-            ("@odata.deltaLink", format!("$deltatoken={token}"))
+            (
+                "@odata.deltaLink",
+                delta_url(format!("$deltatoken={token}")),
+            )
         }
     };
-    body.insert(
-        link.0.into(),
-        format!("{}/v1.0/users/delta?{}", shared.base_url, link.1).into(),
-    );
+    body.insert(name.into(), link.into());
     json_response(StatusCode::OK, &Value::Object(body))
 }
 

@@ -51,6 +51,16 @@ async fn unknown_resource(Extension(ids): Extension<RequestIds>, request: Reques
     ids.error(StatusCode::BAD_REQUEST, "BadRequest", &message)
 }
 
+/// With `self_linking_pages` on, the link back to the page being served (the request's
+/// own URL), for its `@odata.nextLink`.
+fn self_link(shared: &Shared, path: &str, raw_query: Option<&str>) -> Option<String> {
+    if !lock(&shared.faults).faults().self_linking_pages {
+        return None;
+    }
+    let query = raw_query.map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("{}{path}{query}", shared.base_url))
+}
+
 /// The 403 a users endpoint gives while User.Read.All is not granted, if so.
 fn denied_permission(shared: &Shared, ids: &RequestIds) -> Option<(StatusCode, Value)> {
     if shared.permission_granted.load(Ordering::Relaxed) {

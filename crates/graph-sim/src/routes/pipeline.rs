@@ -23,22 +23,31 @@ pub(crate) async fn graph_pipeline(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let refused = reject_unauthenticated(&shared, request.headers(), &ids).or_else(|| {
-        let fault = lock(&shared.faults).decide()?;
-        Some(fault_response(&shared, &ids, fault))
-    });
-    let mut response = match refused {
-        Some(response) => response,
+    let mut response = match reject_unauthenticated(&shared, request.headers(), &ids) {
+        Some(rejected) => rejected,
         None => {
-            request.extensions_mut().insert(ids.clone());
-            next.run(request).await
+            let fault = lock(&shared.faults).decide();
+            match fault.and_then(|fault| fault_response(&shared, &ids, fault)) {
+                Some(faulty) => faulty,
+                None => {
+                    request.extensions_mut().insert(ids.clone());
+                    let response = next.run(request).await;
+                    if fault == Some(Fault::Truncated) {
+                        truncated(&shared, response).await
+                    } else {
+                        response
+                    }
+                }
+            }
         }
     };
     ids.stamp(&mut response);
     response
 }
 
-fn fault_response(shared: &Shared, ids: &RequestIds, fault: Fault) -> Response {
+/// The reply that replaces the handler's, or `None` when the handler still answers
+/// (a truncated reply is cut from the real one).
+fn fault_response(shared: &Shared, ids: &RequestIds, fault: Fault) -> Option<Response> {
     let retry_after = lock(&shared.faults).faults().retry_after_secs;
     let mut counts = lock(&shared.counts);
     let (status, code, message) = match fault {
@@ -60,19 +69,40 @@ fn fault_response(shared: &Shared, ids: &RequestIds, fault: Fault) -> Response {
         }
         Fault::Dropped => {
             counts.dropped += 1;
-            return dropped();
+            return Some(dropped());
         }
         Fault::Malformed => {
             counts.malformed += 1;
-            return malformed();
+            return Some(malformed());
         }
+        Fault::Truncated => return None,
     };
     let mut response = ids.error(status, code, message);
     if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&retry_after_value(s)).ok())
     {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
-    response
+    Some(response)
+}
+
+/// The handler's 200 with only the first half of its JSON body. `Content-Length` matches
+/// the cut body, so the HTTP reply is complete and only its JSON is broken. Other
+/// statuses pass unchanged.
+async fn truncated(shared: &Shared, response: Response) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let whole = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = whole.slice(..whole.len() / 2);
+    parts.headers.remove(header::TRANSFER_ENCODING);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
+    lock(&shared.counts).truncated += 1;
+    Response::from_parts(parts, Body::from(cut))
 }
 
 /// A 200 whose chunked body breaks off: hyper aborts the connection when the body

@@ -1,7 +1,8 @@
 //! `GET /v1.0/users/{id}`, `GET /v1.0/users` and `GET /v1.0/directory/deletedItems/{id}`.
 
-use super::denied_permission;
 use super::query::Query;
+use super::{denied_permission, self_link};
+use crate::faults::ReadFault;
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
@@ -52,14 +53,24 @@ pub(crate) fn user_reply(
             ids.error_body("generalException", "An unexpected error occurred."),
         );
     }
+    let read_fault = lock(&shared.faults).decide_read();
     let directory = lock(&shared.directory);
-    let Some(user) = directory.get(id) else {
-        let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
-        return (
-            StatusCode::NOT_FOUND,
-            ids.error_body("Request_ResourceNotFound", &message),
-        );
+    let Some(mut user) = directory.get(id) else {
+        return not_found(ids, id);
     };
+    match read_fault {
+        Some(ReadFault::NotFound) => {
+            lock(&shared.counts).flaky_not_found += 1;
+            return not_found(ids, id);
+        }
+        Some(ReadFault::WrongUser) => {
+            if let Some(other) = directory.other_than(user) {
+                lock(&shared.counts).wrong_id += 1;
+                user = other;
+            }
+        }
+        None => {}
+    }
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -102,11 +113,7 @@ pub(crate) fn deleted_item_reply(
         };
     let directory = lock(&shared.directory);
     let Some(user) = directory.get_deleted(id) else {
-        let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
-        return (
-            StatusCode::NOT_FOUND,
-            ids.error_body("Request_ResourceNotFound", &message),
-        );
+        return not_found(ids, id);
     };
     let mut body = Map::new();
     body.insert(
@@ -120,6 +127,15 @@ pub(crate) fn deleted_item_reply(
     body.insert("@odata.type".into(), "#microsoft.graph.user".into());
     body.extend(select.render(user));
     (StatusCode::OK, Value::Object(body))
+}
+
+/// Graph's 404 for a user that does not exist (or is in the recycle bin).
+fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, Value) {
+    let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+    (
+        StatusCode::NOT_FOUND,
+        ids.error_body("Request_ResourceNotFound", &message),
+    )
 }
 
 pub(crate) async fn list_users(
@@ -175,13 +191,18 @@ pub(crate) async fn list_users(
         select.context(&shared.base_url).into(),
     );
     body.insert("value".into(), value.into());
-    if let Some(next) = next {
-        let skiptoken = cursor::encode(&[next as u64]);
-        let link = format!(
-            "{}/v1.0/users?{}",
-            shared.base_url,
-            query.with("$skiptoken", &skiptoken)
-        );
+    let next_link = match self_link(&shared, "/v1.0/users", raw.as_deref()) {
+        Some(link) => Some(link),
+        None => next.map(|next| {
+            let skiptoken = cursor::encode(&[next as u64]);
+            format!(
+                "{}/v1.0/users?{}",
+                shared.base_url,
+                query.with("$skiptoken", &skiptoken)
+            )
+        }),
+    };
+    if let Some(link) = next_link {
         body.insert("@odata.nextLink".into(), link.into());
     }
     json_response(StatusCode::OK, &Value::Object(body))

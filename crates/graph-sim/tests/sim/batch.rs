@@ -1,32 +1,10 @@
 //! `$batch`: limits, per-item statuses, shuffled order, per-item throttling.
 
-use crate::common::{graph_error_code, Env};
+use crate::common::{get_items, graph_error_code, post_batch, Env};
 use graph_sim::Faults;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-
-async fn post_batch(env: &Env, body: &Value) -> (StatusCode, Value) {
-    let response = env
-        .http
-        .post(env.url("/v1.0/$batch"))
-        .bearer_auth(&env.token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap())
-}
-
-fn get_items(ids: &[String]) -> Value {
-    let requests: Vec<Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| json!({"id": i.to_string(), "method": "GET", "url": format!("/users/{id}?$select=id,accountEnabled")}))
-        .collect();
-    json!({ "requests": requests })
-}
 
 /// Replies keyed by their `id`.
 fn by_id(reply: &Value) -> HashMap<String, Value> {

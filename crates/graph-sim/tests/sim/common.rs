@@ -2,7 +2,7 @@
 
 use graph_sim::{Simulator, TenantConfig};
 use reqwest::{Client, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 
@@ -96,4 +96,28 @@ pub fn ids_of(page: &Value) -> Vec<String> {
         .iter()
         .map(|u| u["id"].as_str().expect("id").to_string())
         .collect()
+}
+
+/// POSTs a `$batch` with the bearer token.
+pub async fn post_batch(env: &Env, body: &Value) -> (StatusCode, Value) {
+    let response = env
+        .http
+        .post(env.url("/v1.0/$batch"))
+        .bearer_auth(&env.token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+/// A `$batch` body reading each of `ids` (item ids "0", "1", …).
+pub fn get_items(ids: &[String]) -> Value {
+    let requests: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({"id": i.to_string(), "method": "GET", "url": format!("/users/{id}?$select=id,accountEnabled")}))
+        .collect();
+    json!({ "requests": requests })
 }

@@ -1,6 +1,8 @@
 //! The client-credentials token endpoint and its Entra error codes.
 
-use crate::common::{fetch_token, GRAPH_SCOPE};
+use crate::common::{fetch_token, Env, GRAPH_SCOPE};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use graph_sim::{Faults, Simulator, TenantConfig};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -139,4 +141,130 @@ async fn faults_never_touch_the_token_endpoint() {
     });
     let token = fetch_token(&sim, &Client::new()).await;
     assert!(!token.is_empty());
+}
+
+/// The JSON of a JWT's header and payload.
+fn jwt_parts(token: &str) -> (Value, Value) {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "header.payload.signature: {token}");
+    assert!(!parts[2].is_empty());
+    let decode = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
+    };
+    (decode(parts[0]), decode(parts[1]))
+}
+
+#[tokio::test]
+async fn access_tokens_are_jwts_naming_the_tenant() {
+    let sim = Simulator::start(TenantConfig::default()).unwrap();
+    let token = fetch_token(&sim, &Client::new()).await;
+    let (header, claims) = jwt_parts(&token);
+    assert_eq!(header["typ"], "JWT");
+    assert_eq!(header["alg"], "none");
+    assert_eq!(claims["tid"], sim.tenant_id().as_str());
+    assert_eq!(claims["aud"], "https://graph.microsoft.com");
+    assert_eq!(claims["appid"], sim.client_id().as_str());
+    let (iat, exp) = (
+        claims["iat"].as_u64().unwrap(),
+        claims["exp"].as_u64().unwrap(),
+    );
+    assert_eq!(exp - iat, 3599);
+    assert_ne!(
+        token,
+        fetch_token(&sim, &Client::new()).await,
+        "each token is new"
+    );
+}
+
+#[tokio::test]
+async fn the_token_lifetime_can_change_at_run_time_to_anything() {
+    let env = Env::new().await;
+    let id = env
+        .sim
+        .add_user("adele@contoso.onmicrosoft.com", None, true);
+    const ABSURD: u64 = 10_000_000_000_000_000_000;
+    env.sim.set_token_lifetime(ABSURD);
+    let (status, body) = token_with(&env.sim, &env.sim.tenant_id(), "", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["expires_in"].as_u64(), Some(ABSURD));
+    let token = body["access_token"].as_str().unwrap();
+    let (_, claims) = jwt_parts(token);
+    assert!(claims["exp"].as_u64().unwrap() > ABSURD);
+    let response = env
+        .http
+        .get(env.url(&format!("/v1.0/users/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a token for ever still works"
+    );
+    env.sim.expire_tokens();
+    let response = env
+        .http
+        .get(env.url(&format!("/v1.0/users/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "until expired on purpose"
+    );
+
+    env.sim.set_token_lifetime(5);
+    let (_, body) = token_with(&env.sim, &env.sim.tenant_id(), "", None).await;
+    assert_eq!(body["expires_in"], 5);
+}
+
+#[tokio::test]
+async fn switching_tenant_keeps_the_app_but_not_the_directory() {
+    let env = Env::new().await;
+    let id = env
+        .sim
+        .add_user("adele@contoso.onmicrosoft.com", None, true);
+    let old = env.sim.tenant_id();
+    let new = env.sim.switch_tenant();
+    assert_ne!(new, old);
+    assert_eq!(env.sim.tenant_id(), new);
+    assert!(uuid::Uuid::parse_str(&new).is_ok() && new == new.to_lowercase());
+
+    let (status, _) = env.get(&format!("/v1.0/users/{id}")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "old tokens are refused");
+
+    let by_old_guid = token_with(&env.sim, &old, "", None).await;
+    assert_entra_error(
+        &by_old_guid,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        90002,
+    );
+    for tenant in [new.clone(), "contoso.onmicrosoft.com".to_string()] {
+        let (status, body) = token_with(&env.sim, &tenant, "", None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, claims) = jwt_parts(body["access_token"].as_str().unwrap());
+        assert_eq!(claims["tid"], new.as_str());
+    }
+
+    let fresh = Env {
+        token: fetch_token(&env.sim, &env.http).await,
+        ..env
+    };
+    let (status, _) = fresh.get(&format!("/v1.0/users/{id}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the old object ids do not exist here"
+    );
+    let (_, list) = fresh.get("/v1.0/users").await;
+    assert_eq!(list["value"], serde_json::json!([]));
+    let added = fresh
+        .sim
+        .add_user("bob@contoso.onmicrosoft.com", None, true);
+    let (status, _) = fresh.get(&format!("/v1.0/users/{added}")).await;
+    assert_eq!(status, StatusCode::OK);
 }
