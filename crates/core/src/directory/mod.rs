@@ -227,8 +227,11 @@ pub(crate) fn insert(
     password_hash: Option<&str>,
 ) -> Result<i64, StoreError> {
     conn.execute(
-        "INSERT INTO users (email, display_name, role, sign_in, entra_object_id, password_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        // A link is made in the connected tenant; with none, the next connection adopts it.
+        "INSERT INTO users (email, display_name, role, sign_in, entra_object_id, password_hash, created_at,
+                            entra_tenant_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 CASE WHEN ?5 IS NULL THEN NULL ELSE (SELECT tenant_id FROM entra_connection WHERE id = 1) END)",
         rusqlite::params![
             user.email,
             user.display_name,

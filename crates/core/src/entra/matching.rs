@@ -37,7 +37,11 @@ pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport
     let graph = client(store, ClientOptions::default())?;
     let unlinked: Vec<(i64, String)> = {
         let mut stmt = store.conn().prepare(
-            "SELECT id, email FROM users WHERE sign_in = 'microsoft' AND entra_object_id IS NULL ORDER BY email",
+            // Unlinked users, and users linked in another tenant than the connected one.
+            "SELECT id, email FROM users WHERE sign_in = 'microsoft'
+               AND (entra_object_id IS NULL
+                    OR entra_tenant_id <> (SELECT tenant_id FROM entra_connection WHERE id = 1))
+             ORDER BY email",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
@@ -61,8 +65,8 @@ pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport
             Ok([oid]) => {
                 let taken: Option<String> = tx
                     .query_row(
-                        "SELECT email FROM users WHERE entra_object_id = ?1",
-                        [oid],
+                        "SELECT email FROM users WHERE entra_object_id = ?1 AND id <> ?2",
+                        rusqlite::params![oid, user_id],
                         |r| r.get(0),
                     )
                     .ok();
@@ -70,7 +74,9 @@ pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport
                     Some(other) => format!("its Entra account is already linked to {other}"),
                     None => {
                         tx.execute(
-                            "UPDATE users SET entra_object_id = ?2 WHERE id = ?1",
+                            "UPDATE users SET entra_object_id = ?2,
+                                 entra_tenant_id = (SELECT tenant_id FROM entra_connection WHERE id = 1)
+                             WHERE id = ?1",
                             rusqlite::params![user_id, oid],
                         )?;
                         audit::record(

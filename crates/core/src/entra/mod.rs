@@ -183,10 +183,12 @@ pub async fn test(
     secret: &ClientSecret,
 ) -> Result<(), EntraError> {
     by.require_admin("test the Microsoft Entra ID connection")?;
-    test_checked(&check(input)?, secret).await
+    test_checked(&check(input)?, secret).await.map(|_| ())
 }
 
-async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<(), EntraError> {
+/// Tests the connection and returns the tenant's GUID as Microsoft reports it (the form
+/// may name the tenant by a verified domain).
+async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<String, EntraError> {
     if secret.is_blank() {
         return Err(EntraError::EmptySecret);
     }
@@ -197,7 +199,8 @@ async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<(), En
         secret.clone(),
         ClientOptions::default(),
     )?;
-    Ok(client.test_connection().await?)
+    client.test_connection().await?;
+    Ok(client.tenant_id().await?)
 }
 
 /// Tests, then saves: the secret to the keychain, everything else to the store. Nothing is
@@ -212,11 +215,11 @@ pub async fn connect(
     by.require_admin("connect Microsoft Entra ID")?;
     organization::get(store)?;
     let checked = check(input)?;
-    test_checked(&checked, secret).await?;
+    let tenant_id = test_checked(&checked, secret).await?;
     let keychain = Keychain::for_store(store)?;
     let previous_secret = keychain.load().ok();
     keychain.save(secret)?;
-    match save_connection(store, by, input.cloud, &checked) {
+    match save_connection(store, by, input.cloud, &checked, &tenant_id) {
         Ok(connection) => Ok(connection),
         Err(e) => {
             let _ = match previous_secret {
@@ -233,6 +236,7 @@ fn save_connection(
     by: &Actor,
     cloud: Cloud,
     checked: &Checked,
+    tenant_id: &str,
 ) -> Result<Connection, EntraError> {
     let previous = connection(store)?;
     let tx = store.write()?;
@@ -242,8 +246,8 @@ fn save_connection(
     )?;
     tx.execute(
         "INSERT OR REPLACE INTO entra_connection
-            (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         rusqlite::params![
             checked.tenant,
             checked.client_id,
@@ -252,16 +256,22 @@ fn save_connection(
             checked.endpoints.graph_url,
             checked.secret_expires_on.map(|d| d.to_string()),
             timestamp::now(),
-            by.label()
+            by.label(),
+            tenant_id
         ],
     )?;
+    adopt_unassigned_links(&tx, tenant_id)?;
     let mut detail = format!(
-        "Tenant {}, app {}, {cloud} cloud",
+        "Tenant {} ({tenant_id}), app {}, {cloud} cloud",
         checked.tenant, checked.client_id
     );
     // Users linked to the old tenant's object ids would all read as deleted in the new one:
     // automatic runs stop until an administrator has checked the links and turns them on.
-    if previous.is_some_and(|p| p.tenant != checked.tenant) {
+    let same_tenant = |p: &Connection| match &p.tenant_id {
+        Some(known) => known.eq_ignore_ascii_case(tenant_id),
+        None => p.tenant == checked.tenant,
+    };
+    if previous.is_some_and(|p| !same_tenant(&p)) {
         tx.execute("UPDATE deprovision_settings SET auto_deprovision = 0", [])?;
         detail.push_str("; a different tenant, so auto-deprovision was turned off");
     }
@@ -272,6 +282,23 @@ fn save_connection(
     )?;
     tx.commit().map_err(StoreError::from)?;
     connection(store)?.ok_or(EntraError::NotConnected)
+}
+
+/// Links made while no tenant was known (before UniAsset recorded tenants, or while not
+/// connected) are taken to belong to the tenant now connected.
+pub(crate) fn adopt_unassigned_links(
+    conn: &rusqlite::Connection,
+    tenant_id: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE users SET entra_tenant_id = ?1 WHERE entra_object_id IS NOT NULL AND entra_tenant_id IS NULL",
+        [tenant_id],
+    )?;
+    conn.execute(
+        "UPDATE entra_connection SET tenant_id = ?1 WHERE id = 1 AND tenant_id IS NULL",
+        [tenant_id],
+    )?;
+    Ok(())
 }
 
 /// Removes the connection from the store (turning auto-deprovision off), then the secret

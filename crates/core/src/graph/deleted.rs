@@ -122,8 +122,9 @@ fn deleted_outcome(asked: &str, item: &BatchItem) -> Result<bool, GraphError> {
     match item.status {
         200 => match item.body.get("id").and_then(|v| v.as_str()) {
             Some(id) if id.eq_ignore_ascii_case(asked) => Ok(true),
-            _ => Err(GraphError::Malformed {
-                detail: format!("deleted items answered for another account than {asked}"),
+            answered => Err(GraphError::WrongUser {
+                asked: asked.to_owned(),
+                answered: answered.unwrap_or_default().to_owned(),
             }),
         },
         404 if code == "Request_ResourceNotFound" => Ok(false),

@@ -18,7 +18,7 @@ use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::access::{AccessError, Actor};
-use crate::directory::{self, DeactivationReason, DirectoryError, User};
+use crate::directory::{self, DeactivationReason, DirectoryError, User, UserStatus};
 use crate::entra::{self, EntraError};
 use crate::graph::{AccountState, ClientOptions, GraphClient, GraphError};
 use crate::organization::{self, OrganizationError};
@@ -339,12 +339,28 @@ async fn check_and_apply(
     started: &RunRecord,
     expected: &Expected,
 ) -> Result<RunRecord, RunFailure> {
-    let tracked = directory::microsoft_linked(store.conn())?;
+    let linked = directory::microsoft_linked(store.conn())?;
     let known = known_states(store.conn())?;
     let delta_link = saved_delta_link(store.conn())?;
     let guard = entra::settings(store)?.guard;
     let missing_before = missing_accounts(store.conn())?;
     let mut missing_now = Vec::new();
+    // Which tenant answers now, from the token the run uses anyway: a connection that now
+    // answers for another tenant would read every linked account as deleted.
+    let tenant_id = graph.tenant_id().await?;
+    let connected_tenant = expected
+        .connection
+        .as_ref()
+        .and_then(|c| c.tenant_id.clone());
+    if let Some(connected) = &connected_tenant {
+        if !connected.eq_ignore_ascii_case(&tenant_id) {
+            return Err(RunFailure::TenantChanged {
+                connected: connected.clone(),
+                found: tenant_id,
+            });
+        }
+    }
+    let (tracked, elsewhere) = decide::split_by_tenant(linked, &tenant_id);
     let oids: Vec<String> = tracked
         .iter()
         .filter_map(|u| u.entra_object_id.clone())
@@ -387,6 +403,10 @@ async fn check_and_apply(
         skipped: plan.protected.len() as u32,
         ..RunCounts::default()
     };
+    for user in elsewhere.iter().filter(|u| u.status == UserStatus::Active) {
+        run.counts.skipped += 1;
+        run.lines.push(line(user, LineOutcome::OtherTenant, None, "Not checked: this user was linked in another Entra tenant than the one connected now. Match the users again (Match Microsoft accounts) to link them in this tenant.".into()));
+    }
     run.lines.extend(
         plan.errors
             .iter()
@@ -421,6 +441,9 @@ async fn check_and_apply(
 
     let tx = store.write()?;
     expected.still_holds(&tx)?;
+    if connected_tenant.is_none() {
+        entra::adopt_unassigned_links(&tx, &tenant_id)?;
+    }
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
     }
