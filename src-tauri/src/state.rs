@@ -55,14 +55,19 @@ impl AppState {
     pub async fn store(&self) -> Result<StoreGuard<'_>, ErrorReport> {
         let mut slot = self.store.lock().await;
         if slot.is_none() {
-            *slot = Some(Store::open(&self.data_dir()?)?);
+            *slot = Some(self.open_store()?);
         }
         Ok(StoreGuard(slot))
     }
 
     /// A connection of its own, for long work (a sync) that must not block the window.
     pub fn open_store(&self) -> Result<Store, ErrorReport> {
-        Ok(Store::open(&self.data_dir()?)?)
+        let store = Store::open(&self.data_dir()?)?;
+        // Opening takes other accounts' access away from the data; the log says what.
+        for change in store.tightened() {
+            log::warn!("{change}");
+        }
+        Ok(store)
     }
 
     pub fn session(&self) -> std::sync::MutexGuard<'_, Option<SessionToken>> {
@@ -71,13 +76,14 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The signed-in person, checked against the store now (a deactivated user's session has
-    /// ended even if the window still holds it).
+    /// The signed-in person, checked against the store now (a deactivated user's session, or
+    /// one left idle too long, has ended even if the window still holds it). Each command
+    /// that asks counts as a use of the session.
     pub fn actor(&self, store: &Store) -> Result<Actor, ErrorReport> {
         let session = self.session();
         let token = session
             .as_ref()
             .ok_or_else(|| ErrorReport::from(SignInError::SessionEnded))?;
-        Ok(sessions::authenticate(store, token)?)
+        Ok(sessions::authenticate(store, token, crate::clock::now())?)
     }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backend, toErrorReport } from "../src/lib/api";
+import { backend, onSessionEnded, toErrorReport } from "../src/lib/api";
 import { mockCore } from "./fixtures";
 
 describe("toErrorReport", () => {
@@ -51,6 +51,7 @@ describe("backend", () => {
       "match_accounts",
       "autostart_enabled",
       "set_autostart",
+      "set_idle_timeout",
     ];
     const calls = mockCore(Object.fromEntries(commands.map((cmd) => [cmd, () => null])));
     const input = {
@@ -79,6 +80,7 @@ describe("backend", () => {
     await backend.matchAccounts();
     await backend.autostartEnabled();
     await backend.setAutostart(false);
+    await backend.setIdleTimeout(30);
     expect(calls).toEqual([
       { cmd: "setup_demo", args: {} },
       { cmd: "user_details", args: { userId: 3 } },
@@ -97,6 +99,7 @@ describe("backend", () => {
       { cmd: "match_accounts", args: {} },
       { cmd: "autostart_enabled", args: {} },
       { cmd: "set_autostart", args: { enabled: false } },
+      { cmd: "set_idle_timeout", args: { minutes: 30 } },
     ]);
   });
 
@@ -118,5 +121,29 @@ describe("backend", () => {
       code: "unexpected",
       message: "command list_assets not found",
     });
+  });
+});
+
+describe("onSessionEnded", () => {
+  it("hears every command refused for an ended session, and nothing else", async () => {
+    let heard = 0;
+    const stop = onSessionEnded(() => (heard += 1));
+    mockCore({
+      list_assets: () => {
+        throw { code: "session_ended", message: "Your session has ended. Sign in again." };
+      },
+      entra_overview: () => {
+        throw { code: "needs_admin", message: "Only an Owner or Admin can see this." };
+      },
+    });
+    await expect(backend.listAssets()).rejects.toEqual({
+      code: "session_ended",
+      message: "Your session has ended. Sign in again.",
+    });
+    await expect(backend.entraOverview()).rejects.toMatchObject({ code: "needs_admin" });
+    expect(heard).toBe(1);
+    stop();
+    await expect(backend.listAssets()).rejects.toMatchObject({ code: "session_ended" });
+    expect(heard).toBe(1);
   });
 });

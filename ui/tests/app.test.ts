@@ -193,3 +193,52 @@ describe("sign-in", () => {
     expect(callsTo(calls, "sign_out")).toHaveLength(1);
   });
 });
+
+describe("an ended session", () => {
+  it("is noticed when the window is focused again: sign-in asks for the password", async () => {
+    let signedIn = true;
+    const calls = mockCore({
+      app_status: () => ({ organization: org, signed_in: signedIn ? owner : null }),
+      list_assets: () => [],
+    });
+    render(App);
+    await screen.findByRole("navigation", { name: "Main" });
+
+    // Still valid: nothing changes.
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(callsTo(calls, "app_status")).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(screen.getByRole("navigation", { name: "Main" })).toBeInTheDocument();
+
+    // Idle too long while the window was hidden.
+    signedIn = false;
+    document.dispatchEvent(new Event("visibilitychange"));
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("Your session has ended. Sign in again.");
+    expect(screen.getByLabelText("Email")).toHaveValue("olivia@acme.test");
+    expect(screen.getByLabelText("Password")).toHaveFocus();
+    expect(screen.queryByRole("navigation", { name: "Main" })).not.toBeInTheDocument();
+  });
+
+  it("sends any screen back to sign-in when a command is refused for it", async () => {
+    mockCore({
+      app_status: () => ({ organization: org, signed_in: owner }),
+      list_assets: () => {
+        throw { code: "session_ended", message: "Your session has ended. Sign in again." };
+      },
+    });
+    render(App);
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("Your session has ended. Sign in again.");
+  });
+
+  it("does not ask while signed out or while the window is hidden", async () => {
+    const calls = mockCore({ app_status: () => ({ organization: org, signed_in: null }) });
+    render(App);
+    await screen.findByRole("heading", { name: "Sign in" });
+    window.dispatchEvent(new Event("focus"));
+    document.dispatchEvent(new Event("visibilitychange"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(callsTo(calls, "app_status")).toHaveLength(1);
+  });
+});

@@ -9,7 +9,13 @@ import type { RunLine } from "../src/bindings/RunLine";
 import type { RunRecord } from "../src/bindings/RunRecord";
 import type { User } from "../src/bindings/User";
 
-export const org: Organization = { name: "Acme Ltd", plan: "team", created_at: "2025-01-02T10:00:00Z", demo: false };
+export const org: Organization = {
+  name: "Acme Ltd",
+  plan: "team",
+  created_at: "2025-01-02T10:00:00Z",
+  demo: false,
+  idle_timeout_minutes: 15,
+};
 
 export function makeUser(id: number, overrides: Partial<User> = {}): User {
   return {

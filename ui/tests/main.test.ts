@@ -103,19 +103,21 @@ describe("settings", () => {
 });
 
 describe("settings → general", () => {
-  async function openGeneral(autostart: boolean, setAutostart: (args: Record<string, unknown>) => unknown) {
-    const calls = mockCore({
-      list_assets: () => [],
-      autostart_enabled: () => autostart,
-      set_autostart: setAutostart,
-    });
-    render(Main, { org, user: member, onSignedOut: () => {} });
+  async function openGeneral(
+    me: typeof owner,
+    handlers: Record<string, (args: Record<string, unknown>) => unknown> = {},
+  ) {
+    const calls = mockCore({ list_assets: () => [], ...handlers });
+    render(Main, { org, user: me, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     return calls;
   }
 
   it("reflects autostart_enabled and turns start at login on with set_autostart", async () => {
-    const calls = await openGeneral(false, (args) => args.enabled);
+    const calls = await openGeneral(owner, {
+      autostart_enabled: () => false,
+      set_autostart: (args) => args.enabled,
+    });
     const box = screen.getByRole("checkbox", { name: "Start UniAsset at login" });
     await waitFor(() => expect(box).toBeEnabled());
     expect(box).not.toBeChecked();
@@ -128,18 +130,69 @@ describe("settings → general", () => {
   });
 
   it("shows a checked box when already on, and the error verbatim when the change fails", async () => {
-    await openGeneral(true, () => {
-      throw { code: "autostart", message: "The login item could not be removed: permission denied." };
+    await openGeneral(makeUser(3, { role: "admin" }), {
+      autostart_enabled: () => true,
+      set_autostart: () => {
+        throw { code: "autostart", message: "The login item could not be removed: permission denied." };
+      },
     });
     const box = screen.getByRole("checkbox", { name: "Start UniAsset at login" });
     await waitFor(() => expect(box).toBeChecked());
 
     await userEvent.click(box);
     await waitFor(() =>
-      expect(within(screen.getByRole("tabpanel")).getByRole("alert")).toHaveTextContent(
+      expect(within(screen.getByRole("region", { name: "This computer" })).getByRole("alert")).toHaveTextContent(
         /^The login item could not be removed: permission denied\.$/,
       ),
     );
     expect(box).toBeChecked();
+  });
+
+  it("shows Members neither the start-at-login toggle nor the idle time field", async () => {
+    const calls = await openGeneral(member);
+    const panel = screen.getByRole("tabpanel", { name: "General" });
+    expect(within(panel).queryByRole("checkbox")).not.toBeInTheDocument();
+    expect(within(panel).queryByRole("spinbutton")).not.toBeInTheDocument();
+    expect(screen.getByText("Idle sign-out").nextElementSibling).toHaveTextContent(
+      "After 15 minutes without use",
+    );
+    expect(within(panel).getByText(/follows your system's light or dark theme/)).toBeInTheDocument();
+    // It does not even ask: the answer is not the Member's to act on.
+    expect(callsTo(calls, "autostart_enabled")).toHaveLength(0);
+  });
+
+  it("saves when idle sessions end, and shows the core's refusal verbatim", async () => {
+    const calls = await openGeneral(owner, {
+      autostart_enabled: () => false,
+      set_idle_timeout: (args) => {
+        if ((args.minutes as number) > 480) {
+          throw {
+            code: "invalid_idle_timeout",
+            message: "Choose between 1 and 480 minutes without use before a session ends.",
+          };
+        }
+        return { ...org, idle_timeout_minutes: args.minutes };
+      },
+    });
+    const field = screen.getByRole("spinbutton", { name: "Sign out after this many minutes without use" });
+    expect(field).toHaveValue(15);
+    const section = screen.getByRole("region", { name: "Sign-in" });
+
+    await userEvent.clear(field);
+    await userEvent.type(field, "600");
+    await userEvent.click(within(section).getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(within(section).getByRole("alert")).toHaveTextContent(
+        /^Choose between 1 and 480 minutes without use before a session ends\.$/,
+      ),
+    );
+
+    await userEvent.clear(field);
+    await userEvent.type(field, "30");
+    await userEvent.click(within(section).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(section).getByRole("status")).toHaveTextContent("Saved."));
+    expect(within(section).getByRole("alert")).toHaveTextContent(/^$/);
+    expect(callsTo(calls, "set_idle_timeout").map((c) => c.args)).toEqual([{ minutes: 600 }, { minutes: 30 }]);
+    expect(field).toHaveValue(30);
   });
 });

@@ -353,7 +353,101 @@ fn data_dir_flag_wins_over_the_environment() {
         Some(1),
         "the flag's empty directory has no organization"
     );
-    assert!(flag_dir.path().join("uniasset.db").exists());
+    assert!(
+        !flag_dir.path().join("uniasset.db").exists(),
+        "and it stays empty"
+    );
+}
+
+#[test]
+fn commands_in_a_mistyped_directory_say_so_and_create_nothing() {
+    let parent = tempfile::tempdir().unwrap();
+    let typo = parent.path().join("uniasest");
+    let typo_arg = typo.to_str().unwrap();
+    let empty = parent.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for dir in [&typo, &empty] {
+        for args in [
+            vec!["org", "show"],
+            vec!["users", "list"],
+            vec!["users", "deactivate", "a@b.example"],
+            vec!["users", "set-password", "a@b.example", "--password-stdin"],
+            vec!["entra", "runs"],
+            vec!["entra", "test"],
+            vec!["entra", "sync", "--dry-run"],
+        ] {
+            let out = uniasset(dir, &args, Some("granite willow comet 9\n"));
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr).trim(),
+                format!(
+                    "uniasset: No organization is set up in {}: it holds no UniAsset database. \
+                     Check the data directory (--data-dir or UNIASSET_DATA_DIR), or create an organization with `uniasset org init`.",
+                    dir.display()
+                ),
+                "{args:?}"
+            );
+        }
+    }
+    let out = uniasset(
+        parent.path(),
+        &["--json", "--data-dir", typo_arg, "users", "list"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "organization_missing");
+    assert!(!typo.exists(), "no directory was created");
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "no file was created"
+    );
+
+    // `org init` is the one command that makes the directory.
+    init(&typo);
+    assert_eq!(json(&typo, &["org", "show"])["name"], "Northwind");
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_is_readable_only_by_its_owner_and_a_loose_directory_is_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    init(&dir);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("uniasset.db")), 0o600);
+
+    // As an older version left it.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        dir.join("uniasset.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = uniasset(&dir, &["--json", "users", "list"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "uniasset: Made {} readable only by its owner (permissions 0755 → 0700).",
+            dir.display()
+        )) && said.contains("uniasset.db readable only by its owner (permissions 0644 → 0600)."),
+        "{said}"
+    );
+    let users: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1, "stdout is still JSON");
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("uniasset.db")), 0o600);
+    let again = uniasset(&dir, &["users", "list"], None);
+    assert!(again.stderr.is_empty(), "said once");
 }
 
 #[test]

@@ -22,6 +22,9 @@ pub enum Actor {
     FirstRunSetup,
     /// The deprovision sync acting on Entra ID's word.
     EntraSync,
+    /// Sign-in throttling locking an email out after repeated failures: nobody proved who
+    /// they were, so no person is named.
+    SignInProtection,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -49,6 +52,7 @@ impl Actor {
             Actor::CommandLine => "command line".to_owned(),
             Actor::FirstRunSetup => "first-run setup".to_owned(),
             Actor::EntraSync => "Microsoft Entra ID sync".to_owned(),
+            Actor::SignInProtection => "sign-in protection".to_owned(),
         }
     }
 
@@ -64,7 +68,9 @@ impl Actor {
         match self {
             Actor::Person(p) if p.role == Role::Member => Err(AccessError::NeedsAdmin(action)),
             Actor::Person(_) | Actor::CommandLine => Ok(()),
-            Actor::FirstRunSetup | Actor::EntraSync => Err(AccessError::NeedsAdmin(action)),
+            Actor::FirstRunSetup | Actor::EntraSync | Actor::SignInProtection => {
+                Err(AccessError::NeedsAdmin(action))
+            }
         }
     }
 
@@ -76,6 +82,12 @@ impl Actor {
             _ => Err(AccessError::NeedsOwner(action)),
         }
     }
+}
+
+/// Starting UniAsset at login is what keeps the nightly sync running for the whole
+/// organization after a restart (R-T5), so only an Owner or Admin turns it on or off.
+pub fn check_start_at_login(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("turn starting UniAsset at login on or off")
 }
 
 #[cfg(test)]
@@ -101,6 +113,18 @@ mod tests {
         assert!(person(Role::Owner).require_admin("x").is_ok());
         assert!(Actor::CommandLine.require_admin("x").is_ok());
         assert!(Actor::EntraSync.require_admin("x").is_err());
+    }
+
+    #[test]
+    fn only_owners_and_admins_change_start_at_login() {
+        let err = check_start_at_login(&person(Role::Member)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Only an Owner or Admin can turn starting UniAsset at login on or off."
+        );
+        assert!(check_start_at_login(&person(Role::Admin)).is_ok());
+        assert!(check_start_at_login(&person(Role::Owner)).is_ok());
+        assert!(check_start_at_login(&Actor::SignInProtection).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ impl ErrorCode for crate::store::StoreError {
         use crate::store::StoreError::*;
         match self {
             DataDirectory { .. } => "data_directory",
+            NoDatabase(_) => "organization_missing",
             Corrupt { .. } => "database_corrupt",
             NewerSchema { .. } => "database_newer",
             Backup(_) => "database_backup_failed",

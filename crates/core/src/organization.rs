@@ -3,7 +3,10 @@
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use crate::access::Actor;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+use crate::access::{AccessError, Actor};
 use crate::audit;
 use crate::directory::{self, NewUser, Role, SignInMethod, UserProblem};
 use crate::password::{self, Password, PasswordError};
@@ -38,7 +41,14 @@ pub struct Organization {
     pub created_at: String,
     /// A demo organization, connected to the built-in simulated Entra tenant.
     pub demo: bool,
+    /// A session unused for this long has ended (R-X2); Owners and Admins choose it.
+    pub idle_timeout_minutes: u32,
 }
+
+/// How long a session may sit unused, unless an Owner or Admin says otherwise.
+pub const DEFAULT_IDLE_TIMEOUT_MINUTES: u32 = 15;
+/// From a minute to a working day.
+pub const IDLE_TIMEOUT_MINUTES: RangeInclusive<u32> = 1..=480;
 
 /// What first-run setup (or `uniasset org init`) asks for.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
@@ -48,7 +58,8 @@ pub struct NewOrganization {
     pub plan: Plan,
     pub owner_email: String,
     pub owner_name: String,
-    /// Optional on the command line: such an Owner cannot sign in until a password is set.
+    /// Optional only on the command line (`create`): such an Owner cannot sign in until a
+    /// password is set. First-run setup in the window (`create_first_run`) requires it.
     pub owner_password: Option<Password>,
 }
 
@@ -58,8 +69,8 @@ const MAX_NAME: usize = 120;
 pub enum OrganizationError {
     #[error("This data directory already holds the organization \"{0}\".")]
     AlreadySetUp(String),
-    #[error("No organization is set up in this data directory yet. Run first-run setup or `uniasset org init`.")]
-    NotSetUp,
+    #[error("No organization is set up in {} yet. Run first-run setup or `uniasset org init`.", .0.display())]
+    NotSetUp(PathBuf),
     #[error("The organization needs a name.")]
     EmptyName,
     #[error("The organization's name must be at most {MAX_NAME} characters.")]
@@ -68,6 +79,16 @@ pub enum OrganizationError {
     InvalidOwner(Vec<UserProblem>),
     #[error("{action} needs the Enterprise plan; this organization is on the {} plan.", .plan.title())]
     NeedsEnterprise { action: &'static str, plan: Plan },
+    #[error("The Owner needs a password: without one, nobody could sign in to UniAsset.")]
+    OwnerNeedsPassword,
+    #[error(
+        "Choose between {} and {} minutes without use before a session ends.",
+        IDLE_TIMEOUT_MINUTES.start(),
+        IDLE_TIMEOUT_MINUTES.end()
+    )]
+    IdleTimeoutOutOfRange,
+    #[error(transparent)]
+    Access(#[from] AccessError),
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -79,10 +100,13 @@ impl crate::ErrorCode for OrganizationError {
         use OrganizationError::*;
         match self {
             AlreadySetUp(_) => "organization_exists",
-            NotSetUp => "organization_missing",
+            NotSetUp(_) => "organization_missing",
             EmptyName | NameTooLong => "invalid_organization_name",
             InvalidOwner(_) => "invalid_user",
             NeedsEnterprise { .. } => "needs_enterprise",
+            OwnerNeedsPassword => "owner_password_required",
+            IdleTimeoutOutOfRange => "invalid_idle_timeout",
+            Access(e) => e.code(),
             Password(e) => e.code(),
             Store(e) => e.code(),
         }
@@ -100,7 +124,7 @@ pub fn find(store: &Store) -> Result<Option<Organization>, StoreError> {
     Ok(store
         .conn()
         .query_row(
-            "SELECT name, plan, created_at, demo FROM organization WHERE id = 1",
+            "SELECT name, plan, created_at, demo, idle_timeout_minutes FROM organization WHERE id = 1",
             [],
             |r| {
                 Ok(Organization {
@@ -108,6 +132,7 @@ pub fn find(store: &Store) -> Result<Option<Organization>, StoreError> {
                     plan: r.get(1)?,
                     created_at: r.get(2)?,
                     demo: r.get(3)?,
+                    idle_timeout_minutes: r.get(4)?,
                 })
             },
         )
@@ -115,7 +140,7 @@ pub fn find(store: &Store) -> Result<Option<Organization>, StoreError> {
 }
 
 pub fn get(store: &Store) -> Result<Organization, OrganizationError> {
-    find(store)?.ok_or(OrganizationError::NotSetUp)
+    find(store)?.ok_or_else(|| OrganizationError::NotSetUp(store.data_dir().to_owned()))
 }
 
 /// Refuses `action` unless the organization is on the Enterprise plan (R-D6).
@@ -128,7 +153,21 @@ pub fn require_enterprise(store: &Store, action: &'static str) -> Result<(), Org
     }
 }
 
-/// Creates the organization and its Owner in one transaction: both or neither.
+/// First-run setup in the window: as `create`, but the Owner must have a password, since
+/// the window is the only way in and nobody could sign in to it otherwise.
+pub fn create_first_run(
+    store: &mut Store,
+    setup: &NewOrganization,
+) -> Result<Organization, OrganizationError> {
+    if setup.owner_password.is_none() {
+        return Err(OrganizationError::OwnerNeedsPassword);
+    }
+    create(store, setup, &Actor::FirstRunSetup)
+}
+
+/// Creates the organization and its Owner in one transaction: both or neither. The Owner
+/// may be left without a password (the command line's `org init`); the window calls
+/// `create_first_run`, which refuses that.
 pub fn create(
     store: &mut Store,
     setup: &NewOrganization,
@@ -187,5 +226,37 @@ pub fn create(
         plan: setup.plan,
         created_at: now,
         demo: false,
+        idle_timeout_minutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
     })
+}
+
+/// Sets how many minutes a session may sit unused before it ends (an Owner's or Admin's
+/// choice, within `IDLE_TIMEOUT_MINUTES`). Open sessions follow the new value at once.
+pub fn set_idle_timeout(
+    store: &mut Store,
+    by: &Actor,
+    minutes: i64,
+) -> Result<Organization, OrganizationError> {
+    by.require_admin("change when idle sessions end")?;
+    let minutes = u32::try_from(minutes)
+        .ok()
+        .filter(|m| IDLE_TIMEOUT_MINUTES.contains(m))
+        .ok_or(OrganizationError::IdleTimeoutOutOfRange)?;
+    let before = get(store)?.idle_timeout_minutes;
+    let tx = store.write()?;
+    tx.execute(
+        "UPDATE organization SET idle_timeout_minutes = ?1 WHERE id = 1",
+        [minutes],
+    )?;
+    if before != minutes {
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("organization.idle_timeout_changed").detail(format!(
+                "Sessions end after {minutes} minutes without use (was {before})"
+            )),
+        )?;
+    }
+    tx.commit().map_err(StoreError::from)?;
+    get(store)
 }

@@ -1,6 +1,11 @@
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Now, as stored in the database: RFC 3339 in UTC with milliseconds, so text order is time order.
 pub(crate) fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    at(Utc::now())
+}
+
+/// A given time in the database's format (for rules that take "now" from their caller).
+pub(crate) fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

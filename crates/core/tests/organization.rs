@@ -108,3 +108,63 @@ fn enterprise_features_need_the_enterprise_plan() {
     let org = common::org(Plan::Enterprise);
     organization::require_enterprise(&org.store, "Auto-deprovisioning").unwrap();
 }
+
+#[test]
+fn first_run_setup_in_the_window_requires_the_owners_password() {
+    let mut org = common::empty_store();
+    let err = organization::create_first_run(
+        &mut org.store,
+        &setup("Contoso", "olivia@contoso.example", None),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, OrganizationError::OwnerNeedsPassword),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "owner_password_required");
+    assert_eq!(
+        err.to_string(),
+        "The Owner needs a password: without one, nobody could sign in to UniAsset."
+    );
+    assert_eq!(org.count("organization"), 0);
+    assert_eq!(org.count("users"), 0);
+
+    // The command line may still leave it for later (`users set-password`).
+    organization::create(
+        &mut org.store,
+        &setup("Contoso", "olivia@contoso.example", None),
+        &Actor::CommandLine,
+    )
+    .unwrap();
+
+    let mut other = common::empty_store();
+    let created = organization::create_first_run(
+        &mut other.store,
+        &setup(
+            "Contoso",
+            "olivia@contoso.example",
+            Some("plum orchard lantern 42"),
+        ),
+    )
+    .unwrap();
+    assert_eq!(created.idle_timeout_minutes, 15);
+    let conn = rusqlite::Connection::open(other.store.path()).unwrap();
+    let actor: String = conn
+        .query_row("SELECT actor_label FROM audit_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(actor, "first-run setup");
+}
+
+#[test]
+fn an_empty_store_names_its_directory_when_asked_for_the_organization() {
+    let org = common::empty_store();
+    let err = organization::get(&org.store).unwrap_err();
+    assert_eq!(err.code(), "organization_missing");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "No organization is set up in {} yet. Run first-run setup or `uniasset org init`.",
+            org.dir.path().display()
+        )
+    );
+}

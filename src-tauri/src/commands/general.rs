@@ -1,6 +1,8 @@
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_autostart::ManagerExt;
+use uniasset_core::access;
 use uniasset_core::assets::{self, Asset};
+use uniasset_core::organization::{self, Organization};
 use uniasset_core::ErrorReport;
 
 use super::Reply;
@@ -14,6 +16,7 @@ pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
 }
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.
+/// Anyone signed in may see it; only an Owner or Admin may change it.
 #[tauri::command]
 pub async fn autostart_enabled<R: Runtime>(
     app: AppHandle<R>,
@@ -30,7 +33,7 @@ pub async fn set_autostart<R: Runtime>(
     enabled: bool,
 ) -> Reply<bool> {
     let store = state.store().await?;
-    state.actor(&store)?;
+    access::check_start_at_login(&state.actor(&store)?)?;
     let launcher = app.autolaunch();
     if enabled {
         launcher.enable()
@@ -39,6 +42,14 @@ pub async fn set_autostart<R: Runtime>(
     }
     .map_err(autostart_error)?;
     launcher.is_enabled().map_err(autostart_error)
+}
+
+/// Settings → General: minutes without use before a session ends (Owner or Admin).
+#[tauri::command]
+pub async fn set_idle_timeout(state: State<'_, AppState>, minutes: i64) -> Reply<Organization> {
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(organization::set_idle_timeout(&mut store, &actor, minutes)?)
 }
 
 fn autostart_error(e: tauri_plugin_autostart::Error) -> ErrorReport {

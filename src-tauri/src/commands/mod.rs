@@ -42,5 +42,6 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         general::list_assets,
         general::autostart_enabled,
         general::set_autostart,
+        general::set_idle_timeout,
     ]
 }

@@ -25,4 +25,5 @@ pub const COMMANDS: &[&str] = &[
     "list_assets",
     "autostart_enabled",
     "set_autostart",
+    "set_idle_timeout",
 ];

@@ -1,5 +1,4 @@
 use tauri::{AppHandle, Runtime, State};
-use uniasset_core::access::Actor;
 use uniasset_core::demo;
 use uniasset_core::directory::User;
 use uniasset_core::organization::{self, NewOrganization, Organization};
@@ -7,12 +6,20 @@ use uniasset_core::password::Password;
 use uniasset_core::sessions::{self, AppStatus};
 
 use super::Reply;
+use crate::clock;
 use crate::state::AppState;
 
+/// Asked on start and whenever the window is shown again: a session that has ended (idle
+/// too long, or its user deactivated) is dropped, and the window goes to sign-in.
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     let store = state.store().await?;
-    Ok(sessions::status(&store, state.session().as_ref())?)
+    let mut session = state.session();
+    let status = sessions::status(&store, session.as_ref(), clock::now())?;
+    if status.signed_in.is_none() {
+        *session = None;
+    }
+    Ok(status)
 }
 
 #[tauri::command]
@@ -21,11 +28,7 @@ pub async fn setup_organization(
     input: NewOrganization,
 ) -> Reply<Organization> {
     let mut store = state.store().await?;
-    Ok(organization::create(
-        &mut store,
-        &input,
-        &Actor::FirstRunSetup,
-    )?)
+    Ok(organization::create_first_run(&mut store, &input)?)
 }
 
 /// First run → "Explore with a demo organization": seed it, sign its Owner in, and connect
@@ -39,14 +42,24 @@ pub async fn setup_demo<R: Runtime>(
     *state.session() = Some(signed_in.token);
     crate::demo::start_tenant(&app).await?;
     let store = state.store().await?;
-    Ok(sessions::status(&store, state.session().as_ref())?)
+    Ok(sessions::status(
+        &store,
+        state.session().as_ref(),
+        clock::now(),
+    )?)
 }
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, email: String, password: Password) -> Reply<User> {
     let mut store = state.store().await?;
-    let signed_in = sessions::sign_in(&mut store, &email, &password)?;
-    *state.session() = Some(signed_in.token);
+    let signed_in = sessions::sign_in(&mut store, &email, &password, clock::now())?;
+    // One window, one session: whoever it held before (perhaps someone else) is signed out.
+    let previous = state.session().replace(signed_in.token);
+    if let Some(previous) = previous {
+        if let Err(e) = sessions::sign_out(&mut store, &previous) {
+            log::warn!("Could not end the window's previous session: {e}");
+        }
+    }
     Ok(signed_in.user)
 }
 

@@ -58,6 +58,12 @@ fn window(plan: Plan) -> Window {
         )
         .unwrap();
     }
+    drop(store);
+    window_on(dir)
+}
+
+/// The window over whatever `dir` holds (nothing, for first-run setup).
+fn window_on(dir: tempfile::TempDir) -> Window {
     let app = mock_builder()
         .manage(AppState::new(Some(dir.path().to_owned())))
         .manage(crate::sync_runner::SyncRunner::new(Some(
@@ -136,6 +142,9 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
             "reactivate_user",
             json!({ "userId": olivia, "confirmed": true }),
         ),
+        // Refused before the login item is touched (the mock app has no autostart plugin).
+        ("set_autostart", json!({ "enabled": true })),
+        ("set_idle_timeout", json!({ "minutes": 480 })),
     ] {
         assert_eq!(w.code(cmd, args), "needs_admin", "{cmd}");
     }
@@ -165,9 +174,86 @@ fn nobody_signed_in_gets_nothing_but_the_status_and_sign_in() {
         ("sync_now", json!({})),
         ("deactivate_user", json!({ "userId": 2 })),
         ("set_autostart", json!({ "enabled": true })),
+        ("set_idle_timeout", json!({ "minutes": 30 })),
     ] {
         assert_eq!(w.code(cmd, args), "session_ended", "{cmd}");
     }
+}
+
+#[test]
+fn first_run_setup_refuses_an_owner_without_a_password() {
+    let w = window_on(tempfile::tempdir().unwrap());
+    let input = |password: Value| {
+        json!({ "input": { "name": "Contoso", "plan": "team", "owner_email": "o@contoso.example",
+                           "owner_name": "Olivia", "owner_password": password } })
+    };
+    let refused = w
+        .call("setup_organization", input(Value::Null))
+        .unwrap_err();
+    assert_eq!(refused["code"], "owner_password_required");
+    assert_eq!(
+        refused["message"],
+        "The Owner needs a password: without one, nobody could sign in to UniAsset."
+    );
+    assert_eq!(
+        w.call("app_status", json!({})).unwrap()["organization"],
+        Value::Null
+    );
+    w.call("setup_organization", input(json!(PASSWORD)))
+        .unwrap();
+    w.call(
+        "sign_in",
+        json!({ "email": "o@contoso.example", "password": PASSWORD }),
+    )
+    .unwrap();
+}
+
+#[test]
+fn repeated_wrong_passwords_lock_the_email_out() {
+    let w = window(Plan::Team);
+    let attempt = |password: &str| {
+        w.call(
+            "sign_in",
+            json!({ "email": "mia@northwind.example", "password": password }),
+        )
+    };
+    for _ in 1..sessions::FAILURES_BEFORE_LOCKOUT {
+        assert_eq!(
+            attempt("wrong guess 123").unwrap_err()["code"],
+            "invalid_credentials"
+        );
+    }
+    let locked = attempt("wrong guess 123").unwrap_err();
+    assert_eq!(locked["code"], "sign_in_locked");
+    assert_eq!(
+        locked["message"],
+        "Too many failed attempts to sign in with this email. Try again in 1 minute."
+    );
+    assert_eq!(attempt(PASSWORD).unwrap_err()["code"], "sign_in_locked");
+    // Someone else is not held up.
+    w.sign_in("adam@northwind.example");
+}
+
+#[test]
+fn owners_and_admins_set_the_idle_time_in_general() {
+    let w = window(Plan::Team);
+    w.sign_in("adam@northwind.example");
+    let org = w
+        .call("set_idle_timeout", json!({ "minutes": 30 }))
+        .unwrap();
+    assert_eq!(org["idle_timeout_minutes"], 30);
+    assert_eq!(
+        w.call("app_status", json!({})).unwrap()["organization"]["idle_timeout_minutes"],
+        30
+    );
+    assert_eq!(
+        w.code("set_idle_timeout", json!({ "minutes": 0 })),
+        "invalid_idle_timeout"
+    );
+    assert_eq!(
+        w.code("set_idle_timeout", json!({ "minutes": 481 })),
+        "invalid_idle_timeout"
+    );
 }
 
 #[test]

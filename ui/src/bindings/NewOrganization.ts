@@ -7,6 +7,7 @@ import type { Plan } from "./Plan";
  */
 export type NewOrganization = { name: string, plan: Plan, owner_email: string, owner_name: string, 
 /**
- * Optional on the command line: such an Owner cannot sign in until a password is set.
+ * Optional only on the command line (`create`): such an Owner cannot sign in until a
+ * password is set. First-run setup in the window (`create_first_run`) requires it.
  */
 owner_password: Password | null, };

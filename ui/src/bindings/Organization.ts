@@ -5,4 +5,8 @@ export type Organization = { name: string, plan: Plan, created_at: string,
 /**
  * A demo organization, connected to the built-in simulated Entra tenant.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * A session unused for this long has ended (R-X2); Owners and Admins choose it.
+ */
+idle_timeout_minutes: number, };

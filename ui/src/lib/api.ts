@@ -23,6 +23,9 @@ export const SYNC_FINISHED = "sync-finished";
 /** The core's code for "Entra still says disabled or deleted: confirm to reactivate". */
 export const NEEDS_CONFIRMATION = "reactivation_needs_confirmation";
 
+/** The core's code for a session that has ended (idle too long, signed in elsewhere, deactivated). */
+export const SESSION_ENDED = "session_ended";
+
 export interface Backend {
   appStatus(): Promise<AppStatus>;
   setupOrganization(input: NewOrganization): Promise<Organization>;
@@ -47,6 +50,7 @@ export interface Backend {
   matchAccounts(): Promise<MatchReport>;
   autostartEnabled(): Promise<boolean>;
   setAutostart(enabled: boolean): Promise<boolean>;
+  setIdleTimeout(minutes: number): Promise<Organization>;
   /** Calls `handler` with each run that ends; resolves to the function that stops listening. */
   onSyncFinished(handler: (run: RunRecord) => void): Promise<() => void>;
 }
@@ -60,11 +64,24 @@ export function toErrorReport(e: unknown): ErrorReport {
   return { code: "unexpected", message: String(e) };
 }
 
+const sessionEndedHandlers = new Set<() => void>();
+
+/**
+ * Calls `handler` whenever any command is refused because the session has ended, so the app
+ * can go back to sign-in from wherever it is. Returns the function that stops it.
+ */
+export function onSessionEnded(handler: () => void): () => void {
+  sessionEndedHandlers.add(handler);
+  return () => sessionEndedHandlers.delete(handler);
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw toErrorReport(e);
+    const report = toErrorReport(e);
+    if (report.code === SESSION_ENDED) sessionEndedHandlers.forEach((handler) => handler());
+    throw report;
   }
 }
 
@@ -92,5 +109,6 @@ export const backend: Backend = {
   matchAccounts: () => call("match_accounts"),
   autostartEnabled: () => call("autostart_enabled"),
   setAutostart: (enabled) => call("set_autostart", { enabled }),
+  setIdleTimeout: (minutes) => call("set_idle_timeout", { minutes }),
   onSyncFinished: (handler) => listen<RunRecord>(SYNC_FINISHED, (event) => handler(event.payload)),
 };

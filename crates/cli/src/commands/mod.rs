@@ -10,12 +10,20 @@ use uniasset_core::password::Password;
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, organization};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, OrgCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(cli: Cli) -> Result<Done, Failure> {
     let dir = data_dir::resolve(cli.data_dir)?;
-    let mut store = Store::open(&dir)?;
+    // Only `org init` makes a database: any other command in a mistyped directory says
+    // so and leaves nothing behind.
+    let mut store = match &cli.command {
+        Command::Org(OrgCommand::Init(_)) => Store::open(&dir)?,
+        _ => Store::open_existing(&dir)?,
+    };
+    for change in store.tightened() {
+        eprintln!("uniasset: {change}");
+    }
     match cli.command {
         Command::Org(cmd) => org::run(&mut store, cmd),
         Command::Users(cmd) => {

@@ -1,7 +1,7 @@
 //! Documents attached to assets: metadata in the database, the file itself in the data
 //! directory under `documents/`, named by its SHA-256 so identical uploads share one copy.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{asset, AssetError};
 use crate::access::Actor;
 use crate::audit;
+use crate::data_dir;
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 
@@ -50,12 +51,13 @@ pub fn attach_document(
         .map_err(|e| AssetError::File(format!("{}: {e}", source.display())))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let dir = store.data_dir().join(DOCUMENTS_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| AssetError::File(e.to_string()))?;
+    data_dir::create_private_dir(&dir).map_err(|e| AssetError::File(e.to_string()))?;
     let stored = dir.join(&sha256);
     if !stored.exists() {
         // Write beside, then rename: a crash never leaves a half-written file under its final name.
         let partial = dir.join(format!("{sha256}.partial"));
-        std::fs::write(&partial, &bytes)
+        data_dir::open_private_file(&partial, true)
+            .and_then(|mut f| f.write_all(&bytes))
             .and_then(|_| std::fs::rename(&partial, &stored))
             .map_err(|e| AssetError::File(e.to_string()))?;
     }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_entra.sql")),
     M::up(include_str!("migrations/003_demo.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
+    M::up(include_str!("migrations/005_sign_in.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds
@@ -50,9 +51,13 @@ pub fn migrate(
 
 fn backup(conn: &Connection, data_dir: &Path, version: usize) -> Result<(), StoreError> {
     let dir = data_dir.join(BACKUP_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| StoreError::Backup(e.to_string()))?;
+    crate::data_dir::create_private_dir(&dir).map_err(|e| StoreError::Backup(e.to_string()))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let target = dir.join(format!("uniasset-schema{version}-{stamp}.db"));
+    // VACUUM INTO would create the copy with the default permissions; into an empty file
+    // made private first, it keeps those.
+    crate::data_dir::open_private_file(&target, true)
+        .map_err(|e| StoreError::Backup(e.to_string()))?;
     // VACUUM INTO writes a consistent, compact copy even while WAL frames are pending.
     conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
         .map_err(|e| StoreError::Backup(e.to_string()))?;

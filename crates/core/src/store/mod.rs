@@ -9,6 +9,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
 pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
 
+use crate::data_dir::{self, Tightened};
+
 /// The database's file name inside the data directory.
 pub const DATABASE_FILE: &str = "uniasset.db";
 
@@ -19,6 +21,12 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "No organization is set up in {}: it holds no UniAsset database. \
+         Check the data directory (--data-dir or UNIASSET_DATA_DIR), or create an organization with `uniasset org init`.",
+        .0.display()
+    )]
+    NoDatabase(PathBuf),
     #[error(
         "The database file {path} is damaged or is not a UniAsset database. \
          Nothing was changed; restore it from a backup in {backups} or move it aside."
@@ -53,19 +61,39 @@ impl From<rusqlite::Error> for StoreError {
 pub struct Store {
     conn: Connection,
     data_dir: PathBuf,
+    tightened: Vec<Tightened>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    /// The directory and the files UniAsset keeps in it are made its owner's alone.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDirectory {
+        let unusable = |source| StoreError::DataDirectory {
             path: data_dir.to_owned(),
             source,
-        })?;
+        };
+        data_dir::create_private_dir(data_dir).map_err(unusable)?;
+        let tightened = data_dir::make_private(data_dir);
+        // SQLite gives the -wal and -shm files the database file's permissions, so a
+        // database file created private before SQLite sees it keeps its journals private.
+        data_dir::open_private_file(&data_dir.join(DATABASE_FILE), false).map_err(unusable)?;
+        Store::connect(data_dir, tightened)
+    }
+
+    /// Opens the database of an organization that already exists in `data_dir`, creating
+    /// nothing: a mistyped directory is reported, not filled with an empty database.
+    pub fn open_existing(data_dir: &Path) -> Result<Store, StoreError> {
+        if !data_dir.join(DATABASE_FILE).is_file() {
+            return Err(StoreError::NoDatabase(data_dir.to_owned()));
+        }
+        let tightened = data_dir::make_private(data_dir);
+        Store::connect(data_dir, tightened)
+    }
+
+    fn connect(data_dir: &Path, tightened: Vec<Tightened>) -> Result<Store, StoreError> {
         let path = data_dir.join(DATABASE_FILE);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // No SQLITE_OPEN_CREATE: `open` has made the file, and `open_existing` must not.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(&path, flags)?;
         let corrupt = || StoreError::Corrupt {
             path: path.clone(),
@@ -86,7 +114,13 @@ impl Store {
         Ok(Store {
             conn,
             data_dir: data_dir.to_owned(),
+            tightened,
         })
+    }
+
+    /// What opening took away from other accounts (or failed to), for the caller to log.
+    pub fn tightened(&self) -> &[Tightened] {
+        &self.tightened
     }
 
     pub fn data_dir(&self) -> &Path {

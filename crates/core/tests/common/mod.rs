@@ -26,8 +26,14 @@ pub fn empty_store() -> Org {
 
 pub fn org(plan: Plan) -> Org {
     let mut org = empty_store();
+    create_org(&mut org.store, plan);
+    org
+}
+
+/// Northwind Traders and its Owner, in an open store.
+pub fn create_org(store: &mut Store, plan: Plan) {
     organization::create(
-        &mut org.store,
+        store,
         &NewOrganization {
             name: "Northwind Traders".into(),
             plan,
@@ -38,7 +44,19 @@ pub fn org(plan: Plan) -> Org {
         &Actor::FirstRunSetup,
     )
     .unwrap();
-    org
+}
+
+pub fn owner_of(store: &Store) -> Actor {
+    person(&directory::find_by_email(store, OWNER_EMAIL).unwrap())
+}
+
+fn person(u: &User) -> Actor {
+    Actor::Person(Person {
+        user_id: u.id,
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        role: u.role,
+    })
 }
 
 impl Org {
@@ -47,13 +65,7 @@ impl Org {
     }
 
     pub fn actor(&self, email: &str) -> Actor {
-        let u = directory::find_by_email(&self.store, email).unwrap();
-        Actor::Person(Person {
-            user_id: u.id,
-            display_name: u.display_name,
-            email: u.email,
-            role: u.role,
-        })
+        person(&directory::find_by_email(&self.store, email).unwrap())
     }
 
     pub fn add(&mut self, email: &str, role: Role, sign_in: SignInMethod) -> User {
