@@ -146,6 +146,11 @@ pub enum UsersCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Mark a user "never deactivate automatically" (break-glass and service accounts):
+    /// the Entra ID sync reports them but never deactivates them.
+    Protect { email: String },
+    /// Let the Entra ID sync deactivate a protected user again.
+    Unprotect { email: String },
 }
 
 #[derive(Args)]

@@ -211,9 +211,36 @@ fn connect_sync_and_history() {
 }
 
 #[test]
+fn a_protected_user_is_reported_never_deactivated_by_the_sync() {
+    let mut t = Tenant::new();
+    t.connect();
+    t.linked("colleague@northwind.example");
+    let svc = t.linked("svc@northwind.example");
+    t.ok(&["users", "protect", "svc@northwind.example"]);
+    let listed = t.run(&["users", "list"], "");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("active, protected"));
+    t.sim.set_enabled(&svc, false);
+    let run = t.ok(&["entra", "sync"]);
+    assert_eq!(run["counts"]["deactivated"], 0);
+    assert_eq!(run["lines"][0]["outcome"], "skipped_protected");
+    assert_eq!(run["lines"][0]["reason"], "disabled_in_entra");
+    assert_eq!(t.status("svc@northwind.example"), "active");
+
+    t.ok(&["users", "unprotect", "svc@northwind.example"]);
+    t.sim.set_enabled(&svc, true);
+    t.ok(&["entra", "sync"]);
+    t.sim.set_enabled(&svc, false);
+    let run = t.ok(&["entra", "sync"]);
+    assert_eq!(run["counts"]["deactivated"], 1, "{run}");
+    assert_eq!(t.status("svc@northwind.example"), "deactivated");
+}
+
+#[test]
 fn reactivation_asks_for_force_while_entra_disables_the_account() {
     let mut t = Tenant::new();
     t.connect();
+    // An enabled colleague: a run that would leave nobody enabled is held instead.
+    t.linked("colleague@northwind.example");
     let leo = t.linked("leo@northwind.example");
     t.ok(&["entra", "auto-deprovision", "on"]);
     t.sim.set_enabled(&leo, false);
@@ -286,6 +313,7 @@ fn two_processes_never_sync_at_once() {
 fn a_sync_killed_midway_leaves_a_consistent_database_and_the_next_completes() {
     let mut t = Tenant::new();
     t.connect();
+    t.linked("colleague@northwind.example");
     let ann = t.linked("ann@northwind.example");
     t.sim.set_enabled(&ann, false);
     t.sim.set_faults(Faults {

@@ -86,7 +86,20 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
             })?;
             Ok(Done::new(&user, format!("Reactivated {}.", user.email)))
         }
+        UsersCommand::Protect { email } => protect(store, &me, &email, true),
+        UsersCommand::Unprotect { email } => protect(store, &me, &email, false),
     }
+}
+
+fn protect(store: &mut Store, me: &Actor, email: &str, on: bool) -> Result<Done, Failure> {
+    let id = directory::find_by_email(store, email)?.id;
+    let user = directory::set_protected(store, me, id, on)?;
+    let text = if on {
+        format!("{} is never deactivated automatically now.", user.email)
+    } else {
+        format!("The Entra ID sync may deactivate {} again.", user.email)
+    };
+    Ok(Done::new(&user, text))
 }
 
 fn table(users: &[User]) -> String {
@@ -96,10 +109,13 @@ fn table(users: &[User]) -> String {
     let rows: Vec<[String; 5]> = users
         .iter()
         .map(|u| {
-            let status = match u.deactivation_reason {
+            let mut status = match u.deactivation_reason {
                 Some(reason) => format!("deactivated ({})", reason_words(reason)),
                 None => u.status.to_string(),
             };
+            if u.protected {
+                status.push_str(", protected");
+            }
             [
                 u.email.clone(),
                 u.display_name.clone(),

@@ -31,7 +31,7 @@ pub enum GraphError {
         code: String,
         message: String,
     },
-    #[error("Microsoft Graph did not find this account, and it is not among the directory's deleted items either: it may have been deleted for good, or this was a passing glitch. Nothing was done now; if the next run still cannot find it, it counts as deleted.")]
+    #[error("Microsoft Graph did not find this account, and it is not among the directory's deleted items either: it may have been deleted for good, or this was a passing glitch. Nothing was done now; if a run an hour or more later still cannot find it, it counts as deleted.")]
     NotConfirmed,
     /// A paged read that would not end: a page linked back to one already read, or there
     /// were more pages than any tenant could fill.

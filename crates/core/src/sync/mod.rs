@@ -565,10 +565,17 @@ pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState
     Ok(state.as_deref().and_then(AccountState::parse))
 }
 
-/// Accounts an earlier run found neither in Entra nor among its deleted items (lowercase).
+/// How long an account must have been missing (not in Entra, not among its deleted items)
+/// before a run takes it as deleted for good: replication glitches do not last this long.
+pub const MISSING_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// Accounts an earlier run found neither in Entra nor among its deleted items, at least
+/// `MISSING_FOR` ago (lowercase).
 fn missing_accounts(conn: &Connection) -> Result<std::collections::HashSet<String>, StoreError> {
-    let mut stmt = conn.prepare("SELECT lower(object_id) FROM entra_missing")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let since = timestamp::at(chrono::Utc::now() - MISSING_FOR);
+    let mut stmt =
+        conn.prepare("SELECT lower(object_id) FROM entra_missing WHERE first_missing_at <= ?1")?;
+    let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
