@@ -1,7 +1,15 @@
 //! Who is acting, and what they may do (R-D5). Every rule that needs an Owner or Admin asks
 //! here, so the rule holds for the window, the tray and the command line alike.
 
-use crate::directory::Role;
+use crate::text_enum::text_enum;
+
+text_enum! {
+    Role, "role", "owner, admin or member" {
+        Owner => "owner",
+        Admin => "admin",
+        Member => "member",
+    }
+}
 
 /// A signed-in person, as read from the store when their session was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

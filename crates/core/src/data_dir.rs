@@ -9,6 +9,12 @@ pub const APP_IDENTIFIER: &str = "app.uniasset.desktop";
 /// Environment variable that overrides the data directory (app and command line alike).
 pub const DATA_DIR_ENV: &str = "UNIASSET_DATA_DIR";
 
+/// What UniAsset keeps in the data directory: the database (with its -wal and -shm), the
+/// copies taken before schema upgrades, and attached documents named by their SHA-256.
+pub const DATABASE_FILE: &str = "uniasset.db";
+pub const BACKUP_DIR: &str = "backups";
+pub const DOCUMENTS_DIR: &str = "documents";
+
 #[derive(Debug, thiserror::Error)]
 #[error("This system has no per-user application data folder; set {DATA_DIR_ENV} to choose one.")]
 pub struct NoDataDir;
@@ -95,8 +101,6 @@ pub(crate) fn make_private(dir: &Path) -> Vec<Tightened> {
     let _ = dir;
     #[cfg(unix)]
     {
-        use crate::assets::DOCUMENTS_DIR;
-        use crate::store::{BACKUP_DIR, DATABASE_FILE};
         tighten(dir, true, &mut changes);
         for suffix in ["", "-wal", "-shm", "-journal"] {
             tighten(

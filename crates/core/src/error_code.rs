@@ -5,22 +5,6 @@ pub trait ErrorCode: std::error::Error {
     fn code(&self) -> &'static str;
 }
 
-impl ErrorCode for crate::store::StoreError {
-    fn code(&self) -> &'static str {
-        use crate::store::StoreError::*;
-        match self {
-            DataDirectory { .. } => "data_directory",
-            NoDatabase(_) => "organization_missing",
-            Corrupt { .. } => "database_corrupt",
-            NewerSchema { .. } => "database_newer",
-            Backup(_) => "database_backup_failed",
-            Migration(_) => "database_migration_failed",
-            Busy => "database_busy",
-            Sqlite(_) => "database_error",
-        }
-    }
-}
-
 /// An error as the window and `--json` output receive it: the stable code and the
 /// administrator's message, nothing else (never a secret, never a debug dump).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]

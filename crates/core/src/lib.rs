@@ -1,12 +1,15 @@
 //! UniAsset's deprovision core. Every rule of the product lives here, enforced whoever the
 //! caller is (the Tauri shell, the `uniasset` command line, tests). It knows nothing of
-//! Tauri, GTK or the webview.
+//! Tauri, GTK or the webview. The rules (R-D1, R-S4, …) are defined in docs/rules.md; the
+//! layers its modules form, and why, in docs/architecture.md.
 
 pub mod access;
+pub mod app_status;
 pub mod assets;
 pub mod audit;
 pub mod data_dir;
 pub mod demo;
+pub mod details;
 pub mod directory;
 pub mod entra;
 pub mod error_code;

@@ -382,37 +382,12 @@ fn token_hash(token: &SessionToken) -> String {
     hex::encode(Sha256::digest(token.0.as_bytes()))
 }
 
-/// What the window needs to know on start: is there an organization, and who is signed in.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct AppStatus {
-    pub organization: Option<crate::organization::Organization>,
-    pub signed_in: Option<User>,
-    /// For a demo organization, how to sign in to it (shown on the sign-in screen).
-    pub demo_sign_in: Option<String>,
-}
-
-/// The organization (if set up) and the person holding `token` (if it is still valid at
-/// `now`). Asking is not using: it does not keep an idle session alive.
-pub fn status(
+/// The person holding `token`, if the session is still valid at `now`. Asking is not
+/// using: it does not keep an idle session alive.
+pub fn signed_in(
     store: &Store,
-    token: Option<&SessionToken>,
+    token: &SessionToken,
     now: DateTime<Utc>,
-) -> Result<AppStatus, StoreError> {
-    let organization = crate::organization::find(store)?;
-    let demo_sign_in = organization.as_ref().filter(|o| o.demo).map(|_| {
-        format!(
-            "This is a demo organization with fictional data. Sign in as {} with the password \u{201c}{}\u{201d}.",
-            crate::demo::OWNER_EMAIL,
-            crate::demo::OWNER_PASSWORD
-        )
-    });
-    Ok(AppStatus {
-        demo_sign_in,
-        organization,
-        signed_in: match token {
-            Some(token) => live_session(store, token, now)?.map(|(_, user)| user),
-            None => None,
-        },
-    })
+) -> Result<Option<User>, StoreError> {
+    Ok(live_session(store, token, now)?.map(|(_, user)| user))
 }

@@ -402,11 +402,13 @@ fn a_session_unused_for_the_idle_time_has_ended() {
     sessions::authenticate(&org.store, token, t0() + minutes(14)).unwrap();
     sessions::authenticate(&org.store, token, t0() + minutes(28)).unwrap();
     // Asking who is signed in is not a use.
-    let status = sessions::status(&org.store, Some(token), t0() + minutes(40)).unwrap();
+    let status =
+        uniasset_core::app_status::status(&org.store, Some(token), t0() + minutes(40)).unwrap();
     assert_eq!(status.signed_in.unwrap().email, MIA);
     let err = sessions::authenticate(&org.store, token, t0() + minutes(43)).unwrap_err();
     assert!(matches!(err, SignInError::SessionEnded), "{err:?}");
-    let status = sessions::status(&org.store, Some(token), t0() + minutes(43)).unwrap();
+    let status =
+        uniasset_core::app_status::status(&org.store, Some(token), t0() + minutes(43)).unwrap();
     assert_eq!(status.signed_in, None);
     assert_eq!(open_sessions(&org, signed.user.id), 0, "ended in the store");
 

@@ -1,9 +1,10 @@
 use tauri::{AppHandle, Runtime, State};
+use uniasset_core::app_status::{self, AppStatus};
 use uniasset_core::demo;
 use uniasset_core::directory::User;
 use uniasset_core::organization::{self, NewOrganization, Organization};
 use uniasset_core::password::Password;
-use uniasset_core::sessions::{self, AppStatus};
+use uniasset_core::sessions;
 
 use super::Reply;
 use crate::clock;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     let store = state.store().await?;
     let mut session = state.session();
-    let status = sessions::status(&store, session.as_ref(), clock::now())?;
+    let status = app_status::status(&store, session.as_ref(), clock::now())?;
     if status.signed_in.is_none() {
         *session = None;
     }
@@ -42,7 +43,7 @@ pub async fn setup_demo<R: Runtime>(
     *state.session() = Some(signed_in.token);
     crate::demo::start_tenant(&app).await?;
     let store = state.store().await?;
-    Ok(sessions::status(
+    Ok(app_status::status(
         &store,
         state.session().as_ref(),
         clock::now(),

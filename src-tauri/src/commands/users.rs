@@ -1,5 +1,6 @@
 use tauri::State;
-use uniasset_core::directory::{self, User, UserDetails, UserPage, UserQuery};
+use uniasset_core::details::{self, UserDetails};
+use uniasset_core::directory::{self, User, UserPage, UserQuery};
 use uniasset_core::entra;
 
 use super::Reply;
@@ -16,7 +17,7 @@ pub async fn list_users(state: State<'_, AppState>, query: UserQuery) -> Reply<U
 pub async fn user_details(state: State<'_, AppState>, user_id: i64) -> Reply<UserDetails> {
     let store = state.store().await?;
     state.actor(&store)?;
-    Ok(directory::details(&store, user_id)?)
+    Ok(details::details(&store, user_id)?)
 }
 
 #[tauri::command]

@@ -14,7 +14,7 @@ use crate::data_dir;
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 
-pub const DOCUMENTS_DIR: &str = "documents";
+pub use crate::data_dir::DOCUMENTS_DIR;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]

@@ -1,7 +1,6 @@
 //! The directory of users (R-D2): who they are, their role and sign-in method, their Entra
 //! link, and whether they are active.
 
-mod details;
 mod import;
 mod status;
 mod validate;
@@ -9,6 +8,7 @@ mod validate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+pub use crate::access::Role;
 use crate::access::{AccessError, Actor};
 use crate::audit;
 use crate::password::PasswordError;
@@ -16,18 +16,9 @@ use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
-pub use details::{details, UserDetails};
 pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
 pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
-
-text_enum! {
-    Role, "role", "owner, admin or member" {
-        Owner => "owner",
-        Admin => "admin",
-        Member => "member",
-    }
-}
 
 text_enum! {
     /// How a user signs in; only `microsoft` users are checked against Entra ID.

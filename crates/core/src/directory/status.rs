@@ -9,7 +9,6 @@ use super::{
 };
 use crate::access::Actor;
 use crate::audit;
-use crate::sessions;
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 
@@ -45,6 +44,14 @@ pub fn deactivate_in(
     if user.role == Role::Owner && active_owner_count(conn)? <= 1 {
         return Err(DirectoryError::LastOwner(user.email.clone()));
     }
+    // The schema ends their sessions with the update (migration 006); count them first.
+    let ended: u32 = conn
+        .query_row(
+            "SELECT count(*) FROM sessions WHERE user_id = ?1 AND ended_at IS NULL",
+            [user.id],
+            |r| r.get(0),
+        )
+        .map_err(StoreError::from)?;
     conn.execute(
         "UPDATE users SET status = 'deactivated', deactivated_at = ?2, deactivated_by = ?3,
              deactivated_by_user_id = ?4, deactivation_reason = ?5
@@ -52,7 +59,6 @@ pub fn deactivate_in(
         rusqlite::params![user.id, timestamp::now(), by.label(), by.user_id(), reason],
     )
     .map_err(StoreError::from)?;
-    let ended = sessions::end_all_for_user(conn, user.id)?;
     let mut detail = format!("Reason: {}", reason_words(reason));
     if ended > 0 {
         detail.push_str(&format!("; {ended} open session(s) ended"));

@@ -1,7 +1,7 @@
 //! The Microsoft Entra ID connection (R-E1…R-E5): tenant, app, cloud, the secret in the
 //! keychain, the auto-deprovision setting and its mass-deactivation guard.
 
-pub mod cloud;
+mod accounts;
 mod matching;
 mod reactivation;
 
@@ -16,8 +16,12 @@ use crate::organization::{self, OrganizationError};
 use crate::secrets::{ClientSecret, Keychain, SecretError};
 use crate::store::{Store, StoreError};
 use crate::timestamp;
+// Clouds and their endpoints belong to the Graph client; the connection names them.
+pub use crate::graph::cloud;
 use cloud::{Cloud, EndpointError, Endpoints};
 
+pub use accounts::known_state;
+pub(crate) use accounts::known_states;
 pub use matching::{match_accounts, MatchReport, Unmatched};
 pub use reactivation::{reactivate, EntraCheck, ReactivationError};
 

@@ -4,12 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::known_state;
 use super::{client, settings, EntraError};
 use crate::access::Actor;
 use crate::directory::{self, DirectoryError, SignInMethod, User};
 use crate::graph::{AccountState, ClientOptions, GraphError};
 use crate::store::{Store, StoreError};
-use crate::sync::known_state;
 
 /// What Entra says of the user, and whether it was read just now or is the last known state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

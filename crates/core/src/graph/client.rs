@@ -9,10 +9,10 @@ use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
+use super::cloud::{is_loopback_http, Endpoints};
 use super::error::{token_error, GraphErrorBody, TokenErrorBody};
 use super::retry::{backoff, parse_retry_after, Failure, Transient};
 use super::GraphError;
-use crate::entra::cloud::{is_loopback_http, Endpoints};
 use crate::secrets::ClientSecret;
 
 /// Token lifetimes outside this range are not believed: Entra issues 60–90 minutes, and a

@@ -2,6 +2,7 @@
 //! `accountEnabled`, paging, `$batch`, and delta, with retries that honour `Retry-After`.
 
 mod client;
+pub mod cloud;
 mod deleted;
 mod error;
 mod retry;

@@ -9,7 +9,7 @@ use rusqlite_migration::{Migrations, SchemaVersion, M};
 use super::StoreError;
 
 /// Backups of the database taken before schema upgrades live here, in the data directory.
-pub const BACKUP_DIR: &str = "backups";
+pub use crate::data_dir::BACKUP_DIR;
 
 /// Every schema change, oldest first. Never edit a released entry; append a new one.
 pub const MIGRATIONS: &[M<'static>] = &[
@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/003_demo.sql")),
     M::up(include_str!("migrations/004_trust.sql")),
     M::up(include_str!("migrations/005_sign_in.sql")),
+    M::up(include_str!("migrations/006_session_end.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds

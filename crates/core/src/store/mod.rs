@@ -12,7 +12,7 @@ pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
 use crate::data_dir::{self, Tightened};
 
 /// The database's file name inside the data directory.
-pub const DATABASE_FILE: &str = "uniasset.db";
+pub use crate::data_dir::DATABASE_FILE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,6 +46,22 @@ pub enum StoreError {
     Busy,
     #[error("Database error: {0}")]
     Sqlite(rusqlite::Error),
+}
+
+impl crate::ErrorCode for StoreError {
+    fn code(&self) -> &'static str {
+        use StoreError::*;
+        match self {
+            DataDirectory { .. } => "data_directory",
+            NoDatabase(_) => "organization_missing",
+            Corrupt { .. } => "database_corrupt",
+            NewerSchema { .. } => "database_newer",
+            Backup(_) => "database_backup_failed",
+            Migration(_) => "database_migration_failed",
+            Busy => "database_busy",
+            Sqlite(_) => "database_error",
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

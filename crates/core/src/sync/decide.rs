@@ -9,7 +9,7 @@ use crate::entra::MassDeactivationGuard;
 use crate::graph::{AccountState, GraphError};
 
 #[derive(Debug, Default)]
-pub struct Plan {
+pub struct Decision {
     /// Active users Entra reports disabled or deleted.
     pub to_deactivate: Vec<(User, DeactivationReason)>,
     /// Active protected users Entra reports disabled or deleted: reported, never deactivated.
@@ -59,8 +59,8 @@ pub fn decide(
     tracked: &[User],
     current: &HashMap<String, Result<AccountState, GraphError>>,
     guard: MassDeactivationGuard,
-) -> Plan {
-    let mut plan = Plan::default();
+) -> Decision {
+    let mut plan = Decision::default();
     let mut known_enabled = 0u32;
     for user in tracked {
         let Some(oid) = user.entra_object_id.as_deref() else {

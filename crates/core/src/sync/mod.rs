@@ -340,7 +340,7 @@ async fn check_and_apply(
     expected: &Expected,
 ) -> Result<RunRecord, RunFailure> {
     let linked = directory::microsoft_linked(store.conn())?;
-    let known = known_states(store.conn())?;
+    let known = entra::known_states(store.conn())?;
     let delta_link = saved_delta_link(store.conn())?;
     let guard = entra::settings(store)?.guard;
     let missing_before = missing_accounts(store.conn())?;
@@ -537,32 +537,6 @@ pub(crate) fn line(
         reason,
         detail,
     }
-}
-
-fn known_states(conn: &Connection) -> Result<HashMap<String, AccountState>, StoreError> {
-    let mut stmt = conn.prepare("SELECT object_id, state FROM entra_accounts")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut known = HashMap::new();
-    for row in rows {
-        let (oid, state) = row?;
-        if let Some(state) = AccountState::parse(&state) {
-            known.insert(oid, state);
-        }
-    }
-    Ok(known)
-}
-
-/// The last state Entra reported for an account, if any run has seen it.
-pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState>, StoreError> {
-    let state: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT state FROM entra_accounts WHERE object_id = ?1",
-            [object_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(state.as_deref().and_then(AccountState::parse))
 }
 
 /// How long an account must have been missing (not in Entra, not among its deleted items)

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{get_user, DirectoryError, User};
 use crate::assets::{self, Asset, Document, MaintenanceLog};
 use crate::audit::{self, AuditEntry};
+use crate::directory::{get_user, DirectoryError, User};
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

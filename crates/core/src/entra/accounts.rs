@@ -1,0 +1,36 @@
+//! What Entra last said of each linked account, as the sync's runs learned it (the sync
+//! writes it; reactivation reads it when Microsoft cannot be asked live).
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::graph::AccountState;
+use crate::store::{Store, StoreError};
+
+/// Every known state, by object id.
+pub(crate) fn known_states(conn: &Connection) -> Result<HashMap<String, AccountState>, StoreError> {
+    let mut stmt = conn.prepare("SELECT object_id, state FROM entra_accounts")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut known = HashMap::new();
+    for row in rows {
+        let (oid, state) = row?;
+        if let Some(state) = AccountState::parse(&state) {
+            known.insert(oid, state);
+        }
+    }
+    Ok(known)
+}
+
+/// The last state Entra reported for an account, if any run has seen it.
+pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState>, StoreError> {
+    let state: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT state FROM entra_accounts WHERE object_id = ?1",
+            [object_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(state.as_deref().and_then(AccountState::parse))
+}
