@@ -9,6 +9,8 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
 use uniasset_core::sync::{self, Trigger};
 
+use tokio::sync::broadcast::error::RecvError;
+
 use crate::state::AppState;
 use crate::sync_runner::SyncRunner;
 
@@ -80,7 +82,13 @@ pub fn sync_now(app: AppHandle) {
 fn follow_results(app: AppHandle) {
     let mut finished = app.state::<SyncRunner>().subscribe();
     tauri::async_runtime::spawn(async move {
-        while let Ok(outcome) = finished.recv().await {
+        loop {
+            let outcome = match finished.recv().await {
+                Ok(outcome) => outcome,
+                // Fell behind a burst of runs: the next one still updates the line.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return,
+            };
             let at = Local::now().format("%H:%M");
             let text = match outcome {
                 Ok(run) => format!("Last sync ({at}): {}", sync::headline(&run)),

@@ -19,12 +19,11 @@ fn spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child 
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    // A command that fails before reading its input closes the pipe first: its answer.
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     child
 }
 

@@ -53,6 +53,73 @@ pub fn due(
     }
 }
 
+/// A window whose automatic run failed (network not up yet after waking, say) is tried
+/// again after this pause, up to `ATTEMPTS_PER_WINDOW` times in all.
+pub const RETRY_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+pub const ATTEMPTS_PER_WINDOW: u32 = 4;
+
+/// What the scheduler remembers between ticks: the window it last started a run for, when
+/// it last did, and how many runs it started for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub window: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    pub count: u32,
+}
+
+/// What one tick of the scheduler does: maybe start a run, and what to remember.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    pub run: Option<Trigger>,
+    pub attempts: Option<Attempts>,
+}
+
+/// The scheduler's policy, on the clock's "now" and the run `due` (see `automatic_run_due`;
+/// a failed run leaves its window due). A new window starts afresh — also when the clock
+/// jumped ahead past one. A window already tried waits `RETRY_AFTER` between attempts and
+/// gives up after `ATTEMPTS_PER_WINDOW`. A clock moved back behind the last attempt counts
+/// the pause from now, so it neither retries at once nor waits for hours.
+pub fn tick(now: DateTime<Utc>, due: Option<Trigger>, previous: Option<Attempts>) -> Tick {
+    let Some(trigger) = due else {
+        return Tick {
+            run: None,
+            attempts: previous,
+        };
+    };
+    let window = latest_window(now);
+    let started = |count| Tick {
+        run: Some(trigger),
+        attempts: Some(Attempts {
+            window,
+            last: now,
+            count,
+        }),
+    };
+    match previous {
+        Some(p) if p.window == window => {
+            if p.count >= ATTEMPTS_PER_WINDOW {
+                Tick {
+                    run: None,
+                    attempts: previous,
+                }
+            } else if now < p.last {
+                Tick {
+                    run: None,
+                    attempts: Some(Attempts { last: now, ..p }),
+                }
+            } else if now - p.last >= RETRY_AFTER {
+                started(p.count + 1)
+            } else {
+                Tick {
+                    run: None,
+                    attempts: previous,
+                }
+            }
+        }
+        _ => started(1),
+    }
+}
+
 /// The automatic run due now for this organization, if any: auto-deprovision on, the
 /// Enterprise plan, Entra connected, and a window passed since the last automatic run.
 pub fn automatic_run_due(store: &Store, now: DateTime<Utc>) -> Result<Option<Trigger>, StoreError> {
@@ -107,6 +174,75 @@ fn parse(s: &str) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod policy {
+        use super::*;
+
+        const DUE: Option<Trigger> = Some(Trigger::Scheduled);
+
+        fn tried(window: &str, last: &str, count: u32) -> Option<Attempts> {
+            Some(Attempts {
+                window: at(window),
+                last: at(last),
+                count,
+            })
+        }
+
+        #[test]
+        fn on_time_the_window_runs_once() {
+            let step = tick(at("2026-11-27T03:00:30Z"), DUE, None);
+            assert_eq!(step.run, DUE);
+            assert_eq!(
+                step.attempts,
+                tried("2026-11-27T03:00:00Z", "2026-11-27T03:00:30Z", 1)
+            );
+            // Done: the core no longer says it is due, so nothing more runs.
+            let next = tick(at("2026-11-27T03:01:00Z"), None, step.attempts);
+            assert_eq!(next.run, None);
+        }
+
+        #[test]
+        fn a_missed_window_is_caught_up() {
+            let step = tick(at("2026-11-27T09:12:00Z"), Some(Trigger::CatchUp), None);
+            assert_eq!(step.run, Some(Trigger::CatchUp));
+        }
+
+        #[test]
+        fn a_failed_run_is_retried_after_a_pause() {
+            let first = tried("2026-11-27T03:00:00Z", "2026-11-27T03:00:30Z", 1);
+            assert_eq!(tick(at("2026-11-27T03:10:00Z"), DUE, first).run, None);
+            let retry = tick(at("2026-11-27T03:15:30Z"), DUE, first);
+            assert_eq!(retry.run, DUE);
+            assert_eq!(retry.attempts.unwrap().count, 2);
+        }
+
+        #[test]
+        fn retries_stop_when_used_up() {
+            let spent = tried("2026-11-27T03:00:00Z", "2026-11-27T03:45:30Z", 4);
+            assert_eq!(tick(at("2026-11-27T05:00:00Z"), DUE, spent).run, None);
+            assert_eq!(tick(at("2026-11-27T05:00:00Z"), DUE, spent).attempts, spent);
+        }
+
+        #[test]
+        fn a_clock_moved_back_waits_the_pause_from_now() {
+            let first = tried("2026-11-27T03:00:00Z", "2026-11-27T03:40:00Z", 1);
+            let back = tick(at("2026-11-27T03:20:00Z"), DUE, first);
+            assert_eq!(back.run, None, "no retry at once");
+            assert_eq!(back.attempts.unwrap().last, at("2026-11-27T03:20:00Z"));
+            assert_eq!(
+                tick(at("2026-11-27T03:35:00Z"), DUE, back.attempts).run,
+                DUE
+            );
+        }
+
+        #[test]
+        fn a_clock_jumped_ahead_starts_the_new_window_afresh() {
+            let spent = tried("2026-11-27T03:00:00Z", "2026-11-27T03:45:30Z", 4);
+            let ahead = tick(at("2026-11-29T03:05:00Z"), DUE, spent);
+            assert_eq!(ahead.run, DUE);
+            assert_eq!(ahead.attempts.unwrap().count, 1);
+        }
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         parse(s).unwrap()

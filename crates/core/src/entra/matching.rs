@@ -3,6 +3,7 @@
 //! match links; everything else is listed for the administrator.
 
 use futures_util::stream::{self, StreamExt};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{client, EntraError};
@@ -34,24 +35,27 @@ pub struct MatchReport {
 
 pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport, EntraError> {
     by.require_admin("match Microsoft accounts")?;
+    let started_with = super::connection(store)?;
     let graph = client(store, ClientOptions::default())?;
-    let unlinked: Vec<(i64, String)> = {
+    // Links are stamped with the tenant that answers these lookups, not whatever is saved
+    // when the write happens.
+    let tenant_id = graph.tenant_id().await?;
+    let unlinked: Vec<(i64, String, Option<String>)> = {
         let mut stmt = store.conn().prepare(
             // Unlinked users, and users linked in another tenant than the connected one.
-            "SELECT id, email FROM users WHERE sign_in = 'microsoft'
-               AND (entra_object_id IS NULL
-                    OR entra_tenant_id <> (SELECT tenant_id FROM entra_connection WHERE id = 1))
+            "SELECT id, email, entra_object_id FROM users WHERE sign_in = 'microsoft'
+               AND (entra_object_id IS NULL OR entra_tenant_id <> ?1)
              ORDER BY email",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([&tenant_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
     let concurrency = ClientOptions::default().concurrency;
-    let found: Vec<_> = stream::iter(unlinked.into_iter().map(|(id, email)| {
+    let found: Vec<_> = stream::iter(unlinked.into_iter().map(|(id, email, old)| {
         let graph = &graph;
         async move {
             let ids = graph.find_by_address(&email).await;
-            (id, email, ids)
+            (id, email, old, ids)
         }
     }))
     .buffer_unordered(concurrency)
@@ -60,7 +64,10 @@ pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport
 
     let mut report = MatchReport::default();
     let tx = store.write()?;
-    for (user_id, email, ids) in found {
+    if super::connection_in(&tx)? != started_with {
+        return Err(EntraError::ConnectionChanged);
+    }
+    for (user_id, email, old, ids) in found {
         let reason = match ids.as_deref() {
             Ok([oid]) => {
                 let taken: Option<String> = tx
@@ -69,21 +76,22 @@ pub async fn match_accounts(store: &mut Store, by: &Actor) -> Result<MatchReport
                         rusqlite::params![oid, user_id],
                         |r| r.get(0),
                     )
-                    .ok();
+                    .optional()?;
                 match taken {
                     Some(other) => format!("its Entra account is already linked to {other}"),
                     None => {
                         tx.execute(
-                            "UPDATE users SET entra_object_id = ?2,
-                                 entra_tenant_id = (SELECT tenant_id FROM entra_connection WHERE id = 1)
-                             WHERE id = ?1",
-                            rusqlite::params![user_id, oid],
+                            "UPDATE users SET entra_object_id = ?2, entra_tenant_id = ?3 WHERE id = ?1",
+                            rusqlite::params![user_id, oid, tenant_id],
                         )?;
+                        let mut detail = format!("Entra object id {oid} in tenant {tenant_id}");
+                        if let Some(old) = &old {
+                            detail.push_str(&format!(" (was {old}, linked in another tenant)"));
+                        }
                         audit::record(
                             &tx,
                             by,
-                            audit::Entry::user("user.linked_to_entra", user_id)
-                                .detail(format!("Entra object id {oid}")),
+                            audit::Entry::user("user.linked_to_entra", user_id).detail(detail),
                         )?;
                         report.matched.push(Matched {
                             email,

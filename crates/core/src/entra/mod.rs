@@ -98,6 +98,8 @@ pub enum EntraError {
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
     NotConnected,
+    #[error("The Microsoft Entra ID connection changed while this was going (disconnected or connected again). Nothing was changed; try again.")]
+    ConnectionChanged,
     #[error(transparent)]
     Graph(#[from] GraphError),
     #[error(transparent)]
@@ -120,6 +122,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
+            EntraError::ConnectionChanged => "connection_changed",
             EntraError::Graph(e) => e.code(),
             EntraError::Secret(e) => e.code(),
             EntraError::Access(e) => e.code(),
@@ -264,7 +267,6 @@ fn save_connection(
             tenant_id
         ],
     )?;
-    adopt_unassigned_links(&tx, tenant_id)?;
     let mut detail = format!(
         "Tenant {} ({tenant_id}), app {}, {cloud} cloud",
         checked.tenant, checked.client_id
@@ -275,17 +277,45 @@ fn save_connection(
         Some(known) => known.eq_ignore_ascii_case(tenant_id),
         None => p.tenant == checked.tenant,
     };
-    if previous.is_some_and(|p| !same_tenant(&p)) {
+    if let Some(p) = previous.as_ref().filter(|p| !same_tenant(p)) {
         tx.execute("UPDATE deprovision_settings SET auto_deprovision = 0", [])?;
         detail.push_str("; a different tenant, so auto-deprovision was turned off");
+        // Links made in the old tenant stay marked as such, and its held runs are moot.
+        if let Some(old) = &p.tenant_id {
+            adopt_unassigned_links(&tx, old)?;
+        }
+        dismiss_pending_holds(&tx, by, "another tenant was connected")?;
     }
     audit::record(
         &tx,
         by,
         audit::Entry::organization("entra.connected").detail(detail),
     )?;
+    adopt_unassigned_links(&tx, tenant_id)?;
     tx.commit().map_err(StoreError::from)?;
     connection(store)?.ok_or(EntraError::NotConnected)
+}
+
+/// Held runs wait on a connection; when it goes, or another tenant replaces it, they are
+/// dismissed (nobody deactivated), and the audit trail says why.
+fn dismiss_pending_holds(
+    conn: &rusqlite::Connection,
+    by: &Actor,
+    why: &str,
+) -> Result<(), StoreError> {
+    let dismissed = conn.execute(
+        "UPDATE sync_runs SET review = 'dismissed', reviewed_by = ?1, reviewed_at = ?2 WHERE review = 'pending'",
+        rusqlite::params![by.label(), timestamp::now()],
+    )?;
+    if dismissed > 0 {
+        audit::record(
+            conn,
+            by,
+            audit::Entry::organization("sync.held_runs_dismissed")
+                .detail(format!("{dismissed} held run(s) dismissed: {why}")),
+        )?;
+    }
+    Ok(())
 }
 
 /// Links made while no tenant was known (before UniAsset recorded tenants, or while not
@@ -311,6 +341,11 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
     by.require_admin("disconnect Microsoft Entra ID")?;
     let keychain = Keychain::for_store(store)?;
     let tx = store.write()?;
+    // Links keep the tenant they were made in, so a later connection cannot adopt them.
+    if let Some(old) = connection_in(&tx)?.and_then(|c| c.tenant_id) {
+        adopt_unassigned_links(&tx, &old)?;
+    }
+    dismiss_pending_holds(&tx, by, "Microsoft Entra ID was disconnected")?;
     tx.execute_batch(
         "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts; DELETE FROM entra_missing;
          UPDATE deprovision_settings SET auto_deprovision = 0;",

@@ -82,7 +82,16 @@ async fn entra_objection(
         return Ok(None);
     };
     let s = settings(store)?;
-    if !s.auto_deprovision || s.connection.is_none() {
+    let Some(connection) = s.connection.filter(|_| s.auto_deprovision) else {
+        return Ok(None);
+    };
+    // Linked in another tenant: no run checks them there, so none would deactivate them
+    // again, and their object id means nothing to the tenant connected now.
+    let elsewhere = match (&user.entra_tenant_id, &connection.tenant_id) {
+        (Some(linked), Some(connected)) => !linked.eq_ignore_ascii_case(connected),
+        _ => false,
+    };
+    if elsewhere {
         return Ok(None);
     }
     let last_known = known_state(store, oid)?;

@@ -94,7 +94,15 @@ impl Cloud {
 /// Refuses anything but https, except http to a loopback address (the simulator, tests),
 /// and any URL with a user name or password in it.
 pub fn checked_base(raw: &str) -> Result<String, EndpointError> {
-    let mut url = Url::parse(raw).map_err(|_| EndpointError::Invalid(raw.to_owned()))?;
+    // An unparsable URL is not echoed if it looks like it carries credentials.
+    let shown = || {
+        if raw.contains('@') {
+            "(a URL with an @ in it)".to_owned()
+        } else {
+            raw.to_owned()
+        }
+    };
+    let mut url = Url::parse(raw).map_err(|_| EndpointError::Invalid(shown()))?;
     if !url.username().is_empty() || url.password().is_some() {
         // Shown without the credentials: the message may end up in a log or a screenshot.
         let _ = url.set_username("");

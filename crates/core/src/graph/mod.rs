@@ -1,6 +1,7 @@
 //! A Microsoft Graph client for what UniAsset needs: the client-credentials token, users'
 //! `accountEnabled`, paging, `$batch`, and delta, with retries that honour `Retry-After`.
 
+mod batch;
 mod client;
 pub mod cloud;
 mod deleted;

@@ -2,22 +2,18 @@
 //! and changes since last time by delta.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
 
-use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde::Deserialize;
-use serde_json::json;
 
+use super::batch::Read;
 use super::client::{GraphClient, Reply};
-use super::retry::{fits, parse_retry_after};
 use super::GraphError;
 use crate::text_enum::text_enum;
 
 const SELECT: &str = "$select=id,accountEnabled";
-/// Graph's documented ceilings: `$top` ≤ 999 for /users, 20 requests per `$batch`.
+/// Graph's documented ceiling of `$top` for /users.
 const PAGE_SIZE: usize = 999;
-const BATCH_SIZE: usize = 20;
 /// Far more pages than any tenant fills (20 million users at 999 a page); a listing that
 /// goes on past this is a fault on Microsoft's side, not a large tenant.
 const MAX_LIST_PAGES: usize = 20_000;
@@ -81,21 +77,6 @@ struct DeltaItem {
     removed: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-struct BatchReply {
-    responses: Vec<BatchItem>,
-}
-
-#[derive(Deserialize)]
-struct BatchItem {
-    id: String,
-    status: u16,
-    #[serde(default)]
-    headers: HashMap<String, String>,
-    #[serde(default)]
-    body: serde_json::Value,
-}
-
 impl GraphClient {
     /// Gets a token and reads one user, as "Test connection" does (R-E2).
     pub async fn test_connection(&self) -> Result<(), GraphError> {
@@ -121,109 +102,7 @@ impl GraphClient {
         &self,
         object_ids: &[String],
     ) -> HashMap<String, Result<AccountState, GraphError>> {
-        let mut results = HashMap::new();
-        let mut pending: Vec<String> = object_ids.to_vec();
-        let started = Instant::now();
-        for attempt in 0..=self.options.max_attempts {
-            if pending.is_empty() {
-                break;
-            }
-            // Owned chunks: a closure over borrowed slices would not be `Send` for every lifetime.
-            let chunks: Vec<Vec<String>> =
-                pending.chunks(BATCH_SIZE).map(<[String]>::to_vec).collect();
-            let replies: Vec<_> = stream::iter(chunks.into_iter().map(|chunk| self.batch(chunk)))
-                .buffer_unordered(self.options.concurrency.max(1))
-                .collect()
-                .await;
-            let mut throttled = Vec::new();
-            let mut wait = Duration::ZERO;
-            for reply in replies {
-                match reply {
-                    Ok(items) => {
-                        for (id, item) in items {
-                            match item {
-                                BatchOutcome::Done(r) => {
-                                    results.insert(id, r);
-                                }
-                                BatchOutcome::Retry(after) => {
-                                    wait = wait.max(after.unwrap_or_default());
-                                    throttled.push(id);
-                                }
-                            }
-                        }
-                    }
-                    Err((ids, e)) => results.extend(ids.into_iter().map(|id| (id, Err(e.clone())))),
-                }
-            }
-            if !throttled.is_empty() {
-                let backoff = self
-                    .options
-                    .min_backoff
-                    .saturating_mul(2u32.saturating_pow(attempt as u32));
-                let delay = if wait.is_zero() {
-                    backoff.min(Duration::from_secs(30))
-                } else {
-                    wait
-                };
-                if !fits(delay, self.deadline) || attempt == self.options.max_attempts {
-                    let e = GraphError::Throttled {
-                        waited: started.elapsed(),
-                    };
-                    results.extend(throttled.into_iter().map(|id| (id, Err(e.clone()))));
-                    break;
-                }
-                tokio::time::sleep(delay).await;
-            }
-            pending = throttled;
-        }
-        results
-    }
-
-    async fn batch(
-        &self,
-        ids: Vec<String>,
-    ) -> Result<Vec<(String, BatchOutcome)>, (Vec<String>, GraphError)> {
-        let requests: Vec<_> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| json!({"id": (i + 1).to_string(), "method": "GET", "url": format!("/users/{}?{SELECT}", encode(id))}))
-            .collect();
-        let body = json!({ "requests": requests });
-        let reply = match self
-            .request::<BatchReply>(Method::POST, &self.graph_url("/$batch"), Some(&body))
-            .await
-        {
-            Ok(Reply::Found(reply)) => reply,
-            Ok(Reply::NotFound) => {
-                return Err((
-                    ids,
-                    GraphError::Unexpected {
-                        status: 404,
-                        code: "NotFound".into(),
-                        message: "The $batch endpoint was not found.".into(),
-                    },
-                ))
-            }
-            Err(e) => return Err((ids, e)),
-        };
-        let mut by_index: HashMap<String, BatchItem> = reply
-            .responses
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        Ok(ids
-            .into_iter()
-            .enumerate()
-            .map(|(i, id)| {
-                let outcome = match by_index.remove(&(i + 1).to_string()) {
-                    Some(item) => batch_outcome(&id, item),
-                    None => BatchOutcome::Done(Err(GraphError::Malformed {
-                        detail: "a $batch reply left out a request".into(),
-                    })),
-                };
-                (id, outcome)
-            })
-            .collect())
+        self.read_batched::<UserRead>(object_ids).await
     }
 
     /// Reads every user in the tenant, 999 per page, handing each page's states to `each`.
@@ -353,49 +232,27 @@ impl PageGuard {
     }
 }
 
-enum BatchOutcome {
-    Done(Result<AccountState, GraphError>),
-    Retry(Option<Duration>),
-}
+/// A user's `accountEnabled`, read by object id; "not found" means deleted (or in the
+/// recycle bin), which the sync confirms before acting on it.
+struct UserRead;
 
-fn batch_outcome(asked: &str, item: BatchItem) -> BatchOutcome {
-    let code = || {
-        item.body
-            .pointer("/error/code")
-            .and_then(|c| c.as_str())
-            .unwrap_or("")
-            .to_owned()
-    };
-    match item.status {
-        200 => BatchOutcome::Done(
-            serde_json::from_value::<UserState>(item.body.clone())
-                .map_err(|e| GraphError::Malformed {
-                    detail: e.to_string(),
-                })
-                .and_then(|u| state_of_asked(asked, &u)),
-        ),
-        404 if code() == "Request_ResourceNotFound" => {
-            BatchOutcome::Done(Ok(AccountState::Deleted))
-        }
-        429 | 502 | 503 | 504 => {
-            let after = item
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-                .and_then(|(_, v)| parse_retry_after(v));
-            BatchOutcome::Retry(after)
-        }
-        403 => BatchOutcome::Done(Err(GraphError::PermissionMissing { code: code() })),
-        status => BatchOutcome::Done(Err(GraphError::Unexpected {
-            status,
-            code: code(),
-            message: item
-                .body
-                .pointer("/error/message")
-                .and_then(|m| m.as_str())
-                .unwrap_or("")
-                .to_owned(),
-        })),
+impl Read for UserRead {
+    type Output = AccountState;
+
+    fn path(id: &str) -> String {
+        format!("/users/{}?{SELECT}", encode(id))
+    }
+
+    fn found(asked: &str, body: serde_json::Value) -> Result<AccountState, GraphError> {
+        serde_json::from_value::<UserState>(body)
+            .map_err(|e| GraphError::Malformed {
+                detail: e.to_string(),
+            })
+            .and_then(|u| state_of_asked(asked, &u))
+    }
+
+    fn not_found() -> AccountState {
+        AccountState::Deleted
     }
 }
 

@@ -1,7 +1,7 @@
 //! One sync at a time across every process sharing the data directory (R-S6): an OS file
 //! lock, which the kernel releases when its holder exits or is killed, so it never sticks.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::Path;
 
 pub const LOCK_FILE: &str = "sync.lock";
@@ -18,11 +18,7 @@ pub enum LockError {
 
 impl SyncLock {
     pub fn acquire(data_dir: &Path) -> Result<SyncLock, LockError> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(data_dir.join(LOCK_FILE))
+        let file = crate::data_dir::open_private_file(&data_dir.join(LOCK_FILE), false)
             .map_err(LockError::Io)?;
         match file.try_lock() {
             Ok(()) => Ok(SyncLock { _file: file }),

@@ -104,6 +104,9 @@ pub enum SyncError {
     Entra(#[from] EntraError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A held run could not be applied now; it stays held.
+    #[error(transparent)]
+    Failed(#[from] RunFailure),
 }
 
 impl crate::ErrorCode for SyncError {
@@ -118,6 +121,7 @@ impl crate::ErrorCode for SyncError {
             SyncError::Organization(e) => e.code(),
             SyncError::Entra(e) => e.code(),
             SyncError::Store(e) => e.code(),
+            SyncError::Failed(e) => e.code(),
         }
     }
 }
@@ -345,21 +349,11 @@ async fn check_and_apply(
     let guard = entra::settings(store)?.guard;
     let missing_before = missing_accounts(store.conn())?;
     let mut missing_now = Vec::new();
-    // Which tenant answers now, from the token the run uses anyway: a connection that now
-    // answers for another tenant would read every linked account as deleted.
-    let tenant_id = graph.tenant_id().await?;
+    let tenant_id = answering_tenant(graph, expected).await?;
     let connected_tenant = expected
         .connection
         .as_ref()
         .and_then(|c| c.tenant_id.clone());
-    if let Some(connected) = &connected_tenant {
-        if !connected.eq_ignore_ascii_case(&tenant_id) {
-            return Err(RunFailure::TenantChanged {
-                connected: connected.clone(),
-                found: tenant_id,
-            });
-        }
-    }
     let (tracked, elsewhere) = decide::split_by_tenant(linked, &tenant_id);
     let oids: Vec<String> = tracked
         .iter()
@@ -405,7 +399,12 @@ async fn check_and_apply(
     };
     for user in elsewhere.iter().filter(|u| u.status == UserStatus::Active) {
         run.counts.skipped += 1;
-        run.lines.push(line(user, LineOutcome::OtherTenant, None, "Not checked: this user was linked in another Entra tenant than the one connected now. Match the users again (Match Microsoft accounts) to link them in this tenant.".into()));
+        run.lines.push(line(
+            user,
+            LineOutcome::OtherTenant,
+            None,
+            OTHER_TENANT.into(),
+        ));
     }
     run.lines.extend(
         plan.errors
@@ -454,6 +453,28 @@ async fn check_and_apply(
     tx.commit().map_err(StoreError::from)?;
     Ok(run)
 }
+
+/// Which tenant answers now, from the token the run uses anyway: a connection that now
+/// answers for another tenant than the connected one would read every linked account as
+/// deleted, so that is a failure, not a reading.
+async fn answering_tenant(graph: &GraphClient, expected: &Expected) -> Result<String, RunFailure> {
+    let tenant_id = graph.tenant_id().await?;
+    let connected = expected
+        .connection
+        .as_ref()
+        .and_then(|c| c.tenant_id.as_deref());
+    match connected {
+        Some(connected) if !connected.eq_ignore_ascii_case(&tenant_id) => {
+            Err(RunFailure::TenantChanged {
+                connected: connected.to_owned(),
+                found: tenant_id,
+            })
+        }
+        _ => Ok(tenant_id),
+    }
+}
+
+const OTHER_TENANT: &str = "Not checked: this user was linked in another Entra tenant than the one connected now. Match the users again (Match Microsoft accounts) to link them in this tenant.";
 
 /// A run still "running" once its lines are in ends as held, with errors, or succeeded.
 fn settle(run: &RunRecord) -> RunResult {
@@ -543,6 +564,18 @@ pub(crate) fn line(
 /// before a run takes it as deleted for good: replication glitches do not last this long.
 pub const MISSING_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
+/// Remembers accounts first found missing now; one already missing keeps its first time.
+fn note_missing(conn: &Connection, missing: &[String]) -> Result<(), StoreError> {
+    let mut lost = conn.prepare_cached(
+        "INSERT INTO entra_missing (object_id, first_missing_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    let now = timestamp::now();
+    for oid in missing {
+        lost.execute(rusqlite::params![oid, now])?;
+    }
+    Ok(())
+}
+
 /// Accounts an earlier run found neither in Entra nor among its deleted items, at least
 /// `MISSING_FOR` ago (lowercase).
 fn missing_accounts(conn: &Connection) -> Result<std::collections::HashSet<String>, StoreError> {
@@ -573,12 +606,7 @@ fn remember(
     for (oid, _) in observed.states.iter().filter(|(_, s)| s.is_ok()) {
         found.execute([oid])?;
     }
-    let mut lost = conn.prepare_cached(
-        "INSERT INTO entra_missing (object_id, first_missing_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-    )?;
-    for oid in missing {
-        lost.execute(rusqlite::params![oid, now])?;
-    }
+    note_missing(conn, missing)?;
     if observed.full_read {
         conn.execute("DELETE FROM entra_accounts", [])?;
     }

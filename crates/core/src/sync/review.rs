@@ -1,13 +1,19 @@
 //! Held runs (R-S4): an Owner or Admin applies them — after Entra is asked again about
 //! every held user — or dismisses them.
 
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
 use super::record::{self, Review, RunRecord};
-use super::{acquire, authorize, line, LineOutcome, RunResult, SyncError};
+use super::{
+    acquire, authorize, guarded, line, missing_accounts, observe, Expected, LineOutcome,
+    RunFailure, RunResult, SyncError, OTHER_TENANT,
+};
 use crate::access::Actor;
 use crate::audit;
 use crate::directory::{self, DeactivationReason, UserStatus};
-use crate::entra::{self, EntraError};
-use crate::graph::{AccountState, ClientOptions};
+use crate::entra;
+use crate::graph::{AccountState, ClientOptions, GraphClient, GraphError};
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 use rusqlite::OptionalExtension;
@@ -22,7 +28,10 @@ fn held(store: &Store, run_id: i64) -> Result<RunRecord, SyncError> {
 }
 
 /// Re-verifies each held user live and deactivates those Entra still reports disabled or
-/// deleted, as a new run that names the held one.
+/// deleted, as a new run that names the held one. The same safeguards as a run: the tenant
+/// must be the connected one, deletions are confirmed, the connection is re-checked inside
+/// the write transaction, and a deadline bounds the wait. When any of these fails the run
+/// stays held and the error says why.
 pub async fn apply_held(
     store: &mut Store,
     by: &Actor,
@@ -32,6 +41,12 @@ pub async fn apply_held(
     authorize(store, by, trigger)?;
     let _lock = acquire(store)?;
     let held_run = held(store, run_id)?;
+    let settings = entra::settings(store)?;
+    let expected = Expected {
+        connection: settings.connection.clone(),
+        automatic: false,
+    };
+    let missing_before = missing_accounts(store.conn())?;
     let graph = entra::client(store, ClientOptions::default())?;
     let oids: Vec<String> = held_run
         .lines
@@ -39,22 +54,17 @@ pub async fn apply_held(
         .filter(|l| l.outcome == LineOutcome::Held)
         .filter_map(|l| l.entra_object_id.clone())
         .collect();
-    let live = graph.accounts(&oids).await;
-    // Nothing could be re-checked (Microsoft unreachable, say): the run stays held.
-    if let Some(Err(e)) = live
-        .values()
-        .next()
-        .filter(|_| live.values().all(Result::is_err))
-    {
-        return Err(EntraError::Graph(e.clone()).into());
-    }
+    let deadline = Duration::from_secs(u64::from(settings.run_deadline_minutes) * 60);
+    let checked = guarded(deadline, recheck(&graph, &oids, &expected, &missing_before)).await?;
 
     let started_at = timestamp::now();
     let tx = store.write()?;
+    expected.still_holds(&tx)?;
     let id = record::start(&tx, trigger, &by.label(), &started_at)?;
     let mut run = RunRecord::started(Some(id), trigger, false, started_at, by);
     run.graph_requests = graph.requests_sent();
     run.applies_run_id = Some(run_id);
+    let live = checked.live;
     let mut to_deactivate = Vec::new();
     for held_line in held_run
         .lines
@@ -75,6 +85,16 @@ pub async fn apply_held(
             Err(directory::DirectoryError::Store(e)) => return Err(e.into()),
             Err(_) => continue,
         };
+        if u_elsewhere(&user, &checked.tenant_id) {
+            run.counts.skipped += 1;
+            run.lines.push(line(
+                &user,
+                LineOutcome::OtherTenant,
+                None,
+                OTHER_TENANT.into(),
+            ));
+            continue;
+        }
         run.counts.checked += 1;
         match live.get(oid) {
             Some(Ok(AccountState::Disabled)) => {
@@ -103,6 +123,7 @@ pub async fn apply_held(
         }
     }
     super::deactivate_all(&tx, &mut run, &to_deactivate)?;
+    super::note_missing(&tx, &checked.missing)?;
     run.result = if run.counts.errors > 0 {
         RunResult::CompletedWithErrors
     } else {
@@ -113,6 +134,53 @@ pub async fn apply_held(
     mark_reviewed(&tx, by, run_id, Review::Applied)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run)
+}
+
+/// What a held run's users read now, in the tenant that answers.
+struct Recheck {
+    tenant_id: String,
+    live: HashMap<String, Result<AccountState, GraphError>>,
+    missing: Vec<String>,
+}
+
+async fn recheck(
+    graph: &GraphClient,
+    oids: &[String],
+    expected: &Expected,
+    missing_before: &HashSet<String>,
+) -> Result<Recheck, RunFailure> {
+    let tenant_id = super::answering_tenant(graph, expected).await?;
+    let mut live = graph.accounts(oids).await;
+    // Nothing could be re-checked (Microsoft unreachable, say): the run stays held.
+    if let Some(Err(e)) = live
+        .values()
+        .next()
+        .filter(|_| live.values().all(Result::is_err))
+    {
+        return Err(e.clone().into());
+    }
+    let deleted: Vec<String> = live
+        .iter()
+        .filter(|(_, s)| matches!(s, Ok(AccountState::Deleted)))
+        .map(|(oid, _)| oid.clone())
+        .collect();
+    let mut missing = Vec::new();
+    if !deleted.is_empty() {
+        let confirmed = observe::confirm_deleted(graph, &deleted, missing_before).await;
+        live.extend(confirmed.states);
+        missing = confirmed.missing;
+    }
+    Ok(Recheck {
+        tenant_id,
+        live,
+        missing,
+    })
+}
+
+fn u_elsewhere(user: &directory::User, tenant_id: &str) -> bool {
+    user.entra_tenant_id
+        .as_deref()
+        .is_some_and(|t| !t.eq_ignore_ascii_case(tenant_id))
 }
 
 /// Deactivates nobody from this held run. Entra's states stay known, so the next run that
