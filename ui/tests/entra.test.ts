@@ -479,4 +479,22 @@ describe("sync-finished event", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(callsTo(calls, "entra_overview")).toHaveLength(asked);
   });
+
+  it("waits until the window is shown again, so a hidden window's session can time out", async () => {
+    const calls = mockCore({ entra_overview: () => connected() });
+    renderPage();
+    expect(await screen.findByText("No sync has run yet.")).toBeInTheDocument();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const asked = callsTo(calls, "entra_overview").length;
+
+    const visibility = vi.spyOn(document, "visibilityState", "get").mockReturnValue("hidden");
+    await emit("sync-finished", makeRun(32));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(callsTo(calls, "entra_overview")).toHaveLength(asked);
+
+    visibility.mockReturnValue("visible");
+    document.dispatchEvent(new Event("visibilitychange"));
+    await waitFor(() => expect(callsTo(calls, "entra_overview")).toHaveLength(asked + 1));
+    visibility.mockRestore();
+  });
 });

@@ -51,6 +51,8 @@ pub enum EntraCommand {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// How long a run may take before it ends as failed, deactivating nobody (1–1440).
+    RunDeadline { minutes: u32 },
     /// Run the sync now (the same check as the nightly run).
     Sync {
         /// Show who would be deactivated, changing nothing.

@@ -45,12 +45,12 @@ pub struct SignedIn {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
-    #[error("The email or password is incorrect.")]
+    /// Also the answer for an unknown email and for an account without a password, so the
+    /// answer never tells an outsider which addresses have accounts.
+    #[error("The email or password is incorrect. (People who sign in with Microsoft or Google need a password from an administrator to use this app.)")]
     InvalidCredentials,
     #[error("This account is deactivated. Contact an administrator of your organization.")]
     Deactivated,
-    #[error("This account has no password yet. An administrator can set one with `uniasset users set-password`.")]
-    NoPassword,
     #[error("Your session has ended. Sign in again.")]
     SessionEnded,
     #[error(
@@ -69,7 +69,6 @@ impl crate::ErrorCode for SignInError {
         match self {
             SignInError::InvalidCredentials => "invalid_credentials",
             SignInError::Deactivated => "account_deactivated",
-            SignInError::NoPassword => "no_password",
             SignInError::SessionEnded => "session_ended",
             SignInError::Locked { .. } => "sign_in_locked",
             SignInError::Password(e) => e.code(),
@@ -133,13 +132,7 @@ pub fn sign_in(
             if let Some(until) = record_failure(store, email, account.as_ref(), now)? {
                 return Err(locked(until, now));
             }
-            Err(match account {
-                Some((user, None)) if user.status == UserStatus::Deactivated => {
-                    SignInError::Deactivated
-                }
-                Some((_, None)) => SignInError::NoPassword,
-                _ => SignInError::InvalidCredentials,
-            })
+            Err(SignInError::InvalidCredentials)
         }
     }
 }

@@ -151,6 +151,13 @@ async fn a_run_past_its_deadline_ends_failed_and_deactivates_nobody() {
     assert_eq!(next.counts.deactivated, 1, "the next run works: {next:?}");
     let settings = entra::settings(&t.org.store).unwrap();
     assert_eq!(settings.run_deadline_minutes, 30, "the default deadline");
+    let err = entra::set_run_deadline(&mut t.org.store, &Actor::CommandLine, 0).unwrap_err();
+    assert_eq!(err.code(), "invalid_deadline");
+    let member = t.org.actor("ann@northwind.example");
+    let err = entra::set_run_deadline(&mut t.org.store, &member, 45).unwrap_err();
+    assert_eq!(err.code(), "needs_admin");
+    let set = entra::set_run_deadline(&mut t.org.store, &Actor::CommandLine, 45).unwrap();
+    assert_eq!(set.run_deadline_minutes, 45);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -255,4 +262,90 @@ async fn a_guard_above_one_hundred_percent_is_refused() {
     .unwrap_err();
     assert_eq!(err.code(), "invalid_guard");
     assert_eq!(entra::settings(&t.org.store).unwrap().guard.percent, 20);
+}
+
+/// Five leavers among six: held. Returns the held run's id.
+async fn held_run(t: &mut Connected) -> i64 {
+    t.linked("colleague@northwind.example", Role::Member);
+    for i in 0..6 {
+        let (_, oid) = t.linked(&format!("l{i}@northwind.example"), Role::Member);
+        t.sim.set_enabled(&oid, false);
+    }
+    let run = t.sync().await;
+    assert_eq!(run.result, RunResult::HeldForReview, "{run:?}");
+    run.id.unwrap()
+}
+
+fn nobody_deactivated(t: &Connected) {
+    for i in 0..6 {
+        let email = format!("l{i}@northwind.example");
+        assert_eq!(t.org.user(&email).status, UserStatus::Active, "{email}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn applying_a_held_run_in_a_tenant_that_changed_is_refused_and_it_stays_held() {
+    let mut t = connected(Plan::Enterprise).await;
+    let mut form = input(&t.sim);
+    form.tenant = "contoso.onmicrosoft.com".into();
+    entra::connect(
+        &mut t.org.store,
+        &Actor::CommandLine,
+        &form,
+        &ClientSecret::new(t.sim.client_secret()),
+    )
+    .await
+    .unwrap();
+    let held = held_run(&mut t).await;
+    t.sim.switch_tenant();
+    let err = sync::apply_held(&mut t.org.store, &Actor::CommandLine, held, Trigger::Manual)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "tenant_changed", "{err}");
+    nobody_deactivated(&t);
+    let still = sync::run(&t.org.store, held).unwrap().unwrap();
+    assert_eq!(still.review, Some(sync::Review::Pending));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn applying_a_held_run_does_not_take_a_passing_not_found_for_a_deletion() {
+    let mut t = connected(Plan::Enterprise).await;
+    let held = held_run(&mut t).await;
+    // Entra has them all enabled again, but every read of a user answers "not found".
+    for i in 0..6 {
+        let oid = t
+            .org
+            .user(&format!("l{i}@northwind.example"))
+            .entra_object_id
+            .unwrap();
+        t.sim.set_enabled(&oid, true);
+    }
+    t.sim.set_faults(Faults {
+        flaky_not_found_rate: 1.0,
+        ..Faults::default()
+    });
+    let applied = sync::apply_held(&mut t.org.store, &Actor::CommandLine, held, Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(applied.counts.deactivated, 0, "{applied:?}");
+    nobody_deactivated(&t);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_dismisses_held_runs_and_says_so() {
+    let mut t = connected(Plan::Enterprise).await;
+    let held = held_run(&mut t).await;
+    entra::disconnect(&mut t.org.store, &Actor::CommandLine).unwrap();
+    let run = sync::run(&t.org.store, held).unwrap().unwrap();
+    assert_eq!(run.review, Some(sync::Review::Dismissed));
+    let conn = rusqlite::Connection::open(t.org.store.path()).unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM audit_entries WHERE action = 'sync.held_runs_dismissed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.contains("disconnected"), "{detail}");
+    nobody_deactivated(&t);
 }

@@ -2,9 +2,6 @@
 import type { Organization } from "./Organization";
 import type { User } from "./User";
 
-/**
- * What the window needs to know on start: is there an organization, and who is signed in.
- */
 export type AppStatus = { organization: Organization | null, signed_in: User | null, 
 /**
  * For a demo organization, how to sign in to it (shown on the sign-in screen).

@@ -34,6 +34,14 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                 text,
             ))
         }
+        EntraCommand::RunDeadline { minutes } => {
+            let settings = entra::set_run_deadline(store, &me, minutes)?;
+            let text = format!(
+                "A run that has not finished after {} minutes now ends as failed and deactivates nobody.",
+                settings.run_deadline_minutes
+            );
+            Ok(Done::new(&settings, text))
+        }
         EntraCommand::AutoDeprovision { state } => {
             let settings = entra::set_auto_deprovision(store, &me, state == "on")?;
             let text = if settings.auto_deprovision {

@@ -94,6 +94,8 @@ pub enum EntraError {
     InvalidDate(String),
     #[error("The mass-deactivation guard's percentage must be between 0 and 100 (got {0}).")]
     InvalidGuard(u32),
+    #[error("A run's time limit must be between 1 and 1440 minutes (got {0}).")]
+    InvalidDeadline(u32),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
@@ -120,6 +122,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::EmptySecret => "empty_secret",
             EntraError::InvalidDate(_) => "invalid_date",
             EntraError::InvalidGuard(_) => "invalid_guard",
+            EntraError::InvalidDeadline(_) => "invalid_deadline",
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
             EntraError::ConnectionChanged => "connection_changed",
@@ -506,12 +509,67 @@ pub fn save(
     Ok(settings(store)?)
 }
 
+/// The longest a run may take (R-S10), in minutes; past it the run ends as failed and
+/// deactivates nobody.
+pub const RUN_DEADLINE_MINUTES: std::ops::RangeInclusive<u32> = 1..=1440;
+
+pub fn set_run_deadline(
+    store: &mut Store,
+    by: &Actor,
+    minutes: u32,
+) -> Result<EntraSettings, EntraError> {
+    by.require_admin("change how long a sync may take")?;
+    if !RUN_DEADLINE_MINUTES.contains(&minutes) {
+        return Err(EntraError::InvalidDeadline(minutes));
+    }
+    let tx = store.write()?;
+    let changed = tx.execute(
+        "UPDATE deprovision_settings SET run_deadline_minutes = ?1 WHERE run_deadline_minutes <> ?1",
+        [minutes],
+    )?;
+    if changed > 0 {
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("entra.run_deadline_changed")
+                .detail(format!("A run ends as failed after {minutes} minutes")),
+        )?;
+    }
+    tx.commit().map_err(StoreError::from)?;
+    Ok(settings(store)?)
+}
+
 /// "Test connection" on the saved connection, with the secret from the keychain. (`&mut`
 /// keeps the future sendable: a SQLite connection is not `Sync`.)
 pub async fn test_saved(store: &mut Store) -> Result<(), EntraError> {
     Ok(client(store, ClientOptions::default())?
         .test_connection()
         .await?)
+}
+
+/// The saved connection and its keychain entry, without reading the secret yet.
+pub fn saved(store: &Store) -> Result<(Connection, Keychain), EntraError> {
+    let connection = connection(store)?.ok_or(EntraError::NotConnected)?;
+    Ok((connection, Keychain::for_store(store)?))
+}
+
+/// A Graph client for `connection`, its secret read on a blocking thread: a keychain that
+/// waits for someone to unlock it then holds up no other work, and a deadline can end it.
+pub async fn client_for(
+    connection: Connection,
+    keychain: Keychain,
+    options: ClientOptions,
+) -> Result<GraphClient, EntraError> {
+    let secret = tokio::task::spawn_blocking(move || keychain.load())
+        .await
+        .map_err(|e| SecretError::Unavailable(e.to_string()))??;
+    Ok(GraphClient::new(
+        connection.endpoints,
+        &connection.tenant,
+        &connection.client_id,
+        secret,
+        options,
+    )?)
 }
 
 /// A Graph client for the saved connection.

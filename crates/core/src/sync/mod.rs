@@ -187,8 +187,8 @@ pub async fn run_sync(
         low_priority: request.trigger.automatic(),
         ..ClientOptions::default()
     };
-    let graph = match entra::client(store, options) {
-        Ok(graph) => graph,
+    let (connection, keychain) = match entra::saved(store) {
+        Ok(saved) => saved,
         Err(e) => return fail(store, run, &RunFailure::Entra(e), 0),
     };
     let expected = Expected {
@@ -198,9 +198,20 @@ pub async fn run_sync(
     let deadline = request.deadline.unwrap_or(Duration::from_secs(
         u64::from(settings.run_deadline_minutes) * 60,
     ));
-    match guarded(deadline, check_and_apply(store, &graph, &run, &expected)).await {
+    // The client is made inside the deadline too: reading the secret can hang on a
+    // keychain that waits for someone to unlock it.
+    let client = std::sync::OnceLock::new();
+    let work = async {
+        let made = entra::client_for(connection, keychain, options).await?;
+        let graph = client.get_or_init(|| made);
+        check_and_apply(store, graph, &run, &expected).await
+    };
+    match guarded(deadline, work).await {
         Ok(finished) => Ok(finished),
-        Err(failure) => fail(store, run, &failure, graph.requests_sent()),
+        Err(failure) => {
+            let sent = client.get().map_or(0, GraphClient::requests_sent);
+            fail(store, run, &failure, sent)
+        }
     }
 }
 
