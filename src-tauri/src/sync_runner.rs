@@ -93,11 +93,12 @@ impl SyncRunner {
                             .await
                             .unwrap_or_else(|_| Err(crashed()));
                         running.lock().await.take();
-                        let _ = done.send(Some(result.clone()));
+                        // Listeners hear of the run before its waiters wake.
                         if let Ok(run) = &result {
                             let _ = app.emit(SYNC_FINISHED, run);
                         }
-                        let _ = finished.send(result);
+                        let _ = finished.send(result.clone());
+                        let _ = done.send(Some(result));
                     });
                     outcome
                 }
