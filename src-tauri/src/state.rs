@@ -15,8 +15,9 @@ use uniasset_core::{data_dir, ErrorReport};
 pub struct AppState {
     data_dir: Option<PathBuf>,
     /// Opened on first use and again after a failure, so an administrator who moves a
-    /// damaged file aside can press "Try again" without restarting the app. An async
-    /// mutex: commands that ask Microsoft hold it across the call.
+    /// damaged file aside can press "Try again" without restarting the app. Held only for
+    /// work on the database: commands that ask Microsoft take a connection of their own
+    /// (`for_network`).
     store: Mutex<Option<Store>>,
     session: StdMutex<Option<SessionToken>>,
     pub demo_tenant: StdMutex<Option<Simulator>>,
@@ -58,6 +59,15 @@ impl AppState {
             *slot = Some(self.open_store()?);
         }
         Ok(StoreGuard(slot))
+    }
+
+    /// The signed-in person and a connection of the command's own, for commands that wait on
+    /// Microsoft: the shared connection is released at once, so the other screens and the
+    /// scheduler go on while Graph answers.
+    pub async fn for_network(&self) -> Result<(Actor, Store), ErrorReport> {
+        let store = self.store().await?;
+        let actor = self.actor(&store)?;
+        Ok((actor, store.another()?))
     }
 
     /// A connection of its own, for long work (a sync) that must not block the window.

@@ -93,13 +93,14 @@ class Tenant:
 def start_tenant(tmp_path):
     procs = []
 
-    def start(accounts) -> Tenant:
-        """accounts: list of (upn, enabled, deleted)."""
+    def start(accounts, latency_ms=0) -> Tenant:
+        """accounts: list of (upn, enabled, deleted); latency_ms delays every Graph reply."""
         seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted}
                 for upn, enabled, deleted in accounts]
         seed_file = tmp_path / f"seed-{len(procs)}.json"
         seed_file.write_text(json.dumps(seed))
-        proc = subprocess.Popen([str(GRAPH_SIM), "--seed", str(seed_file)], stdout=subprocess.PIPE, text=True)
+        args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms)]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         info = json.loads(proc.stdout.readline())
         return Tenant(info, {a["upn"]: a["id"] for a in seed})

@@ -16,10 +16,10 @@ from flows import open_entra, open_settings_tab, sign_in, statuses
 ANN, BOB, CY = "ann@northwind.example", "bob@northwind.example", "cy@northwind.example"
 
 
-def linked_org(data_dir, env, start_tenant, accounts):
+def linked_org(data_dir, env, start_tenant, accounts, latency_ms=0):
     """An Enterprise organization whose Microsoft users are linked to a simulated tenant.
     accounts: (email, enabled, deleted)."""
-    tenant = start_tenant(accounts)
+    tenant = start_tenant(accounts, latency_ms)
     flows.organization(data_dir, env)
     for email, _, _ in accounts:
         flows.add_user(data_dir, email, email.split("@")[0].title(), entra_id=tenant.accounts[email], env=env)
@@ -156,7 +156,8 @@ def _next_window_after(iso: str) -> datetime.datetime:
 
 
 def test_the_nightly_run_happens_at_three_utc_only_while_on(launch, data_dir, session_env, start_tenant):
-    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False)])
+    # Cy stays enabled: a run after which nobody linked is enabled would be held instead.
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False), (CY, True, False)])
     flows.connect(data_dir, tenant, session_env)
     cli(data_dir, "entra", "auto-deprovision", "on", env=session_env)
     app = launch()
@@ -230,3 +231,26 @@ def test_start_at_login_writes_the_autostart_entry(launch, data_dir, session_env
     app.shot("general-start-at-login")
     app.wait_for(By.ID, "general-autostart").click()
     app.wait_until(lambda: not entries(), what="the autostart entry to go")
+
+
+def test_the_users_screen_opens_while_a_slow_sync_runs(launch, data_dir, session_env, start_tenant):
+    """Microsoft answering slowly must not freeze the window: with every Graph reply delayed
+    2.5 s, Sync Now takes several seconds, and the Users screen opens meanwhile."""
+    accounts = [(ANN, False, False), (CY, True, False)]
+    tenant = linked_org(data_dir, session_env, start_tenant, accounts, latency_ms=2500)
+    flows.connect(data_dir, tenant, session_env)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("running",)], what="the run to start")
+    clicked = time.monotonic()
+    open_settings_tab(app, "Users")
+    app.wait_for(By.XPATH, f"//*[@role='row'][contains(., '{CY}')]")
+    shown = time.monotonic() - clicked
+    still_running = app.query("SELECT result FROM sync_runs") == [("running",)]
+    app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], what="the run to finish")
+    ended = time.monotonic() - clicked
+    print(f"\nUsers screen shown {shown:.2f} s after opening it; the sync ended {ended:.2f} s after")
+    assert still_running, "the Users screen appeared only after the sync had ended"
+    assert statuses(app)[ANN] == "deactivated"

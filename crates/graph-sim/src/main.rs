@@ -2,7 +2,7 @@
 //! the demo and scripts. Prints one JSON line with what a client needs to connect.
 
 use clap::Parser;
-use graph_sim::{SeedAccount, Simulator, TenantConfig};
+use graph_sim::{Faults, SeedAccount, Simulator, TenantConfig};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -24,6 +24,9 @@ struct Args {
     /// `[{"id": "<guid>", "upn": "a@b.example", "enabled": true, "deleted": false}]`.
     #[arg(long, value_name = "FILE")]
     seed: Option<std::path::PathBuf>,
+    /// Delay every Graph reply by this many milliseconds (a slow or distant Microsoft).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn read_seed(path: &std::path::Path) -> Result<Vec<SeedAccount>, String> {
@@ -64,6 +67,10 @@ fn main() -> ExitCode {
         .iter()
         .for_each(|id| simulator.soft_delete(id));
     simulator.seed(&seed);
+    simulator.set_faults(Faults {
+        latency_ms: args.latency_ms,
+        ..Faults::default()
+    });
 
     let line = serde_json::json!({
         "base_url": simulator.base_url(),

@@ -41,10 +41,9 @@ pub async fn entra_connect(
     input: ConnectionInput,
     secret: String,
 ) -> Reply<EntraOverview> {
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
-    entra::connect(&mut store, &actor, &input, &ClientSecret::new(secret)).await?;
-    overview_for(&state, &store)
+    let (actor, mut own) = state.for_network().await?;
+    entra::connect(&mut own, &actor, &input, &ClientSecret::new(secret)).await?;
+    overview_for(&state, &*state.store().await?)
 }
 
 #[tauri::command]
@@ -88,9 +87,8 @@ pub async fn run_details(state: State<'_, AppState>, run_id: i64) -> Reply<RunRe
 
 #[tauri::command]
 pub async fn apply_held(state: State<'_, AppState>, run_id: i64) -> Reply<RunRecord> {
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
-    Ok(sync::apply_held(&mut store, &actor, run_id, Trigger::Manual).await?)
+    let (actor, mut own) = state.for_network().await?;
+    Ok(sync::apply_held(&mut own, &actor, run_id, Trigger::Manual).await?)
 }
 
 #[tauri::command]
@@ -103,7 +101,6 @@ pub async fn dismiss_held(state: State<'_, AppState>, run_id: i64) -> Reply<Entr
 
 #[tauri::command]
 pub async fn match_accounts(state: State<'_, AppState>) -> Reply<MatchReport> {
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
-    Ok(entra::match_accounts(&mut store, &actor).await?)
+    let (actor, mut own) = state.for_network().await?;
+    Ok(entra::match_accounts(&mut own, &actor).await?)
 }

@@ -48,7 +48,6 @@ pub async fn reactivate_user(
     user_id: i64,
     confirmed: bool,
 ) -> Reply<User> {
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
-    Ok(entra::reactivate(&mut store, &actor, user_id, confirmed).await?)
+    let (actor, mut own) = state.for_network().await?;
+    Ok(entra::reactivate(&mut own, &actor, user_id, confirmed).await?)
 }

@@ -134,6 +134,20 @@ impl Store {
         })
     }
 
+    /// Another connection to this database, already checked and migrated by this one: for
+    /// work that waits on Microsoft while this connection goes on serving the window.
+    pub fn another(&self) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(self.path(), flags)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Store {
+            conn,
+            data_dir: self.data_dir.clone(),
+            tightened: Vec::new(),
+        })
+    }
+
     /// What opening took away from other accounts (or failed to), for the caller to log.
     pub fn tightened(&self) -> &[Tightened] {
         &self.tightened
