@@ -6,6 +6,11 @@
 //! tables come the handler, and (written by `cargo test -p uniasset-desktop`, see
 //! `typescript.rs`) the TypeScript client ui/src/bindings/commands.ts, the command list
 //! build.rs turns into permissions (names.rs) and the window's capability.
+//!
+//! To add a command: write `async fn name<R: Runtime>(app: AppHandle<R>, args...) -> Reply<T>`
+//! in an area's file and its line in that file's `commands!` table; run
+//! `cargo test -p uniasset-desktop` (it regenerates the three files and fails once, so they get
+//! committed); call `backend.name(...)` from the UI. A new area is one more name in `areas!`.
 
 use uniasset_core::ErrorReport;
 
