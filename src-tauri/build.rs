@@ -1,3 +1,5 @@
+// The command list the `commands!` tables generate (a build script cannot see them);
+// `cargo test -p uniasset-desktop` rewrites it when they change.
 include!("src/commands/names.rs");
 
 fn main() {

@@ -10,15 +10,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Runtime};
 use tokio::sync::{broadcast, watch, Mutex};
 use uniasset_core::access::Actor;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
 use uniasset_core::{data_dir, ErrorReport};
-
-/// The window listens for this to refresh the Entra page; its payload is the run record.
-pub const SYNC_FINISHED: &str = "sync-finished";
 
 pub type Outcome = Result<RunRecord, ErrorReport>;
 
@@ -95,7 +92,7 @@ impl SyncRunner {
                         running.lock().await.take();
                         // Listeners hear of the run before its waiters wake.
                         if let Ok(run) = &result {
-                            let _ = app.emit(SYNC_FINISHED, run);
+                            let _ = crate::commands::events::sync_finished(&app, run);
                         }
                         let _ = finished.send(result.clone());
                         let _ = done.send(Some(result));

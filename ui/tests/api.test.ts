@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { backend, onSessionEnded, toErrorReport } from "../src/lib/api";
-import { mockCore } from "./fixtures";
+import { emit } from "@tauri-apps/api/event";
+import { backend, ErrorCodes, onSessionEnded, toErrorReport } from "../src/lib/api";
+import { makeRun, mockCore } from "./fixtures";
 
 describe("toErrorReport", () => {
   it("keeps a ErrorReport-shaped rejection as it is", () => {
@@ -19,41 +20,8 @@ describe("toErrorReport", () => {
 });
 
 describe("backend", () => {
-  it("sends the contract's command names and argument shapes", async () => {
-    const calls = mockCore({
-      list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
-      sign_in: () => ({}),
-    });
-    await backend.listUsers({ status: "active", search: "ann", role: "admin", sign_in: "microsoft" });
-    await backend.signIn("a@b.test", "pw");
-    expect(calls).toEqual([
-      { cmd: "list_users", args: { query: { status: "active", search: "ann", role: "admin", sign_in: "microsoft" } } },
-      { cmd: "sign_in", args: { email: "a@b.test", password: "pw" } },
-    ]);
-  });
-
-  it("sends camelCase argument keys, as Tauri maps them to the Rust parameters", async () => {
-    const commands = [
-      "setup_demo",
-      "user_details",
-      "deactivate_user",
-      "reactivate_user",
-      "set_user_protected",
-      "entra_overview",
-      "entra_test",
-      "entra_connect",
-      "entra_disconnect",
-      "entra_save",
-      "sync_now",
-      "run_details",
-      "apply_held",
-      "dismiss_held",
-      "match_accounts",
-      "autostart_enabled",
-      "set_autostart",
-      "set_idle_timeout",
-    ];
-    const calls = mockCore(Object.fromEntries(commands.map((cmd) => [cmd, () => null])));
+  it("sends the exact command names and camelCase argument keys Tauri expects", async () => {
+    const calls = mockCore(new Proxy({}, { get: () => () => null }));
     const input = {
       tenant: "t",
       client_id: "c",
@@ -63,7 +31,14 @@ describe("backend", () => {
       secret_expires_on: null,
     };
     const guard = { min_users: 5, percent: 20 };
+    const query = { status: "active" as const, search: "ann", role: "admin" as const, sign_in: "microsoft" as const };
+    const org = { name: "Acme", plan: "team" as const, owner_email: "o@a.test", owner_name: "O", owner_password: "pw" };
+    await backend.appStatus();
+    await backend.setupOrganization(org);
     await backend.setupDemo();
+    await backend.signIn("a@b.test", "pw");
+    await backend.signOut();
+    await backend.listUsers(query);
     await backend.userDetails(3);
     await backend.deactivateUser(3);
     await backend.reactivateUser(3, true);
@@ -78,11 +53,17 @@ describe("backend", () => {
     await backend.applyHeld(9);
     await backend.dismissHeld(9);
     await backend.matchAccounts();
+    await backend.listAssets();
     await backend.autostartEnabled();
     await backend.setAutostart(false);
     await backend.setIdleTimeout(30);
     expect(calls).toEqual([
+      { cmd: "app_status", args: {} },
+      { cmd: "setup_organization", args: { input: org } },
       { cmd: "setup_demo", args: {} },
+      { cmd: "sign_in", args: { email: "a@b.test", password: "pw" } },
+      { cmd: "sign_out", args: {} },
+      { cmd: "list_users", args: { query } },
       { cmd: "user_details", args: { userId: 3 } },
       { cmd: "deactivate_user", args: { userId: 3 } },
       { cmd: "reactivate_user", args: { userId: 3, confirmed: true } },
@@ -97,10 +78,28 @@ describe("backend", () => {
       { cmd: "apply_held", args: { runId: 9 } },
       { cmd: "dismiss_held", args: { runId: 9 } },
       { cmd: "match_accounts", args: {} },
+      { cmd: "list_assets", args: {} },
       { cmd: "autostart_enabled", args: {} },
       { cmd: "set_autostart", args: { enabled: false } },
       { cmd: "set_idle_timeout", args: { minutes: 30 } },
     ]);
+  });
+
+  it("hands each sync-finished payload to its listener until it stops listening", async () => {
+    mockCore({});
+    const heard: (number | null)[] = [];
+    const stop = await backend.onSyncFinished((run) => heard.push(run.id));
+    await emit("sync-finished", makeRun(4));
+    stop();
+    await emit("sync-finished", makeRun(5));
+    expect(heard).toEqual([4]);
+  });
+
+  it("exports the core's error codes the screens branch on", () => {
+    expect(ErrorCodes).toEqual({
+      sessionEnded: "session_ended",
+      reactivationNeedsConfirmation: "reactivation_needs_confirmation",
+    });
   });
 
   it("rejects with the core's ErrorReport unchanged", async () => {

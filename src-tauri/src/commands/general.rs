@@ -1,4 +1,4 @@
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::ManagerExt;
 use uniasset_core::access;
 use uniasset_core::assets::{self, Asset};
@@ -8,8 +8,15 @@ use uniasset_core::ErrorReport;
 use super::Reply;
 use crate::state::AppState;
 
-#[tauri::command]
-pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
+commands! {
+    list_assets() -> Vec<Asset>;
+    autostart_enabled() -> bool;
+    set_autostart(enabled: bool) -> bool;
+    set_idle_timeout(minutes: i64) -> Organization;
+}
+
+async fn list_assets<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Asset>> {
+    let state = app.state::<AppState>();
     let store = state.store().await?;
     state.actor(&store)?;
     Ok(assets::list_assets(&store)?)
@@ -17,21 +24,14 @@ pub async fn list_assets(state: State<'_, AppState>) -> Reply<Vec<Asset>> {
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.
 /// Anyone signed in may see it; only an Owner or Admin may change it.
-#[tauri::command]
-pub async fn autostart_enabled<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Reply<bool> {
+async fn autostart_enabled<R: Runtime>(app: AppHandle<R>) -> Reply<bool> {
+    let state = app.state::<AppState>();
     state.actor(&*state.store().await?)?;
     app.autolaunch().is_enabled().map_err(autostart_error)
 }
 
-#[tauri::command]
-pub async fn set_autostart<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    enabled: bool,
-) -> Reply<bool> {
+async fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Reply<bool> {
+    let state = app.state::<AppState>();
     let store = state.store().await?;
     access::check_start_at_login(&state.actor(&store)?)?;
     let launcher = app.autolaunch();
@@ -45,8 +45,8 @@ pub async fn set_autostart<R: Runtime>(
 }
 
 /// Settings → General: minutes without use before a session ends (Owner or Admin).
-#[tauri::command]
-pub async fn set_idle_timeout(state: State<'_, AppState>, minutes: i64) -> Reply<Organization> {
+async fn set_idle_timeout<R: Runtime>(app: AppHandle<R>, minutes: i64) -> Reply<Organization> {
+    let state = app.state::<AppState>();
     let mut store = state.store().await?;
     let actor = state.actor(&store)?;
     Ok(organization::set_idle_timeout(&mut store, &actor, minutes)?)

@@ -1,47 +1,133 @@
 //! IPC commands: each a few lines that call one core function and pass its error on.
+//!
+//! The IPC surface is written once, here in Rust. Each area's file declares its commands in
+//! one `commands!` table (name, the arguments the window sends, what it gets back) next to
+//! the functions that do the work; `events!` below declares what the shell emits. From these
+//! tables come the handler, and (written by `cargo test -p uniasset-desktop`, see
+//! `typescript.rs`) the TypeScript client ui/src/bindings/commands.ts, the command list
+//! build.rs turns into permissions (names.rs) and the window's capability.
+//!
+//! To add a command: write `async fn name<R: Runtime>(app: AppHandle<R>, args...) -> Reply<T>`
+//! in an area's file and its line in that file's `commands!` table; run
+//! `cargo test -p uniasset-desktop` (it regenerates the three files and fails once, so they get
+//! committed); call `backend.name(...)` from the UI. A new area is one more name in `areas!`.
 
-pub mod entra;
-pub mod general;
-#[cfg(test)]
-mod names;
-pub mod session;
-pub mod users;
-
-#[cfg(test)]
-mod tests;
-
-use tauri::ipc::Invoke;
-use tauri::Runtime;
 use uniasset_core::ErrorReport;
 
 pub type Reply<T> = Result<T, ErrorReport>;
 
-/// Every command the window may call (each also granted in capabilities/main-window.json).
-pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        session::app_status,
-        session::setup_organization,
-        session::setup_demo,
-        session::sign_in,
-        session::sign_out,
-        users::list_users,
-        users::user_details,
-        users::deactivate_user,
-        users::reactivate_user,
-        users::set_user_protected,
-        entra::entra_overview,
-        entra::entra_test,
-        entra::entra_connect,
-        entra::entra_disconnect,
-        entra::entra_save,
-        entra::sync_now,
-        entra::run_details,
-        entra::apply_held,
-        entra::dismiss_held,
-        entra::match_accounts,
-        general::list_assets,
-        general::autostart_enabled,
-        general::set_autostart,
-        general::set_idle_timeout,
-    ]
+/// Declares an area's commands, one line each: `name(arg: Type, ...) -> Returned;`.
+///
+/// Each line becomes the Tauri command `name`, which calls the area's function of the same
+/// name with the app handle first and then the arguments, so the compiler holds that
+/// function to the line. The argument names here are the ones Tauri reads (camelCased in
+/// JSON) and the generated TypeScript sends; the function's own parameter names don't matter.
+macro_rules! commands {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty; )*) => {
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        pub use ipc::handler;
+
+        mod ipc {
+            use super::*;
+
+            $(
+                #[tauri::command]
+                async fn $name<R: tauri::Runtime>(
+                    app: tauri::AppHandle<R>,
+                    $($arg: $ty),*
+                ) -> crate::commands::Reply<$ret> {
+                    super::$name(app, $($arg),*).await
+                }
+            )*
+
+            pub fn handler<R: tauri::Runtime>(
+            ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+                tauri::generate_handler![$($name),*]
+            }
+        }
+
+        #[cfg(test)]
+        pub fn signatures() -> Vec<crate::commands::typescript::Command> {
+            use crate::commands::typescript::{Command, Ts};
+            vec![$(Command {
+                name: stringify!($name),
+                args: vec![$((stringify!($arg), Ts::of::<$ty>())),*],
+                returns: Ts::of::<$ret>(),
+            }),*]
+        }
+    };
 }
+
+/// Declares the events the shell emits to the window: `name: "wire-name" => Payload;`.
+/// Each becomes `events::name(app, &payload)` for the shell and `onName(handler)` in the
+/// TypeScript client; the doc comment goes with both.
+macro_rules! events {
+    ($( $(#[doc = $doc:literal])* $name:ident : $wire:literal => $payload:ty; )*) => {
+        $(
+            $(#[doc = $doc])*
+            pub fn $name<R: tauri::Runtime>(
+                app: &tauri::AppHandle<R>,
+                payload: &$payload,
+            ) -> tauri::Result<()> {
+                tauri::Emitter::emit(app, $wire, payload)
+            }
+        )*
+
+        #[cfg(test)]
+        pub fn signatures() -> Vec<crate::commands::typescript::Event> {
+            use crate::commands::typescript::{Event, Ts};
+            vec![$(Event {
+                name: stringify!($name),
+                wire: $wire,
+                doc: concat!($($doc, "\n"),*),
+                payload: Ts::of::<$payload>(),
+            }),*]
+        }
+    };
+}
+
+/// Lists the areas once: each is a module with its own `commands!` table.
+macro_rules! areas {
+    ($($area:ident),*) => {
+        $(pub mod $area;)*
+
+        /// Every command the window may call: each area answers its own.
+        pub fn handler<R: tauri::Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            type Handler<R> = Box<dyn Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync>;
+            let areas: Vec<(&[&str], Handler<R>)> =
+                vec![$(($area::COMMANDS, Box::new($area::handler()))),*];
+            move |invoke| {
+                let command = invoke.message.command();
+                match areas.iter().find(|(names, _)| names.contains(&command)) {
+                    Some((_, handler)) => handler(invoke),
+                    None => false,
+                }
+            }
+        }
+
+        /// Every command, area by area, in table order.
+        #[cfg(test)]
+        pub fn signatures() -> Vec<typescript::Command> {
+            [$($area::signatures()),*].into_iter().flatten().collect()
+        }
+    };
+}
+
+areas!(session, users, entra, general);
+
+pub mod events {
+    use uniasset_core::sync::RunRecord;
+
+    events! {
+        /// A sync run has ended, whoever started it (the window, the tray or the schedule);
+        /// the payload is its record.
+        sync_finished: "sync-finished" => RunRecord;
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod typescript;

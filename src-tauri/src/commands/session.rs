@@ -1,4 +1,4 @@
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::app_status::{self, AppStatus};
 use uniasset_core::demo;
 use uniasset_core::directory::User;
@@ -10,10 +10,18 @@ use super::Reply;
 use crate::clock;
 use crate::state::AppState;
 
+commands! {
+    app_status() -> AppStatus;
+    setup_organization(input: NewOrganization) -> Organization;
+    setup_demo() -> AppStatus;
+    sign_in(email: String, password: Password) -> User;
+    sign_out() -> ();
+}
+
 /// Asked on start and whenever the window is shown again: a session that has ended (idle
 /// too long, or its user deactivated) is dropped, and the window goes to sign-in.
-#[tauri::command]
-pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+async fn app_status<R: Runtime>(app: AppHandle<R>) -> Reply<AppStatus> {
+    let state = app.state::<AppState>();
     let store = state.store().await?;
     let mut session = state.session();
     let status = app_status::status(&store, session.as_ref(), clock::now())?;
@@ -23,35 +31,29 @@ pub async fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     Ok(status)
 }
 
-#[tauri::command]
-pub async fn setup_organization(
-    state: State<'_, AppState>,
+async fn setup_organization<R: Runtime>(
+    app: AppHandle<R>,
     input: NewOrganization,
 ) -> Reply<Organization> {
+    let state = app.state::<AppState>();
     let mut store = state.store().await?;
     Ok(organization::create_first_run(&mut store, &input)?)
 }
 
 /// First run → "Explore with a demo organization": seed it, sign its Owner in, and connect
 /// it to the simulated tenant.
-#[tauri::command]
-pub async fn setup_demo<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Reply<AppStatus> {
+async fn setup_demo<R: Runtime>(app: AppHandle<R>) -> Reply<AppStatus> {
+    let state = app.state::<AppState>();
     let signed_in = demo::set_up(&mut *state.store().await?)?;
     *state.session() = Some(signed_in.token);
     crate::demo::start_tenant(&app).await?;
     let store = state.store().await?;
-    Ok(app_status::status(
-        &store,
-        state.session().as_ref(),
-        clock::now(),
-    )?)
+    let status = app_status::status(&store, state.session().as_ref(), clock::now())?;
+    Ok(status)
 }
 
-#[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, email: String, password: Password) -> Reply<User> {
+async fn sign_in<R: Runtime>(app: AppHandle<R>, email: String, password: Password) -> Reply<User> {
+    let state = app.state::<AppState>();
     let mut store = state.store().await?;
     let signed_in = sessions::sign_in(&mut store, &email, &password, clock::now())?;
     // One window, one session: whoever it held before (perhaps someone else) is signed out.
@@ -64,8 +66,8 @@ pub async fn sign_in(state: State<'_, AppState>, email: String, password: Passwo
     Ok(signed_in.user)
 }
 
-#[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> Reply<()> {
+async fn sign_out<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
+    let state = app.state::<AppState>();
     let mut store = state.store().await?;
     let token = state.session().take();
     if let Some(token) = token {
