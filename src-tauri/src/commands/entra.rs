@@ -56,7 +56,8 @@ async fn entra_connect<R: Runtime>(
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     entra::connect(&mut own, &actor, &input, &ClientSecret::new(secret)).await?;
-    overview_for(&state, &*state.store().await?)
+    let store = state.store().await?;
+    overview_for(&state, &store)
 }
 
 async fn entra_disconnect<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
