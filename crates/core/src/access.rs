@@ -98,6 +98,35 @@ pub fn check_start_at_login(by: &Actor) -> Result<(), AccessError> {
     by.require_admin("turn starting UniAsset at login on or off")
 }
 
+pub fn check_idle_timeout(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("change when idle sessions end")
+}
+
+pub fn check_integrations(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("manage Microsoft Entra ID")
+}
+
+/// What the signed-in person may manage in Settings, from the same checks the commands
+/// make, so the window offers exactly what will be allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SettingsAccess {
+    /// The Integrations tab (Microsoft Entra ID).
+    pub integrations: bool,
+    pub start_at_login: bool,
+    pub idle_timeout: bool,
+}
+
+impl SettingsAccess {
+    pub fn of(by: &Actor) -> SettingsAccess {
+        SettingsAccess {
+            integrations: check_integrations(by).is_ok(),
+            start_at_login: check_start_at_login(by).is_ok(),
+            idle_timeout: check_idle_timeout(by).is_ok(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

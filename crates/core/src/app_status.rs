@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::access::{Actor, Person, SettingsAccess};
 use crate::demo;
 use crate::directory::User;
 use crate::organization::{self, Organization};
@@ -16,6 +17,8 @@ pub struct AppStatus {
     pub signed_in: Option<User>,
     /// For a demo organization, how to sign in to it (shown on the sign-in screen).
     pub demo_sign_in: Option<String>,
+    /// What the signed-in person may manage in Settings.
+    pub may: Option<SettingsAccess>,
 }
 
 /// The organization (if set up) and the person holding `token` (if it is still valid at
@@ -33,12 +36,22 @@ pub fn status(
             demo::OWNER_PASSWORD
         )
     });
+    let signed_in = match token {
+        Some(token) => sessions::signed_in(store, token, now)?,
+        None => None,
+    };
+    let may = signed_in.as_ref().map(|user| {
+        SettingsAccess::of(&Actor::Person(Person {
+            user_id: user.id,
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            role: user.role,
+        }))
+    });
     Ok(AppStatus {
         demo_sign_in,
         organization,
-        signed_in: match token {
-            Some(token) => sessions::signed_in(store, token, now)?,
-            None => None,
-        },
+        signed_in,
+        may,
     })
 }

@@ -237,7 +237,7 @@ pub fn set_idle_timeout(
     by: &Actor,
     minutes: i64,
 ) -> Result<Organization, OrganizationError> {
-    by.require_admin("change when idle sessions end")?;
+    crate::access::check_idle_timeout(by)?;
     let minutes = u32::try_from(minutes)
         .ok()
         .filter(|m| IDLE_TIMEOUT_MINUTES.contains(m))

@@ -10,7 +10,7 @@ use crate::entra::{self, EntraError, EntraSettings};
 use crate::organization::{self, Plan};
 use crate::schedule;
 use crate::store::Store;
-use crate::sync::{self, RunRecord};
+use crate::sync::{self, RunRecord, Trigger};
 
 /// How many past runs the history shows.
 pub const HISTORY: u32 = 30;
@@ -23,6 +23,10 @@ pub struct EntraOverview {
     /// Why "Auto-deprovision sync" cannot be turned on, when it cannot (shown beside the
     /// disabled toggle).
     pub toggle_blocked: Option<String>,
+    /// Why Sync Now cannot run, when it cannot: the same check a run makes.
+    pub sync_blocked: Option<String>,
+    /// Why "Match Microsoft accounts" cannot run, when it cannot.
+    pub match_blocked: Option<String>,
     /// The next automatic run, RFC 3339 in UTC; none while automatic runs are off.
     pub next_run_utc: Option<String>,
     /// The latest run, with its per-user lines.
@@ -38,19 +42,19 @@ pub fn entra_overview(
     by: &Actor,
     now: DateTime<Utc>,
 ) -> Result<EntraOverview, EntraError> {
-    by.require_admin("manage Microsoft Entra ID")?;
+    crate::access::check_integrations(by)?;
     let plan = organization::get(store)?.plan;
     let settings = entra::settings(store)?;
-    let toggle_blocked = if plan != Plan::Enterprise {
-        Some(format!(
-            "Auto-deprovisioning needs the Enterprise plan; this organization is on the {} plan.",
-            plan.title()
-        ))
-    } else if settings.connection.is_none() {
-        Some("Connect Microsoft Entra ID first.".to_owned())
-    } else {
-        None
-    };
+    // The check a run makes (plan, then connection) answers for the toggle and Sync Now
+    // alike, so both always give the same reason.
+    let sync_blocked = sync::authorize(store, by, Trigger::Manual)
+        .err()
+        .map(|e| e.to_string());
+    let toggle_blocked = sync_blocked.clone();
+    let match_blocked = settings
+        .connection
+        .is_none()
+        .then(|| EntraError::NotConnected.to_string());
     let history = sync::runs(store, HISTORY)?;
     let last_run = match history.first().and_then(|r| r.id) {
         Some(id) => sync::run(store, id)?,
@@ -62,6 +66,8 @@ pub fn entra_overview(
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         settings,
         toggle_blocked,
+        sync_blocked,
+        match_blocked,
         last_run,
         history,
         held: sync::pending_reviews(store)?,

@@ -17,8 +17,8 @@ commands! {
 async fn list_users<R: Runtime>(app: AppHandle<R>, query: UserQuery) -> Reply<UserPage> {
     let state = app.state::<AppState>();
     let store = state.store().await?;
-    state.actor(&store)?;
-    Ok(directory::list_users(&store, &query)?)
+    let actor = state.actor(&store)?;
+    Ok(directory::page(&store, &actor, &query)?)
 }
 
 async fn user_details<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<UserDetails> {

@@ -10,6 +10,14 @@ export type EntraOverview = { plan: Plan, settings: EntraSettings,
  */
 toggle_blocked: string | null, 
 /**
+ * Why Sync Now cannot run, when it cannot: the same check a run makes.
+ */
+sync_blocked: string | null, 
+/**
+ * Why "Match Microsoft accounts" cannot run, when it cannot.
+ */
+match_blocked: string | null, 
+/**
  * The next automatic run, RFC 3339 in UTC; none while automatic runs are off.
  */
 next_run_utc: string | null, 

@@ -9,4 +9,9 @@ export type RunRecord = {
 /**
  * None for a dry run, which is never stored.
  */
-id: number | null, trigger: Trigger, dry_run: boolean, started_at: string, ended_at: string | null, result: RunResult, counts: RunCounts, lines: Array<RunLine>, error: string | null, graph_requests: number, started_by: string, review: Review | null, applies_run_id: number | null, };
+id: number | null, trigger: Trigger, dry_run: boolean, started_at: string, ended_at: string | null, result: RunResult, counts: RunCounts, lines: Array<RunLine>, error: string | null, graph_requests: number, started_by: string, review: Review | null, applies_run_id: number | null, 
+/**
+ * The result in words ("2 deactivated, 1 error"), worded once in the core for the
+ * Sync card, the tray and the command line.
+ */
+headline: string, };

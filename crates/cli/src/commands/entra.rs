@@ -143,10 +143,9 @@ fn summary(r: &RunRecord) -> String {
     let id =
         r.id.map(|i| format!("#{i}"))
             .unwrap_or_else(|| "dry run".into());
-    let c = r.counts;
     format!(
-        "{id:<8} {:<20} {:<10} {:<22} checked {}, deactivated {}, skipped {}, errors {}",
-        r.started_at, r.trigger, r.result, c.checked, c.deactivated, c.skipped, c.errors
+        "{id:<8} {:<20} {:<10} checked {:<6} {}",
+        r.started_at, r.trigger, r.counts.checked, r.headline
     )
 }
 

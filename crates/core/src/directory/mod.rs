@@ -1,6 +1,7 @@
 //! The directory of users (R-D2): who they are, their role and sign-in method, their Entra
 //! link, and whether they are active.
 
+mod actions;
 mod import;
 mod status;
 mod validate;
@@ -16,6 +17,7 @@ use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
+pub use actions::UserActions;
 pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
 pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
@@ -86,10 +88,28 @@ pub struct UserCounts {
     pub deactivated: u32,
 }
 
+/// Users matching a query, with counts over the whole organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<User>,
+    pub counts: UserCounts,
+}
+
+/// One row of the Users page: the user, and what the signed-in person may do to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UserRow {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub user: User,
+    pub may: UserActions,
+}
+
+/// The Users page as `by` sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct UserPage {
-    pub users: Vec<User>,
+    pub users: Vec<UserRow>,
     pub counts: UserCounts,
 }
 
@@ -266,8 +286,26 @@ pub fn get_user(store: &Store, id: i64) -> Result<User, DirectoryError> {
     user_by_id(store.conn(), id)
 }
 
+/// The Users page for `by`: each row carries what `by` may do to that user, decided by the
+/// same checks the commands enforce.
+pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, StoreError> {
+    let list = list_users(store, query)?;
+    let owners = active_owner_count(store.conn())?;
+    Ok(UserPage {
+        users: list
+            .users
+            .into_iter()
+            .map(|user| UserRow {
+                may: UserActions::of(by, &user, owners),
+                user,
+            })
+            .collect(),
+        counts: list.counts,
+    })
+}
+
 /// Users matching `query`, by name, with counts over the whole organization.
-pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreError> {
+pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreError> {
     let conn = store.conn();
     let search = query
         .search
@@ -307,7 +345,7 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserPage, StoreErr
             })
         },
     )?;
-    Ok(UserPage { users, counts })
+    Ok(UserList { users, counts })
 }
 
 /// Every Microsoft-linked user, active or not (R-S1). Password and Google users are never

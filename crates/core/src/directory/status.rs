@@ -4,9 +4,8 @@
 
 use rusqlite::Connection;
 
-use super::{
-    active_owner_count, user_by_id, DeactivationReason, DirectoryError, Role, User, UserStatus,
-};
+use super::actions::{can_be_deactivated, may_deactivate, may_protect, may_reactivate};
+use super::{active_owner_count, user_by_id, DeactivationReason, DirectoryError, User};
 use crate::access::Actor;
 use crate::audit;
 use crate::store::{Store, StoreError};
@@ -17,12 +16,7 @@ pub fn deactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, D
     by.require_admin("deactivate users")?;
     let tx = store.write()?;
     let user = user_by_id(&tx, user_id)?;
-    if user.role == Role::Owner {
-        by.require_owner("deactivate an Owner")?;
-    }
-    if by.user_id() == Some(user.id) {
-        return Err(DirectoryError::SelfDeactivation);
-    }
+    may_deactivate(by, &user, active_owner_count(&tx)?)?;
     deactivate_in(&tx, by, &user, DeactivationReason::Manual, "")?;
     let user = user_by_id(&tx, user_id)?;
     tx.commit().map_err(StoreError::from)?;
@@ -38,12 +32,7 @@ pub fn deactivate_in(
     reason: DeactivationReason,
     audit_detail: &str,
 ) -> Result<(), DirectoryError> {
-    if user.status == UserStatus::Deactivated {
-        return Err(DirectoryError::AlreadyDeactivated(user.email.clone()));
-    }
-    if user.role == Role::Owner && active_owner_count(conn)? <= 1 {
-        return Err(DirectoryError::LastOwner(user.email.clone()));
-    }
+    can_be_deactivated(user, active_owner_count(conn)?)?;
     // The schema ends their sessions with the update (migration 006); count them first.
     let ended: u32 = conn
         .query_row(
@@ -86,9 +75,7 @@ pub fn set_protected(
     by.require_admin("protect users from automatic deactivation")?;
     let tx = store.write()?;
     let user = user_by_id(&tx, user_id)?;
-    if user.role == Role::Owner {
-        by.require_owner("change an Owner's protection")?;
-    }
+    may_protect(by, &user)?;
     if user.protected != protected {
         tx.execute(
             "UPDATE users SET protected = ?2 WHERE id = ?1",
@@ -117,12 +104,7 @@ pub fn reactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, D
     by.require_admin("reactivate users")?;
     let tx = store.write()?;
     let user = user_by_id(&tx, user_id)?;
-    if user.role == Role::Owner {
-        by.require_owner("reactivate an Owner")?;
-    }
-    if user.status == UserStatus::Active {
-        return Err(DirectoryError::AlreadyActive(user.email));
-    }
+    may_reactivate(by, &user)?;
     tx.execute(
         "UPDATE users SET status = 'active', deactivated_at = NULL, deactivated_by = NULL,
              deactivated_by_user_id = NULL, deactivation_reason = NULL

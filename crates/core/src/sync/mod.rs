@@ -342,7 +342,7 @@ fn fail(
         record::finish(&tx, &run)?;
         tx.commit().map_err(StoreError::from)?;
     }
-    Ok(run)
+    Ok(run.worded())
 }
 
 /// Reads, asks Microsoft, decides, then (unless a dry run) writes everything in one
@@ -446,7 +446,7 @@ async fn check_and_apply(
     if run.dry_run {
         run.result = settle(&run);
         run.ended_at = Some(timestamp::now());
-        return Ok(run);
+        return Ok(run.worded());
     }
 
     let tx = store.write()?;
@@ -462,7 +462,7 @@ async fn check_and_apply(
     remember(&tx, &observed, &missing_now)?;
     record::finish(&tx, &run)?;
     tx.commit().map_err(StoreError::from)?;
-    Ok(run)
+    Ok(run.worded())
 }
 
 /// Which tenant answers now, from the token the run uses anyway: a connection that now

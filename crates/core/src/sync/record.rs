@@ -62,6 +62,9 @@ pub struct RunRecord {
     pub review: Option<Review>,
     #[ts(type = "number | null")]
     pub applies_run_id: Option<i64>,
+    /// The result in words ("2 deactivated, 1 error"), worded once in the core for the
+    /// Sync card, the tray and the command line.
+    pub headline: String,
 }
 
 impl RunRecord {
@@ -87,7 +90,15 @@ impl RunRecord {
             started_by: by.label(),
             review: None,
             applies_run_id: None,
+            headline: String::new(),
         }
+        .worded()
+    }
+
+    /// Fills in `headline` for the record as it stands.
+    pub(crate) fn worded(mut self) -> RunRecord {
+        self.headline = super::headline(&self);
+        self
     }
 }
 
@@ -232,5 +243,7 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         started_by: r.get(13)?,
         review: r.get(14)?,
         applies_run_id: r.get(15)?,
-    })
+        headline: String::new(),
+    }
+    .worded())
 }

@@ -133,7 +133,7 @@ pub async fn apply_held(
     record::finish(&tx, &run)?;
     mark_reviewed(&tx, by, run_id, Review::Applied)?;
     tx.commit().map_err(StoreError::from)?;
-    Ok(run)
+    Ok(run.worded())
 }
 
 /// What a held run's users read now, in the tenant that answers.

@@ -14,16 +14,13 @@ fn held_count(run: &RunRecord) -> u32 {
         .count() as u32
 }
 
-/// One short line: "2 deactivated, 1 error", "failed", "held for review (3 users)".
+/// One short line: "2 deactivated, 1 error", "failed: nobody was deactivated".
 pub fn headline(run: &RunRecord) -> String {
     let c = run.counts;
     match run.result {
         RunResult::Running => "running".to_owned(),
         RunResult::Failed => "failed: nobody was deactivated".to_owned(),
-        RunResult::HeldForReview => format!(
-            "held for review ({}): nobody was deactivated",
-            plural(held_count(run), "user", "users")
-        ),
+        RunResult::HeldForReview => "held for review: nobody was deactivated".to_owned(),
         RunResult::Succeeded | RunResult::CompletedWithErrors => {
             let mut parts = vec![format!("{} deactivated", c.deactivated)];
             if c.skipped > 0 {

@@ -1,0 +1,82 @@
+//! What a person may do to a user, decided once: the commands enforce these checks, and
+//! the Users page shows exactly the actions they allow (R-D5).
+
+use serde::{Deserialize, Serialize};
+
+use super::{DirectoryError, Role, User, UserStatus};
+use crate::access::Actor;
+
+/// The ⋮ menu of one user's row, as the signed-in person may use it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UserActions {
+    pub deactivate: bool,
+    pub reactivate: bool,
+    /// Mark or unmark "never deactivate automatically".
+    pub protect: bool,
+}
+
+impl UserActions {
+    /// `active_owners`: how many Owners are active now (the last can never be deactivated).
+    pub fn of(by: &Actor, user: &User, active_owners: u32) -> UserActions {
+        UserActions {
+            deactivate: may_deactivate(by, user, active_owners).is_ok(),
+            reactivate: may_reactivate(by, user).is_ok(),
+            protect: may_protect(by, user).is_ok(),
+        }
+    }
+}
+
+/// Acting on an Owner takes an Owner.
+fn may_act_on(
+    by: &Actor,
+    user: &User,
+    doing: &'static str,
+    on_owner: &'static str,
+) -> Result<(), DirectoryError> {
+    by.require_admin(doing)?;
+    if user.role == Role::Owner {
+        by.require_owner(on_owner)?;
+    }
+    Ok(())
+}
+
+pub(super) fn may_deactivate(
+    by: &Actor,
+    user: &User,
+    active_owners: u32,
+) -> Result<(), DirectoryError> {
+    may_act_on(by, user, "deactivate users", "deactivate an Owner")?;
+    if by.user_id() == Some(user.id) {
+        return Err(DirectoryError::SelfDeactivation);
+    }
+    can_be_deactivated(user, active_owners)
+}
+
+/// Whoever deactivates (a person or the sync): not twice, and never the last active Owner.
+pub(super) fn can_be_deactivated(user: &User, active_owners: u32) -> Result<(), DirectoryError> {
+    if user.status == UserStatus::Deactivated {
+        return Err(DirectoryError::AlreadyDeactivated(user.email.clone()));
+    }
+    if user.role == Role::Owner && active_owners <= 1 {
+        return Err(DirectoryError::LastOwner(user.email.clone()));
+    }
+    Ok(())
+}
+
+pub(super) fn may_reactivate(by: &Actor, user: &User) -> Result<(), DirectoryError> {
+    may_act_on(by, user, "reactivate users", "reactivate an Owner")?;
+    if user.status == UserStatus::Active {
+        return Err(DirectoryError::AlreadyActive(user.email.clone()));
+    }
+    Ok(())
+}
+
+pub(super) fn may_protect(by: &Actor, user: &User) -> Result<(), DirectoryError> {
+    may_act_on(
+        by,
+        user,
+        "protect users from automatic deactivation",
+        "change an Owner's protection",
+    )
+}
