@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../src/App.svelte";
-import { callsTo, makeUser, mockCore, org } from "./fixtures";
+import { adminMay, callsTo, makeUser, mockCore, org } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
 
@@ -28,7 +28,7 @@ describe("start-up routing by app_status", () => {
   });
 
   it("shows the main layout for a signed-in user", async () => {
-    mockCore({ app_status: () => ({ organization: org, signed_in: owner }), list_assets: () => [] });
+    mockCore({ app_status: () => ({ organization: org, signed_in: owner, may: adminMay }), list_assets: () => [] });
     render(App);
     const nav = await screen.findByRole("navigation", { name: "Main" });
     expect(within(nav).getByRole("button", { name: "Assets" })).toHaveAttribute("aria-current", "page");
@@ -120,7 +120,7 @@ describe("demo organization", () => {
     const demoOrg = { ...org, name: "Northwind Demo", plan: "enterprise" as const, demo: true };
     const calls = mockCore({
       app_status: () => ({ organization: null, signed_in: null }),
-      setup_demo: () => ({ organization: demoOrg, signed_in: demoOwner }),
+      setup_demo: () => ({ organization: demoOrg, signed_in: demoOwner, may: adminMay }),
       list_assets: () => [],
     });
     render(App);
@@ -178,10 +178,18 @@ describe("sign-in", () => {
   });
 
   it("opens the main layout, and signing out returns to sign-in", async () => {
+    let signedIn = false;
     const calls = mockCore({
-      app_status: () => ({ organization: org, signed_in: null }),
-      sign_in: () => owner,
-      sign_out: () => null,
+      // After sign-in the window asks the core again who is signed in and what they may do.
+      app_status: () => (signedIn ? { organization: org, signed_in: owner, may: adminMay } : { organization: org, signed_in: null }),
+      sign_in: () => {
+        signedIn = true;
+        return owner;
+      },
+      sign_out: () => {
+        signedIn = false;
+        return null;
+      },
       list_assets: () => [],
     });
     render(App);
@@ -198,7 +206,7 @@ describe("an ended session", () => {
   it("is noticed when the window is focused again: sign-in asks for the password", async () => {
     let signedIn = true;
     const calls = mockCore({
-      app_status: () => ({ organization: org, signed_in: signedIn ? owner : null }),
+      app_status: () => ({ organization: org, signed_in: signedIn ? owner : null, may: signedIn ? adminMay : null }),
       list_assets: () => [],
     });
     render(App);
@@ -222,7 +230,7 @@ describe("an ended session", () => {
 
   it("sends any screen back to sign-in when a command is refused for it", async () => {
     mockCore({
-      app_status: () => ({ organization: org, signed_in: owner }),
+      app_status: () => ({ organization: org, signed_in: owner, may: adminMay }),
       list_assets: () => {
         throw { code: "session_ended", message: "Your session has ended. Sign in again." };
       },

@@ -278,12 +278,23 @@ describe("schedule", () => {
 });
 
 describe("Sync Now", () => {
-  it("is disabled, with the reason, until Entra is connected", async () => {
+  it("is disabled, with the core's reason, until Entra is connected", async () => {
     mockCore({ entra_overview: () => makeOverview() });
     renderPage();
     const button = await screen.findByRole("button", { name: "Sync Now" });
     expect(button).toBeDisabled();
-    expect(button).toHaveAccessibleDescription("Connect Microsoft Entra ID first.");
+    expect(button).toHaveAccessibleDescription(
+      "Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.",
+    );
+  });
+
+  it("gives the same reason as the toggle, because the core gives one", async () => {
+    const reason = "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan.";
+    mockCore({ entra_overview: () => makeOverview({ plan: "team", toggle_blocked: reason, sync_blocked: reason }) });
+    renderPage();
+    const button = await screen.findByRole("button", { name: "Sync Now" });
+    expect(button).toHaveAccessibleDescription(reason);
+    expect(screen.getByRole("switch", { name: "Auto-deprovision sync" })).toHaveAccessibleDescription(reason);
   });
 
   it("runs while the toggle is off, shows progress, then the result and its lines", async () => {
@@ -291,6 +302,7 @@ describe("Sync Now", () => {
     const run = makeRun(12, {
       counts: { checked: 40, disabled_found: 1, deleted_found: 1, deactivated: 2, skipped: 0, errors: 1 },
       result: "completed_with_errors",
+      headline: "2 deactivated, 1 error",
       lines: [
         makeLine("dan@acme.test"),
         makeLine("dora@acme.test", { reason: "deleted_from_entra" }),
@@ -319,7 +331,7 @@ describe("Sync Now", () => {
     finish(run);
     expect(
       await screen.findByText(
-        "Sync finished: completed with errors. Checked 40 Microsoft-linked users, deactivated 2, 1 error.",
+        "Sync finished: 2 deactivated, 1 error. Checked 40 Microsoft-linked users.",
       ),
     ).toBeInTheDocument();
     expect(button).toBeEnabled();
@@ -373,7 +385,12 @@ describe("held runs", () => {
     result: "held_for_review",
     review: "pending",
     counts: { checked: 30, disabled_found: 7, deleted_found: 0, deactivated: 0, skipped: 0, errors: 0 },
-    lines: Array.from({ length: 7 }, (_, i) => makeLine(`user${i}@acme.test`, { outcome: "held" })),
+    lines: Array.from({ length: 7 }, (_, i) =>
+      makeLine(`user${i}@acme.test`, {
+        outcome: "held",
+        detail: "Held: this run would deactivate more users than the mass-deactivation guard allows.",
+      }),
+    ),
   });
 
   it("shows the held run and applies it", async () => {
@@ -384,7 +401,7 @@ describe("held runs", () => {
     renderPage();
     const card = await screen.findByRole("region", { name: "Run held for review" });
     expect(card).toHaveTextContent(
-      "Held for review: this run would deactivate 7 users, more than the mass-deactivation guard allows. Nobody was deactivated.",
+      "This run would deactivate 7 users. Held: this run would deactivate more users than the mass-deactivation guard allows. Nobody was deactivated.",
     );
     expect(within(card).getAllByRole("cell", { name: "Disabled in Entra" })).toHaveLength(7);
     expect(card).toHaveTextContent(

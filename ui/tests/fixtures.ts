@@ -7,7 +7,10 @@ import type { EntraSettings } from "../src/bindings/EntraSettings";
 import type { Organization } from "../src/bindings/Organization";
 import type { RunLine } from "../src/bindings/RunLine";
 import type { RunRecord } from "../src/bindings/RunRecord";
+import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
+import type { UserActions } from "../src/bindings/UserActions";
+import type { UserRow } from "../src/bindings/UserRow";
 
 export const org: Organization = {
   name: "Acme Ltd",
@@ -36,6 +39,24 @@ export function makeUser(id: number, overrides: Partial<User> = {}): User {
   };
 }
 
+/** A Users-page row; by default what an Owner may do to someone else (the core decides). */
+export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
+  if ("may" in user) return user as UserRow;
+  return {
+    ...user,
+    may: {
+      deactivate: user.status === "active",
+      reactivate: user.status === "deactivated",
+      protect: true,
+      ...may,
+    },
+  };
+}
+
+/** What an Owner or Admin, and a Member, may manage in Settings (the core decides). */
+export const adminMay: SettingsAccess = { integrations: true, start_at_login: true, idle_timeout: true };
+export const memberMay: SettingsAccess = { integrations: false, start_at_login: false, idle_timeout: false };
+
 export const connection: Connection = {
   tenant: "contoso.onmicrosoft.com",
   client_id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
@@ -47,6 +68,9 @@ export const connection: Connection = {
   tenant_id: "7e1b2c3d-0000-4000-8000-00000000c0de",
 };
 
+const NOT_CONNECTED =
+  "Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.";
+
 /** An Enterprise organization, not connected, auto-deprovision off, no runs. */
 export function makeOverview(
   overrides: Partial<EntraOverview> = {},
@@ -54,7 +78,9 @@ export function makeOverview(
 ): EntraOverview {
   return {
     plan: "enterprise",
-    toggle_blocked: settings.connection ? null : "Connect Microsoft Entra ID first.",
+    toggle_blocked: settings.connection ? null : NOT_CONNECTED,
+    sync_blocked: settings.connection ? null : NOT_CONNECTED,
+    match_blocked: settings.connection ? null : NOT_CONNECTED,
     next_run_utc: null,
     last_run: null,
     history: [],
@@ -99,6 +125,7 @@ export function makeRun(id: number, overrides: Partial<RunRecord> = {}): RunReco
     started_by: "Olivia Owner",
     review: null,
     applies_run_id: null,
+    headline: "1 deactivated",
     ...overrides,
   };
 }

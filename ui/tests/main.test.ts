@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { UserStatus } from "../src/bindings/UserStatus";
-import { callsTo, makeOverview, makeUser, mockCore, org } from "./fixtures";
+import { adminMay, callsTo, makeOverview, makeUser, memberMay, mockCore, org } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const member = makeUser(2, { display_name: "Mia Member", role: "member" });
@@ -26,7 +26,7 @@ describe("assets", () => {
         asset(3, "Monitor", null, null),
       ],
     });
-    render(Main, { org, user: owner, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
 
     const dan = (await screen.findByText("ThinkPad T14")).closest("tr") as HTMLElement;
     expect(within(dan).getByText("Dan Disabled")).toBeInTheDocument();
@@ -38,7 +38,7 @@ describe("assets", () => {
 
   it("has an empty state", async () => {
     mockCore({ list_assets: () => [] });
-    render(Main, { org, user: owner, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
   });
 });
@@ -51,7 +51,7 @@ describe("settings", () => {
       autostart_enabled: () => false,
       entra_overview: () => makeOverview(),
     });
-    render(Main, { org, user: owner, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getByRole("button", { name: "Settings" })).toHaveAttribute("aria-current", "page");
 
@@ -79,7 +79,7 @@ describe("settings", () => {
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
     });
-    render(Main, { org, user: member, onSignedOut: () => {} });
+    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
 
     const tabs = screen.getAllByRole("tab").map((tab) => tab.textContent?.trim());
@@ -92,7 +92,7 @@ describe("settings", () => {
 
   it("shows Owners and Admins the Integrations tab", async () => {
     mockCore({ list_assets: () => [], autostart_enabled: () => false });
-    render(Main, { org, user: makeUser(3, { role: "admin" }), onSignedOut: () => {} });
+    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getAllByRole("tab").map((tab) => tab.textContent?.trim())).toEqual([
       "General",
@@ -108,7 +108,7 @@ describe("settings → general", () => {
     handlers: Record<string, (args: Record<string, unknown>) => unknown> = {},
   ) {
     const calls = mockCore({ list_assets: () => [], ...handlers });
-    render(Main, { org, user: me, onSignedOut: () => {} });
+    render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     return calls;
   }

@@ -3,14 +3,15 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import UsersTab from "../src/screens/settings/UsersTab.svelte";
 import type { User } from "../src/bindings/User";
-import { callsTo, makeUser, mockCore } from "./fixtures";
+import type { UserRow } from "../src/bindings/UserRow";
+import { asRow, callsTo, makeUser, mockCore } from "./fixtures";
 
 const counts = { all: 5, active: 3, deactivated: 2 };
 const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
 const noFilters = { status: null, search: null, role: null, sign_in: null };
 
-function coreWithUsers(users: User[]) {
-  return mockCore({ list_users: () => ({ users, counts }) });
+function coreWithUsers(users: (User | UserRow)[]) {
+  return mockCore({ list_users: () => ({ users: users.map((u) => asRow(u)), counts }) });
 }
 
 const dataRows = () => screen.getAllByRole("row").filter((row) => row.getAttribute("aria-rowindex") !== "1");
@@ -18,7 +19,7 @@ const dataRows = () => screen.getAllByRole("row").filter((row) => row.getAttribu
 describe("users screen", () => {
   it("filter buttons show the counts and ask for the chosen status", async () => {
     const calls = coreWithUsers([makeUser(1)]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
 
     const filters = within(screen.getByRole("group", { name: "Filter by status" }));
     const all = await filters.findByRole("button", { name: "All (5)" });
@@ -36,7 +37,7 @@ describe("users screen", () => {
 
   it("passes the search to the core once typing pauses", async () => {
     const calls = coreWithUsers([makeUser(1)]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await screen.findByRole("table", { name: "Users" });
 
     await userEvent.type(screen.getByLabelText("Search users"), "  ann ");
@@ -61,7 +62,7 @@ describe("users screen", () => {
       makeUser(3, { status: "deactivated", deactivation_reason: "deleted_from_entra" }),
       makeUser(4, { status: "deactivated", deactivation_reason: "manual", deactivated_by: "Olivia Owner" }),
     ]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
 
     const ann = (await screen.findByText("Ann Active")).closest("[role=row]") as HTMLElement;
     expect(within(ann).getByText("Admin")).toBeInTheDocument();
@@ -83,7 +84,7 @@ describe("users screen", () => {
         throw { code: "not_signed_in", message: "Your session has ended. Sign in again." };
       },
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await waitFor(() =>
       expect(screen.getByRole("alert")).toHaveTextContent("Your session has ended. Sign in again."),
     );
@@ -93,7 +94,7 @@ describe("users screen", () => {
 describe("virtual list", () => {
   it("renders only a window of rows for 10,000 users and follows scrolling", async () => {
     coreWithUsers(Array.from({ length: 10_000 }, (_, i) => makeUser(i)));
-    render(UsersTab, { me: owner });
+    render(UsersTab);
 
     const table = await screen.findByRole("table", { name: "Users" });
     expect(table).toHaveAttribute("aria-rowcount", "10001");
@@ -119,7 +120,7 @@ describe("virtual list", () => {
 describe("role and sign-in filters", () => {
   it("pass the chosen role and sign-in method in the query", async () => {
     const calls = coreWithUsers([makeUser(1)]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await screen.findByRole("table", { name: "Users" });
 
     await userEvent.selectOptions(screen.getByLabelText("Role"), "Admin");
@@ -156,8 +157,9 @@ const itemNames = (menu: HTMLElement) => within(menu).getAllByRole("menuitem").m
 
 describe("⋮ menu", () => {
   it("offers Reactivate for deactivated and Deactivate for active users to Owners and Admins", async () => {
-    coreWithUsers([ann, dan, owner]);
-    render(UsersTab, { me: owner });
+    // The core leaves Deactivate off your own row (it refuses self-deactivation).
+    coreWithUsers([ann, dan, asRow(owner, { deactivate: false })]);
+    render(UsersTab);
 
     const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
     expect(button).toHaveAttribute("aria-haspopup", "menu");
@@ -181,8 +183,8 @@ describe("⋮ menu", () => {
   });
 
   it("offers an Admin no protection change on an Owner's row", async () => {
-    coreWithUsers([owner]);
-    render(UsersTab, { me: makeUser(3, { role: "admin" }) });
+    coreWithUsers([asRow(owner, { protect: false })]);
+    render(UsersTab);
     expect(itemNames(await openMenu("Olivia Owner"))).toEqual(["Deactivate", "Details"]);
   });
 
@@ -190,13 +192,13 @@ describe("⋮ menu", () => {
     const guarded = { ...ann, protected: true };
     let users = [ann];
     const calls = mockCore({
-      list_users: () => ({ users, counts }),
+      list_users: () => ({ users: users.map((u) => asRow(u)), counts }),
       set_user_protected: () => {
         users = [guarded];
         return guarded;
       },
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await userEvent.click(
       within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Never deactivate automatically" }),
     );
@@ -211,15 +213,16 @@ describe("⋮ menu", () => {
   });
 
   it("offers Members only Details", async () => {
-    coreWithUsers([ann, dan]);
-    render(UsersTab, { me: makeUser(3, { role: "member" }) });
+    const none = { deactivate: false, reactivate: false, protect: false };
+    coreWithUsers([asRow(ann, none), asRow(dan, none)]);
+    render(UsersTab);
     expect(itemNames(await openMenu("Dan Disabled"))).toEqual(["Details"]);
     expect(itemNames(await openMenu("Ann Active"))).toEqual(["Details"]);
   });
 
   it("works from the keyboard: arrows move, Escape closes and returns focus", async () => {
     coreWithUsers([dan]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
     button.focus();
 
@@ -249,10 +252,10 @@ describe("⋮ menu", () => {
 describe("deactivate", () => {
   it("asks first, then calls deactivate_user and asks for the list again", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [ann], counts }),
+      list_users: () => ({ users: [asRow(ann)], counts }),
       deactivate_user: () => ({ ...ann, status: "deactivated", deactivation_reason: "manual" }),
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Deactivate" }));
 
     const dialog = screen.getByRole("alertdialog", { name: "Deactivate Ann Active?" });
@@ -270,7 +273,7 @@ describe("deactivate", () => {
 
   it("keeps focus inside the dialog, and Escape cancels and gives focus back", async () => {
     const calls = coreWithUsers([ann]);
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     const button = await screen.findByRole("button", { name: "Actions for Ann Active" });
     button.focus();
     await userEvent.keyboard("{ArrowDown}{Enter}");
@@ -294,12 +297,12 @@ describe("deactivate", () => {
 
   it("shows the core's refusal in the dialog", async () => {
     mockCore({
-      list_users: () => ({ users: [ann], counts }),
+      list_users: () => ({ users: [asRow(ann)], counts }),
       deactivate_user: () => {
         throw { code: "last_owner", message: "ann@acme.test is the last active Owner and cannot be deactivated." };
       },
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Deactivate" }));
     const dialog = screen.getByRole("alertdialog");
     await userEvent.click(within(dialog).getByRole("button", { name: "Deactivate" }));
@@ -318,10 +321,10 @@ describe("reactivate", () => {
 
   it("reactivates at once when the core has no objection", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [dan], counts }),
+      list_users: () => ({ users: [asRow(dan)], counts }),
       reactivate_user: () => ({ ...dan, status: "active" }),
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
 
     await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("Dan Disabled was reactivated."));
@@ -334,13 +337,13 @@ describe("reactivate", () => {
 
   it("shows the article's warning when Entra still says disabled, and Reactivate anyway confirms", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [dan], counts }),
+      list_users: () => ({ users: [asRow(dan)], counts }),
       reactivate_user: (args) => {
         if (!args.confirmed) throw { code: "reactivation_needs_confirmation", message: warning };
         return { ...dan, status: "active" };
       },
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     const button = await screen.findByRole("button", { name: "Actions for Dan Disabled" });
     await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
 
@@ -364,12 +367,12 @@ describe("reactivate", () => {
 
   it("Cancel on the warning reactivates nobody", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [dan], counts }),
+      list_users: () => ({ users: [asRow(dan)], counts }),
       reactivate_user: () => {
         throw { code: "reactivation_needs_confirmation", message: warning };
       },
     });
-    render(UsersTab, { me: owner });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
     await userEvent.click(await screen.findByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
@@ -378,12 +381,12 @@ describe("reactivate", () => {
 
   it("shows any other refusal verbatim", async () => {
     mockCore({
-      list_users: () => ({ users: [dan], counts }),
+      list_users: () => ({ users: [asRow(dan)], counts }),
       reactivate_user: () => {
         throw { code: "needs_owner", message: "Only an Owner can reactivate an Owner." };
       },
     });
-    render(UsersTab, { me: makeUser(5, { role: "admin" }) });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Reactivate" }));
     await waitFor(() =>
       expect(screen.getByRole("alert")).toHaveTextContent(/^Only an Owner can reactivate an Owner\.$/),
@@ -395,7 +398,7 @@ describe("reactivate", () => {
 describe("details", () => {
   it("shows the user and their assets, audit trail, maintenance logs and documents", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [dan], counts }),
+      list_users: () => ({ users: [asRow(dan)], counts }),
       user_details: () => ({
         user: dan,
         assets: [
@@ -418,7 +421,7 @@ describe("details", () => {
         ],
       }),
     });
-    render(UsersTab, { me: makeUser(3, { role: "member" }) });
+    render(UsersTab);
     await userEvent.click(within(await openMenu("Dan Disabled")).getByRole("menuitem", { name: "Details" }));
 
     const dialog = screen.getByRole("dialog", { name: "Dan Disabled" });
