@@ -22,6 +22,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    clock::install();
     tauri::Builder::default()
         // First, so a second launch only focuses this one (R-T5).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

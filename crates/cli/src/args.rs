@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
+use uniasset_core::entra::cloud::Cloud;
 use uniasset_core::organization::Plan;
 
 #[derive(Parser)]
@@ -85,8 +86,8 @@ pub struct EntraConnect {
     #[arg(long, required = true)]
     pub client_secret_stdin: bool,
     /// global, usgov, usgov-dod or china (custom when --login-url and --graph-url are given)
-    #[arg(long, value_parser = ["global", "usgov", "usgov-dod", "china"])]
-    pub cloud: Option<String>,
+    #[arg(long)]
+    pub cloud: Option<Cloud>,
     #[arg(long, requires = "graph_url", conflicts_with = "cloud")]
     pub login_url: Option<String>,
     #[arg(long, requires = "login_url", conflicts_with = "cloud")]

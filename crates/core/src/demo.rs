@@ -160,7 +160,7 @@ pub fn set_up(store: &mut Store) -> Result<SignedIn, DemoError> {
         store,
         OWNER_EMAIL,
         &Password::new(OWNER_PASSWORD),
-        chrono::Utc::now(),
+        crate::clock::now(),
     )?)
 }
 

@@ -7,6 +7,7 @@ pub mod access;
 pub mod app_status;
 pub mod assets;
 pub mod audit;
+pub mod clock;
 pub mod data_dir;
 pub mod demo;
 pub mod details;

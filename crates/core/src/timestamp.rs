@@ -1,8 +1,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
-/// Now, as stored in the database: RFC 3339 in UTC with milliseconds, so text order is time order.
+/// Now (the core's clock), as stored in the database: RFC 3339 in UTC with milliseconds,
+/// so text order is time order.
 pub(crate) fn now() -> String {
-    at(Utc::now())
+    at(crate::clock::now())
 }
 
 /// A given time in the database's format (for rules that take "now" from their caller).

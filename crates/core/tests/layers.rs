@@ -11,13 +11,8 @@ use std::path::{Path, PathBuf};
 /// the organization, signing in, assets, then the Entra side from the Graph client up to
 /// the sync and its schedule, then read models for the screens, then the demo.
 const LAYERS: &[&[&str]] = &[
-    &[
-        "text_enum",
-        "timestamp",
-        "error_code",
-        "password",
-        "data_dir",
-    ],
+    &["clock", "text_enum", "error_code", "password", "data_dir"],
+    &["timestamp"],
     &["store"],
     &["secrets", "access"],
     &["audit"],

@@ -110,12 +110,10 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
 }
 
 fn connection_input(args: EntraConnect) -> ConnectionInput {
-    let cloud = match args.cloud.as_deref() {
+    let cloud = match args.cloud {
         _ if args.login_url.is_some() => Cloud::Custom,
-        Some("usgov") => Cloud::UsGov,
-        Some("usgov-dod") => Cloud::UsGovDod,
-        Some("china") => Cloud::China,
-        _ => Cloud::Global,
+        Some(cloud) => cloud,
+        None => Cloud::Global,
     };
     ConnectionInput {
         tenant: args.tenant,

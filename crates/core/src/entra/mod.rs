@@ -5,7 +5,7 @@ mod accounts;
 mod matching;
 mod reactivation;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
@@ -409,7 +409,7 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
             ))
         },
     )?;
-    let today = Utc::now().date_naive();
+    let today = crate::clock::now().date_naive();
     let secret_warning = connection
         .as_ref()
         .and_then(|c| c.secret_expires_on.as_deref())

@@ -53,7 +53,7 @@ pub fn migrate(
 fn backup(conn: &Connection, data_dir: &Path, version: usize) -> Result<(), StoreError> {
     let dir = data_dir.join(BACKUP_DIR);
     crate::data_dir::create_private_dir(&dir).map_err(|e| StoreError::Backup(e.to_string()))?;
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let stamp = crate::clock::now().format("%Y%m%dT%H%M%S%.3fZ");
     let target = dir.join(format!("uniasset-schema{version}-{stamp}.db"));
     // VACUUM INTO would create the copy with the default permissions; into an empty file
     // made private first, it keeps those.

@@ -590,7 +590,7 @@ fn note_missing(conn: &Connection, missing: &[String]) -> Result<(), StoreError>
 /// Accounts an earlier run found neither in Entra nor among its deleted items, at least
 /// `MISSING_FOR` ago (lowercase).
 fn missing_accounts(conn: &Connection) -> Result<std::collections::HashSet<String>, StoreError> {
-    let since = timestamp::at(chrono::Utc::now() - MISSING_FOR);
+    let since = timestamp::at(crate::clock::now() - MISSING_FOR);
     let mut stmt =
         conn.prepare("SELECT lower(object_id) FROM entra_missing WHERE first_missing_at <= ?1")?;
     let rows = stmt.query_map([since], |r| r.get::<_, String>(0))?;
