@@ -141,4 +141,14 @@ async fn links_made_before_tenants_were_recorded_are_adopted_by_the_next_run() {
         t.org.user("ann@northwind.example").entra_tenant_id,
         Some(t.sim.tenant_id())
     );
+    let conn = rusqlite::Connection::open(t.org.store.path()).unwrap();
+    let (actor, detail): (String, String) = conn
+        .query_row(
+            "SELECT actor_label, detail FROM audit_entries WHERE action = 'entra.links_adopted'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(actor, "Microsoft Entra ID sync");
+    assert!(detail.starts_with("1 Entra link(s)"), "{detail}");
 }

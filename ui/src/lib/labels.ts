@@ -111,6 +111,7 @@ const auditActionLabel: Record<string, string> = {
   "user.password_set": "Password set",
   "user.protected": "Protected from automatic deactivation",
   "user.unprotected": "Protection from automatic deactivation removed",
+  "user.sign_in_locked": "Sign-in locked after failed attempts",
   "asset.created": "Asset created",
   "asset.assigned": "Asset assigned",
   "asset.document_attached": "Document attached",

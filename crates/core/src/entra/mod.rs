@@ -285,7 +285,7 @@ fn save_connection(
         detail.push_str("; a different tenant, so auto-deprovision was turned off");
         // Links made in the old tenant stay marked as such, and its held runs are moot.
         if let Some(old) = &p.tenant_id {
-            adopt_unassigned_links(&tx, old)?;
+            adopt_unassigned_links(&tx, by, old)?;
         }
         dismiss_pending_holds(&tx, by, "another tenant was connected")?;
     }
@@ -294,7 +294,7 @@ fn save_connection(
         by,
         audit::Entry::organization("entra.connected").detail(detail),
     )?;
-    adopt_unassigned_links(&tx, tenant_id)?;
+    adopt_unassigned_links(&tx, by, tenant_id)?;
     tx.commit().map_err(StoreError::from)?;
     connection(store)?.ok_or(EntraError::NotConnected)
 }
@@ -325,12 +325,22 @@ fn dismiss_pending_holds(
 /// connected) are taken to belong to the tenant now connected.
 pub(crate) fn adopt_unassigned_links(
     conn: &rusqlite::Connection,
+    by: &Actor,
     tenant_id: &str,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    let adopted = conn.execute(
         "UPDATE users SET entra_tenant_id = ?1 WHERE entra_object_id IS NOT NULL AND entra_tenant_id IS NULL",
         [tenant_id],
     )?;
+    if adopted > 0 {
+        audit::record(
+            conn,
+            by,
+            audit::Entry::organization("entra.links_adopted").detail(format!(
+                "{adopted} Entra link(s) made without a known tenant taken to be in tenant {tenant_id}"
+            )),
+        )?;
+    }
     conn.execute(
         "UPDATE entra_connection SET tenant_id = ?1 WHERE id = 1 AND tenant_id IS NULL",
         [tenant_id],
@@ -346,7 +356,7 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
     let tx = store.write()?;
     // Links keep the tenant they were made in, so a later connection cannot adopt them.
     if let Some(old) = connection_in(&tx)?.and_then(|c| c.tenant_id) {
-        adopt_unassigned_links(&tx, &old)?;
+        adopt_unassigned_links(&tx, by, &old)?;
     }
     dismiss_pending_holds(&tx, by, "Microsoft Entra ID was disconnected")?;
     tx.execute_batch(

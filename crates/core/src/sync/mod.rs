@@ -452,7 +452,7 @@ async fn check_and_apply(
     let tx = store.write()?;
     expected.still_holds(&tx)?;
     if connected_tenant.is_none() {
-        entra::adopt_unassigned_links(&tx, &tenant_id)?;
+        entra::adopt_unassigned_links(&tx, &Actor::EntraSync, &tenant_id)?;
     }
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
