@@ -254,3 +254,28 @@ def test_the_users_screen_opens_while_a_slow_sync_runs(launch, data_dir, session
     print(f"\nUsers screen shown {shown:.2f} s after opening it; the sync ended {ended:.2f} s after")
     assert still_running, "the Users screen appeared only after the sync had ended"
     assert statuses(app)[ANN] == "deactivated"
+
+
+def test_a_protected_user_is_reported_not_deactivated(launch, data_dir, session_env, start_tenant):
+    """Users → ⋮ → Never deactivate automatically; the next Sync Now lists them as skipped,
+    with Entra's state, and leaves them active."""
+    tenant = linked_org(data_dir, session_env, start_tenant, [(ANN, False, False), (CY, True, False)])
+    flows.connect(data_dir, tenant, session_env)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "Users")
+    app.wait_for(By.XPATH, "//button[@aria-label='Actions for Ann']").click()
+    app.wait_for(By.XPATH, "//*[@role='menuitem'][contains(., 'Never deactivate automatically')]").click()
+    row = app.wait_for(By.XPATH, f"//*[@role='row'][contains(., '{ANN}')][contains(., 'Protected')]")
+    app.shot("protected-user", show=row)
+    assert app.query("SELECT protected FROM users WHERE email = ?", ANN) == [(1,)]
+    assert app.query("SELECT action FROM audit_entries WHERE action = 'user.protected'") == [("user.protected",)]
+
+    open_entra(app)
+    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], what="the run to finish")
+    last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
+    app.wait_until(lambda: "Skipped: protected" in app.text(last), what="the protected line")
+    assert "Disabled in Entra" in app.text(last)
+    app.shot("protected-user-skipped", show=last)
+    assert statuses(app)[ANN] == "active"

@@ -388,7 +388,7 @@ describe("held runs", () => {
     lines: Array.from({ length: 7 }, (_, i) =>
       makeLine(`user${i}@acme.test`, {
         outcome: "held",
-        detail: "Held: this run would deactivate more users than the mass-deactivation guard allows.",
+        detail: "Held for review: that is more than the mass-deactivation guard allows.",
       }),
     ),
   });
@@ -401,7 +401,7 @@ describe("held runs", () => {
     renderPage();
     const card = await screen.findByRole("region", { name: "Run held for review" });
     expect(card).toHaveTextContent(
-      "This run would deactivate 7 users. Held: this run would deactivate more users than the mass-deactivation guard allows. Nobody was deactivated.",
+      "This run would deactivate 7 users. Held for review: that is more than the mass-deactivation guard allows. Nobody was deactivated.",
     );
     expect(within(card).getAllByRole("cell", { name: "Disabled in Entra" })).toHaveLength(7);
     expect(card).toHaveTextContent(

@@ -36,8 +36,8 @@ pub enum Hold {
 impl Hold {
     pub fn explain(self) -> &'static str {
         match self {
-            Hold::Guard => "Held: this run would deactivate more users than the mass-deactivation guard allows.",
-            Hold::NoneLeftEnabled => "Held: after this run no Microsoft-linked user would be known as enabled in Entra ID, which looks like a wrong tenant or a bad reply rather than real leavers.",
+            Hold::Guard => "Held for review: that is more than the mass-deactivation guard allows.",
+            Hold::NoneLeftEnabled => "Held for review: afterwards no Microsoft-linked user would be known as enabled in Entra ID, which looks like a wrong tenant or a bad reply rather than real leavers.",
         }
     }
 }
