@@ -19,3 +19,5 @@ cp "$a/test_a_held_run_is_applied_after_rechecking/01-held-run.png" "$d/held-run
 cp "$a/test_toggle_off_and_save_stops_automatic_runs/01-auto-deprovision-off.png" "$d/auto-deprovision-off.png"
 cp "$a/test_a_member_cannot_reach_the_integrations_tab/01-member-settings.png" "$d/member-settings.png"
 cp "$a/test_the_demo_shows_sync_now_working/01-demo-sync-now.png" "$d/demo-sync-now.png"
+cp "$a/test_a_protected_user_is_reported_not_deactivated/01-protected-user.png" "$d/protected-user.png"
+cp "$a/test_a_protected_user_is_reported_not_deactivated/02-protected-user-skipped.png" "$d/protected-user-skipped.png"
