@@ -3,28 +3,20 @@
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
-use tokio::sync::broadcast::error::RecvError;
 use uniasset_core::sync;
 
 use crate::sync_runner::SyncRunner;
 
 pub fn follow_results<R: Runtime>(app: AppHandle<R>) {
-    let mut finished = app.state::<SyncRunner>().subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let outcome = match finished.recv().await {
-                Ok(outcome) => outcome,
-                // Fell behind a burst of runs: keep listening for the next.
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return,
-            };
-            let text = match outcome {
-                Ok(run) => sync::notification(&run),
-                Err(e) => Some(format!("The Entra ID sync did not run: {}", e.message)),
-            };
-            if let Some(text) = text {
-                notify(&app, &text);
-            }
+    let runner = app.state::<SyncRunner>();
+    let app = app.clone();
+    runner.on_finished(move |outcome| {
+        let text = match outcome {
+            Ok(run) => sync::notification(&run),
+            Err(e) => Some(format!("The Entra ID sync did not run: {}", e.message)),
+        };
+        if let Some(text) = text {
+            notify(&app, &text);
         }
     });
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use tauri::{AppHandle, Runtime};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch, Mutex};
 use uniasset_core::access::Actor;
 use uniasset_core::store::Store;
@@ -39,6 +40,21 @@ impl SyncRunner {
     /// Every outcome from now on, for the tray and the notifications.
     pub fn subscribe(&self) -> broadcast::Receiver<Outcome> {
         self.finished.subscribe()
+    }
+
+    /// Calls `each` with every outcome from now on, for as long as the app runs.
+    pub fn on_finished(&self, each: impl Fn(Outcome) + Send + 'static) {
+        let mut finished = self.subscribe();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                match finished.recv().await {
+                    Ok(outcome) => each(outcome),
+                    // Fell behind a burst of runs: the next outcome still arrives.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
     /// Runs a sync for `actor`, or joins the one already running. The core decides first
@@ -163,6 +179,31 @@ mod tests {
         directory::add_user(store, &Actor::CommandLine, &user).unwrap();
     }
 
+    /// Ann disabled and Bo enabled in a connected organization, and a mock app running its
+    /// syncs.
+    struct World {
+        _dir: tempfile::TempDir,
+        sim: Simulator,
+        store: Store,
+        app: tauri::App<tauri::test::MockRuntime>,
+    }
+
+    fn world() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let store = connected_org(dir.path(), &sim);
+        let app = mock_builder()
+            .manage(SyncRunner::new(Some(dir.path().to_owned())))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        World {
+            _dir: dir,
+            sim,
+            store,
+            app,
+        }
+    }
+
     fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
         let mut store = Store::open(dir).unwrap();
         let setup = NewOrganization {
@@ -197,19 +238,13 @@ mod tests {
     /// The tray's Sync Now while the window's is running gets the same run: one run, one record.
     #[test]
     fn a_second_request_joins_the_running_sync() {
-        let dir = tempfile::tempdir().unwrap();
-        let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let store = connected_org(dir.path(), &sim);
-        sim.set_faults(Faults {
+        let w = world();
+        w.sim.set_faults(Faults {
             latency_ms: 300,
             ..Faults::default()
         });
-        let app = mock_builder()
-            .manage(SyncRunner::new(Some(dir.path().to_owned())))
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let handle = app.handle().clone();
-        let runner = app.state::<SyncRunner>();
+        let handle = w.app.handle().clone();
+        let runner = w.app.state::<SyncRunner>();
         let mut finished = runner.subscribe();
         let (window, tray) = tauri::async_runtime::block_on(async {
             tokio::join!(
@@ -225,7 +260,7 @@ mod tests {
         assert_eq!(window.trigger, Trigger::Manual);
         assert_eq!(window.counts.deactivated, 1);
         assert_eq!(
-            uniasset_core::sync::runs(&store, 10).unwrap().len(),
+            uniasset_core::sync::runs(&w.store, 10).unwrap().len(),
             1,
             "nothing ran twice"
         );
@@ -237,15 +272,9 @@ mod tests {
     /// A panicking run is reported as failed to whoever waits, and the next run works.
     #[test]
     fn the_runner_survives_a_panic() {
-        let dir = tempfile::tempdir().unwrap();
-        let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let _store = connected_org(dir.path(), &sim);
-        let app = mock_builder()
-            .manage(SyncRunner::new(Some(dir.path().to_owned())))
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let handle = app.handle().clone();
-        let runner = app.state::<SyncRunner>();
+        let w = world();
+        let handle = w.app.handle().clone();
+        let runner = w.app.state::<SyncRunner>();
         let mut finished = runner.subscribe();
         let crashed = tauri::async_runtime::block_on(runner.run_job(&handle, async {
             panic!("a bug in a run");
@@ -266,26 +295,20 @@ mod tests {
 
     #[test]
     fn a_member_cannot_start_or_join_a_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let store = connected_org(dir.path(), &sim);
-        let app = mock_builder()
-            .manage(SyncRunner::new(Some(dir.path().to_owned())))
-            .build(mock_context(noop_assets()))
-            .unwrap();
+        let w = world();
         let member = uniasset_core::access::Actor::Person(uniasset_core::access::Person {
             user_id: 2,
             display_name: "Ann".into(),
             email: "ann@northwind.example".into(),
             role: Role::Member,
         });
-        let refused = tauri::async_runtime::block_on(app.state::<SyncRunner>().run(
-            app.handle(),
+        let refused = tauri::async_runtime::block_on(w.app.state::<SyncRunner>().run(
+            w.app.handle(),
             Trigger::Tray,
             member,
         ))
         .unwrap_err();
         assert_eq!(refused.code, "needs_admin");
-        assert!(uniasset_core::sync::runs(&store, 10).unwrap().is_empty());
+        assert!(uniasset_core::sync::runs(&w.store, 10).unwrap().is_empty());
     }
 }

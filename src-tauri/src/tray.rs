@@ -9,8 +9,6 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
 use uniasset_core::sync::{self, Trigger};
 
-use tokio::sync::broadcast::error::RecvError;
-
 use crate::state::AppState;
 use crate::sync_runner::SyncRunner;
 
@@ -80,22 +78,15 @@ pub fn sync_now(app: AppHandle) {
 
 /// Keeps "Last sync" in step with every run the runner finishes.
 fn follow_results(app: AppHandle) {
-    let mut finished = app.state::<SyncRunner>().subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let outcome = match finished.recv().await {
-                Ok(outcome) => outcome,
-                // Fell behind a burst of runs: the next one still updates the line.
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return,
-            };
-            let at = Local::now().format("%H:%M");
-            let text = match outcome {
-                Ok(run) => format!("Last sync ({at}): {}", sync::headline(&run)),
-                Err(e) => format!("Last sync ({at}): {}", e.message),
-            };
-            show_last_result(&app, &text);
-        }
+    let runner = app.state::<SyncRunner>();
+    let app = app.clone();
+    runner.on_finished(move |outcome| {
+        let at = Local::now().format("%H:%M");
+        let what = match outcome {
+            Ok(run) => sync::headline(&run),
+            Err(e) => e.message,
+        };
+        show_last_result(&app, &format!("Last sync ({at}): {what}"));
     });
 }
 

@@ -182,9 +182,10 @@ describe("auto-deprovision sync", () => {
 
   it("is disabled with the core's reason when it cannot be turned on", async () => {
     const reason = "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan.";
-    mockCore({ entra_overview: () => connected({ plan: "team", toggle_blocked: reason }) });
+    mockCore({ entra_overview: () => connected({ plan: "team", deprovision_blocked: reason }) });
     renderPage();
-    await screen.findByText(reason);
+    // Shown beside the toggle and beside Sync Now: one reason from the core.
+    expect(await screen.findAllByText(reason)).toHaveLength(2);
     expect(toggle()).toBeDisabled();
     expect(toggle()).toHaveAttribute("aria-checked", "false");
     expect(toggle()).toHaveAccessibleDescription(reason);
@@ -290,7 +291,7 @@ describe("Sync Now", () => {
 
   it("gives the same reason as the toggle, because the core gives one", async () => {
     const reason = "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan.";
-    mockCore({ entra_overview: () => makeOverview({ plan: "team", toggle_blocked: reason, sync_blocked: reason }) });
+    mockCore({ entra_overview: () => makeOverview({ plan: "team", deprovision_blocked: reason }) });
     renderPage();
     const button = await screen.findByRole("button", { name: "Sync Now" });
     expect(button).toHaveAccessibleDescription(reason);

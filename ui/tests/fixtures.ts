@@ -78,8 +78,7 @@ export function makeOverview(
 ): EntraOverview {
   return {
     plan: "enterprise",
-    toggle_blocked: settings.connection ? null : NOT_CONNECTED,
-    sync_blocked: settings.connection ? null : NOT_CONNECTED,
+    deprovision_blocked: settings.connection ? null : NOT_CONNECTED,
     match_blocked: settings.connection ? null : NOT_CONNECTED,
     next_run_utc: null,
     last_run: null,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::access::{Actor, Person, SettingsAccess};
+use crate::access::SettingsAccess;
 use crate::demo;
 use crate::directory::User;
 use crate::organization::{self, Organization};
@@ -40,14 +40,9 @@ pub fn status(
         Some(token) => sessions::signed_in(store, token, now)?,
         None => None,
     };
-    let may = signed_in.as_ref().map(|user| {
-        SettingsAccess::of(&Actor::Person(Person {
-            user_id: user.id,
-            display_name: user.display_name.clone(),
-            email: user.email.clone(),
-            role: user.role,
-        }))
-    });
+    let may = signed_in
+        .as_ref()
+        .map(|user| SettingsAccess::of(&user.as_actor()));
     Ok(AppStatus {
         demo_sign_in,
         organization,

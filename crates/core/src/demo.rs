@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::access::{Actor, Person};
+use crate::access::Actor;
 use crate::assets::{self, AssetError};
 use crate::directory::{self, DirectoryError, NewUser, Role, SignInMethod, User};
 use crate::entra::{self, cloud::Cloud, ConnectionInput, EntraError};
@@ -139,7 +139,7 @@ pub fn set_up(store: &mut Store) -> Result<SignedIn, DemoError> {
         .conn()
         .execute("UPDATE organization SET demo = 1", [])
         .map_err(StoreError::from)?;
-    let owner = person(&directory::find_by_email(store, OWNER_EMAIL)?);
+    let owner = directory::find_by_email(store, OWNER_EMAIL)?.as_actor();
     let mut users = Vec::new();
     for (local, name, role, sign_in) in people() {
         let linked = sign_in == SignInMethod::Microsoft && !UNLINKED.contains(&local.as_str());
@@ -183,7 +183,7 @@ fn history(store: &mut Store, owner: &Actor, users: &[User]) -> Result<(), DemoE
                 "Checked and cleaned; firmware updated on {}",
                 NaiveDate::from_ymd_opt(2026, 9, 1 + i as u32).unwrap_or_default()
             );
-            assets::add_maintenance_log(store, &person(holder), asset.id, &note)?;
+            assets::add_maintenance_log(store, &holder.as_actor(), asset.id, &note)?;
         }
         if i % 3 == 0 {
             let file = scratch.join(format!("{}-receipt.txt", asset.tag));
@@ -192,20 +192,11 @@ fn history(store: &mut Store, owner: &Actor, users: &[User]) -> Result<(), DemoE
                 format!("Receipt for {} ({})\n", asset.name, asset.tag),
             )
             .map_err(|e| AssetError::File(e.to_string()))?;
-            assets::attach_document(store, &person(holder), asset.id, &file)?;
+            assets::attach_document(store, &holder.as_actor(), asset.id, &file)?;
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
-}
-
-fn person(user: &User) -> Actor {
-    Actor::Person(Person {
-        user_id: user.id,
-        display_name: user.display_name.clone(),
-        email: user.email.clone(),
-        role: user.role,
-    })
 }
 
 pub fn is_demo(store: &Store) -> Result<bool, StoreError> {
@@ -248,7 +239,7 @@ pub async fn connect_simulator(
     base_url: &str,
     secret: &ClientSecret,
 ) -> Result<(), DemoError> {
-    let owner = person(&directory::find_by_email(store, OWNER_EMAIL)?);
+    let owner = directory::find_by_email(store, OWNER_EMAIL)?.as_actor();
     let input = ConnectionInput {
         tenant: TENANT_ID.into(),
         client_id: CLIENT_ID.into(),

@@ -20,11 +20,9 @@ pub const HISTORY: u32 = 30;
 pub struct EntraOverview {
     pub plan: Plan,
     pub settings: EntraSettings,
-    /// Why "Auto-deprovision sync" cannot be turned on, when it cannot (shown beside the
-    /// disabled toggle).
-    pub toggle_blocked: Option<String>,
-    /// Why Sync Now cannot run, when it cannot: the same check a run makes.
-    pub sync_blocked: Option<String>,
+    /// Why auto-deprovisioning cannot be used, when it cannot: neither the toggle turned on
+    /// nor Sync Now (the check a run makes, so both always give the same reason).
+    pub deprovision_blocked: Option<String>,
     /// Why "Match Microsoft accounts" cannot run, when it cannot.
     pub match_blocked: Option<String>,
     /// The next automatic run, RFC 3339 in UTC; none while automatic runs are off.
@@ -45,12 +43,9 @@ pub fn entra_overview(
     crate::access::check_integrations(by)?;
     let plan = organization::get(store)?.plan;
     let settings = entra::settings(store)?;
-    // The check a run makes (plan, then connection) answers for the toggle and Sync Now
-    // alike, so both always give the same reason.
-    let sync_blocked = sync::authorize(store, by, Trigger::Manual)
+    let deprovision_blocked = sync::authorize(store, by, Trigger::Manual)
         .err()
         .map(|e| e.to_string());
-    let toggle_blocked = sync_blocked.clone();
     let match_blocked = settings
         .connection
         .is_none()
@@ -65,8 +60,7 @@ pub fn entra_overview(
         next_run_utc: schedule::next_run(store, now)?
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         settings,
-        toggle_blocked,
-        sync_blocked,
+        deprovision_blocked,
         match_blocked,
         last_run,
         history,

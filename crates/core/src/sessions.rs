@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use crate::access::{Actor, Person};
+use crate::access::Actor;
 use crate::audit;
 use crate::directory::{self, DirectoryError, User, UserStatus};
 use crate::password::{self, Password, PasswordError};
@@ -274,12 +274,7 @@ pub fn authenticate(
         "UPDATE sessions SET last_used_at = ?2 WHERE id = ?1 AND last_used_at < ?2",
         rusqlite::params![session_id, timestamp::at(now)],
     )?;
-    Ok(Actor::Person(Person {
-        user_id: user.id,
-        display_name: user.display_name,
-        email: user.email,
-        role: user.role,
-    }))
+    Ok(user.as_actor())
 }
 
 /// The open session holding `token` and its user, ending it first if it has been idle

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tenant::{connected, input};
+use common::tenant::{connect, connected, input, DOMAIN};
 use graph_sim::{Simulator, TenantConfig};
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, NewUser, Role, SignInMethod, UserStatus};
@@ -457,26 +457,12 @@ async fn save_is_all_or_nothing_and_audits_only_changes() {
 async fn connecting_another_tenant_turns_automatic_runs_off() {
     let mut t = connected(Plan::Enterprise).await;
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
-    // Same tenant again (a new secret, say): automatic runs stay on.
-    entra::connect(
-        &mut t.org.store,
-        &Actor::CommandLine,
-        &input(&t.sim),
-        &ClientSecret::new(t.sim.client_secret()),
-    )
-    .await
-    .unwrap();
+    // Same tenant again (a new secret, say), by its domain: automatic runs stay on.
+    connect(&mut t.org.store, &t.sim, DOMAIN).await;
     assert!(entra::settings(&t.org.store).unwrap().auto_deprovision);
 
     let other = Simulator::start(TenantConfig::default()).unwrap();
-    entra::connect(
-        &mut t.org.store,
-        &Actor::CommandLine,
-        &input(&other),
-        &ClientSecret::new(other.client_secret()),
-    )
-    .await
-    .unwrap();
+    connect(&mut t.org.store, &other, &other.tenant_id()).await;
     assert!(
         !entra::settings(&t.org.store).unwrap().auto_deprovision,
         "links to the old tenant must be checked first"

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::tenant::{connected, Connected};
 use graph_sim::Faults;
 use uniasset_core::access::Actor;
-use uniasset_core::directory::{self, NewUser, Role, SignInMethod, UserQuery, UserStatus};
+use uniasset_core::directory::{self, Role, UserQuery, UserStatus};
 use uniasset_core::entra;
 use uniasset_core::organization::Plan;
 use uniasset_core::store::Store;
@@ -73,18 +73,7 @@ async fn world() -> World {
 impl World {
     fn link_later(&mut self) {
         for (email, oid) in &self.later {
-            directory::add_user(
-                &mut self.t.org.store,
-                &Actor::CommandLine,
-                &NewUser {
-                    email: email.clone(),
-                    display_name: email.clone(),
-                    role: Role::Member,
-                    sign_in: SignInMethod::Microsoft,
-                    entra_object_id: Some(oid.clone()),
-                },
-            )
-            .unwrap();
+            self.t.link(email, oid, Role::Member);
         }
     }
 

@@ -3,13 +3,12 @@
 
 mod common;
 
-use common::tenant::{connected, input, Connected};
+use common::tenant::{connect, connected, Connected, DOMAIN};
 use graph_sim::{Simulator, TenantConfig};
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{Role, UserStatus};
 use uniasset_core::entra;
 use uniasset_core::organization::Plan;
-use uniasset_core::secrets::ClientSecret;
 use uniasset_core::sync::{LineOutcome, RunResult};
 
 fn connection_tenant(t: &Connected) -> Option<String> {
@@ -22,16 +21,7 @@ fn connection_tenant(t: &Connected) -> Option<String> {
 async fn a_domain_connects_as_the_tenants_guid_and_links_carry_it() {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let mut org = common::org(Plan::Enterprise);
-    let mut form = input(&sim);
-    form.tenant = "Contoso.onmicrosoft.com".into();
-    entra::connect(
-        &mut org.store,
-        &Actor::CommandLine,
-        &form,
-        &ClientSecret::new(sim.client_secret()),
-    )
-    .await
-    .unwrap();
+    connect(&mut org.store, &sim, "Contoso.onmicrosoft.com").await;
     let mut t = Connected { org, sim };
     let saved = entra::connection(&t.org.store).unwrap().unwrap();
     assert_eq!(saved.tenant, "contoso.onmicrosoft.com", "as typed");
@@ -47,16 +37,7 @@ async fn a_domain_connects_as_the_tenants_guid_and_links_carry_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_that_now_answers_for_another_tenant_runs_nobody() {
     let mut t = connected(Plan::Enterprise).await;
-    let mut form = input(&t.sim);
-    form.tenant = "contoso.onmicrosoft.com".into();
-    entra::connect(
-        &mut t.org.store,
-        &Actor::CommandLine,
-        &form,
-        &ClientSecret::new(t.sim.client_secret()),
-    )
-    .await
-    .unwrap();
+    connect(&mut t.org.store, &t.sim, DOMAIN).await;
     t.linked("ann@northwind.example", Role::Member);
     t.linked("bo@northwind.example", Role::Member);
     let before = t.sim.tenant_id();
@@ -82,17 +63,9 @@ async fn links_from_another_tenant_are_listed_never_read_as_deleted() {
     let other = Simulator::start(TenantConfig::default()).unwrap();
     let new_ann = other.add_user("ann@northwind.example", Some("ann@northwind.example"), true);
     other.add_user("bo@northwind.example", Some("bo@northwind.example"), false);
-    let colleague = other.add_user("cy@northwind.example", None, true);
-    entra::connect(
-        &mut t.org.store,
-        &Actor::CommandLine,
-        &input(&other),
-        &ClientSecret::new(other.client_secret()),
-    )
-    .await
-    .unwrap();
+    other.add_user("cy@northwind.example", None, true);
+    connect(&mut t.org.store, &other, &other.tenant_id()).await;
     t.sim = other;
-    let _ = colleague;
     let run = t.sync().await;
     assert_eq!(run.counts.deactivated, 0, "{run:?}");
     assert_eq!(run.counts.checked, 0);

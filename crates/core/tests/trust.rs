@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::tenant::{connected, input, Connected};
+use common::tenant::{connect, connected, input, Connected, DOMAIN};
 use graph_sim::Faults;
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, DeactivationReason, Role, UserStatus};
@@ -286,16 +286,7 @@ fn nobody_deactivated(t: &Connected) {
 #[tokio::test(flavor = "multi_thread")]
 async fn applying_a_held_run_in_a_tenant_that_changed_is_refused_and_it_stays_held() {
     let mut t = connected(Plan::Enterprise).await;
-    let mut form = input(&t.sim);
-    form.tenant = "contoso.onmicrosoft.com".into();
-    entra::connect(
-        &mut t.org.store,
-        &Actor::CommandLine,
-        &form,
-        &ClientSecret::new(t.sim.client_secret()),
-    )
-    .await
-    .unwrap();
+    connect(&mut t.org.store, &t.sim, DOMAIN).await;
     let held = held_run(&mut t).await;
     t.sim.switch_tenant();
     let err = sync::apply_held(&mut t.org.store, &Actor::CommandLine, held, Trigger::Manual)

@@ -269,7 +269,7 @@ fn the_toggle_needs_the_enterprise_plan_and_sync_needs_a_connection() {
     );
     let overview = team.call("entra_overview", json!({})).unwrap();
     assert_eq!(
-        overview["toggle_blocked"],
+        overview["deprovision_blocked"],
         "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan."
     );
     assert_eq!(team.code("sync_now", json!({})), "needs_enterprise");

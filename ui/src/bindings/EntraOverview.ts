@@ -5,14 +5,10 @@ import type { RunRecord } from "./RunRecord";
 
 export type EntraOverview = { plan: Plan, settings: EntraSettings, 
 /**
- * Why "Auto-deprovision sync" cannot be turned on, when it cannot (shown beside the
- * disabled toggle).
+ * Why auto-deprovisioning cannot be used, when it cannot: neither the toggle turned on
+ * nor Sync Now (the check a run makes, so both always give the same reason).
  */
-toggle_blocked: string | null, 
-/**
- * Why Sync Now cannot run, when it cannot: the same check a run makes.
- */
-sync_blocked: string | null, 
+deprovision_blocked: string | null, 
 /**
  * Why "Match Microsoft accounts" cannot run, when it cannot.
  */

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 pub use crate::access::Role;
-use crate::access::{AccessError, Actor};
+use crate::access::{AccessError, Actor, Person};
 use crate::audit;
 use crate::password::PasswordError;
 use crate::store::{Store, StoreError};
@@ -66,6 +66,18 @@ pub struct User {
     pub protected: bool,
     /// The tenant (GUID) the Entra link was made in; None until a connection adopts it.
     pub entra_tenant_id: Option<String>,
+}
+
+impl User {
+    /// This user acting, as the access rules see a person.
+    pub fn as_actor(&self) -> Actor {
+        Actor::Person(Person {
+            user_id: self.id,
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -161,6 +161,11 @@ mod tests {
         }
     }
 
+    /// Users 1..=n, active and linked.
+    fn active(n: u32) -> Vec<User> {
+        (1..=n).map(|i| user(i, UserStatus::Active, None)).collect()
+    }
+
     fn states(
         pairs: &[(u32, Result<AccountState, GraphError>)],
     ) -> HashMap<String, Result<AccountState, GraphError>> {
@@ -172,11 +177,7 @@ mod tests {
 
     #[test]
     fn disabled_and_deleted_are_deactivated_enabled_is_left_alone() {
-        let users = [
-            user(1, UserStatus::Active, None),
-            user(2, UserStatus::Active, None),
-            user(3, UserStatus::Active, None),
-        ];
+        let users = active(3);
         let plan = decide(
             &users,
             &states(&[
@@ -203,10 +204,7 @@ mod tests {
 
     #[test]
     fn doubt_about_a_user_touches_nobody() {
-        let users = [
-            user(1, UserStatus::Active, None),
-            user(2, UserStatus::Active, None),
-        ];
+        let users = active(2);
         let err = GraphError::Throttled {
             waited: std::time::Duration::from_secs(1),
         };
@@ -250,10 +248,7 @@ mod tests {
 
     #[test]
     fn everyone_deleted_looks_like_the_wrong_tenant_and_is_held() {
-        let users = [
-            user(1, UserStatus::Active, None),
-            user(2, UserStatus::Active, None),
-        ];
+        let users = active(2);
         let gone = states(&[
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Deleted)),
@@ -278,10 +273,7 @@ mod tests {
 
     #[test]
     fn unreadable_accounts_do_not_count_as_enabled() {
-        let users = [
-            user(1, UserStatus::Active, None),
-            user(2, UserStatus::Active, None),
-        ];
+        let users = active(2);
         let err = GraphError::Throttled {
             waited: std::time::Duration::from_secs(1),
         };
@@ -296,11 +288,7 @@ mod tests {
     #[test]
     fn one_leaver_among_known_enabled_colleagues_goes_through() {
         // Tonight's delta only carried user 1; the others are known enabled from before.
-        let users = [
-            user(1, UserStatus::Active, None),
-            user(2, UserStatus::Active, None),
-            user(3, UserStatus::Active, None),
-        ];
+        let users = active(3);
         let plan = decide(
             &users,
             &states(&[

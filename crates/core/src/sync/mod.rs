@@ -425,9 +425,11 @@ async fn check_and_apply(
     run.lines.extend(plan.enabled_again.iter().map(|u| {
         line(u, LineOutcome::EnabledAgain, None, "Enabled again in Entra; still deactivated here. Reactivate them if they should have access.".into())
     }));
-    run.lines.extend(plan.protected.iter().map(|(u, r)| {
-        line(u, LineOutcome::SkippedProtected, Some(*r), "Not deactivated: marked \"never deactivate automatically\". Deactivate them by hand if they have left.".into())
-    }));
+    run.lines.extend(
+        plan.protected
+            .iter()
+            .map(|(u, r)| line(u, LineOutcome::SkippedProtected, Some(*r), PROTECTED.into())),
+    );
     if let Some(hold) = plan.hold {
         run.result = RunResult::HeldForReview;
         run.review = (!run.dry_run).then_some(Review::Pending);
@@ -485,6 +487,8 @@ async fn answering_tenant(graph: &GraphClient, expected: &Expected) -> Result<St
     }
 }
 
+const PROTECTED: &str = "Not deactivated: marked \"never deactivate automatically\". Deactivate them by hand if they have left.";
+
 const OTHER_TENANT: &str = "Not checked: this user was linked in another Entra tenant than the one connected now. Match the users again (Match Microsoft accounts) to link them in this tenant.";
 
 /// A run still "running" once its lines are in ends as held, with errors, or succeeded.
@@ -516,7 +520,7 @@ fn deactivate_all(
                 &user,
                 LineOutcome::SkippedProtected,
                 Some(*reason),
-                "Not deactivated: marked \"never deactivate automatically\". Deactivate them by hand if they have left.".into(),
+                PROTECTED.into(),
             ));
             continue;
         }

@@ -28,17 +28,29 @@ pub fn input(sim: &Simulator) -> ConnectionInput {
     }
 }
 
-pub async fn connected(plan: Plan) -> Connected {
-    let sim = Simulator::start(TenantConfig::default()).unwrap();
-    let mut org = super::org(plan);
+/// Connects `store` to `sim`, the tenant typed as `tenant` (its GUID or a verified domain).
+pub async fn connect(store: &mut Store, sim: &Simulator, tenant: &str) {
+    let form = ConnectionInput {
+        tenant: tenant.into(),
+        ..input(sim)
+    };
     entra::connect(
-        &mut org.store,
+        store,
         &Actor::CommandLine,
-        &input(&sim),
+        &form,
         &ClientSecret::new(sim.client_secret()),
     )
     .await
     .unwrap();
+}
+
+/// The simulator's verified domain.
+pub const DOMAIN: &str = "contoso.onmicrosoft.com";
+
+pub async fn connected(plan: Plan) -> Connected {
+    let sim = Simulator::start(TenantConfig::default()).unwrap();
+    let mut org = super::org(plan);
+    connect(&mut org.store, &sim, &sim.tenant_id()).await;
     Connected { org, sim }
 }
 
@@ -46,7 +58,12 @@ impl Connected {
     /// A Microsoft sign-in user linked to a new, enabled Entra account of the same address.
     pub fn linked(&mut self, email: &str, role: Role) -> (User, String) {
         let oid = self.sim.add_user(email, Some(email), true);
-        let user = directory::add_user(
+        (self.link(email, &oid, role), oid)
+    }
+
+    /// A Microsoft sign-in user linked to the existing Entra account `oid`.
+    pub fn link(&mut self, email: &str, oid: &str, role: Role) -> User {
+        directory::add_user(
             &mut self.org.store,
             &Actor::CommandLine,
             &NewUser {
@@ -54,11 +71,10 @@ impl Connected {
                 display_name: email.split('@').next().unwrap().into(),
                 role,
                 sign_in: SignInMethod::Microsoft,
-                entra_object_id: Some(oid.clone()),
+                entra_object_id: Some(oid.into()),
             },
         )
-        .unwrap();
-        (user, oid)
+        .unwrap()
     }
 
     pub async fn sync(&mut self) -> RunRecord {

@@ -34,19 +34,10 @@ pub(crate) fn user_reply(
     id: &str,
     raw_query: Option<&str>,
 ) -> (StatusCode, Value) {
-    if let Some(denied) = denied_permission(shared, ids) {
-        return denied;
-    }
-    let select =
-        match Query::parse(raw_query, &["$select"]).and_then(|q| Select::parse(q.get("$select"))) {
-            Ok(select) => select,
-            Err(message) => {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    ids.error_body("Request_BadRequest", &message),
-                )
-            }
-        };
+    let select = match readable(shared, ids, raw_query) {
+        Ok(select) => select,
+        Err(refused) => return refused,
+    };
     if lock(&shared.failing_users).contains(&id.to_lowercase()) {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,19 +89,10 @@ pub(crate) fn deleted_item_reply(
     id: &str,
     raw_query: Option<&str>,
 ) -> (StatusCode, Value) {
-    if let Some(denied) = denied_permission(shared, ids) {
-        return denied;
-    }
-    let select =
-        match Query::parse(raw_query, &["$select"]).and_then(|q| Select::parse(q.get("$select"))) {
-            Ok(select) => select,
-            Err(message) => {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    ids.error_body("Request_BadRequest", &message),
-                )
-            }
-        };
+    let select = match readable(shared, ids, raw_query) {
+        Ok(select) => select,
+        Err(refused) => return refused,
+    };
     let directory = lock(&shared.directory);
     let Some(user) = directory.get_deleted(id) else {
         return not_found(ids, id);
@@ -127,6 +109,25 @@ pub(crate) fn deleted_item_reply(
     body.insert("@odata.type".into(), "#microsoft.graph.user".into());
     body.extend(select.render(user));
     (StatusCode::OK, Value::Object(body))
+}
+
+/// What every read of one object checks first: the permission, then its `$select`.
+fn readable(
+    shared: &Shared,
+    ids: &RequestIds,
+    raw_query: Option<&str>,
+) -> Result<Select, (StatusCode, Value)> {
+    if let Some(denied) = denied_permission(shared, ids) {
+        return Err(denied);
+    }
+    Query::parse(raw_query, &["$select"])
+        .and_then(|q| Select::parse(q.get("$select")))
+        .map_err(|message| {
+            (
+                StatusCode::BAD_REQUEST,
+                ids.error_body("Request_BadRequest", &message),
+            )
+        })
 }
 
 /// Graph's 404 for a user that does not exist (or is in the recycle bin).
