@@ -44,10 +44,13 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
   if ("may" in user) return user as UserRow;
   return {
     ...user,
+    assets_held: 0,
     may: {
       deactivate: user.status === "active",
       reactivate: user.status === "deactivated",
       protect: true,
+      edit: false,
+      set_password: false,
       ...may,
     },
   };
@@ -92,6 +95,7 @@ export function makeOverview(
       guard: { min_users: 5, percent: 20 },
       run_deadline_minutes: 30,
       secret_warning: null,
+      auto_add_new_users: false,
       ...settings,
     },
   };

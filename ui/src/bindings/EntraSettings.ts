@@ -14,4 +14,4 @@ run_deadline_minutes: number,
 /**
  * Set when the client secret expires within 14 days or has expired.
  */
-secret_warning: string | null, };
+secret_warning: string | null, auto_add_new_users: boolean, };

@@ -7,4 +7,4 @@ export type UserActions = { deactivate: boolean, reactivate: boolean,
 /**
  * Mark or unmark "never deactivate automatically".
  */
-protect: boolean, };
+protect: boolean, edit: boolean, set_password: boolean, };

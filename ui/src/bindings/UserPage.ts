@@ -5,4 +5,4 @@ import type { UserRow } from "./UserRow";
 /**
  * The Users page as `by` sees it.
  */
-export type UserPage = { users: Array<UserRow>, counts: UserCounts, };
+export type UserPage = { users: Array<UserRow>, counts: UserCounts, may_add: boolean, };

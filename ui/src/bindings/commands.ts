@@ -5,14 +5,21 @@ import type { AppStatus } from "./AppStatus";
 import type { Asset } from "./Asset";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { EntraOverview } from "./EntraOverview";
+import type { EntraPeople } from "./EntraPeople";
+import type { ImportPreview } from "./ImportPreview";
+import type { ImportSummary } from "./ImportSummary";
 import type { MassDeactivationGuard } from "./MassDeactivationGuard";
 import type { MatchReport } from "./MatchReport";
 import type { NewOrganization } from "./NewOrganization";
 import type { Organization } from "./Organization";
+import type { NewUser } from "./NewUser";
 import type { Password } from "./Password";
+import type { ProvisionReport } from "./ProvisionReport";
+import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
+import type { UserEdit } from "./UserEdit";
 import type { UserPage } from "./UserPage";
 import type { UserQuery } from "./UserQuery";
 
@@ -31,6 +38,11 @@ export function commands(call: Call) {
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
     setUserProtected: (userId: number, protected_: boolean) => call<User>("set_user_protected", { userId, protected: protected_ }),
+    addUser: (user: NewUser, password: Password | null) => call<User>("add_user", { user, password }),
+    editUser: (userId: number, edit: UserEdit) => call<User>("edit_user", { userId, edit }),
+    setUserPassword: (userId: number, password: Password) => call<null>("set_user_password", { userId, password }),
+    previewImport: (path: string) => call<ImportPreview>("preview_import", { path }),
+    importUsers: (path: string) => call<ImportSummary>("import_users", { path }),
     reactivateUser: (userId: number, confirmed: boolean) => call<User>("reactivate_user", { userId, confirmed }),
     entraOverview: () => call<EntraOverview>("entra_overview"),
     entraTest: (input: ConnectionInput, secret: string) => call<null>("entra_test", { input, secret }),
@@ -42,6 +54,9 @@ export function commands(call: Call) {
     applyHeld: (runId: number) => call<RunRecord>("apply_held", { runId }),
     dismissHeld: (runId: number) => call<EntraOverview>("dismiss_held", { runId }),
     matchAccounts: () => call<MatchReport>("match_accounts"),
+    entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
+    addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
+    entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
     listAssets: () => call<Array<Asset>>("list_assets"),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
