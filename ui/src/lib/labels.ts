@@ -113,7 +113,7 @@ const auditActionLabel: Record<string, string> = {
   "user.unprotected": "Protection from automatic deactivation removed",
   "user.sign_in_locked": "Sign-in locked after failed attempts",
   "user.edited": "Edited",
-  "user.password_changed": "Changed their password",
+  "user.password_changed": "Password changed",
   "organization.renamed": "Organization renamed",
   "organization.plan_changed": "Plan changed",
   "asset.created": "Asset created",
