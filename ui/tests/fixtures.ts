@@ -1,6 +1,8 @@
 // Test data and a mocked core. Every test talks to the UI through the real api module and
 // @tauri-apps/api's invoke; only the Rust side is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { AuditEntry } from "../src/bindings/AuditEntry";
+import type { AuditPage } from "../src/bindings/AuditPage";
 import type { Connection } from "../src/bindings/Connection";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { EntraSettings } from "../src/bindings/EntraSettings";
@@ -56,9 +58,22 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
   };
 }
 
-/** What an Owner or Admin, and a Member, may manage in Settings (the core decides). */
-export const adminMay: SettingsAccess = { integrations: true, start_at_login: true, idle_timeout: true };
-export const memberMay: SettingsAccess = { integrations: false, start_at_login: false, idle_timeout: false };
+/** What an Owner, an Admin and a Member may manage in Settings (the core decides). */
+export const adminMay: SettingsAccess = {
+  integrations: true,
+  start_at_login: true,
+  idle_timeout: true,
+  organization: false,
+  audit_log: true,
+};
+export const ownerMay: SettingsAccess = { ...adminMay, organization: true };
+export const memberMay: SettingsAccess = {
+  integrations: false,
+  start_at_login: false,
+  idle_timeout: false,
+  organization: false,
+  audit_log: false,
+};
 
 export const connection: Connection = {
   tenant: "contoso.onmicrosoft.com",
@@ -131,6 +146,25 @@ export function makeRun(id: number, overrides: Partial<RunRecord> = {}): RunReco
     headline: "1 deactivated",
     ...overrides,
   };
+}
+
+export function makeAuditEntry(id: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id,
+    at: "2025-03-03T10:00:00Z",
+    actor: "Olivia Owner <olivia@acme.test>",
+    action: "user.added",
+    subject_user_id: 7,
+    asset_id: null,
+    detail: `entry ${id}`,
+    subject: "Ann Active <ann@acme.test>",
+    ...overrides,
+  };
+}
+
+/** One page of the audit log: these entries, then `next` (null at the end) and the total. */
+export function makeAuditPage(entries: AuditEntry[], next: number | null = null, total = entries.length): AuditPage {
+  return { entries, next, total };
 }
 
 export type Call = { cmd: string; args: Record<string, unknown> };

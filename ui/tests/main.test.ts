@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { UserStatus } from "../src/bindings/UserStatus";
-import { adminMay, callsTo, makeOverview, makeUser, memberMay, mockCore, org } from "./fixtures";
+import { adminMay, callsTo, makeAuditPage, makeOverview, makeUser, memberMay, mockCore, org } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const member = makeUser(2, { display_name: "Mia Member", role: "member" });
@@ -26,7 +26,7 @@ describe("assets", () => {
         asset(3, "Monitor", null, null),
       ],
     });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
 
     const dan = (await screen.findByText("ThinkPad T14")).closest("tr") as HTMLElement;
     expect(within(dan).getByText("Dan Disabled")).toBeInTheDocument();
@@ -38,7 +38,7 @@ describe("assets", () => {
 
   it("has an empty state", async () => {
     mockCore({ list_assets: () => [] });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
   });
 });
@@ -50,8 +50,10 @@ describe("settings", () => {
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
       entra_overview: () => makeOverview(),
+      audit_actions: () => [],
+      audit_log: () => makeAuditPage([]),
     });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getByRole("button", { name: "Settings" })).toHaveAttribute("aria-current", "page");
 
@@ -68,6 +70,9 @@ describe("settings", () => {
     expect(await screen.findByRole("button", { name: "All (0)" })).toBeInTheDocument();
 
     await userEvent.keyboard("{End}");
+    expect(screen.getByRole("tab", { name: "Audit log" })).toHaveFocus();
+    expect(await screen.findByText("Nothing has been recorded yet.")).toBeInTheDocument();
+    await userEvent.keyboard("{ArrowLeft}");
     expect(screen.getByRole("tabpanel", { name: "Integrations" })).toHaveTextContent("Microsoft Entra ID");
     expect(await screen.findByText("Not connected")).toBeInTheDocument();
     expect(general).toHaveAttribute("tabindex", "-1");
@@ -79,7 +84,7 @@ describe("settings", () => {
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
     });
-    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {} });
+    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
 
     const tabs = screen.getAllByRole("tab").map((tab) => tab.textContent?.trim());
@@ -90,14 +95,15 @@ describe("settings", () => {
     expect(screen.getByRole("tab", { name: "General" })).toHaveAttribute("aria-selected", "true");
   });
 
-  it("shows Owners and Admins the Integrations tab", async () => {
+  it("shows Owners and Admins the Integrations and Audit log tabs", async () => {
     mockCore({ list_assets: () => [], autostart_enabled: () => false });
-    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {} });
+    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getAllByRole("tab").map((tab) => tab.textContent?.trim())).toEqual([
       "General",
       "Users",
       "Integrations",
+      "Audit log",
     ]);
   });
 });
@@ -108,7 +114,7 @@ describe("settings → general", () => {
     handlers: Record<string, (args: Record<string, unknown>) => unknown> = {},
   ) {
     const calls = mockCore({ list_assets: () => [], ...handlers });
-    render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {} });
+    render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     return calls;
   }
