@@ -179,6 +179,21 @@ class App:
             self.shot("timeout")
             raise
 
+    def choose_file(self, title: str, path: Path, save=False):
+        """Answers the native GTK file chooser titled `title` as a person would: focus it,
+        type the path into its location field (an open dialog's Ctrl+L) or over the
+        suggested name (a save dialog's), press Enter."""
+        def xdotool(*args):
+            return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30,
+                                  check=True).stdout
+        window = xdotool("search", "--sync", "--name", title).split()[-1]
+        xdotool("windowfocus", "--sync", window)
+        time.sleep(0.3)
+        xdotool("key", "--clearmodifiers", "ctrl+a" if save else "ctrl+l")
+        xdotool("type", "--delay", "10", str(path))
+        time.sleep(0.3)
+        xdotool("key", "Return")
+
     def db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.data_dir / "uniasset.db")
 
@@ -186,19 +201,20 @@ class App:
         with self.db() as db:
             return db.execute(sql, params).fetchall()
 
-    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return cli(self.data_dir, *args, stdin=stdin, env=self.env)
+    def cli(self, *args: str, stdin: str = "", check=True) -> subprocess.CompletedProcess:
+        return cli(self.data_dir, *args, stdin=stdin, env=self.env, check=check)
 
     def set_clock(self, rfc3339: str):
         Path(self.env["UNIASSET_TEST_CLOCK_FILE"]).write_text(rfc3339)
 
 
-def cli(data_dir: Path, *args: str, stdin: str = "", env=None) -> subprocess.CompletedProcess:
-    """The real `uniasset` binary, for preparing data the way an administrator would."""
+def cli(data_dir: Path, *args: str, stdin: str = "", env=None, check=True) -> subprocess.CompletedProcess:
+    """The real `uniasset` binary, for preparing data the way an administrator would
+    (`check=False` to look at a refusal)."""
     done = subprocess.run(
         [str(CLI), "--data-dir", str(data_dir), *args], input=stdin, capture_output=True, text=True, env=env
     )
-    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.returncode == 0 or not check, done.stderr + done.stdout
     return done
 
 

@@ -32,7 +32,7 @@ def test_first_run_setup_then_sign_in_shows_users(launch):
     app.click("button", "Settings")
     app.click("button", "Users")
     row = app.by_text("*[@role='row']", OWNER_EMAIL)
-    assert app.text(row).split("\n") == ["Olivia Owner", OWNER_EMAIL, "Owner", "Password", "Active"]
+    assert app.text(row).split("\n") == ["Olivia Owner", OWNER_EMAIL, "Owner", "Password", "0", "Active"]
     app.shot("settings-users")
 
     with app.db() as db:
