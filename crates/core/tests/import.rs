@@ -48,8 +48,8 @@ fn a_malformed_file_imports_nothing_and_reports_every_bad_row() {
         panic!("{err:?}")
     };
     let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
-    // Row checks first; the duplicate of an existing user is found once the rest are valid.
-    assert_eq!(lines, vec![3, 4, 5, 6, 7, 9], "{err}");
+    // Every bad row at once, in line order: a clash with an existing user (line 8) too.
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8, 9], "{err}");
     assert!(problems[0]
         .reason
         .contains("\"not-an-email\" is not a valid email address"));
@@ -59,7 +59,8 @@ fn a_malformed_file_imports_nothing_and_reports_every_bad_row() {
         .contains("nly users who sign in with Microsoft can have an Entra object id"));
     assert!(problems[3].reason.contains("expected 5 fields, found 2"));
     assert!(problems[4].reason.contains("also on line 2"));
-    assert!(problems[5].reason.contains("not an Entra object id"));
+    assert!(problems[5].reason.contains("already exists"));
+    assert!(problems[6].reason.contains("not an Entra object id"));
     assert!(err.to_string().contains("nothing was imported"));
     assert_eq!(org.count("users"), 1, "nothing imported");
 }
