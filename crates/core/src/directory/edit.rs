@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::actions::may_edit;
 use super::{
-    active_owner_count, ensure_entra_id_free, user_by_id, DirectoryError, NewUser, Role,
-    SignInMethod, User, UserStatus,
+    active_owner_count, ensure_entra_id_free, sign_in_name, user_by_id, DirectoryError, NewUser,
+    Role, SignInMethod, User, UserStatus,
 };
 use crate::access::Actor;
 use crate::audit;
@@ -107,8 +107,8 @@ pub fn changes(before: &User, after: &User) -> Vec<String> {
     note("role", role_word(before.role), role_word(after.role));
     note(
         "sign-in",
-        sign_in_word(before.sign_in),
-        sign_in_word(after.sign_in),
+        sign_in_name(before.sign_in),
+        sign_in_name(after.sign_in),
     );
     let link = |oid: &Option<String>| oid.clone().unwrap_or_else(|| "none".to_owned());
     note(
@@ -124,13 +124,5 @@ fn role_word(role: Role) -> &'static str {
         Role::Owner => "Owner",
         Role::Admin => "Admin",
         Role::Member => "Member",
-    }
-}
-
-fn sign_in_word(method: SignInMethod) -> &'static str {
-    match method {
-        SignInMethod::Password => "password",
-        SignInMethod::Google => "Google",
-        SignInMethod::Microsoft => "Microsoft",
     }
 }

@@ -159,7 +159,7 @@ pub enum DirectoryError {
         "{0} is the last active Owner and must stay an Owner. Make another user an Owner first."
     )]
     LastOwnerRole(String),
-    #[error("{email} signs in with {}, not with a password.", sign_in_words(*.method))]
+    #[error("{email} signs in with {}, not with a password.", sign_in_name(*.method))]
     NoPasswordSignIn { email: String, method: SignInMethod },
     #[error("Your own password is changed with your current one, not set here.")]
     OwnPassword,
@@ -295,9 +295,9 @@ fn ensure_entra_id_free(
 }
 
 /// How messages name a sign-in method.
-pub fn sign_in_words(method: SignInMethod) -> &'static str {
+pub fn sign_in_name(method: SignInMethod) -> &'static str {
     match method {
-        SignInMethod::Password => "a password",
+        SignInMethod::Password => "password",
         SignInMethod::Google => "Google",
         SignInMethod::Microsoft => "Microsoft",
     }
