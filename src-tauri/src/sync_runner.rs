@@ -176,7 +176,7 @@ mod tests {
             sign_in: SignInMethod::Microsoft,
             entra_object_id: Some(oid),
         };
-        directory::add_user(store, &Actor::CommandLine, &user).unwrap();
+        directory::add_user(store, &Actor::CommandLine, &user, None).unwrap();
     }
 
     /// Ann disabled and Bo enabled in a connected organization, and a mock app running its

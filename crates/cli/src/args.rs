@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
 use uniasset_core::entra::cloud::Cloud;
 use uniasset_core::organization::Plan;
@@ -32,7 +32,7 @@ pub enum Command {
     /// The organization: set it up, show it.
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Users: add, import, list, deactivate, reactivate, set passwords.
+    /// Users: add, import, list, edit, deactivate, reactivate, set passwords.
     #[command(subcommand)]
     Users(UsersCommand),
     /// Microsoft Entra ID: connect, test, auto-deprovision, sync, run history.
@@ -154,6 +154,25 @@ pub enum UsersCommand {
     Protect { email: String },
     /// Let the Entra ID sync deactivate a protected user again.
     Unprotect { email: String },
+    /// Change a user's name, role, sign-in method or Entra link (at least one).
+    Edit(UserEditArgs),
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true)))]
+pub struct UserEditArgs {
+    pub email: String,
+    #[arg(long, group = "change")]
+    pub name: Option<String>,
+    /// owner, admin or member
+    #[arg(long, group = "change")]
+    pub role: Option<Role>,
+    /// password, google or microsoft
+    #[arg(long = "sign-in", group = "change")]
+    pub sign_in: Option<SignInMethod>,
+    /// The user's Entra object id (a GUID), for Microsoft sign-in; "" removes the link.
+    #[arg(long = "entra-id", value_name = "GUID", group = "change")]
+    pub entra_id: Option<String>,
 }
 
 #[derive(Args)]

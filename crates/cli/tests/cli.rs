@@ -497,3 +497,206 @@ fn the_audit_trail_says_command_line() {
         .unwrap();
     assert_eq!(actors, vec!["command line", "command line"]);
 }
+
+fn add_mia(dir: &Path) {
+    ok(
+        dir,
+        &[
+            "users",
+            "add",
+            "--email",
+            "mia@northwind.example",
+            "--name",
+            "Mia",
+            "--role",
+            "member",
+            "--sign-in",
+            "password",
+        ],
+    );
+}
+
+/// Every user's fields and the audit trail's length, which a refused edit leaves alone.
+fn snapshot(dir: &Path) -> (Value, i64) {
+    let audit: i64 = rusqlite::Connection::open(dir.join("uniasset.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM audit_entries", [], |r| r.get(0))
+        .unwrap();
+    (json(dir, &["users", "list"]), audit)
+}
+
+#[test]
+fn users_edit_overlays_the_flags_and_says_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    add_mia(dir.path());
+    let text = ok(
+        dir.path(),
+        &[
+            "users",
+            "edit",
+            "MIA@northwind.example",
+            "--name",
+            "Mia Lopez",
+            "--role",
+            "admin",
+        ],
+    );
+    assert_eq!(
+        text.trim(),
+        "Changed mia@northwind.example: name: Mia → Mia Lopez; role: Member → Admin."
+    );
+    let linked = json(
+        dir.path(),
+        &[
+            "users",
+            "edit",
+            "mia@northwind.example",
+            "--sign-in",
+            "microsoft",
+            "--entra-id",
+            "6F1D1B3A-95B5-4B5C-9C8A-2E7B3C1E0A11",
+        ],
+    );
+    assert_eq!(
+        linked["display_name"], "Mia Lopez",
+        "unmentioned fields stay"
+    );
+    assert_eq!(linked["role"], "admin");
+    assert_eq!(linked["sign_in"], "microsoft");
+    assert_eq!(
+        linked["entra_object_id"],
+        "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11"
+    );
+    let unlinked = json(
+        dir.path(),
+        &[
+            "users",
+            "edit",
+            "mia@northwind.example",
+            "--sign-in",
+            "google",
+            "--entra-id",
+            "",
+        ],
+    );
+    assert_eq!(unlinked["entra_object_id"], Value::Null);
+    let same = ok(
+        dir.path(),
+        &["users", "edit", "mia@northwind.example", "--role", "admin"],
+    );
+    assert_eq!(same.trim(), "Nothing changed for mia@northwind.example.");
+
+    let conn = rusqlite::Connection::open(dir.path().join("uniasset.db")).unwrap();
+    let (actor, detail): (String, String) = conn
+        .query_row(
+            "SELECT actor_label, detail FROM audit_entries WHERE action = 'user.edited' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(actor, "command line");
+    assert_eq!(detail, "name: Mia → Mia Lopez; role: Member → Admin");
+}
+
+#[test]
+fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    add_mia(dir.path());
+    ok(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "bo@northwind.example",
+            "--name",
+            "Bo",
+            "--role",
+            "member",
+            "--sign-in",
+            "microsoft",
+            "--entra-id",
+            "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11",
+        ],
+    );
+    let before = snapshot(dir.path());
+
+    for args in [
+        vec!["users", "edit", "mia@northwind.example", "--role", "boss"],
+        vec![
+            "users",
+            "edit",
+            "mia@northwind.example",
+            "--sign-in",
+            "ldap",
+        ],
+        vec!["users", "edit", "mia@northwind.example"],
+        vec!["users", "edit", "--role", "admin"],
+    ] {
+        let out = uniasset(dir.path(), &args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let said = String::from_utf8_lossy(
+        &uniasset(
+            dir.path(),
+            &["users", "edit", "mia@northwind.example", "--role", "boss"],
+            None,
+        )
+        .stderr,
+    )
+    .into_owned();
+    assert!(said.contains("boss"), "{said}");
+
+    let fails = |args: &[&str], code: &str, message: &str| {
+        let out = uniasset(dir.path(), args, None);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim(),
+            format!("uniasset: {message}"),
+            "{args:?}"
+        );
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(args);
+        let out = uniasset(dir.path(), &with_json, None);
+        assert_eq!(out.status.code(), Some(1));
+        let err: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(err["error"]["code"], code, "{args:?}");
+    };
+    fails(
+        &["users", "edit", "olivia@northwind.example", "--role", "admin"],
+        "last_owner",
+        "olivia@northwind.example is the last active Owner and must stay an Owner. Make another user an Owner first.",
+    );
+    fails(
+        &[
+            "users",
+            "edit",
+            "mia@northwind.example",
+            "--sign-in",
+            "microsoft",
+            "--entra-id",
+            "6F1D1B3A-95B5-4B5C-9C8A-2E7B3C1E0A11",
+        ],
+        "duplicate_entra_id",
+        "Another user is already linked to the Entra object id 6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11.",
+    );
+    fails(
+        &["users", "edit", "nobody@northwind.example", "--name", "X"],
+        "unknown_user",
+        "No user has the email nobody@northwind.example.",
+    );
+    fails(
+        &[
+            "users",
+            "edit",
+            "mia@northwind.example",
+            "--entra-id",
+            "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a12",
+        ],
+        "invalid_user",
+        "Only users who sign in with Microsoft can have an Entra object id.",
+    );
+    assert_eq!(snapshot(dir.path()), before, "nothing changed");
+}

@@ -108,6 +108,7 @@ async fn tenant(size: usize, linked: usize) -> Vec<Row> {
                 sign_in: SignInMethod::Microsoft,
                 entra_object_id: Some(oid.clone()),
             },
+            None,
         )
         .unwrap();
     }

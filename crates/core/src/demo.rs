@@ -153,6 +153,7 @@ pub fn set_up(store: &mut Store) -> Result<SignedIn, DemoError> {
                 sign_in,
                 entra_object_id: linked.then(|| object_id(&local)),
             },
+            None,
         )?);
     }
     history(store, &owner, &users)?;

@@ -58,6 +58,8 @@ pub enum SignInError {
         minutes_words(*.minutes)
     )]
     Locked { minutes: i64 },
+    #[error("Your current password is not right.")]
+    WrongPassword,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -71,6 +73,7 @@ impl crate::ErrorCode for SignInError {
             SignInError::Deactivated => "account_deactivated",
             SignInError::SessionEnded => "session_ended",
             SignInError::Locked { .. } => "sign_in_locked",
+            SignInError::WrongPassword => "wrong_password",
             SignInError::Password(e) => e.code(),
             SignInError::Store(e) => e.code(),
         }
@@ -353,17 +356,122 @@ pub fn set_password(
             by.require_owner("set an Owner's password")?;
         }
     }
-    password::check_strength(password, &[&user.email, &user.display_name])?;
-    let hash = password::hash(password)?;
+    let hash = strong_hash(&user, password)?;
+    let tx = store.write()?;
+    let ended = replace_password(&tx, &user, &hash, None)?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::user("user.password_set", user.id).detail(sessions_ended(ended)),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The window's password reset: an Owner or Admin sets a new password for someone who signs
+/// in with one (only an Owner for an Owner; never their own, see `change_own_password`).
+/// The user's sessions end.
+pub fn set_user_password(
+    store: &mut Store,
+    by: &Actor,
+    user_id: i64,
+    password: &Password,
+) -> Result<(), DirectoryError> {
+    by.require_admin("set other people's passwords")?;
+    let user = directory::get_user(store, user_id)?;
+    directory::may_set_password(by, &user)?;
+    let hash = strong_hash(&user, password)?;
+    let tx = store.write()?;
+    // Checked again under the write lock: the role may have changed while hashing.
+    directory::may_set_password(by, &directory::user_by_id(&tx, user_id)?)?;
+    let ended = replace_password(&tx, &user, &hash, None)?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::user("user.password_set", user.id).detail(sessions_ended(ended)),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A signed-in person changes their own password, proving who they are with the current
+/// one. A wrong current password counts as a failed sign-in for their email (so an open
+/// window is no way round the lockout), and a locked email is refused before any check.
+/// Their other sessions end; this one stays.
+pub fn change_own_password(
+    store: &mut Store,
+    token: &SessionToken,
+    current: &Password,
+    new: &Password,
+) -> Result<(), SignInError> {
+    let now = crate::clock::now();
+    password::check_length(current)?;
+    let (session_id, user) = live_session(store, token, now)?.ok_or(SignInError::SessionEnded)?;
+    if let Some(until) = locked_until(store.conn(), &user.email, now)? {
+        return Err(locked(until, now));
+    }
+    let stored: Option<String> = store.conn().query_row(
+        "SELECT password_hash FROM users WHERE id = ?1",
+        [user.id],
+        |r| r.get(0),
+    )?;
+    if !password::verify(current, stored.as_deref().unwrap_or(password::DUMMY_HASH)) {
+        let account = (user.clone(), stored);
+        if let Some(until) = record_failure(store, &user.email, Some(&account), now)? {
+            return Err(locked(until, now));
+        }
+        return Err(SignInError::WrongPassword);
+    }
+    let hash = strong_hash(&user, new)?;
     let tx = store.write()?;
     tx.execute(
+        "DELETE FROM sign_in_failures WHERE email = ?1",
+        [&user.email],
+    )?;
+    let ended = replace_password(&tx, &user, &hash, Some(session_id))?;
+    let mut detail = "Changed their own password".to_owned();
+    if ended > 0 {
+        detail.push_str(&format!("; {ended} other session(s) ended"));
+    }
+    audit::record(
+        &tx,
+        &user.as_actor(),
+        audit::Entry::user("user.password_changed", user.id).detail(detail),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A strength-checked Argon2 hash of `password` for `user`, made before any write begins
+/// (hashing is slow; the write lock is shared).
+fn strong_hash(user: &User, password: &Password) -> Result<String, PasswordError> {
+    password::check_strength(password, &[&user.email, &user.display_name])?;
+    password::hash(password)
+}
+
+/// Stores a new password hash and ends the user's open sessions but `keep`; returns how
+/// many ended.
+fn replace_password(
+    conn: &Connection,
+    user: &User,
+    hash: &str,
+    keep: Option<i64>,
+) -> Result<usize, StoreError> {
+    conn.execute(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
         rusqlite::params![user.id, hash],
     )?;
-    end_all_for_user(&tx, user.id)?;
-    audit::record(&tx, by, audit::Entry::user("user.password_set", user.id))?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
+    Ok(conn.execute(
+        "UPDATE sessions SET ended_at = ?3 WHERE user_id = ?1 AND id IS NOT ?2 AND ended_at IS NULL",
+        rusqlite::params![user.id, keep, timestamp::now()],
+    )?)
+}
+
+fn sessions_ended(ended: usize) -> String {
+    match ended {
+        0 => String::new(),
+        n => format!("{n} open session(s) ended"),
+    }
 }
 
 fn token_hash(token: &SessionToken) -> String {

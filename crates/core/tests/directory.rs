@@ -27,6 +27,7 @@ fn emails_are_unique_ignoring_case() {
         &mut org.store,
         &owner,
         &new_user("OLIVIA@Northwind.example", Role::Member),
+        None,
     )
     .unwrap_err();
     assert!(matches!(err, DirectoryError::DuplicateEmail(_)));
@@ -73,6 +74,7 @@ fn members_cannot_manage_users_and_admins_cannot_touch_owners() {
         &mut org.store,
         &member,
         &new_user("x@northwind.example", Role::Member),
+        None,
     )
     .unwrap_err();
     assert_eq!(err.code(), "needs_admin");
@@ -80,6 +82,7 @@ fn members_cannot_manage_users_and_admins_cannot_touch_owners() {
         &mut org.store,
         &admin,
         &new_user("o2@northwind.example", Role::Owner),
+        None,
     )
     .unwrap_err();
     assert_eq!(err.code(), "needs_owner");

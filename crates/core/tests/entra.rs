@@ -169,6 +169,7 @@ async fn disconnect_removes_the_secret_and_turns_auto_deprovision_off() {
                     sign_in: SignInMethod::Microsoft,
                     entra_object_id: Some(oid.clone()),
                 },
+                None,
             )
             .unwrap(),
             oid,
@@ -272,6 +273,7 @@ async fn matching_links_single_exact_matches_and_lists_the_rest() {
                 sign_in: SignInMethod::Microsoft,
                 entra_object_id: None,
             },
+            None,
         )
         .unwrap();
     }

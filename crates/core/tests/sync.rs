@@ -174,6 +174,7 @@ async fn password_and_google_users_are_never_touched() {
                 sign_in: method,
                 entra_object_id: None,
             },
+            None,
         )
         .unwrap();
         t.sim.set_enabled(&oid, false);
@@ -613,7 +614,7 @@ async fn an_error_about_one_user_touches_nobody_else() {
             sign_in: SignInMethod::Microsoft,
             entra_object_id: Some(oid.clone()),
         };
-        directory::add_user(&mut t.org.store, &Actor::CommandLine, &user).unwrap();
+        directory::add_user(&mut t.org.store, &Actor::CommandLine, &user, None).unwrap();
     }
     t.sim.set_user_failing(&cy, true);
     t.sim.set_enabled(&bob, false);

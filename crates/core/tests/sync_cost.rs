@@ -27,6 +27,7 @@ async fn a_100k_user_tenant_costs_101_pages_once_then_a_handful() {
                 sign_in: SignInMethod::Microsoft,
                 entra_object_id: Some(oid.clone()),
             },
+            None,
         )
         .unwrap();
     }

@@ -49,7 +49,7 @@ fn window(plan: Plan) -> Window {
             sign_in: SignInMethod::Password,
             entra_object_id: None,
         };
-        directory::add_user(&mut store, &Actor::CommandLine, &user).unwrap();
+        directory::add_user(&mut store, &Actor::CommandLine, &user, None).unwrap();
         sessions::set_password(
             &mut store,
             &Actor::CommandLine,

@@ -2,4 +2,8 @@
 import type { ImportRow } from "./ImportRow";
 import type { RowProblem } from "./RowProblem";
 
+/**
+ * What importing a file would do: every row with users is either in `rows` (good) or in
+ * `problems` (bad, with its line and reason). Only a file without problems imports.
+ */
 export type ImportPreview = { rows: Array<ImportRow>, problems: Array<RowProblem>, };

@@ -7,4 +7,12 @@ export type UserActions = { deactivate: boolean, reactivate: boolean,
 /**
  * Mark or unmark "never deactivate automatically".
  */
-protect: boolean, edit: boolean, set_password: boolean, };
+protect: boolean, 
+/**
+ * Change their name, role, sign-in method or Entra link.
+ */
+edit: boolean, 
+/**
+ * Set a new password for someone else (one's own is changed with the current one).
+ */
+set_password: boolean, };

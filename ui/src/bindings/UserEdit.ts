@@ -2,4 +2,8 @@
 import type { Role } from "./Role";
 import type { SignInMethod } from "./SignInMethod";
 
+/**
+ * A user as they should be after the edit: the whole desired state, so a form sends what
+ * it shows. The email is not editable (it is how people and imports find a user).
+ */
 export type UserEdit = { display_name: string, role: Role, sign_in: SignInMethod, entra_object_id: string | null, };

@@ -8,7 +8,11 @@ import type { UserStatus } from "./UserStatus";
 /**
  * One row of the Users page: the user, and what the signed-in person may do to them.
  */
-export type UserRow = { may: UserActions, id: number, email: string, display_name: string, role: Role, sign_in: SignInMethod, entra_object_id: string | null, status: UserStatus, deactivated_at: string | null, deactivated_by: string | null, deactivation_reason: DeactivationReason | null, created_at: string, 
+export type UserRow = { may: UserActions, 
+/**
+ * Assets assigned to them now.
+ */
+assets_held: number, id: number, email: string, display_name: string, role: Role, sign_in: SignInMethod, entra_object_id: string | null, status: UserStatus, deactivated_at: string | null, deactivated_by: string | null, deactivation_reason: DeactivationReason | null, created_at: string, 
 /**
  * "Never deactivate automatically": the sync reports this user but never deactivates
  * them (break-glass and service accounts). Deactivating by hand still works.

@@ -1,12 +1,10 @@
-use std::fs::File;
-
 use uniasset_core::access::Actor;
-use uniasset_core::directory::{self, reason_words, NewUser, User, UserQuery};
+use uniasset_core::directory::{self, reason_words, NewUser, User, UserEdit, UserQuery};
 use uniasset_core::store::Store;
 use uniasset_core::{entra, sessions};
 
 use super::{block_on, password_from_stdin};
-use crate::args::UsersCommand;
+use crate::args::{UserEditArgs, UsersCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
@@ -29,7 +27,7 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
                 sign_in: add.sign_in,
                 entra_object_id: add.entra_id,
             };
-            let user = directory::add_user(store, &me, &new)?;
+            let user = directory::add_user(store, &me, &new, None)?;
             let text = format!(
                 "Added {} ({}, {} sign-in).",
                 user.email, user.role, user.sign_in
@@ -37,13 +35,7 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
             Ok(Done::new(&user, text))
         }
         UsersCommand::Import { file } => {
-            let reader = File::open(&file).map_err(|e| {
-                Failure::new(
-                    "unreadable_file",
-                    format!("Cannot open {}: {e}", file.display()),
-                )
-            })?;
-            let summary = directory::import_csv(store, &me, reader)?;
+            let summary = directory::import_file(store, &me, &file)?;
             let text = format!(
                 "Imported {} user(s) from {}.",
                 summary.imported,
@@ -88,7 +80,27 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
         }
         UsersCommand::Protect { email } => protect(store, &me, &email, true),
         UsersCommand::Unprotect { email } => protect(store, &me, &email, false),
+        UsersCommand::Edit(args) => edit(store, &me, args),
     }
+}
+
+/// Overlays the flags given on the user as they are, so what is not mentioned stays.
+fn edit(store: &mut Store, me: &Actor, args: UserEditArgs) -> Result<Done, Failure> {
+    let before = directory::find_by_email(store, &args.email)?;
+    let edit = UserEdit {
+        display_name: args.name.unwrap_or_else(|| before.display_name.clone()),
+        role: args.role.unwrap_or(before.role),
+        sign_in: args.sign_in.unwrap_or(before.sign_in),
+        entra_object_id: args.entra_id.or_else(|| before.entra_object_id.clone()),
+    };
+    let after = directory::edit_user(store, me, before.id, &edit)?;
+    let changed = directory::changes(&before, &after);
+    let text = if changed.is_empty() {
+        format!("Nothing changed for {}.", after.email)
+    } else {
+        format!("Changed {}: {}.", after.email, changed.join("; "))
+    };
+    Ok(Done::new(&after, text))
 }
 
 fn protect(store: &mut Store, me: &Actor, email: &str, on: bool) -> Result<Done, Failure> {

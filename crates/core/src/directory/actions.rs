@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DirectoryError, Role, User, UserStatus};
+use super::{DirectoryError, Role, SignInMethod, User, UserStatus};
 use crate::access::Actor;
 
 /// The ⋮ menu of one user's row, as the signed-in person may use it.
@@ -14,6 +14,10 @@ pub struct UserActions {
     pub reactivate: bool,
     /// Mark or unmark "never deactivate automatically".
     pub protect: bool,
+    /// Change their name, role, sign-in method or Entra link.
+    pub edit: bool,
+    /// Set a new password for someone else (one's own is changed with the current one).
+    pub set_password: bool,
 }
 
 impl UserActions {
@@ -23,6 +27,8 @@ impl UserActions {
             deactivate: may_deactivate(by, user, active_owners).is_ok(),
             reactivate: may_reactivate(by, user).is_ok(),
             protect: may_protect(by, user).is_ok(),
+            edit: may_edit(by, user).is_ok(),
+            set_password: may_set_password(by, user).is_ok(),
         }
     }
 }
@@ -79,4 +85,32 @@ pub(super) fn may_protect(by: &Actor, user: &User) -> Result<(), DirectoryError>
         "protect users from automatic deactivation",
         "change an Owner's protection",
     )
+}
+
+/// Whether `by` may edit `user` at all; which roles they may give is checked against the
+/// edit itself (see `edit_user`).
+pub(super) fn may_edit(by: &Actor, user: &User) -> Result<(), DirectoryError> {
+    may_act_on(by, user, "edit users", "edit an Owner")
+}
+
+/// Someone else's password, for a user who signs in with one. A person changes their own
+/// with their current password instead, so a left-open window cannot be used to take over
+/// its owner's account.
+pub(crate) fn may_set_password(by: &Actor, user: &User) -> Result<(), DirectoryError> {
+    if by.user_id() == Some(user.id) {
+        return Err(DirectoryError::OwnPassword);
+    }
+    may_act_on(
+        by,
+        user,
+        "set other people's passwords",
+        "set an Owner's password",
+    )?;
+    if user.sign_in != SignInMethod::Password {
+        return Err(DirectoryError::NoPasswordSignIn {
+            email: user.email.clone(),
+            method: user.sign_in,
+        });
+    }
+    Ok(())
 }

@@ -1,8 +1,12 @@
 //! CSV import of users: every row valid or nothing imported, with every bad row reported by
-//! its line number and reason.
+//! its line number and reason. A preview reads the same rows through the same checks.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::Read;
+use std::path::Path;
+
+use rusqlite::Connection;
 
 use serde::Serialize;
 
@@ -22,6 +26,24 @@ pub struct RowProblem {
     #[ts(type = "number")]
     pub line: u64,
     pub reason: String,
+}
+
+/// A row that would be imported, as it will be stored (trimmed, the Entra id canonical).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImportRow {
+    #[ts(type = "number")]
+    pub line: u64,
+    pub user: NewUser,
+}
+
+/// What importing a file would do: every row with users is either in `rows` (good) or in
+/// `problems` (bad, with its line and reason). Only a file without problems imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    pub rows: Vec<ImportRow>,
+    pub problems: Vec<RowProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -71,6 +93,46 @@ fn list(problems: &[RowProblem]) -> String {
         .join("\n")
 }
 
+/// What importing the file at `path` would do, changing nothing.
+pub fn preview_import_file(
+    store: &Store,
+    by: &Actor,
+    path: &Path,
+) -> Result<ImportPreview, ImportError> {
+    by.require_admin("import users")?;
+    let checked = check(store.conn(), by, open(path)?)?;
+    Ok(ImportPreview {
+        rows: checked
+            .rows
+            .into_iter()
+            .map(|(line, user)| ImportRow {
+                line,
+                user: NewUser {
+                    email: user.email,
+                    display_name: user.display_name,
+                    role: user.role,
+                    sign_in: user.sign_in,
+                    entra_object_id: user.entra_object_id,
+                },
+            })
+            .collect(),
+        problems: checked.problems,
+    })
+}
+
+/// Imports the users in the file at `path`: all of them, or none.
+pub fn import_file(
+    store: &mut Store,
+    by: &Actor,
+    path: &Path,
+) -> Result<ImportSummary, ImportError> {
+    import_csv(store, by, open(path)?)
+}
+
+fn open(path: &Path) -> Result<File, ImportError> {
+    File::open(path).map_err(|e| ImportError::Unreadable(format!("{}: {e}", path.display())))
+}
+
 /// Imports users from CSV text in one transaction.
 pub fn import_csv(
     store: &mut Store,
@@ -78,22 +140,8 @@ pub fn import_csv(
     input: impl Read,
 ) -> Result<ImportSummary, ImportError> {
     by.require_admin("import users")?;
-    let rows = parse(input)?;
-    if rows.iter().any(|(_, u)| u.role == Role::Owner) {
-        by.require_owner("import Owners")?;
-    }
     let tx = store.write()?;
-    let mut problems = Vec::new();
-    for (line, user) in &rows {
-        match ensure_unique(&tx, user) {
-            Ok(()) => {}
-            Err(DirectoryError::Store(e)) => return Err(e.into()),
-            Err(e) => problems.push(RowProblem {
-                line: *line,
-                reason: e.to_string(),
-            }),
-        }
-    }
+    let Checked { rows, problems } = check(&tx, by, input)?;
     if !problems.is_empty() {
         return Err(ImportError::Rows(problems));
     }
@@ -114,8 +162,39 @@ pub fn import_csv(
     })
 }
 
+/// The file's rows, split into those that would import and those with problems.
+struct Checked {
+    rows: Vec<(u64, ValidUser)>,
+    problems: Vec<RowProblem>,
+}
+
+/// Reads every row and checks it on its own, then the good ones against the users already
+/// in `conn`; problems come in line order. Importing Owners takes an Owner.
+fn check(conn: &Connection, by: &Actor, input: impl Read) -> Result<Checked, ImportError> {
+    let Checked { rows, mut problems } = parse(input)?;
+    if rows.iter().any(|(_, u)| u.role == Role::Owner) {
+        by.require_owner("import Owners")?;
+    }
+    let mut good = Vec::with_capacity(rows.len());
+    for (line, user) in rows {
+        match ensure_unique(conn, &user) {
+            Ok(()) => good.push((line, user)),
+            Err(DirectoryError::Store(e)) => return Err(e.into()),
+            Err(e) => problems.push(RowProblem {
+                line,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    Ok(Checked {
+        rows: good,
+        problems,
+    })
+}
+
 /// Reads and validates every row without touching the store.
-fn parse(input: impl Read) -> Result<Vec<(u64, ValidUser)>, ImportError> {
+fn parse(input: impl Read) -> Result<Checked, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -182,13 +261,10 @@ fn parse(input: impl Read) -> Result<Vec<(u64, ValidUser)>, ImportError> {
             Err(reason) => problems.push(RowProblem { line, reason }),
         }
     }
-    if !problems.is_empty() {
-        return Err(ImportError::Rows(problems));
-    }
-    if rows.is_empty() {
+    if rows.is_empty() && problems.is_empty() {
         return Err(ImportError::Empty);
     }
-    Ok(rows)
+    Ok(Checked { rows, problems })
 }
 
 struct Columns {

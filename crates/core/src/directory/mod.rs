@@ -2,9 +2,12 @@
 //! link, and whether they are active.
 
 mod actions;
+mod edit;
 mod import;
 mod status;
 mod validate;
+
+use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -12,13 +15,18 @@ use serde::{Deserialize, Serialize};
 pub use crate::access::Role;
 use crate::access::{AccessError, Actor, Person};
 use crate::audit;
-use crate::password::PasswordError;
+use crate::password::{self, Password, PasswordError};
 use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
+pub(crate) use actions::may_set_password;
 pub use actions::UserActions;
-pub use import::{import_csv, ImportError, ImportSummary, RowProblem, CSV_HEADER};
+pub use edit::{changes, edit_user, UserEdit};
+pub use import::{
+    import_csv, import_file, preview_import_file, ImportError, ImportPreview, ImportRow,
+    ImportSummary, RowProblem, CSV_HEADER,
+};
 pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
 
@@ -115,6 +123,8 @@ pub struct UserRow {
     #[ts(flatten)]
     pub user: User,
     pub may: UserActions,
+    /// Assets assigned to them now.
+    pub assets_held: u32,
 }
 
 /// The Users page as `by` sees it.
@@ -145,6 +155,14 @@ pub enum DirectoryError {
         "{0} is the last active Owner and cannot be deactivated. Make another user an Owner first."
     )]
     LastOwner(String),
+    #[error(
+        "{0} is the last active Owner and must stay an Owner. Make another user an Owner first."
+    )]
+    LastOwnerRole(String),
+    #[error("{email} signs in with {}, not with a password.", sign_in_name(*.method))]
+    NoPasswordSignIn { email: String, method: SignInMethod },
+    #[error("Your own password is changed with your current one, not set here.")]
+    OwnPassword,
     #[error("You cannot deactivate your own account.")]
     SelfDeactivation,
     #[error(transparent)]
@@ -165,7 +183,9 @@ impl crate::ErrorCode for DirectoryError {
             UnknownEmail(_) | UnknownUser(_) => "unknown_user",
             AlreadyDeactivated(_) => "already_deactivated",
             AlreadyActive(_) => "already_active",
-            LastOwner(_) => "last_owner",
+            LastOwner(_) | LastOwnerRole(_) => "last_owner",
+            NoPasswordSignIn { .. } => "no_password_sign_in",
+            OwnPassword => "own_password",
             SelfDeactivation => "self_deactivation",
             Access(e) => e.code(),
             Password(e) => e.code(),
@@ -201,24 +221,45 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-/// Adds one user (R-D5: Owners and Admins; only an Owner may add another Owner).
-pub fn add_user(store: &mut Store, by: &Actor, new: &NewUser) -> Result<User, DirectoryError> {
+/// Adds one user (R-D5: Owners and Admins; only an Owner may add another Owner). A user
+/// who signs in with a password may be given their first one here (strength-checked);
+/// Google and Microsoft users are given none.
+pub fn add_user(
+    store: &mut Store,
+    by: &Actor,
+    new: &NewUser,
+    initial_password: Option<&Password>,
+) -> Result<User, DirectoryError> {
     by.require_admin("add users")?;
     if new.role == Role::Owner {
         by.require_owner("add another Owner")?;
     }
     let valid = new.validate().map_err(DirectoryError::Invalid)?;
+    let hash = match initial_password {
+        None => None,
+        Some(_) if valid.sign_in != SignInMethod::Password => {
+            return Err(DirectoryError::NoPasswordSignIn {
+                email: valid.email,
+                method: valid.sign_in,
+            })
+        }
+        Some(pw) => {
+            password::check_strength(pw, &[&valid.email, &valid.display_name])?;
+            // Hashed before the write begins: Argon2 is slow, the write lock is shared.
+            Some(password::hash(pw)?)
+        }
+    };
     let tx = store.write()?;
     ensure_unique(&tx, &valid)?;
-    let id = insert(&tx, &valid, None)?;
-    audit::record(
-        &tx,
-        by,
-        audit::Entry::user("user.added", id).detail(format!(
-            "{} as {}, signs in with {}",
-            valid.email, valid.role, valid.sign_in
-        )),
-    )?;
+    let id = insert(&tx, &valid, hash.as_deref())?;
+    let mut detail = format!(
+        "{} as {}, signs in with {}",
+        valid.email, valid.role, valid.sign_in
+    );
+    if hash.is_some() {
+        detail.push_str("; initial password set");
+    }
+    audit::record(&tx, by, audit::Entry::user("user.added", id).detail(detail))?;
     let user = user_by_id(&tx, id)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(user)
@@ -229,18 +270,37 @@ fn ensure_unique(conn: &Connection, user: &ValidUser) -> Result<(), DirectoryErr
         return Err(DirectoryError::DuplicateEmail(user.email.clone()));
     }
     if let Some(oid) = &user.entra_object_id {
-        let taken: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM users WHERE entra_object_id = ?1",
-                [oid],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
-            return Err(DirectoryError::DuplicateEntraId(oid.clone()));
-        }
+        ensure_entra_id_free(conn, oid, None)?;
     }
     Ok(())
+}
+
+/// No other user (than `except`) is linked to the Entra object id `oid`.
+fn ensure_entra_id_free(
+    conn: &Connection,
+    oid: &str,
+    except: Option<i64>,
+) -> Result<(), DirectoryError> {
+    let taken: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM users WHERE entra_object_id = ?1 AND id IS NOT ?2",
+            rusqlite::params![oid, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(_) => Err(DirectoryError::DuplicateEntraId(oid.to_owned())),
+        None => Ok(()),
+    }
+}
+
+/// How messages name a sign-in method.
+pub fn sign_in_name(method: SignInMethod) -> &'static str {
+    match method {
+        SignInMethod::Password => "password",
+        SignInMethod::Google => "Google",
+        SignInMethod::Microsoft => "Microsoft",
+    }
 }
 
 /// Inserts an already validated user; the caller owns the transaction and the audit entry.
@@ -299,21 +359,34 @@ pub fn get_user(store: &Store, id: i64) -> Result<User, DirectoryError> {
 }
 
 /// The Users page for `by`: each row carries what `by` may do to that user, decided by the
-/// same checks the commands enforce.
+/// same checks the commands enforce, and how many assets they hold.
 pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, StoreError> {
     let list = list_users(store, query)?;
     let owners = active_owner_count(store.conn())?;
+    let held = assets_held(store.conn())?;
     Ok(UserPage {
         users: list
             .users
             .into_iter()
             .map(|user| UserRow {
                 may: UserActions::of(by, &user, owners),
+                assets_held: held.get(&user.id).copied().unwrap_or(0),
                 user,
             })
             .collect(),
         counts: list.counts,
     })
+}
+
+/// Assets held per user, in one grouped count (a query per row would crawl at 10,000 users).
+fn assets_held(conn: &Connection) -> Result<HashMap<i64, u32>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT assigned_to, count(*) FROM assets WHERE assigned_to IS NOT NULL GROUP BY assigned_to",
+    )?;
+    let held = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(held)
 }
 
 /// Users matching `query`, by name, with counts over the whole organization.

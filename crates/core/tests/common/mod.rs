@@ -80,6 +80,7 @@ impl Org {
                 sign_in,
                 entra_object_id: None,
             },
+            None,
         )
         .unwrap()
     }

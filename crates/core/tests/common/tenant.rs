@@ -73,6 +73,7 @@ impl Connected {
                 sign_in: SignInMethod::Microsoft,
                 entra_object_id: Some(oid.into()),
             },
+            None,
         )
         .unwrap()
     }
