@@ -495,6 +495,15 @@ fn each_rows_actions_are_what_the_commands_allow() {
     for by_email in emails {
         let by = org.actor(by_email);
         let page = directory::page(&org.store, &by, &UserQuery::default()).unwrap();
+        let new = NewUser {
+            email: format!("new.{}", by_email),
+            display_name: "New Person".into(),
+            role: Role::Member,
+            sign_in: SignInMethod::Google,
+            entra_object_id: None,
+        };
+        let add_ok = directory::add_user(&mut org.store, &by, &new, None).is_ok();
+        assert_eq!(page.may_add, add_ok, "may_add for {by_email}");
         for row in page.users {
             let edit_ok =
                 directory::edit_user(&mut org.store, &by, row.user.id, &edit_of(&row.user)).is_ok();

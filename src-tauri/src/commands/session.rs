@@ -16,6 +16,7 @@ commands! {
     setup_demo() -> AppStatus;
     sign_in(email: String, password: Password) -> User;
     sign_out() -> ();
+    change_own_password(current: Password, new_password: Password) -> ();
 }
 
 /// Asked on start and whenever the window is shown again: a session that has ended (idle
@@ -74,4 +75,22 @@ async fn sign_out<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
         sessions::sign_out(&mut store, &token)?;
     }
     Ok(())
+}
+
+/// "Your password": this window's session stays, the person's other sessions end.
+async fn change_own_password<R: Runtime>(
+    app: AppHandle<R>,
+    current: Password,
+    new_password: Password,
+) -> Reply<()> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let token = state.session().clone();
+    let token = token.ok_or(sessions::SignInError::SessionEnded)?;
+    Ok(sessions::change_own_password(
+        &mut store,
+        &token,
+        &current,
+        &new_password,
+    )?)
 }

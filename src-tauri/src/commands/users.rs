@@ -1,7 +1,13 @@
+use std::path::PathBuf;
+
 use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::details::{self, UserDetails};
-use uniasset_core::directory::{self, User, UserPage, UserQuery};
+use uniasset_core::directory::{
+    self, ImportPreview, ImportSummary, NewUser, User, UserEdit, UserPage, UserQuery,
+};
 use uniasset_core::entra;
+use uniasset_core::password::Password;
+use uniasset_core::sessions;
 
 use super::Reply;
 use crate::state::AppState;
@@ -12,6 +18,11 @@ commands! {
     deactivate_user(user_id: i64) -> User;
     set_user_protected(user_id: i64, protected: bool) -> User;
     reactivate_user(user_id: i64, confirmed: bool) -> User;
+    add_user(user: NewUser, password: Option<Password>) -> User;
+    edit_user(user_id: i64, edit: UserEdit) -> User;
+    set_user_password(user_id: i64, password: Password) -> ();
+    preview_import(path: PathBuf) -> ImportPreview;
+    import_users(path: PathBuf) -> ImportSummary;
 }
 
 async fn list_users<R: Runtime>(app: AppHandle<R>, query: UserQuery) -> Reply<UserPage> {
@@ -58,4 +69,56 @@ async fn reactivate_user<R: Runtime>(
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     Ok(entra::reactivate(&mut own, &actor, user_id, confirmed).await?)
+}
+
+/// `password`: a password user's first one (the window asks for it).
+async fn add_user<R: Runtime>(
+    app: AppHandle<R>,
+    user: NewUser,
+    password: Option<Password>,
+) -> Reply<User> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(directory::add_user(
+        &mut store,
+        &actor,
+        &user,
+        password.as_ref(),
+    )?)
+}
+
+async fn edit_user<R: Runtime>(app: AppHandle<R>, user_id: i64, edit: UserEdit) -> Reply<User> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(directory::edit_user(&mut store, &actor, user_id, &edit)?)
+}
+
+async fn set_user_password<R: Runtime>(
+    app: AppHandle<R>,
+    user_id: i64,
+    password: Password,
+) -> Reply<()> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(sessions::set_user_password(
+        &mut store, &actor, user_id, &password,
+    )?)
+}
+
+/// The file the native picker gave; the core reads it, the window never does.
+async fn preview_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Reply<ImportPreview> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(directory::preview_import_file(&store, &actor, &path)?)
+}
+
+async fn import_users<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Reply<ImportSummary> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(directory::import_file(&mut store, &actor, &path)?)
 }

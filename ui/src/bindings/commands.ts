@@ -3,24 +3,16 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppStatus } from "./AppStatus";
 import type { Asset } from "./Asset";
-import type { AuditPage } from "./AuditPage";
-import type { AuditQuery } from "./AuditQuery";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { EntraOverview } from "./EntraOverview";
-import type { EntraPeople } from "./EntraPeople";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { MassDeactivationGuard } from "./MassDeactivationGuard";
 import type { MatchReport } from "./MatchReport";
 import type { NewOrganization } from "./NewOrganization";
-import type { Organization } from "./Organization";
 import type { NewUser } from "./NewUser";
+import type { Organization } from "./Organization";
 import type { Password } from "./Password";
-import type { ProvisionReport } from "./ProvisionReport";
-import type { Role } from "./Role";
-import type { Plan } from "./Plan";
-import type { PlanChanged } from "./PlanChanged";
-import type { PlanEffect } from "./PlanEffect";
 import type { RunRecord } from "./RunRecord";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
@@ -44,12 +36,12 @@ export function commands(call: Call) {
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
     setUserProtected: (userId: number, protected_: boolean) => call<User>("set_user_protected", { userId, protected: protected_ }),
+    reactivateUser: (userId: number, confirmed: boolean) => call<User>("reactivate_user", { userId, confirmed }),
     addUser: (user: NewUser, password: Password | null) => call<User>("add_user", { user, password }),
     editUser: (userId: number, edit: UserEdit) => call<User>("edit_user", { userId, edit }),
     setUserPassword: (userId: number, password: Password) => call<null>("set_user_password", { userId, password }),
     previewImport: (path: string) => call<ImportPreview>("preview_import", { path }),
     importUsers: (path: string) => call<ImportSummary>("import_users", { path }),
-    reactivateUser: (userId: number, confirmed: boolean) => call<User>("reactivate_user", { userId, confirmed }),
     entraOverview: () => call<EntraOverview>("entra_overview"),
     entraTest: (input: ConnectionInput, secret: string) => call<null>("entra_test", { input, secret }),
     entraConnect: (input: ConnectionInput, secret: string) => call<EntraOverview>("entra_connect", { input, secret }),
@@ -60,19 +52,10 @@ export function commands(call: Call) {
     applyHeld: (runId: number) => call<RunRecord>("apply_held", { runId }),
     dismissHeld: (runId: number) => call<EntraOverview>("dismiss_held", { runId }),
     matchAccounts: () => call<MatchReport>("match_accounts"),
-    entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
-    addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
-    entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
     listAssets: () => call<Array<Asset>>("list_assets"),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
     setIdleTimeout: (minutes: number) => call<Organization>("set_idle_timeout", { minutes }),
-    renameOrganization: (name: string) => call<Organization>("rename_organization", { name }),
-    previewPlanChange: (plan: Plan) => call<PlanEffect>("preview_plan_change", { plan }),
-    changePlan: (plan: Plan) => call<PlanChanged>("change_plan", { plan }),
-    auditLog: (query: AuditQuery) => call<AuditPage>("audit_log", { query }),
-    auditActions: () => call<Array<string>>("audit_actions"),
-    exportAuditCsv: (query: AuditQuery, path: string) => call<number>("export_audit_csv", { query, path }),
   };
 }
 

@@ -87,6 +87,11 @@ pub(super) fn may_protect(by: &Actor, user: &User) -> Result<(), DirectoryError>
     )
 }
 
+/// Adding and importing people (the Users page offers them when this allows).
+pub(super) fn may_add(by: &Actor) -> Result<(), DirectoryError> {
+    Ok(by.require_admin("add users")?)
+}
+
 /// Whether `by` may edit `user` at all; which roles they may give is checked against the
 /// edit itself (see `edit_user`).
 pub(super) fn may_edit(by: &Actor, user: &User) -> Result<(), DirectoryError> {

@@ -133,6 +133,8 @@ pub struct UserRow {
 pub struct UserPage {
     pub users: Vec<UserRow>,
     pub counts: UserCounts,
+    /// "Add user" and "Import CSV" are offered.
+    pub may_add: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -230,7 +232,7 @@ pub fn add_user(
     new: &NewUser,
     initial_password: Option<&Password>,
 ) -> Result<User, DirectoryError> {
-    by.require_admin("add users")?;
+    actions::may_add(by)?;
     if new.role == Role::Owner {
         by.require_owner("add another Owner")?;
     }
@@ -375,6 +377,7 @@ pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, St
             })
             .collect(),
         counts: list.counts,
+        may_add: actions::may_add(by).is_ok(),
     })
 }
 
