@@ -141,7 +141,7 @@ pub struct AuditQuery {
     /// YYYY-MM-DD, UTC, inclusive.
     pub until: Option<String>,
     /// The `next` of the previous page: only entries older than this id.
-    #[ts(type = "number | null")]
+    #[ts(type = "number | null", optional)]
     pub before: Option<i64>,
     /// Entries per page: 50 unless given, at most 500.
     pub limit: Option<u32>,

@@ -43,20 +43,20 @@ fn all_pages(org: &common::Org, query: &AuditQuery, limit: u32) -> (Vec<i64>, us
     (ids, pages)
 }
 
-/// Entries written straight to the file, with chosen times, in one transaction.
-fn insert(org: &common::Org, rows: &[(&str, Option<i64>, &str, Option<i64>, &str)]) {
+/// Entries (time, action, detail) by nobody in particular, about nothing, written straight
+/// to the file in one transaction.
+fn insert(org: &common::Org, rows: &[(&str, &str, &str)]) {
     let mut conn = rusqlite::Connection::open(org.store.path()).unwrap();
     let tx = conn.transaction().unwrap();
     {
         let mut stmt = tx
             .prepare(
-                "INSERT INTO audit_entries (at, actor_user_id, actor_label, action, subject_user_id, detail)
-                 VALUES (?1, ?2, 'test', ?3, ?4, ?5)",
+                "INSERT INTO audit_entries (at, actor_label, action, detail)
+                 VALUES (?1, 'test', ?2, ?3)",
             )
             .unwrap();
-        for (at, actor, action, subject, detail) in rows {
-            stmt.execute(rusqlite::params![at, actor, action, subject, detail])
-                .unwrap();
+        for (at, action, detail) in rows {
+            stmt.execute(rusqlite::params![at, action, detail]).unwrap();
         }
     }
     tx.commit().unwrap();
@@ -152,28 +152,10 @@ fn the_log_names_its_subjects_and_filters_by_person_action_and_date() {
     insert(
         &org,
         &[
-            (
-                "2024-01-31T23:59:59.999Z",
-                None,
-                "test.dated",
-                None,
-                "january",
-            ),
-            (
-                "2024-02-01T00:00:00.000Z",
-                None,
-                "test.dated",
-                None,
-                "first",
-            ),
-            ("2024-02-29T23:59:59.999Z", None, "test.dated", None, "last"),
-            (
-                "2024-03-01T00:00:00.000Z",
-                None,
-                "test.dated",
-                None,
-                "march",
-            ),
+            ("2024-01-31T23:59:59.999Z", "test.dated", "january"),
+            ("2024-02-01T00:00:00.000Z", "test.dated", "first"),
+            ("2024-02-29T23:59:59.999Z", "test.dated", "last"),
+            ("2024-03-01T00:00:00.000Z", "test.dated", "march"),
         ],
     );
     let dated = |since: Option<&str>, until: Option<&str>| {
@@ -293,7 +275,7 @@ fn paging_reaches_every_entry_once_even_while_entries_are_added() {
         .collect();
     let rows: Vec<_> = rows
         .iter()
-        .map(|(at, action)| (at.as_str(), None, *action, None, ""))
+        .map(|(at, action)| (at.as_str(), *action, ""))
         .collect();
     insert(&org, &rows);
 
@@ -326,10 +308,7 @@ fn paging_reaches_every_entry_once_even_while_entries_are_added() {
         },
     )
     .unwrap();
-    insert(
-        &org,
-        &[("2024-06-01T00:00:00.000Z", None, "test.new", None, "")],
-    );
+    insert(&org, &[("2024-06-01T00:00:00.000Z", "test.new", "")]);
     let second = audit::page(
         &org.store,
         &Actor::CommandLine,

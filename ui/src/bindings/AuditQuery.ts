@@ -23,7 +23,7 @@ until?: string | null,
 /**
  * The `next` of the previous page: only entries older than this id.
  */
-before: number | null, 
+before?: number | null, 
 /**
  * Entries per page: 50 unless given, at most 500.
  */

@@ -8,4 +8,12 @@ export type SettingsAccess = {
 /**
  * The Integrations tab (Microsoft Entra ID).
  */
-integrations: boolean, start_at_login: boolean, idle_timeout: boolean, };
+integrations: boolean, start_at_login: boolean, idle_timeout: boolean, 
+/**
+ * Renaming the organization and changing its plan (Settings → General).
+ */
+organization: boolean, 
+/**
+ * Settings → Audit log.
+ */
+audit_log: boolean, };
