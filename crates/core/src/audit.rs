@@ -280,6 +280,8 @@ pub fn export_csv_file(
     query: &AuditQuery,
     path: &Path,
 ) -> Result<u32, AuditError> {
+    // Refused before anything is written.
+    access::check_audit_log(by)?;
     let failed = |source| AuditError::WriteFile {
         path: path.to_owned(),
         source,
