@@ -38,6 +38,27 @@ pub enum Command {
     /// Microsoft Entra ID: connect, test, auto-deprovision, sync, run history.
     #[command(subcommand)]
     Entra(EntraCommand),
+    /// The audit log, newest first: who did what, and when.
+    Audit(AuditArgs),
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Only entries from this day on (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// Only entries up to this day, included (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+    /// Only entries this person did or was the subject of.
+    #[arg(long, value_name = "EMAIL")]
+    pub user: Option<String>,
+    /// Only entries with this action, such as user.deactivated.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Print CSV (the window's export), every cell safe to open in a spreadsheet.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 #[derive(Subcommand)]
@@ -103,6 +124,11 @@ pub enum OrgCommand {
     Init(OrgInit),
     /// Show the organization, its plan and how many users it has.
     Show,
+    /// Rename the organization (an Owner's decision).
+    Rename { name: String },
+    /// Change the plan: free, team or enterprise. Leaving Enterprise turns
+    /// auto-deprovisioning off; what changes is printed.
+    Plan { plan: Plan },
 }
 
 #[derive(Args)]

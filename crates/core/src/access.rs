@@ -106,6 +106,16 @@ pub fn check_integrations(by: &Actor) -> Result<(), AccessError> {
     by.require_admin("manage Microsoft Entra ID")
 }
 
+/// The organization's name and plan are the Owner's: the plan decides what the
+/// organization pays for and whether automatic deprovisioning may run at all.
+pub fn check_organization(by: &Actor) -> Result<(), AccessError> {
+    by.require_owner("rename the organization or change its plan")
+}
+
+pub fn check_audit_log(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("read the audit log")
+}
+
 /// What the signed-in person may manage in Settings, from the same checks the commands
 /// make, so the window offers exactly what will be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -115,6 +125,10 @@ pub struct SettingsAccess {
     pub integrations: bool,
     pub start_at_login: bool,
     pub idle_timeout: bool,
+    /// Renaming the organization and changing its plan (Settings → General).
+    pub organization: bool,
+    /// Settings → Audit log.
+    pub audit_log: bool,
 }
 
 impl SettingsAccess {
@@ -123,6 +137,8 @@ impl SettingsAccess {
             integrations: check_integrations(by).is_ok(),
             start_at_login: check_start_at_login(by).is_ok(),
             idle_timeout: check_idle_timeout(by).is_ok(),
+            organization: check_organization(by).is_ok(),
+            audit_log: check_audit_log(by).is_ok(),
         }
     }
 }
@@ -162,6 +178,31 @@ mod tests {
         assert!(check_start_at_login(&person(Role::Admin)).is_ok());
         assert!(check_start_at_login(&person(Role::Owner)).is_ok());
         assert!(check_start_at_login(&Actor::SignInProtection).is_err());
+    }
+
+    #[test]
+    fn only_owners_run_the_organization_and_admins_read_the_audit_log() {
+        let may = |actor: &Actor| {
+            let a = SettingsAccess::of(actor);
+            (a.organization, a.audit_log)
+        };
+        assert_eq!(may(&person(Role::Owner)), (true, true));
+        assert_eq!(may(&person(Role::Admin)), (false, true));
+        assert_eq!(may(&person(Role::Member)), (false, false));
+        assert_eq!(may(&Actor::CommandLine), (true, true));
+        assert_eq!(may(&Actor::EntraSync), (false, false));
+        assert_eq!(
+            check_organization(&person(Role::Admin))
+                .unwrap_err()
+                .to_string(),
+            "Only an Owner can rename the organization or change its plan."
+        );
+        assert_eq!(
+            check_audit_log(&person(Role::Member))
+                .unwrap_err()
+                .to_string(),
+            "Only an Owner or Admin can read the audit log."
+        );
     }
 
     #[test]

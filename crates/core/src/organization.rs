@@ -173,13 +173,7 @@ pub fn create(
     setup: &NewOrganization,
     by: &Actor,
 ) -> Result<Organization, OrganizationError> {
-    let name = setup.name.trim();
-    if name.is_empty() {
-        return Err(OrganizationError::EmptyName);
-    }
-    if name.chars().count() > MAX_NAME {
-        return Err(OrganizationError::NameTooLong);
-    }
+    let name = checked_name(&setup.name)?;
     let owner = NewUser {
         email: setup.owner_email.clone(),
         display_name: setup.owner_name.clone(),
@@ -228,6 +222,45 @@ pub fn create(
         demo: false,
         idle_timeout_minutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
     })
+}
+
+/// The name as it will be kept: trimmed, not empty, at most `MAX_NAME` characters.
+fn checked_name(name: &str) -> Result<&str, OrganizationError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(OrganizationError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(OrganizationError::NameTooLong);
+    }
+    Ok(name)
+}
+
+/// Renames the organization (an Owner's decision), under the same rules as at creation.
+pub fn rename(
+    store: &mut Store,
+    by: &Actor,
+    name: &str,
+) -> Result<Organization, OrganizationError> {
+    crate::access::check_organization(by)?;
+    let name = checked_name(name)?;
+    get(store)?;
+    let tx = store.write()?;
+    // Read under the write lock, so "was" names what this rename replaced.
+    let before: String = tx.query_row("SELECT name FROM organization WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    if before != name {
+        tx.execute("UPDATE organization SET name = ?1 WHERE id = 1", [name])?;
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("organization.renamed")
+                .detail(format!("Renamed to \"{name}\" (was \"{before}\")")),
+        )?;
+    }
+    tx.commit().map_err(StoreError::from)?;
+    get(store)
 }
 
 /// Sets how many minutes a session may sit unused before it ends (an Owner's or Admin's

@@ -9,9 +9,17 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. Small helpers, then the store, who may act, what happened, the people,
 /// the organization, signing in, assets, then the Entra side from the Graph client up to
-/// the sync and its schedule, then read models for the screens, then the demo.
+/// the sync and its schedule (a plan change sits just above entra: leaving Enterprise
+/// turns automatic runs off), then read models for the screens, then the demo.
 const LAYERS: &[&[&str]] = &[
-    &["clock", "text_enum", "error_code", "password", "data_dir"],
+    &[
+        "clock",
+        "text_enum",
+        "error_code",
+        "password",
+        "data_dir",
+        "spreadsheet",
+    ],
     &["timestamp"],
     &["store"],
     &["secrets", "access"],
@@ -22,6 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &["assets"],
     &["graph"],
     &["entra"],
+    &["plan_change"],
     &["sync"],
     &["schedule"],
     &["overview", "details"],

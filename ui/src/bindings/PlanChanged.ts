@@ -2,4 +2,8 @@
 import type { Organization } from "./Organization";
 import type { PlanEffect } from "./PlanEffect";
 
-export type PlanChanged = { organization: Organization, effect: PlanEffect, };
+export type PlanChanged = { organization: Organization, 
+/**
+ * What the change did (the summary in the past tense).
+ */
+effect: PlanEffect, };

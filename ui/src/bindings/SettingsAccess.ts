@@ -10,10 +10,10 @@ export type SettingsAccess = {
  */
 integrations: boolean, start_at_login: boolean, idle_timeout: boolean, 
 /**
- * Renaming the organization and changing its plan (Owner only).
+ * Renaming the organization and changing its plan (Settings → General).
  */
 organization: boolean, 
 /**
- * The Audit log tab (Owner and Admin).
+ * Settings → Audit log.
  */
 audit_log: boolean, };

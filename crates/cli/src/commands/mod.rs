@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the core.
 
+mod audit;
 mod entra;
 mod org;
 mod users;
@@ -14,6 +15,7 @@ use crate::args::{Cli, Command, OrgCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(cli: Cli) -> Result<Done, Failure> {
+    let json = cli.json;
     let dir = data_dir::resolve(cli.data_dir)?;
     // Only `org init` makes a database: any other command in a mistyped directory says
     // so and leaves nothing behind.
@@ -33,6 +35,16 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
         Command::Entra(cmd) => {
             organization::get(&store)?;
             entra::run(&mut store, cmd)
+        }
+        Command::Audit(args) => {
+            // clap sees the conflict only when --json follows the subcommand.
+            if json && args.csv {
+                return Err(Failure::usage(
+                    "--csv and --json cannot be used together: choose one.",
+                ));
+            }
+            organization::get(&store)?;
+            audit::run(&store, args)
         }
     }
 }

@@ -1,6 +1,7 @@
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, UserQuery};
 use uniasset_core::organization::{self, NewOrganization};
+use uniasset_core::plan_change;
 use uniasset_core::store::Store;
 
 use super::password_from_stdin;
@@ -58,6 +59,15 @@ pub fn run(store: &mut Store, cmd: OrgCommand) -> Result<Done, Failure> {
                 store.data_dir().display()
             );
             Ok(Done::new(&json, text))
+        }
+        OrgCommand::Rename { name } => {
+            let org = organization::rename(store, &Actor::CommandLine, &name)?;
+            let text = format!("The organization is now called \"{}\".", org.name);
+            Ok(Done::new(&org, text))
+        }
+        OrgCommand::Plan { plan } => {
+            let changed = plan_change::change_plan(store, &Actor::CommandLine, plan)?;
+            Ok(Done::new(&changed, changed.effect.summary.clone()))
         }
     }
 }

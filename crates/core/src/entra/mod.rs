@@ -457,6 +457,27 @@ fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
     }
 }
 
+/// Stops automatic runs inside the caller's transaction, for a reason outside this page (a
+/// plan without auto-deprovisioning), audited as the toggle is. Whether they were on.
+pub(crate) fn turn_off_auto_deprovision_in(
+    conn: &rusqlite::Connection,
+    by: &Actor,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let changed = conn.execute(
+        "UPDATE deprovision_settings SET auto_deprovision = 0 WHERE auto_deprovision = 1",
+        [],
+    )?;
+    if changed > 0 {
+        audit::record(
+            conn,
+            by,
+            audit::Entry::organization("entra.auto_deprovision_off").detail(why),
+        )?;
+    }
+    Ok(changed > 0)
+}
+
 /// Turns auto-deprovisioning on or off, keeping the guard as it is.
 pub fn set_auto_deprovision(
     store: &mut Store,
