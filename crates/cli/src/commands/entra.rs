@@ -161,7 +161,11 @@ fn provisioned(report: &ProvisionReport, dry_run: bool) -> String {
     };
     let mut text = format!(
         "{}{} {}, {} {}, {} left alone.",
-        if dry_run { "Dry run, nothing changed: " } else { "" },
+        if dry_run {
+            "Dry run, nothing changed: "
+        } else {
+            ""
+        },
         add,
         report.added.len(),
         link,
@@ -179,7 +183,10 @@ fn provisioned(report: &ProvisionReport, dry_run: bool) -> String {
         ));
     }
     for l in &report.left_alone {
-        text.push_str(&format!("\n  {:<12} {}: {}", "left alone", l.email, l.reason));
+        text.push_str(&format!(
+            "\n  {:<12} {}: {}",
+            "left alone", l.email, l.reason
+        ));
     }
     text
 }

@@ -340,6 +340,7 @@ pub(crate) fn apply_in(
                     }
                 };
                 let id = directory::insert(conn, &valid, None)?;
+                super::accounts::note_enabled(conn, oid)?;
                 audit::record(
                     conn,
                     by,
@@ -356,6 +357,7 @@ pub(crate) fn apply_in(
                      WHERE id = ?1 AND entra_object_id IS NULL",
                     rusqlite::params![user.id, oid, tenant_id],
                 )?;
+                super::accounts::note_enabled(conn, oid)?;
                 audit::record(
                     conn,
                     by,
@@ -394,16 +396,21 @@ fn plan(conn: &Connection, account: EntraAccount, role: Role) -> Result<Planned,
     let Some(email) = address(&account) else {
         return Ok(Planned {
             email: account.object_id.clone(),
-            plan: Plan::LeftAlone("the account has neither a mail address nor a sign-in name".into()),
+            plan: Plan::LeftAlone(
+                "the account has neither a mail address nor a sign-in name".into(),
+            ),
             account,
         });
     };
-    let mut addresses: Vec<String> = [account.mail.as_deref(), account.user_principal_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(|a| a.trim().to_lowercase())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let mut addresses: Vec<String> = [
+        account.mail.as_deref(),
+        account.user_principal_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|a| a.trim().to_lowercase())
+    .filter(|a| !a.is_empty())
+    .collect();
     addresses.dedup();
     let mut holders: Vec<User> = Vec::new();
     for a in &addresses {
@@ -460,12 +467,15 @@ fn plan(conn: &Connection, account: EntraAccount, role: Role) -> Result<Planned,
 
 /// The address UniAsset uses for an account: its mail, else its userPrincipalName.
 fn address(account: &EntraAccount) -> Option<String> {
-    [account.mail.as_deref(), account.user_principal_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .find(|a| !a.is_empty())
-        .map(str::to_owned)
+    [
+        account.mail.as_deref(),
+        account.user_principal_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|a| !a.is_empty())
+    .map(str::to_owned)
 }
 
 /// The account's display name, or the address's local part when it has none.

@@ -469,13 +469,13 @@ async fn check_and_apply(
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
     }
+    remember(&tx, &observed, &missing_now)?;
     // Turned off while the run waited on Microsoft: nobody is added.
     if entra::people::new_since(&tx)?.is_some() {
         add_new(&tx, &mut run, &tenant_id, new_accounts)?;
     }
     run.result = settle(&run);
     run.ended_at = Some(timestamp::now());
-    remember(&tx, &observed, &missing_now)?;
     record::finish(&tx, &run)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
@@ -593,11 +593,13 @@ fn add_new(
     )?;
     for user in &report.added {
         run.counts.added += 1;
-        run.lines.push(line(user, LineOutcome::Added, None, ADDED.into()));
+        run.lines
+            .push(line(user, LineOutcome::Added, None, ADDED.into()));
     }
     for user in &report.linked {
         run.counts.linked += 1;
-        run.lines.push(line(user, LineOutcome::Linked, None, LINKED.into()));
+        run.lines
+            .push(line(user, LineOutcome::Linked, None, LINKED.into()));
     }
     Ok(())
 }
@@ -627,7 +629,8 @@ fn would_add(
     Ok(())
 }
 
-const ADDED: &str = "New in Microsoft Entra ID: added as a Member (\"Add new Entra users automatically\" is on).";
+const ADDED: &str =
+    "New in Microsoft Entra ID: added as a Member (\"Add new Entra users automatically\" is on).";
 
 const LINKED: &str = "New in Microsoft Entra ID with the address of this Microsoft sign-in user, who had no Entra link: linked to it.";
 
