@@ -131,11 +131,11 @@ async fn search_narrows_by_name_or_address_and_a_long_list_says_more() {
     let by_word = entra::people(&mut t.org.store, &owner, Some("va"))
         .await
         .unwrap();
-    assert_eq!(found(&by_word), [a.adele.clone()], "a word of the name");
+    assert_eq!(found(&by_word), [a.adele.as_str()], "a word of the name");
     let by_address = entra::people(&mut t.org.store, &owner, Some("mike@"))
         .await
         .unwrap();
-    assert_eq!(found(&by_address), [a.mike.clone()]);
+    assert_eq!(found(&by_address), [a.mike.as_str()]);
     let guest = entra::people(&mut t.org.store, &owner, Some("gina"))
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn search_narrows_by_name_or_address_and_a_long_list_says_more() {
     let quoted = entra::people(&mut t.org.store, &owner, Some("\"adele\""))
         .await
         .unwrap();
-    assert_eq!(found(&quoted), [a.adele.clone()]);
+    assert_eq!(found(&quoted), [a.adele.as_str()]);
 
     t.sim
         .add_users(entra::people::PEOPLE_SHOWN + 5, "contoso.com");
