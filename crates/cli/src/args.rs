@@ -92,6 +92,20 @@ pub enum EntraCommand {
     DismissHeld { run: i64 },
     /// Link Microsoft sign-in users without an Entra object id, by their address.
     Match,
+    /// Add the tenant's enabled member accounts (never guests, disabled or deleted ones) as
+    /// Microsoft sign-in Members. An address already in UniAsset is never duplicated: an
+    /// unlinked Microsoft user is linked, a password or Google user is left as is.
+    Provision {
+        /// Show who would be added, linked and left alone, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Add new Entra users automatically: each sync run then also adds enabled member
+    /// accounts created in Entra from now on, as Members.
+    AutoAdd {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// Remove the secret from the keychain and the connection; auto-deprovision turns off.
     Disconnect,
 }

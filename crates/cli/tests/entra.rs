@@ -383,3 +383,167 @@ fn without_a_keychain_nothing_is_stored_in_plain_text() {
         .unwrap();
     assert_eq!(saved, 0);
 }
+
+impl Tenant {
+    /// A user added through the command line, unlinked.
+    fn add(&mut self, email: &str, sign_in: &str) {
+        self.ok(&[
+            "users",
+            "add",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            "member",
+            "--sign-in",
+            sign_in,
+        ]);
+    }
+
+    fn users(&mut self) -> Vec<Value> {
+        self.ok(&["users", "list"]).as_array().unwrap().clone()
+    }
+}
+
+/// Emails in a provision report's `added` or `linked`.
+fn emails(report: &Value, field: &str) -> Vec<String> {
+    let mut emails: Vec<String> = report[field]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_owned())
+        .collect();
+    emails.sort();
+    emails
+}
+
+#[test]
+fn provision_adds_enabled_members_links_by_address_and_leaves_the_rest() {
+    let mut t = Tenant::new();
+    t.connect();
+    let adele = t.sim.add_user(
+        "adele@northwind.example",
+        Some("adele@northwind.example"),
+        true,
+    );
+    t.sim.set_display_name(&adele, "Adele Vance");
+    t.sim.add_guest(
+        "gina_fabrikam.com#EXT#@northwind.onmicrosoft.com",
+        Some("gina@fabrikam.com"),
+        true,
+    );
+    let dora = t.sim.add_user(
+        "dora@northwind.example",
+        Some("dora@northwind.example"),
+        true,
+    );
+    t.sim.set_enabled(&dora, false);
+    let dan = t
+        .sim
+        .add_user("dan@northwind.example", Some("dan@northwind.example"), true);
+    t.sim.soft_delete(&dan);
+    let mike = t.sim.add_user(
+        "mike@northwind.example",
+        Some("mike@northwind.example"),
+        true,
+    );
+    t.add("mike@northwind.example", "microsoft");
+    t.sim
+        .add_user("pat@northwind.example", Some("pat@northwind.example"), true);
+    t.add("pat@northwind.example", "password");
+    t.linked("lee@northwind.example");
+    let before = t.users();
+
+    // A dry run says the same as the real run, and changes nothing.
+    let preview = t.ok(&["entra", "provision", "--dry-run"]);
+    assert_eq!(t.users(), before, "a dry run changes nothing");
+    let text = t.run(&["entra", "provision", "--dry-run"], "");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.starts_with("Dry run, nothing changed: would add 1, would link 1, 1 left alone."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Adele Vance <adele@northwind.example>"),
+        "{text}"
+    );
+
+    let done = t.ok(&["entra", "provision"]);
+    for report in [&preview, &done] {
+        assert_eq!(emails(report, "added"), ["adele@northwind.example"]);
+        assert_eq!(emails(report, "linked"), ["mike@northwind.example"]);
+        let left = report["left_alone"].as_array().unwrap();
+        assert_eq!(left.len(), 1, "{report}");
+        assert_eq!(left[0]["email"], "pat@northwind.example");
+        assert!(left[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("signs in with a password"));
+    }
+    let users = t.users();
+    assert_eq!(users.len(), before.len() + 1, "only Adele is new");
+    let find = |email: &str| users.iter().find(|u| u["email"] == email).cloned();
+    let added = find("adele@northwind.example").unwrap();
+    assert_eq!(added["sign_in"], "microsoft");
+    assert_eq!(added["role"], "member");
+    assert_eq!(added["entra_object_id"], adele.as_str());
+    assert_eq!(
+        find("mike@northwind.example").unwrap()["entra_object_id"],
+        mike.as_str()
+    );
+    assert_eq!(
+        find("pat@northwind.example").unwrap()["sign_in"],
+        "password"
+    );
+    for never in [
+        "gina@fabrikam.com",
+        "dora@northwind.example",
+        "dan@northwind.example",
+    ] {
+        assert!(find(never).is_none(), "{never} was added");
+    }
+
+    let again = t.ok(&["entra", "provision"]);
+    assert!(emails(&again, "added").is_empty(), "{again}");
+    assert!(emails(&again, "linked").is_empty(), "{again}");
+    assert_eq!(t.users().len(), before.len() + 1);
+    let text = t.run(&["entra", "provision"], "");
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("added 0, linked 0, 1 left alone."));
+    t.secret_never_printed_or_stored();
+}
+
+#[test]
+fn provision_without_a_connection_exits_1_and_says_so() {
+    let mut t = Tenant::new();
+    for args in [
+        &["entra", "provision"][..],
+        &["entra", "provision", "--dry-run"][..],
+    ] {
+        let out = t.run(args, "");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Microsoft Entra ID is not connected"),
+            "{stderr}"
+        );
+    }
+    let out = t.run(&["--json", "entra", "provision"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["error"]["code"], "entra_not_connected");
+    assert_eq!(t.users().len(), 1, "only the Owner");
+}
+
+#[test]
+fn auto_add_turns_on_and_off() {
+    let mut t = Tenant::new();
+    let out = t.run(&["entra", "auto-add", "on"], "");
+    assert_eq!(out.status.code(), Some(1), "needs a connection");
+    t.connect();
+    let on = t.ok(&["entra", "auto-add", "on"]);
+    assert_eq!(on["auto_add_new_users"], true);
+    assert!(on["auto_add_since"].is_string());
+    let off = t.ok(&["entra", "auto-add", "off"]);
+    assert_eq!(off["auto_add_new_users"], false);
+}

@@ -488,6 +488,7 @@ fn the_csv_export_is_every_match_and_reads_as_text_in_a_spreadsheet() {
                 sign_in: SignInMethod::Password,
                 entra_object_id: None,
             },
+            None,
         )
         .unwrap();
     }

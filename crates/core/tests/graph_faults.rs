@@ -104,7 +104,7 @@ async fn truncated_replies_are_retried_then_fail_never_giving_a_state() {
             "{id}: {result:?}"
         );
     }
-    let listing = bounded("listing", graph.for_each_account(|_, _| {})).await;
+    let listing = bounded("listing", graph.for_each_account(|_| {})).await;
     assert!(
         matches!(listing, Err(GraphError::Malformed { .. })),
         "{listing:?}"
@@ -139,8 +139,8 @@ async fn truncated_replies_are_retried_then_fail_never_giving_a_state() {
     let mut listed = HashMap::new();
     match bounded(
         "listing",
-        graph.for_each_account(|id, s| {
-            listed.insert(id.to_owned(), s);
+        graph.for_each_account(|account| {
+            listed.insert(account.object_id.clone(), account.state());
         }),
     )
     .await
@@ -219,7 +219,7 @@ async fn self_linking_pages_end_in_an_error() {
     });
     sim.reset_counts();
     let mut seen = 0;
-    let listing = bounded("listing", graph.for_each_account(|_, _| seen += 1)).await;
+    let listing = bounded("listing", graph.for_each_account(|_| seen += 1)).await;
     let err = listing.unwrap_err();
     assert!(
         matches!(err, GraphError::EndlessPaging { repeated: true, .. }),
@@ -234,7 +234,7 @@ async fn self_linking_pages_end_in_an_error() {
         matches!(from_now, Err(GraphError::EndlessPaging { .. })),
         "{from_now:?}"
     );
-    let changes = bounded("delta", graph.delta_changes(&saved_link, |_, _| {})).await;
+    let changes = bounded("delta", graph.delta_changes(&saved_link, |_, _, _| {})).await;
     let err = changes.unwrap_err();
     assert!(matches!(err, GraphError::EndlessPaging { .. }), "{err:?}");
     assert!(err.to_string().contains("changed users"), "{err}");

@@ -5,7 +5,9 @@
 //! scan over `changes` whose cost is the number of changed users, not the tenant's size,
 //! and each changed user appears once, in its latest state, as Graph promises.
 
-use crate::filter::Clause;
+use crate::filter::{Clause, Filter};
+use crate::search::Search;
+use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub(crate) struct User {
     pub(crate) mail: Option<String>,
     pub(crate) display_name: String,
     pub(crate) enabled: bool,
+    /// `userType`: a guest (invited from another organization) or a member.
+    pub(crate) guest: bool,
+    /// `createdDateTime`, to the second as Graph gives it.
+    pub(crate) created: DateTime<Utc>,
     pub(crate) lifecycle: Lifecycle,
     seq: u64,
 }
@@ -72,6 +78,18 @@ impl Directory {
         mail: Option<&str>,
         enabled: bool,
     ) -> String {
+        self.add_account(id, user_principal_name, mail, enabled, false)
+    }
+
+    /// Adds a member or guest account. Panics if `id` is already taken.
+    pub(crate) fn add_account(
+        &mut self,
+        id: &str,
+        user_principal_name: &str,
+        mail: Option<&str>,
+        enabled: bool,
+        guest: bool,
+    ) -> String {
         let id = id.to_lowercase();
         assert!(
             !self.by_id.contains_key(&id),
@@ -89,6 +107,8 @@ impl Directory {
             mail: mail.map(str::to_string),
             display_name,
             enabled,
+            guest,
+            created: Utc::now().trunc_subsecs(0),
             lifecycle: Lifecycle::Active,
             seq: 0,
         });
@@ -121,6 +141,22 @@ impl Directory {
             user.enabled = enabled;
             self.stamp(position);
         }
+    }
+
+    /// A new `displayName`, a change delta reports.
+    pub(crate) fn set_display_name(&mut self, id: &str, display_name: &str) {
+        let position = self.position(id);
+        if self.users[position].display_name != display_name {
+            self.users[position].display_name = display_name.to_owned();
+            self.stamp(position);
+        }
+    }
+
+    /// Backdates (or postdates) `createdDateTime`, as for an account made long ago. Not a
+    /// change: delta does not report it.
+    pub(crate) fn set_created(&mut self, id: &str, created: DateTime<Utc>) {
+        let position = self.position(id);
+        self.users[position].created = created.trunc_subsecs(0);
     }
 
     pub(crate) fn soft_delete(&mut self, id: &str) {
@@ -173,40 +209,19 @@ impl Directory {
             .find(|u| u.is_active())
     }
 
-    /// One page of active users matching any of `clauses` (all when empty), starting at
-    /// position `start`; also the position where the next page starts, if there is one.
+    /// One page of active users matching `filter` and `search` (all when both are empty),
+    /// starting at position `start`; also the position where the next page starts, if any.
     pub(crate) fn list(
         &self,
-        clauses: &[Clause],
+        filter: &Filter,
+        search: &Search,
         start: usize,
         top: usize,
     ) -> (Vec<&User>, Option<usize>) {
-        let by_name_only = !clauses.is_empty()
-            && clauses
-                .iter()
-                .all(|c| !matches!(c, Clause::AccountEnabled(_)));
-        let candidates: Box<dyn Iterator<Item = usize>> = if by_name_only {
-            let mut positions: Vec<usize> = clauses
-                .iter()
-                .filter_map(|c| match c {
-                    Clause::UserPrincipalName(name) | Clause::Mail(name) => self.by_name.get(name),
-                    Clause::AccountEnabled(_) => None,
-                })
-                .flatten()
-                .copied()
-                .filter(|&p| p >= start)
-                .collect();
-            positions.sort_unstable();
-            positions.dedup();
-            Box::new(positions.into_iter())
-        } else {
-            Box::new(start..self.users.len())
-        };
         let mut page = Vec::new();
-        for position in candidates {
+        for position in self.candidates(filter, start) {
             let user = &self.users[position];
-            if !user.is_active() || !(clauses.is_empty() || clauses.iter().any(|c| c.matches(user)))
-            {
+            if !user.is_active() || !filter.matches(user) || !search.matches(user) {
                 continue;
             }
             if page.len() == top {
@@ -215,6 +230,50 @@ impl Directory {
             page.push(user);
         }
         (page, None)
+    }
+
+    /// How many active users match `filter` and `search` (`@odata.count`).
+    pub(crate) fn count(&self, filter: &Filter, search: &Search) -> usize {
+        self.candidates(filter, 0)
+            .filter(|&p| {
+                let user = &self.users[p];
+                user.is_active() && filter.matches(user) && search.matches(user)
+            })
+            .count()
+    }
+
+    /// Positions from `start` on that may match: when every alternative of the filter names
+    /// a userPrincipalName or mail, only users with those names, else everyone.
+    fn candidates(&self, filter: &Filter, start: usize) -> Box<dyn Iterator<Item = usize> + '_> {
+        let named: Option<Vec<&String>> = (!filter.is_empty())
+            .then(|| {
+                filter
+                    .alternatives()
+                    .iter()
+                    .map(|all| {
+                        all.iter().find_map(|c| match c {
+                            Clause::UserPrincipalName(name) | Clause::Mail(name) => Some(name),
+                            _ => None,
+                        })
+                    })
+                    .collect()
+            })
+            .flatten();
+        match named {
+            Some(names) => {
+                let mut positions: Vec<usize> = names
+                    .into_iter()
+                    .filter_map(|name| self.by_name.get(name))
+                    .flatten()
+                    .copied()
+                    .filter(|&p| p >= start)
+                    .collect();
+                positions.sort_unstable();
+                positions.dedup();
+                Box::new(positions.into_iter())
+            }
+            None => Box::new(start..self.users.len()),
+        }
     }
 
     /// The stamp of the latest change; a delta token taken now starts after it.

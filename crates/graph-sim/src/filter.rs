@@ -1,20 +1,43 @@
 //! The `$filter` subset the app uses on `/users`: `eq` clauses on `accountEnabled`,
-//! `userPrincipalName` and `mail`, joined by `or`.
+//! `userType`, `userPrincipalName` and `mail` (all supported by default, without
+//! `ConsistencyLevel`), joined by `and` and `or` (`and` binding tighter, as in OData).
 
 use crate::directory::User;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Clause {
     AccountEnabled(bool),
+    /// `userType eq 'Guest'` when true, `'Member'` when false.
+    Guest(bool),
     /// Lowercased: Graph compares these strings case-insensitively.
     UserPrincipalName(String),
     Mail(String),
+}
+
+/// Alternatives (joined by `or`), each a set of clauses that must all hold (joined by
+/// `and`). Empty: no filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Filter(Vec<Vec<Clause>>);
+
+impl Filter {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn alternatives(&self) -> &[Vec<Clause>] {
+        &self.0
+    }
+
+    pub(crate) fn matches(&self, user: &User) -> bool {
+        self.0.is_empty() || self.0.iter().any(|all| all.iter().all(|c| c.matches(user)))
+    }
 }
 
 impl Clause {
     pub(crate) fn matches(&self, user: &User) -> bool {
         match self {
             Clause::AccountEnabled(enabled) => user.enabled == *enabled,
+            Clause::Guest(guest) => user.guest == *guest,
             Clause::UserPrincipalName(upn) => user.user_principal_name.to_lowercase() == *upn,
             Clause::Mail(mail) => user
                 .mail
@@ -24,18 +47,25 @@ impl Clause {
     }
 }
 
-/// Parses a filter into clauses any one of which must hold. The error is Graph's
-/// message for a query it cannot run.
-pub(crate) fn parse(filter: &str) -> Result<Vec<Clause>, String> {
+/// Parses a filter. The error is Graph's message for a query it cannot run.
+pub(crate) fn parse(filter: &str) -> Result<Filter, String> {
     let mut scanner = Scanner { rest: filter };
-    let mut clauses = vec![scanner.clause()?];
+    let mut alternatives = vec![vec![scanner.clause()?]];
     loop {
         scanner.skip_spaces();
         if scanner.rest.is_empty() {
-            return Ok(clauses);
+            return Ok(Filter(alternatives));
         }
-        scanner.keyword("or")?;
-        clauses.push(scanner.clause()?);
+        let joiner = scanner.word().to_ascii_lowercase();
+        let clause = scanner.clause()?;
+        match joiner.as_str() {
+            "and" => alternatives
+                .last_mut()
+                .expect("at least one alternative")
+                .push(clause),
+            "or" => alternatives.push(vec![clause]),
+            _ => return Err(unsupported()),
+        }
     }
 }
 
@@ -85,6 +115,15 @@ impl Scanner<'_> {
             } else {
                 Err(unsupported())
             }
+        } else if property.eq_ignore_ascii_case("userType") {
+            let value = self.quoted()?;
+            if value.eq_ignore_ascii_case("Guest") {
+                Ok(Clause::Guest(true))
+            } else if value.eq_ignore_ascii_case("Member") {
+                Ok(Clause::Guest(false))
+            } else {
+                Err(unsupported())
+            }
         } else if property.eq_ignore_ascii_case("userPrincipalName") {
             Ok(Clause::UserPrincipalName(self.quoted()?.to_lowercase()))
         } else if property.eq_ignore_ascii_case("mail") {
@@ -118,20 +157,28 @@ impl Scanner<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse, Clause};
+    use super::{parse, Clause, Filter};
 
     #[test]
-    fn parses_eq_clauses_joined_by_or() {
+    fn parses_eq_clauses_joined_by_and_and_or() {
         assert_eq!(
             parse("accountEnabled eq false").unwrap(),
-            [Clause::AccountEnabled(false)]
+            Filter(vec![vec![Clause::AccountEnabled(false)]])
         );
         assert_eq!(
             parse("userPrincipalName eq 'O''Brien@X.com' or  mail eq 'a or b'").unwrap(),
-            [
-                Clause::UserPrincipalName("o'brien@x.com".into()),
-                Clause::Mail("a or b".into())
-            ]
+            Filter(vec![
+                vec![Clause::UserPrincipalName("o'brien@x.com".into())],
+                vec![Clause::Mail("a or b".into())]
+            ])
+        );
+        assert_eq!(
+            parse("accountEnabled eq true AND userType eq 'member' or userType eq 'Guest'")
+                .unwrap(),
+            Filter(vec![
+                vec![Clause::AccountEnabled(true), Clause::Guest(false)],
+                vec![Clause::Guest(true)]
+            ])
         );
     }
 
@@ -140,7 +187,9 @@ mod tests {
         for filter in [
             "",
             "accountEnabled eq 'true'",
-            "mail eq 'a' and mail eq 'b'",
+            "mail eq 'a' nor mail eq 'b'",
+            "userType eq 'Alien'",
+            "userType eq Member",
             "mail ne 'a'",
             "mail eq 'a' or",
             "displayName eq 'a'",

@@ -1,6 +1,6 @@
 //! A Microsoft Graph and Entra sign-in simulator on loopback, speaking the documented
 //! wire format for what UniAsset uses: the client-credentials token endpoint, users
-//! with `$select`/`$filter`/paging, `$batch`, `users/delta`, Graph's error shapes,
+//! with `$select`/`$filter`/`$search`/`$count`/paging, `$batch`, `users/delta`, Graph's error shapes,
 //! throttling, and seeded faults. Tests, benchmarks and the demo organization run
 //! against it instead of a real tenant.
 
@@ -13,6 +13,7 @@ mod faults;
 mod filter;
 mod reply;
 mod routes;
+mod search;
 mod seed;
 mod select;
 mod server;

@@ -10,18 +10,22 @@ enum Property {
     UserPrincipalName,
     Mail,
     DisplayName,
+    UserType,
+    CreatedDateTime,
 }
 
-const ALL: [Property; 5] = [
+const ALL: [Property; 7] = [
     Property::Id,
     Property::AccountEnabled,
     Property::UserPrincipalName,
     Property::Mail,
     Property::DisplayName,
+    Property::UserType,
+    Property::CreatedDateTime,
 ];
 
-/// Real Graph's default set for users leaves out `accountEnabled`; clients that forget
-/// `$select` must see that, as they would in production.
+/// Real Graph's default set for users leaves out `accountEnabled`, `userType` and
+/// `createdDateTime`; clients that forget `$select` must see that, as in production.
 const DEFAULT: [Property; 4] = [
     Property::Id,
     Property::DisplayName,
@@ -37,6 +41,8 @@ impl Property {
             Property::UserPrincipalName => "userPrincipalName",
             Property::Mail => "mail",
             Property::DisplayName => "displayName",
+            Property::UserType => "userType",
+            Property::CreatedDateTime => "createdDateTime",
         }
     }
 
@@ -47,6 +53,8 @@ impl Property {
             Property::UserPrincipalName => 4,
             Property::Mail => 8,
             Property::DisplayName => 16,
+            Property::UserType => 32,
+            Property::CreatedDateTime => 64,
         }
     }
 
@@ -57,6 +65,10 @@ impl Property {
             Property::UserPrincipalName => Value::from(user.user_principal_name.as_str()),
             Property::Mail => user.mail.as_deref().map_or(Value::Null, Value::from),
             Property::DisplayName => Value::from(user.display_name.as_str()),
+            Property::UserType => Value::from(if user.guest { "Guest" } else { "Member" }),
+            Property::CreatedDateTime => {
+                Value::from(user.created.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            }
         }
     }
 }

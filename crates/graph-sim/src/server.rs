@@ -111,6 +111,36 @@ impl Simulator {
         lock(&self.shared.directory).add(user_principal_name, mail, enabled)
     }
 
+    /// Adds a guest account (`userType` Guest, invited from another organization); returns
+    /// its object id. Guests' UPNs look like `ann_fabrikam.com#EXT#@contoso.onmicrosoft.com`
+    /// and their mail is their own organization's address.
+    pub fn add_guest(
+        &self,
+        user_principal_name: &str,
+        mail: Option<&str>,
+        enabled: bool,
+    ) -> String {
+        lock(&self.shared.directory).add_account(
+            &uuid::Uuid::new_v4().to_string(),
+            user_principal_name,
+            mail,
+            enabled,
+            true,
+        )
+    }
+
+    /// Renames a user (`displayName`; new users are named after their UPN's local part).
+    /// Delta reports the change. Panics on an unknown id.
+    pub fn set_display_name(&self, id: &str, display_name: &str) {
+        lock(&self.shared.directory).set_display_name(id, display_name);
+    }
+
+    /// Sets a user's `createdDateTime` (new users get the time they were added), as for an
+    /// account created long ago. Not a change delta reports. Panics on an unknown id.
+    pub fn set_created(&self, id: &str, created: chrono::DateTime<chrono::Utc>) {
+        lock(&self.shared.directory).set_created(id, created);
+    }
+
     /// Adds accounts with fixed ids (with mail equal to the UPN), soft-deleting those so marked.
     pub fn seed(&self, accounts: &[crate::SeedAccount]) {
         for account in accounts {

@@ -115,7 +115,7 @@ macro_rules! areas {
     };
 }
 
-areas!(session, users, entra, general);
+areas!(session, users, entra, general, organization, audit_log);
 
 pub mod events {
     use uniasset_core::sync::RunRecord;

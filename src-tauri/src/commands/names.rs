@@ -31,4 +31,10 @@ pub const COMMANDS: &[&str] = &[
     "autostart_enabled",
     "set_autostart",
     "set_idle_timeout",
+    "rename_organization",
+    "preview_plan_change",
+    "change_plan",
+    "audit_log",
+    "audit_actions",
+    "export_audit_csv",
 ];

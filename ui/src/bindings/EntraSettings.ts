@@ -14,4 +14,13 @@ run_deadline_minutes: number,
 /**
  * Set when the client secret expires within 14 days or has expired.
  */
-secret_warning: string | null, auto_add_new_users: boolean, };
+secret_warning: string | null, 
+/**
+ * "Add new Entra users automatically": each sync run (the nightly one included) also
+ * adds enabled member accounts created in Entra since `auto_add_since`, as Members.
+ */
+auto_add_new_users: boolean, 
+/**
+ * When adding new users automatically was last turned on.
+ */
+auto_add_since: string | null, };

@@ -3,6 +3,8 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppStatus } from "./AppStatus";
 import type { Asset } from "./Asset";
+import type { AuditPage } from "./AuditPage";
+import type { AuditQuery } from "./AuditQuery";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { EntraOverview } from "./EntraOverview";
 import type { ImportPreview } from "./ImportPreview";
@@ -13,6 +15,9 @@ import type { NewOrganization } from "./NewOrganization";
 import type { NewUser } from "./NewUser";
 import type { Organization } from "./Organization";
 import type { Password } from "./Password";
+import type { Plan } from "./Plan";
+import type { PlanChanged } from "./PlanChanged";
+import type { PlanEffect } from "./PlanEffect";
 import type { RunRecord } from "./RunRecord";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
@@ -56,6 +61,12 @@ export function commands(call: Call) {
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
     setIdleTimeout: (minutes: number) => call<Organization>("set_idle_timeout", { minutes }),
+    renameOrganization: (name: string) => call<Organization>("rename_organization", { name }),
+    previewPlanChange: (plan: Plan) => call<PlanEffect>("preview_plan_change", { plan }),
+    changePlan: (plan: Plan) => call<PlanChanged>("change_plan", { plan }),
+    auditLog: (query: AuditQuery) => call<AuditPage>("audit_log", { query }),
+    auditActions: () => call<Array<string>>("audit_actions"),
+    exportAuditCsv: (query: AuditQuery, path: string) => call<number>("export_audit_csv", { query, path }),
   };
 }
 

@@ -1,6 +1,6 @@
 use uniasset_core::access::Actor;
 use uniasset_core::directory::reason_words;
-use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
+use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput, ProvisionReport};
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
@@ -98,6 +98,21 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             }
             Ok(Done::new(&report, text))
         }
+        EntraCommand::Provision { dry_run } => {
+            let report = block_on(entra::provision(store, &me, dry_run))?;
+            let text = provisioned(&report, dry_run);
+            Ok(Done::new(&report, text))
+        }
+        EntraCommand::AutoAdd { state } => {
+            entra::set_auto_add_users(store, &me, state == "on")?;
+            let settings = entra::settings(store)?;
+            let text = if settings.auto_add_new_users {
+                "New Entra users are added automatically: each sync run adds enabled member accounts created in Entra from now on, as Members."
+            } else {
+                "New Entra users are no longer added automatically. Nobody was removed."
+            };
+            Ok(Done::new(&settings, text))
+        }
         EntraCommand::Disconnect => {
             entra::disconnect(store, &me)?;
             let text = "Disconnected: the client secret was removed from the keychain and auto-deprovision is off.";
@@ -137,6 +152,45 @@ fn finished(record: RunRecord) -> Result<Done, Failure> {
     }
 }
 
+/// Who was added, linked and left alone, one person a line.
+fn provisioned(report: &ProvisionReport, dry_run: bool) -> String {
+    let (add, link) = if dry_run {
+        ("would add", "would link")
+    } else {
+        ("added", "linked")
+    };
+    let mut text = format!(
+        "{}{} {}, {} {}, {} left alone.",
+        if dry_run {
+            "Dry run, nothing changed: "
+        } else {
+            ""
+        },
+        add,
+        report.added.len(),
+        link,
+        report.linked.len(),
+        report.left_alone.len()
+    );
+    for u in &report.added {
+        text.push_str(&format!("\n  {add:<12} {} <{}>", u.display_name, u.email));
+    }
+    for u in &report.linked {
+        text.push_str(&format!(
+            "\n  {link:<12} {} → {}",
+            u.email,
+            u.entra_object_id.as_deref().unwrap_or_default()
+        ));
+    }
+    for l in &report.left_alone {
+        text.push_str(&format!(
+            "\n  {:<12} {}: {}",
+            "left alone", l.email, l.reason
+        ));
+    }
+    text
+}
+
 fn summary(r: &RunRecord) -> String {
     let id =
         r.id.map(|i| format!("#{i}"))
@@ -174,6 +228,10 @@ fn describe(r: &RunRecord) -> String {
             LineOutcome::OtherTenant => "linked to another tenant",
             LineOutcome::EnabledAgain => "enabled again in Entra",
             LineOutcome::Error => "error",
+            LineOutcome::Added => "added from Entra",
+            LineOutcome::Linked => "linked to Entra",
+            LineOutcome::WouldAdd => "would add from Entra",
+            LineOutcome::WouldLink => "would link to Entra",
         };
         let why = l
             .reason

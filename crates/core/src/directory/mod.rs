@@ -340,7 +340,7 @@ pub(crate) fn user_by_id(conn: &Connection, id: i64) -> Result<User, DirectoryEr
     .ok_or(DirectoryError::UnknownUser(id))
 }
 
-fn find_by_email_in(conn: &Connection, email: &str) -> Result<Option<User>, StoreError> {
+pub(crate) fn find_by_email_in(conn: &Connection, email: &str) -> Result<Option<User>, StoreError> {
     Ok(conn
         .query_row(
             &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"),

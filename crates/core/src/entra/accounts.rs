@@ -1,5 +1,5 @@
-//! What Entra last said of each linked account, as the sync's runs learned it (the sync
-//! writes it; reactivation reads it when Microsoft cannot be asked live).
+//! What Entra last said of each linked account, as the sync's runs learned it (the sync and
+//! adding people write it; reactivation reads it when Microsoft cannot be asked live).
 
 use std::collections::HashMap;
 
@@ -33,4 +33,15 @@ pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState
         )
         .optional()?;
     Ok(state.as_deref().and_then(AccountState::parse))
+}
+
+/// Records that Entra reports `object_id` enabled now (an account just read and linked), so
+/// the next run need not read it on its own.
+pub(crate) fn note_enabled(conn: &Connection, object_id: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO entra_accounts (object_id, state, observed_at) VALUES (?1, 'enabled', ?2)
+         ON CONFLICT (object_id) DO UPDATE SET state = excluded.state, observed_at = excluded.observed_at",
+        rusqlite::params![object_id, crate::timestamp::now()],
+    )?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod matching;
+pub mod people;
 mod reactivation;
 
 use chrono::NaiveDate;
@@ -23,6 +24,10 @@ use cloud::{Cloud, EndpointError, Endpoints};
 pub use accounts::known_state;
 pub(crate) use accounts::known_states;
 pub use matching::{match_accounts, MatchReport, Unmatched};
+pub use people::{
+    add_people, people, provision, set_auto_add_users, EntraPeople, EntraPerson, LeftAlone,
+    ProvisionOutcome, ProvisionReport,
+};
 pub use reactivation::{reactivate, EntraCheck, ReactivationError};
 
 /// Days before the secret's expiry date from which UniAsset warns.
@@ -80,6 +85,11 @@ pub struct EntraSettings {
     pub run_deadline_minutes: u32,
     /// Set when the client secret expires within 14 days or has expired.
     pub secret_warning: Option<String>,
+    /// "Add new Entra users automatically": each sync run (the nightly one included) also
+    /// adds enabled member accounts created in Entra since `auto_add_since`, as Members.
+    pub auto_add_new_users: bool,
+    /// When adding new users automatically was last turned on.
+    pub auto_add_since: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -281,8 +291,13 @@ fn save_connection(
         None => p.tenant == checked.tenant,
     };
     if let Some(p) = previous.as_ref().filter(|p| !same_tenant(p)) {
-        tx.execute("UPDATE deprovision_settings SET auto_deprovision = 0", [])?;
-        detail.push_str("; a different tenant, so auto-deprovision was turned off");
+        tx.execute(
+            "UPDATE deprovision_settings SET auto_deprovision = 0, auto_add_users = 0",
+            [],
+        )?;
+        detail.push_str(
+            "; a different tenant, so auto-deprovision and adding new users automatically were turned off",
+        );
         // Links made in the old tenant stay marked as such, and its held runs are moot.
         if let Some(old) = &p.tenant_id {
             adopt_unassigned_links(&tx, by, old)?;
@@ -361,12 +376,13 @@ pub fn disconnect(store: &mut Store, by: &Actor) -> Result<(), EntraError> {
     dismiss_pending_holds(&tx, by, "Microsoft Entra ID was disconnected")?;
     tx.execute_batch(
         "DELETE FROM entra_connection; DELETE FROM entra_delta; DELETE FROM entra_accounts; DELETE FROM entra_missing;
-         UPDATE deprovision_settings SET auto_deprovision = 0;",
+         UPDATE deprovision_settings SET auto_deprovision = 0, auto_add_users = 0;",
     )?;
     audit::record(
         &tx,
         by,
-        audit::Entry::organization("entra.disconnected").detail("Auto-deprovision turned off"),
+        audit::Entry::organization("entra.disconnected")
+            .detail("Auto-deprovision and adding new users automatically turned off"),
     )?;
     tx.commit().map_err(StoreError::from)?;
     keychain.delete()?;
@@ -419,6 +435,7 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
             ))
         },
     )?;
+    let (auto_add_new_users, auto_add_since) = people::auto_add_in(store.conn())?;
     let today = crate::clock::now().date_naive();
     let secret_warning = connection
         .as_ref()
@@ -432,6 +449,8 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         guard: MassDeactivationGuard { min_users, percent },
         run_deadline_minutes,
         secret_warning,
+        auto_add_new_users,
+        auto_add_since,
     })
 }
 

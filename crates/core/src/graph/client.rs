@@ -71,6 +71,13 @@ pub struct GraphClient {
     pub(super) deadline: Instant,
 }
 
+/// Whether a request is one of Graph's advanced queries on directory objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Query {
+    Default,
+    Advanced,
+}
+
 /// A successful reply, or the documented "no such object".
 pub(super) enum Reply<T> {
     Found(T),
@@ -219,10 +226,22 @@ impl GraphClient {
         url: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Reply<T>, GraphError> {
+        self.request_with(method, url, body, Query::Default).await
+    }
+
+    /// As `request`, for an advanced query (`$search`, `$count`): Graph runs those only with
+    /// `ConsistencyLevel: eventual`, on every page.
+    pub(super) async fn request_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        query: Query,
+    ) -> Result<Reply<T>, GraphError> {
         let refreshed = AtomicBool::new(false);
         let started = Instant::now();
         let stubborn = AtomicU32::new(0);
-        (|| self.attempt(method.clone(), url, body, &refreshed))
+        (|| self.attempt(method.clone(), url, body, query, &refreshed))
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
             .when(Failure::retryable)
@@ -236,12 +255,16 @@ impl GraphClient {
         method: Method,
         url: &str,
         body: Option<&serde_json::Value>,
+        query: Query,
         refreshed: &AtomicBool,
     ) -> Result<Reply<T>, Failure> {
         let token = self.token(false).await.map_err(Failure::Final)?;
         let mut request = self.graph_http.request(method, url).bearer_auth(token);
         if self.options.low_priority {
             request = request.header("x-ms-throttle-priority", "Low");
+        }
+        if query == Query::Advanced {
+            request = request.header("ConsistencyLevel", "eventual");
         }
         if let Some(body) = body {
             request = request.json(body);

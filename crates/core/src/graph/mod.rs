@@ -11,4 +11,4 @@ mod users;
 
 pub use client::{ClientOptions, GraphClient};
 pub use error::GraphError;
-pub use users::{AccountState, DeltaChange};
+pub use users::{AccountState, DeltaChange, EntraAccount, DELTA_FIELDS};

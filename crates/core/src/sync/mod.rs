@@ -20,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::access::{AccessError, Actor};
 use crate::directory::{self, DeactivationReason, DirectoryError, User, UserStatus};
 use crate::entra::{self, EntraError};
-use crate::graph::{AccountState, ClientOptions, GraphClient, GraphError};
+use crate::graph::{AccountState, ClientOptions, GraphClient, GraphError, DELTA_FIELDS};
 use crate::organization::{self, OrganizationError};
 use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
@@ -55,7 +55,7 @@ text_enum! {
 }
 
 text_enum! {
-    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, skipped_protected, other_tenant, enabled_again or error" {
+    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, skipped_protected, other_tenant, enabled_again, error, added, linked, would_add or would_link" {
         Deactivated => "deactivated",
         WouldDeactivate => "would_deactivate",
         Held => "held",
@@ -64,6 +64,12 @@ text_enum! {
         OtherTenant => "other_tenant",
         EnabledAgain => "enabled_again",
         Error => "error",
+        /// A new Entra account added as a Member ("Add new Entra users automatically").
+        Added => "added",
+        /// A new Entra account whose address an unlinked Microsoft user had: linked to them.
+        Linked => "linked",
+        WouldAdd => "would_add",
+        WouldLink => "would_link",
     }
 }
 
@@ -371,7 +377,9 @@ async fn check_and_apply(
         .filter_map(|u| u.entra_object_id.clone())
         .collect();
 
-    let mut observed = observe::observe(graph, &oids, &known, delta_link.as_deref()).await?;
+    let new_since = entra::people::new_since(store.conn())?;
+    let mut observed =
+        observe::observe(graph, &oids, &known, delta_link.as_deref(), new_since).await?;
     let mut current: HashMap<String, Result<AccountState, GraphError>> =
         known.iter().map(|(k, v)| (k.clone(), Ok(*v))).collect();
     if observed.full_read {
@@ -445,7 +453,9 @@ async fn check_and_apply(
                 .map(|(u, r)| line(u, LineOutcome::WouldDeactivate, Some(*r), String::new())),
         );
     }
+    let new_accounts = std::mem::take(&mut observed.new_accounts);
     if run.dry_run {
+        would_add(store.conn(), &mut run, new_accounts)?;
         run.result = settle(&run);
         run.ended_at = Some(timestamp::now());
         return Ok(run.worded());
@@ -459,9 +469,13 @@ async fn check_and_apply(
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
     }
+    remember(&tx, &observed, &missing_now)?;
+    // Turned off while the run waited on Microsoft: nobody is added.
+    if entra::people::new_since(&tx)?.is_some() {
+        add_new(&tx, &mut run, &tenant_id, new_accounts)?;
+    }
     run.result = settle(&run);
     run.ended_at = Some(timestamp::now());
-    remember(&tx, &observed, &missing_now)?;
     record::finish(&tx, &run)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
@@ -559,6 +573,67 @@ fn deactivate_all(
     Ok(())
 }
 
+/// Adds (or links by address) the new accounts a run found, as Members, in its transaction.
+/// Someone left as is (a password user with that address, say) gets no line: the "Add
+/// people" list shows them with the reason.
+fn add_new(
+    conn: &Connection,
+    run: &mut RunRecord,
+    tenant_id: &str,
+    accounts: Vec<crate::graph::EntraAccount>,
+) -> Result<(), StoreError> {
+    let context = format!("sync run #{} ({})", run.id.unwrap_or_default(), run.trigger);
+    let report = entra::people::apply_in(
+        conn,
+        &Actor::EntraSync,
+        tenant_id,
+        accounts,
+        directory::Role::Member,
+        Some(&context),
+    )?;
+    for user in &report.added {
+        run.counts.added += 1;
+        run.lines
+            .push(line(user, LineOutcome::Added, None, ADDED.into()));
+    }
+    for user in &report.linked {
+        run.counts.linked += 1;
+        run.lines
+            .push(line(user, LineOutcome::Linked, None, LINKED.into()));
+    }
+    Ok(())
+}
+
+/// A dry run's lines for the new accounts it would add or link.
+fn would_add(
+    conn: &Connection,
+    run: &mut RunRecord,
+    accounts: Vec<crate::graph::EntraAccount>,
+) -> Result<(), StoreError> {
+    use entra::people::Plan;
+    for planned in entra::people::plan_in(conn, accounts, directory::Role::Member)? {
+        let (outcome, user_id, detail) = match &planned.plan {
+            Plan::Add(_) => (LineOutcome::WouldAdd, None, ADDED),
+            Plan::Link(user) => (LineOutcome::WouldLink, Some(user.id), LINKED),
+            Plan::LeftAlone(_) => continue,
+        };
+        run.lines.push(RunLine {
+            user_id,
+            email: planned.email,
+            entra_object_id: Some(planned.account.object_id),
+            outcome,
+            reason: None,
+            detail: detail.into(),
+        });
+    }
+    Ok(())
+}
+
+const ADDED: &str =
+    "New in Microsoft Entra ID: added as a Member (\"Add new Entra users automatically\" is on).";
+
+const LINKED: &str = "New in Microsoft Entra ID with the address of this Microsoft sign-in user, who had no Entra link: linked to it.";
+
 pub(crate) fn line(
     user: &User,
     outcome: LineOutcome,
@@ -601,11 +676,16 @@ fn missing_accounts(conn: &Connection) -> Result<std::collections::HashSet<Strin
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The saved delta link, unless it was made with another `$select` than this version reads
+/// (Graph fixes the selection into the link): then the run reads the tenant in full and
+/// starts a new link.
 fn saved_delta_link(conn: &Connection) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row("SELECT delta_link FROM entra_delta WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT delta_link FROM entra_delta WHERE id = 1 AND fields = ?1",
+            [DELTA_FIELDS],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
@@ -638,9 +718,10 @@ fn remember(
         };
     }
     conn.execute(
-        "INSERT INTO entra_delta (id, delta_link, updated_at) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET delta_link = excluded.delta_link, updated_at = excluded.updated_at",
-        rusqlite::params![observed.delta_link, now],
+        "INSERT INTO entra_delta (id, delta_link, updated_at, fields) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET delta_link = excluded.delta_link, updated_at = excluded.updated_at,
+             fields = excluded.fields",
+        rusqlite::params![observed.delta_link, now, DELTA_FIELDS],
     )?;
     Ok(())
 }

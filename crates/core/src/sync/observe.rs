@@ -1,11 +1,15 @@
 //! Learning each linked account's state at the lowest cost (R-S7): a delta read from the
 //! saved link when there is one (cost independent of the tenant's size), otherwise a full
 //! listing 999 users a page; plus a direct read of any account the listing did not show or
-//! that no earlier run has seen.
+//! that no earlier run has seen. The same reads carry new accounts to add, when that is on:
+//! learning them costs no request of its own.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::graph::{AccountState, DeltaChange, GraphClient, GraphError};
+use chrono::{DateTime, Utc};
+
+use crate::entra::people::is_new;
+use crate::graph::{AccountState, DeltaChange, EntraAccount, GraphClient, GraphError};
 
 pub struct Observation {
     /// States learned in this run; an error stands for "in doubt about this user".
@@ -14,6 +18,36 @@ pub struct Observation {
     pub delta_link: String,
     /// Whether this run read the whole tenant (first run, or the saved link expired).
     pub full_read: bool,
+    /// Accounts not linked to a tracked user that are new by `new_since` (enabled members
+    /// created since then), in their latest state; empty when no `new_since` was given.
+    pub new_accounts: Vec<EntraAccount>,
+}
+
+/// Keeps each new account once, in the state Graph reported last (delta may replay an
+/// object), and drops one that a later item shows deleted, disabled or a guest.
+struct NewAccounts {
+    since: Option<DateTime<Utc>>,
+    found: HashMap<String, EntraAccount>,
+}
+
+impl NewAccounts {
+    fn see(&mut self, id: &str, account: Option<&EntraAccount>) {
+        let Some(since) = self.since else { return };
+        match account.filter(|a| is_new(a, since)) {
+            Some(account) => {
+                self.found.insert(id.to_lowercase(), account.clone());
+            }
+            None => {
+                self.found.remove(&id.to_lowercase());
+            }
+        }
+    }
+
+    fn into_sorted(self) -> Vec<EntraAccount> {
+        let mut accounts: Vec<EntraAccount> = self.found.into_values().collect();
+        accounts.sort_by(|a, b| (a.created_at, &a.object_id).cmp(&(b.created_at, &b.object_id)));
+        accounts
+    }
 }
 
 pub async fn observe(
@@ -21,14 +55,19 @@ pub async fn observe(
     tracked: &[String],
     known: &HashMap<String, AccountState>,
     delta_link: Option<&str>,
+    new_since: Option<DateTime<Utc>>,
 ) -> Result<Observation, GraphError> {
     let tracked_set: HashSet<&str> = tracked.iter().map(String::as_str).collect();
     let mut states = HashMap::new();
     let mut unsure: Vec<String> = Vec::new();
+    let mut new = NewAccounts {
+        since: new_since,
+        found: HashMap::new(),
+    };
 
     let incremental = match delta_link {
         Some(link) => {
-            let mut seen = |id: &str, change: DeltaChange| {
+            let mut seen = |id: &str, change: DeltaChange, account: Option<&EntraAccount>| {
                 if let Some(id) = tracked_set.get(id) {
                     match change {
                         DeltaChange::State(s) => {
@@ -36,6 +75,8 @@ pub async fn observe(
                         }
                         DeltaChange::Unknown => unsure.push((*id).to_owned()),
                     }
+                } else {
+                    new.see(id, account);
                 }
             };
             match graph.delta_changes(link, &mut seen).await {
@@ -60,13 +101,17 @@ pub async fn observe(
         None => {
             states.clear();
             unsure.clear();
+            new.found.clear();
             // Start the change feed before listing, so nothing that changes during the
             // listing is missed: the next delta read replays it.
             let next = graph.delta_from_now().await?;
             graph
-                .for_each_account(|id, s| {
+                .for_each_account(|account| {
+                    let id = account.object_id.as_str();
                     if let Some(id) = tracked_set.get(id) {
-                        states.insert((*id).to_owned(), Ok(s));
+                        states.insert((*id).to_owned(), Ok(account.state()));
+                    } else {
+                        new.see(id, Some(account));
                     }
                 })
                 .await?;
@@ -90,6 +135,7 @@ pub async fn observe(
         states,
         delta_link,
         full_read,
+        new_accounts: new.into_sorted(),
     })
 }
 

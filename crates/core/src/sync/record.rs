@@ -27,6 +27,10 @@ pub struct RunCounts {
     pub deactivated: u32,
     pub skipped: u32,
     pub errors: u32,
+    /// New Entra accounts added as Members.
+    pub added: u32,
+    /// New Entra accounts linked to the Microsoft sign-in user who had their address.
+    pub linked: u32,
 }
 
 /// One user a run affected, found in doubt, or reports on.
@@ -122,7 +126,7 @@ pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE sync_runs SET ended_at = ?2, result = ?3, checked = ?4, disabled_found = ?5, deleted_found = ?6,
              deactivated = ?7, skipped = ?8, errors = ?9, error_text = ?10, graph_requests = ?11, review = ?12,
-             applies_run_id = ?13
+             applies_run_id = ?13, added = ?14, linked = ?15
          WHERE id = ?1",
         rusqlite::params![
             id,
@@ -137,7 +141,9 @@ pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
             record.error,
             record.graph_requests as i64,
             record.review,
-            record.applies_run_id
+            record.applies_run_id,
+            c.added,
+            c.linked
         ],
     )?;
     let mut insert = conn.prepare_cached(
@@ -219,7 +225,8 @@ pub fn pending_reviews(store: &Store) -> Result<Vec<RunRecord>, StoreError> {
 }
 
 const RUN_QUERY: &str = "SELECT id, trigger, started_at, ended_at, result, checked, disabled_found, deleted_found,
-    deactivated, skipped, errors, error_text, graph_requests, started_by, review, applies_run_id FROM sync_runs";
+    deactivated, skipped, errors, error_text, graph_requests, started_by, review, applies_run_id, added, linked
+    FROM sync_runs";
 
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     Ok(RunRecord {
@@ -236,6 +243,8 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
             deactivated: r.get(8)?,
             skipped: r.get(9)?,
             errors: r.get(10)?,
+            added: r.get(16)?,
+            linked: r.get(17)?,
         },
         lines: Vec::new(),
         error: r.get(11)?,

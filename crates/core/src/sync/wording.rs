@@ -14,13 +14,29 @@ fn held_count(run: &RunRecord) -> u32 {
         .count() as u32
 }
 
-/// One short line: "2 deactivated, 1 error", "failed: nobody was deactivated".
+/// People a run added or linked from Entra, if any: ", 2 added, 1 linked".
+fn from_entra(run: &RunRecord) -> String {
+    let c = run.counts;
+    let mut text = String::new();
+    if c.added > 0 {
+        text.push_str(&format!(", {} added", c.added));
+    }
+    if c.linked > 0 {
+        text.push_str(&format!(", {} linked", c.linked));
+    }
+    text
+}
+
+/// One short line: "2 deactivated, 1 error", "0 deactivated, 3 added",
+/// "failed: nobody was deactivated".
 pub fn headline(run: &RunRecord) -> String {
     let c = run.counts;
     match run.result {
         RunResult::Running => "running".to_owned(),
         RunResult::Failed => "failed: nobody was deactivated".to_owned(),
-        RunResult::HeldForReview => "held for review: nobody was deactivated".to_owned(),
+        RunResult::HeldForReview => {
+            format!("held for review: nobody was deactivated{}", from_entra(run))
+        }
         RunResult::Succeeded | RunResult::CompletedWithErrors => {
             let mut parts = vec![format!("{} deactivated", c.deactivated)];
             if c.skipped > 0 {
@@ -29,15 +45,32 @@ pub fn headline(run: &RunRecord) -> String {
             if c.errors > 0 {
                 parts.push(plural(c.errors, "error", "errors"));
             }
-            parts.join(", ")
+            parts.join(", ") + &from_entra(run)
         }
     }
 }
 
-/// What a desktop notification says, when the run is worth one: someone deactivated, a
-/// failure, or a hold.
+/// What a desktop notification says, when the run is worth one: someone deactivated or
+/// added, a failure, or a hold.
 pub fn notification(run: &RunRecord) -> Option<String> {
-    let n = run.counts.deactivated;
+    let c = run.counts;
+    let n = c.deactivated;
+    let mut done = Vec::new();
+    if n > 0 {
+        done.push(format!("deactivated {}", plural(n, "user", "users")));
+    }
+    if c.added > 0 {
+        done.push(format!(
+            "added {} from Microsoft Entra ID",
+            plural(c.added, "new user", "new users")
+        ));
+    }
+    if c.linked > 0 {
+        done.push(format!(
+            "linked {} to their new Entra account",
+            plural(c.linked, "user", "users")
+        ));
+    }
     match run.result {
         RunResult::Failed => Some(format!(
             "The Entra ID sync failed: {}",
@@ -47,10 +80,15 @@ pub fn notification(run: &RunRecord) -> Option<String> {
             "The Entra ID sync was held for review: it would deactivate {}. Nobody was deactivated; open Settings → Integrations → Microsoft Entra ID to apply or dismiss.",
             plural(held_count(run), "user", "users")
         )),
-        _ if n > 0 => Some(format!(
-            "The Entra ID sync deactivated {}.",
-            plural(n, "user", "users")
-        )),
+        _ if !done.is_empty() => {
+            let last = done.pop().unwrap_or_default();
+            let text = if done.is_empty() {
+                last
+            } else {
+                format!("{} and {last}", done.join(", "))
+            };
+            Some(format!("The Entra ID sync {text}."))
+        }
         _ => None,
     }
 }
@@ -96,6 +134,32 @@ mod tests {
         assert_eq!(
             notification(&busy).unwrap(),
             "The Entra ID sync deactivated 1 user."
+        );
+
+        let adding = run(
+            RunResult::Succeeded,
+            RunCounts {
+                added: 2,
+                linked: 1,
+                ..RunCounts::default()
+            },
+        );
+        assert_eq!(headline(&adding), "0 deactivated, 2 added, 1 linked");
+        assert_eq!(
+            notification(&adding).unwrap(),
+            "The Entra ID sync added 2 new users from Microsoft Entra ID and linked 1 user to their new Entra account."
+        );
+        let both = run(
+            RunResult::Succeeded,
+            RunCounts {
+                deactivated: 1,
+                added: 1,
+                ..RunCounts::default()
+            },
+        );
+        assert_eq!(
+            notification(&both).unwrap(),
+            "The Entra ID sync deactivated 1 user and added 1 new user from Microsoft Entra ID."
         );
 
         let mut failed = run(RunResult::Failed, RunCounts::default());

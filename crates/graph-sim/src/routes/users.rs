@@ -6,9 +6,9 @@ use crate::faults::ReadFault;
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
-use crate::{cursor, filter};
+use crate::{cursor, filter, search};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{Map, Value};
@@ -139,9 +139,13 @@ fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, Value) {
     )
 }
 
+/// `GET /v1.0/users`. `$search` is an advanced query: without `ConsistencyLevel:
+/// eventual` Graph refuses it, and ignores `$count=true` (as documented for directory
+/// objects); with the header, `$count=true` adds `@odata.count`.
 pub(crate) async fn list_users(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
     if let Some((status, body)) = denied_permission(&shared, &ids) {
@@ -150,11 +154,22 @@ pub(crate) async fn list_users(
     let bad = |code: &str, message: &str| ids.error(StatusCode::BAD_REQUEST, code, message);
     let query = match Query::parse(
         raw.as_deref(),
-        &["$select", "$top", "$filter", "$skiptoken"],
+        &[
+            "$select",
+            "$top",
+            "$filter",
+            "$skiptoken",
+            "$search",
+            "$count",
+        ],
     ) {
         Ok(query) => query,
         Err(message) => return bad("Request_BadRequest", &message),
     };
+    let eventual = headers
+        .get("ConsistencyLevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"));
     let select = match Select::parse(query.get("$select")) {
         Ok(select) => select,
         Err(message) => return bad("Request_BadRequest", &message),
@@ -168,10 +183,34 @@ pub(crate) async fn list_users(
             return bad("Request_BadRequest", &message);
         }
     };
-    let clauses = match query.get("$filter").map(filter::parse) {
-        None => Vec::new(),
-        Some(Ok(clauses)) => clauses,
+    let filter = match query.get("$filter").map(filter::parse) {
+        None => filter::Filter::default(),
+        Some(Ok(filter)) => filter,
         Some(Err(message)) => return bad("Request_UnsupportedQuery", &message),
+    };
+    let search = match query.get("$search") {
+        None => search::Search::default(),
+        Some(_) if !eventual => {
+            return bad(
+                "Request_UnsupportedQuery",
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            )
+        }
+        Some(raw) => match search::parse(raw) {
+            Ok(search) => search,
+            Err(message) => return bad("Request_BadRequest", &message),
+        },
+    };
+    let count = match query.get("$count").map(|c| c.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(c) if c == "true" => eventual,
+        Some(c) if c == "false" => false,
+        Some(_) => {
+            return bad(
+                "Request_BadRequest",
+                "Invalid value for $count: use true or false.",
+            )
+        }
     };
     let start = match query.get("$skiptoken").map(|t| cursor::decode(t, 1)) {
         None => 0,
@@ -180,17 +219,21 @@ pub(crate) async fn list_users(
     };
 
     let directory = lock(&shared.directory);
-    let (page, next) = directory.list(&clauses, start, top);
+    let (page, next) = directory.list(&filter, &search, start, top);
     let value: Vec<Value> = page
         .into_iter()
         .map(|user| Value::Object(select.render(user)))
         .collect();
+    let total = count.then(|| directory.count(&filter, &search));
     drop(directory);
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
         select.context(&shared.base_url).into(),
     );
+    if let Some(total) = total {
+        body.insert("@odata.count".into(), total.into());
+    }
     body.insert("value".into(), value.into());
     let next_link = match self_link(&shared, "/v1.0/users", raw.as_deref()) {
         Some(link) => Some(link),

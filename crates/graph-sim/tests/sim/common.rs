@@ -32,18 +32,21 @@ impl Env {
 
     /// GET with the bearer token; `target` is a path or an absolute URL.
     pub async fn get(&self, target: &str) -> (StatusCode, Value) {
+        self.get_with(target, &[]).await
+    }
+
+    /// GET with the bearer token and extra request headers.
+    pub async fn get_with(&self, target: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
         let url = if target.starts_with("http") {
             target.to_string()
         } else {
             self.url(target)
         };
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("request sent");
+        let mut request = self.http.get(url).bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request sent");
         let status = response.status();
         (status, response.json().await.expect("JSON body"))
     }

@@ -7,5 +7,6 @@ mod common;
 mod counts;
 mod delta;
 mod faults;
+mod people;
 mod token;
 mod users;

@@ -237,7 +237,8 @@ async fn filters_by_account_enabled_and_by_upn_or_mail() {
 
     for filter in [
         "startswith(displayName,'a')",
-        "accountEnabled eq true and mail eq 'x'",
+        "accountEnabled eq true nand mail eq 'x'",
+        "userType eq 'Alien'",
         "mail eq 'unterminated",
     ] {
         let (status, body) = env.get(&format!("/v1.0/users?$filter={filter}")).await;

@@ -1,0 +1,41 @@
+//! Settings → Audit log (Owners and Admins, decided in the core).
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager, Runtime};
+use uniasset_core::audit::{self, AuditPage, AuditQuery};
+
+use super::Reply;
+use crate::state::AppState;
+
+commands! {
+    audit_log(query: AuditQuery) -> AuditPage;
+    audit_actions() -> Vec<String>;
+    export_audit_csv(query: AuditQuery, path: PathBuf) -> u32;
+}
+
+async fn audit_log<R: Runtime>(app: AppHandle<R>, query: AuditQuery) -> Reply<AuditPage> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(audit::page(&store, &actor, &query)?)
+}
+
+async fn audit_actions<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<String>> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(audit::actions(&store, &actor)?)
+}
+
+/// Every matching entry to the file the native save picker gave; returns how many.
+async fn export_audit_csv<R: Runtime>(
+    app: AppHandle<R>,
+    query: AuditQuery,
+    path: PathBuf,
+) -> Reply<u32> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(audit::export_csv_file(&store, &actor, &query, &path)?)
+}
