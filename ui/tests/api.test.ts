@@ -98,6 +98,7 @@ describe("backend", () => {
   it("exports the core's error codes the screens branch on", () => {
     expect(ErrorCodes).toEqual({
       sessionEnded: "session_ended",
+      wrongPassword: "wrong_password",
       reactivationNeedsConfirmation: "reactivation_needs_confirmation",
     });
   });

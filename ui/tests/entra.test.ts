@@ -301,7 +301,7 @@ describe("Sync Now", () => {
   it("runs while the toggle is off, shows progress, then the result and its lines", async () => {
     let finish: (run: RunRecord) => void = () => {};
     const run = makeRun(12, {
-      counts: { checked: 40, disabled_found: 1, deleted_found: 1, deactivated: 2, skipped: 0, errors: 1 },
+      counts: { checked: 40, disabled_found: 1, deleted_found: 1, deactivated: 2, skipped: 0, errors: 1, added: 0, linked: 0 },
       result: "completed_with_errors",
       headline: "2 deactivated, 1 error",
       lines: [
@@ -366,7 +366,7 @@ describe("last run", () => {
     const run = makeRun(3, {
       trigger: "scheduled",
       result: "failed",
-      counts: { checked: 0, disabled_found: 0, deleted_found: 0, deactivated: 0, skipped: 1, errors: 0 },
+      counts: { checked: 0, disabled_found: 0, deleted_found: 0, deactivated: 0, skipped: 1, errors: 0, added: 0, linked: 0 },
       error: "Microsoft Entra ID could not be reached: connection refused.",
       lines: [makeLine("olivia@acme.test", { outcome: "skipped_last_owner", detail: "The last active Owner." })],
     });
@@ -385,7 +385,7 @@ describe("held runs", () => {
   const held = makeRun(21, {
     result: "held_for_review",
     review: "pending",
-    counts: { checked: 30, disabled_found: 7, deleted_found: 0, deactivated: 0, skipped: 0, errors: 0 },
+    counts: { checked: 30, disabled_found: 7, deleted_found: 0, deactivated: 0, skipped: 0, errors: 0, added: 0, linked: 0 },
     lines: Array.from({ length: 7 }, (_, i) =>
       makeLine(`user${i}@acme.test`, {
         outcome: "held",

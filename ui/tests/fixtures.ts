@@ -111,6 +111,7 @@ export function makeOverview(
       run_deadline_minutes: 30,
       secret_warning: null,
       auto_add_new_users: false,
+      auto_add_since: null,
       ...settings,
     },
   };
@@ -136,7 +137,7 @@ export function makeRun(id: number, overrides: Partial<RunRecord> = {}): RunReco
     started_at: "2025-03-03T03:00:00Z",
     ended_at: "2025-03-03T03:00:04Z",
     result: "succeeded",
-    counts: { checked: 40, disabled_found: 1, deleted_found: 0, deactivated: 1, skipped: 0, errors: 0 },
+    counts: { checked: 40, disabled_found: 1, deleted_found: 0, deactivated: 1, skipped: 0, errors: 0, added: 0, linked: 0 },
     lines: [],
     error: null,
     graph_requests: 3,

@@ -23,7 +23,7 @@ commands! {
     match_accounts() -> MatchReport;
 }
 
-fn overview_for(state: &AppState, store: &Store) -> Reply<EntraOverview> {
+pub(super) fn overview_for(state: &AppState, store: &Store) -> Reply<EntraOverview> {
     let actor = state.actor(store)?;
     Ok(overview::entra_overview(store, &actor, clock::now())?)
 }

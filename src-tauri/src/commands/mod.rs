@@ -115,7 +115,15 @@ macro_rules! areas {
     };
 }
 
-areas!(session, users, entra, general, organization, audit_log);
+areas!(
+    session,
+    users,
+    entra,
+    entra_people,
+    general,
+    organization,
+    audit_log
+);
 
 pub mod events {
     use uniasset_core::sync::RunRecord;

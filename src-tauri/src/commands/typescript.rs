@@ -66,6 +66,7 @@ fn error_codes() -> Vec<&'static str> {
     };
     vec![
         SignInError::SessionEnded.code(),
+        SignInError::WrongPassword.code(),
         ReactivationError::NeedsConfirmation(entra_says_disabled).code(),
     ]
 }

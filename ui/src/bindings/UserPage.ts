@@ -5,4 +5,8 @@ import type { UserRow } from "./UserRow";
 /**
  * The Users page as `by` sees it.
  */
-export type UserPage = { users: Array<UserRow>, counts: UserCounts, may_add: boolean, };
+export type UserPage = { users: Array<UserRow>, counts: UserCounts, 
+/**
+ * "Add user" and "Import CSV" are offered.
+ */
+may_add: boolean, };

@@ -21,4 +21,4 @@ protected: boolean,
 /**
  * The tenant (GUID) the Entra link was made in; None until a connection adopts it.
  */
-entra_tenant_id: string | null, assets_held: number, };
+entra_tenant_id: string | null, };

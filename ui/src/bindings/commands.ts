@@ -7,6 +7,7 @@ import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { EntraOverview } from "./EntraOverview";
+import type { EntraPeople } from "./EntraPeople";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { MassDeactivationGuard } from "./MassDeactivationGuard";
@@ -18,6 +19,8 @@ import type { Password } from "./Password";
 import type { Plan } from "./Plan";
 import type { PlanChanged } from "./PlanChanged";
 import type { PlanEffect } from "./PlanEffect";
+import type { ProvisionReport } from "./ProvisionReport";
+import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
@@ -57,6 +60,9 @@ export function commands(call: Call) {
     applyHeld: (runId: number) => call<RunRecord>("apply_held", { runId }),
     dismissHeld: (runId: number) => call<EntraOverview>("dismiss_held", { runId }),
     matchAccounts: () => call<MatchReport>("match_accounts"),
+    entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
+    addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
+    entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
     listAssets: () => call<Array<Asset>>("list_assets"),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
@@ -83,6 +89,7 @@ export const events = {
 /** The error codes the window branches on, as the core's errors carry them. */
 export const ErrorCodes = {
   sessionEnded: "session_ended",
+  wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
 } as const;
 
