@@ -42,6 +42,8 @@ fn seed_accounts() -> Vec<SeedAccount> {
             upn: a.user_principal_name,
             enabled: a.enabled,
             deleted: a.deleted,
+            guest: false,
+            name: None,
         })
         .collect()
 }

@@ -93,10 +93,12 @@ class Tenant:
 def start_tenant(tmp_path):
     procs = []
 
-    def start(accounts, latency_ms=0) -> Tenant:
-        """accounts: list of (upn, enabled, deleted); latency_ms delays every Graph reply."""
+    def start(accounts, latency_ms=0, guests=()) -> Tenant:
+        """accounts: list of (upn, enabled, deleted) members; guests: UPNs of enabled guest
+        accounts; latency_ms delays every Graph reply."""
         seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted}
                 for upn, enabled, deleted in accounts]
+        seed += [{"id": str(uuid.uuid4()), "upn": upn, "guest": True} for upn in guests]
         seed_file = tmp_path / f"seed-{len(procs)}.json"
         seed_file.write_text(json.dumps(seed))
         args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms)]
@@ -186,7 +188,7 @@ class App:
         def xdotool(*args):
             return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30,
                                   check=True).stdout
-        window = xdotool("search", "--sync", "--name", title).split()[-1]
+        window = xdotool("search", "--sync", "--onlyvisible", "--name", title).split()[-1]
         xdotool("windowfocus", "--sync", window)
         time.sleep(0.3)
         xdotool("key", "--clearmodifiers", "ctrl+a" if save else "ctrl+l")

@@ -24,6 +24,8 @@ fn demo_tenant() -> Simulator {
             upn: a.user_principal_name,
             enabled: a.enabled,
             deleted: a.deleted,
+            guest: false,
+            name: None,
         })
         .collect();
     sim.seed(&accounts);

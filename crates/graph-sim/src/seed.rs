@@ -12,6 +12,12 @@ pub struct SeedAccount {
     /// Soft-deleted: restorable, but GET answers 404.
     #[serde(default)]
     pub deleted: bool,
+    /// A guest (`userType` Guest), invited from another organization.
+    #[serde(default)]
+    pub guest: bool,
+    /// `displayName`; by default the UPN's local part.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 fn yes() -> bool {

@@ -144,12 +144,16 @@ impl Simulator {
     /// Adds accounts with fixed ids (with mail equal to the UPN), soft-deleting those so marked.
     pub fn seed(&self, accounts: &[crate::SeedAccount]) {
         for account in accounts {
-            let id = self.add_user_with_id(
+            let id = lock(&self.shared.directory).add_account(
                 &account.id,
                 &account.upn,
                 Some(&account.upn),
                 account.enabled,
+                account.guest,
             );
+            if let Some(name) = &account.name {
+                self.set_display_name(&id, name);
+            }
             if account.deleted {
                 self.soft_delete(&id);
             }

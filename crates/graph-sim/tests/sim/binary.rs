@@ -88,7 +88,9 @@ async fn a_seed_file_adds_accounts_with_fixed_ids() {
     std::fs::write(
         &seed,
         r#"[{"id": "11111111-2222-4333-8444-555555555555", "upn": "ann@contoso.example", "enabled": false},
-            {"id": "66666666-7777-4888-9999-000000000000", "upn": "bob@contoso.example", "deleted": true}]"#,
+            {"id": "66666666-7777-4888-9999-000000000000", "upn": "bob@contoso.example", "deleted": true},
+            {"id": "77777777-7777-4777-8777-777777777777", "upn": "gia_fabrikam.example#EXT#@contoso.example",
+             "guest": true, "name": "Gia Guest"}]"#,
     )
     .unwrap();
     let (_child, info) = start(&["--seed", seed.to_str().unwrap()]);
@@ -111,5 +113,18 @@ async fn a_seed_file_adds_accounts_with_fixed_ids() {
     assert_eq!(ann["accountEnabled"], false);
     let bob = get("66666666-7777-4888-9999-000000000000").await.unwrap();
     assert_eq!(bob.status(), reqwest::StatusCode::NOT_FOUND);
+    let gia: Value = http
+        .get(format!(
+            "{base_url}/v1.0/users/77777777-7777-4777-8777-777777777777?$select=id,userType,displayName"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gia["userType"], "Guest");
+    assert_eq!(gia["displayName"], "Gia Guest");
     let _ = std::fs::remove_dir_all(&dir);
 }
