@@ -21,3 +21,20 @@ cp "$a/test_a_member_cannot_reach_the_integrations_tab/01-member-settings.png" "
 cp "$a/test_the_demo_shows_sync_now_working/01-demo-sync-now.png" "$d/demo-sync-now.png"
 cp "$a/test_a_protected_user_is_reported_not_deactivated/01-protected-user.png" "$d/protected-user.png"
 cp "$a/test_a_protected_user_is_reported_not_deactivated/02-protected-user-skipped.png" "$d/protected-user-skipped.png"
+p=$a/test_add_a_user_set_their_password_and_they_sign_in
+cp "$p/01-add-user.png" "$d/add-user.png"
+cp "$p/02-set-password.png" "$d/set-password.png"
+cp "$p/03-own-password-changed.png" "$d/own-password-changed.png"
+p=$a/test_import_a_csv_with_bad_rows_then_a_good_one
+cp "$p/01-import-bad-rows.png" "$d/import-bad-rows.png"
+cp "$p/02-import-preview.png" "$d/import-preview.png"
+cp "$a/test_change_a_role_and_an_admin_cannot_edit_the_owner/01-edit-user.png" "$d/edit-user.png"
+p=$a/test_rename_and_move_to_enterprise_makes_the_entra_toggle_available
+cp "$p/01-plan-change-confirmation.png" "$d/plan-change-confirmation.png"
+cp "$p/02-organization-renamed-and-enterprise.png" "$d/organization-renamed-and-enterprise.png"
+p=$a/test_read_filter_and_export_the_audit_log
+cp "$p/01-audit-log.png" "$d/audit-log.png"
+cp "$p/02-audit-log-filtered.png" "$d/audit-log-filtered.png"
+p=$a/test_add_people_from_entra
+cp "$p/01-add-people-from-entra.png" "$d/add-people-from-entra.png"
+cp "$p/02-people-added.png" "$d/people-added.png"
