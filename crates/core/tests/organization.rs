@@ -5,7 +5,7 @@ mod common;
 
 use uniasset_core::access::Actor;
 use uniasset_core::audit::{self, AuditEntry, AuditQuery};
-use uniasset_core::directory::{self, Role, SignInMethod, UserStatus};
+use uniasset_core::directory::{self, Role, UserStatus};
 use uniasset_core::entra;
 use uniasset_core::organization::{self, NewOrganization, OrganizationError, Plan};
 use uniasset_core::password::Password;
@@ -221,17 +221,7 @@ fn an_owner_renames_the_organization_under_the_rules_of_creation() {
 
 #[test]
 fn only_an_owner_renames_the_organization_or_changes_its_plan() {
-    let mut org = common::org(Plan::Team);
-    org.add(
-        "adam@northwind.example",
-        Role::Admin,
-        SignInMethod::Password,
-    );
-    org.add(
-        "mia@northwind.example",
-        Role::Member,
-        SignInMethod::Password,
-    );
+    let mut org = common::team(Plan::Team);
     let before = organization::get(&org.store).unwrap();
     let audited = org.count("audit_entries");
     for email in ["adam@northwind.example", "mia@northwind.example"] {
