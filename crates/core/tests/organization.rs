@@ -234,6 +234,8 @@ fn only_an_owner_renames_the_organization_or_changes_its_plan() {
         );
         let err = plan_change::change_plan(&mut org.store, &who, Plan::Enterprise).unwrap_err();
         assert_eq!(err.code(), "needs_owner");
+        let err = plan_change::preview(&org.store, &who, Plan::Enterprise).unwrap_err();
+        assert_eq!(err.code(), "needs_owner", "not even what a change would do");
     }
     assert_eq!(organization::get(&org.store).unwrap(), before);
     assert_eq!(org.count("audit_entries"), audited);
@@ -243,7 +245,7 @@ fn only_an_owner_renames_the_organization_or_changes_its_plan() {
 fn changing_the_plan_is_explained_and_audited() {
     let mut org = common::org(Plan::Free);
     let owner = org.owner();
-    let preview = plan_change::preview(&org.store, Plan::Enterprise).unwrap();
+    let preview = plan_change::preview(&org.store, &owner, Plan::Enterprise).unwrap();
     assert_eq!((preview.from, preview.to), (Plan::Free, Plan::Enterprise));
     assert!(!preview.turns_off_auto_deprovision);
     assert_eq!(
@@ -277,7 +279,7 @@ fn changing_the_plan_is_explained_and_audited() {
         "The organization is already on the Enterprise plan: nothing to change."
     );
     assert_eq!(
-        plan_change::preview(&org.store, Plan::Enterprise)
+        plan_change::preview(&org.store, &owner, Plan::Enterprise)
             .unwrap_err()
             .code(),
         "same_plan"
@@ -304,7 +306,7 @@ async fn leaving_enterprise_turns_auto_deprovisioning_off_and_says_so() {
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
     let owner = t.org.owner();
 
-    let preview = plan_change::preview(&t.org.store, Plan::Team).unwrap();
+    let preview = plan_change::preview(&t.org.store, &owner, Plan::Team).unwrap();
     assert!(preview.turns_off_auto_deprovision);
     assert_eq!(
         preview.summary,
