@@ -98,3 +98,32 @@ pub fn failure(failure: &Failure, json: bool) {
         eprintln!("uniasset: {}", failure.report.message);
     }
 }
+
+/// Left-aligned columns two spaces apart, sized to their widest cell, with no
+/// trailing spaces (so copied lines and test expectations stay clean).
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let header = header.map(String::from);
+    let widths: Vec<usize> = (0..N)
+        .map(|i| {
+            rows.iter()
+                .chain([&header])
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    [&header]
+        .into_iter()
+        .chain(rows)
+        .map(|r| {
+            r.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,76 +1,16 @@
 //! The real `uniasset` binary against real data directories: output, JSON, exit codes.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::{add_member, json, ok, run};
 use serde_json::Value;
 
 const PW: &str = "plum orchard lantern 42";
 
-fn uniasset(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uniasset"))
-        .args(args)
-        .env("UNIASSET_DATA_DIR", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let written = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.unwrap_or("").as_bytes());
-    // A command that fails before reading its input (no organization here, say) closes
-    // the pipe first; that is its answer, not the test's fault.
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = uniasset(dir, args, None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(dir, &all)).unwrap()
-}
-
 fn init(dir: &Path) {
-    let out = uniasset(
-        dir,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Northwind",
-            "--plan",
-            "enterprise",
-            "--owner-email",
-            "olivia@northwind.example",
-            "--owner-name",
-            "Olivia Owner",
-            "--owner-password-stdin",
-        ],
-        Some(&format!("{PW}\n")),
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::init(dir, "enterprise", Some(PW));
 }
 
 fn user_count(dir: &Path) -> usize {
@@ -111,10 +51,10 @@ fn an_owner_without_a_password_is_told_to_set_one() {
         text.contains("users set-password o@n.example --password-stdin"),
         "{text}"
     );
-    let out = uniasset(
+    let out = run(
         dir.path(),
         &["users", "set-password", "o@n.example", "--password-stdin"],
-        Some("granite willow comet 9\n"),
+        "granite willow comet 9\n",
     );
     assert_eq!(
         out.status.code(),
@@ -130,20 +70,12 @@ fn users_add_list_deactivate_reactivate() {
     init(dir.path());
     ok(
         dir.path(),
-        &[
-            "users",
-            "add",
-            "--email",
+        &add_member(
             "mia@northwind.example",
-            "--name",
             "Mia",
-            "--role",
-            "member",
-            "--sign-in",
             "microsoft",
-            "--entra-id",
-            "6F1D1B3A-95B5-4B5C-9C8A-2E7B3C1E0A11",
-        ],
+            Some("6F1D1B3A-95B5-4B5C-9C8A-2E7B3C1E0A11"),
+        ),
     );
     let deactivated = json(
         dir.path(),
@@ -184,21 +116,10 @@ fn users_add_list_deactivate_reactivate() {
 fn failures_exit_1_with_the_core_message_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let dup = uniasset(
+    let dup = run(
         dir.path(),
-        &[
-            "users",
-            "add",
-            "--email",
-            "OLIVIA@northwind.example",
-            "--name",
-            "X",
-            "--role",
-            "member",
-            "--sign-in",
-            "password",
-        ],
-        None,
+        &add_member("OLIVIA@northwind.example", "X", "password", None),
+        "",
     );
     assert_eq!(dup.status.code(), Some(1));
     assert_eq!(
@@ -206,10 +127,10 @@ fn failures_exit_1_with_the_core_message_and_change_nothing() {
         "uniasset: A user with the email OLIVIA@northwind.example already exists."
     );
 
-    let last = uniasset(
+    let last = run(
         dir.path(),
         &["--json", "users", "deactivate", "olivia@northwind.example"],
-        None,
+        "",
     );
     assert_eq!(last.status.code(), Some(1));
     let err: Value = serde_json::from_slice(&last.stdout).unwrap();
@@ -217,11 +138,7 @@ fn failures_exit_1_with_the_core_message_and_change_nothing() {
 
     let csv = dir.path().join("people.csv");
     std::fs::write(&csv, "email,name,role,sign_in,entra_object_id\nok@n.example,Ok,member,password,\nbad,Bad,chief,password,\n").unwrap();
-    let import = uniasset(
-        dir.path(),
-        &["users", "import", csv.to_str().unwrap()],
-        None,
-    );
+    let import = run(dir.path(), &["users", "import", csv.to_str().unwrap()], "");
     assert_eq!(import.status.code(), Some(1));
     let said = String::from_utf8_lossy(&import.stderr);
     assert!(
@@ -230,7 +147,7 @@ fn failures_exit_1_with_the_core_message_and_change_nothing() {
     );
     assert_eq!(user_count(dir.path()), 1, "nothing imported");
 
-    let missing = uniasset(dir.path(), &["users", "import", "/nonexistent/x.csv"], None);
+    let missing = run(dir.path(), &["users", "import", "/nonexistent/x.csv"], "");
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(user_count(dir.path()), 1);
 }
@@ -268,10 +185,10 @@ fn bad_usage_exits_2() {
         vec!["users", "list", "--status", "sleeping"],
         vec!["users", "frobnicate"],
     ] {
-        let out = uniasset(dir.path(), &args, None);
+        let out = run(dir.path(), &args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
-    let out = uniasset(
+    let out = run(
         dir.path(),
         &[
             "users",
@@ -279,7 +196,7 @@ fn bad_usage_exits_2() {
             "olivia@northwind.example",
             "--password-stdin",
         ],
-        Some(""),
+        "",
     );
     assert_eq!(
         out.status.code(),
@@ -292,7 +209,7 @@ fn bad_usage_exits_2() {
 #[test]
 fn weak_passwords_and_empty_names_create_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let weak = uniasset(
+    let weak = run(
         dir.path(),
         &[
             "org",
@@ -307,11 +224,11 @@ fn weak_passwords_and_empty_names_create_nothing() {
             "O",
             "--owner-password-stdin",
         ],
-        Some("password1\n"),
+        "password1\n",
     );
     assert_eq!(weak.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
-    let empty = uniasset(
+    let empty = run(
         dir.path(),
         &[
             "org",
@@ -325,14 +242,14 @@ fn weak_passwords_and_empty_names_create_nothing() {
             "--owner-name",
             "O",
         ],
-        None,
+        "",
     );
     assert_eq!(empty.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&empty.stderr).trim(),
         "uniasset: The organization needs a name."
     );
-    let show = uniasset(dir.path(), &["org", "show"], None);
+    let show = run(dir.path(), &["org", "show"], "");
     assert_eq!(show.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&show.stderr).contains("No organization is set up"));
 }
@@ -342,7 +259,7 @@ fn data_dir_flag_wins_over_the_environment() {
     let env_dir = tempfile::tempdir().unwrap();
     let flag_dir = tempfile::tempdir().unwrap();
     init(env_dir.path());
-    let out = uniasset(
+    let out = run(
         env_dir.path(),
         &[
             "--data-dir",
@@ -350,7 +267,7 @@ fn data_dir_flag_wins_over_the_environment() {
             "org",
             "show",
         ],
-        None,
+        "",
     );
     assert_eq!(
         out.status.code(),
@@ -380,7 +297,7 @@ fn commands_in_a_mistyped_directory_say_so_and_create_nothing() {
             vec!["entra", "test"],
             vec!["entra", "sync", "--dry-run"],
         ] {
-            let out = uniasset(dir, &args, Some("granite willow comet 9\n"));
+            let out = run(dir, &args, "granite willow comet 9\n");
             assert_eq!(out.status.code(), Some(1), "{args:?}");
             assert_eq!(
                 String::from_utf8_lossy(&out.stderr).trim(),
@@ -393,10 +310,10 @@ fn commands_in_a_mistyped_directory_say_so_and_create_nothing() {
             );
         }
     }
-    let out = uniasset(
+    let out = run(
         parent.path(),
         &["--json", "--data-dir", typo_arg, "users", "list"],
-        None,
+        "",
     );
     assert_eq!(out.status.code(), Some(1));
     let err: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -436,7 +353,7 @@ fn the_data_is_readable_only_by_its_owner_and_a_loose_directory_is_tightened() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
-    let out = uniasset(&dir, &["--json", "users", "list"], None);
+    let out = run(&dir, &["--json", "users", "list"], "");
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -450,7 +367,7 @@ fn the_data_is_readable_only_by_its_owner_and_a_loose_directory_is_tightened() {
     assert_eq!(users.as_array().unwrap().len(), 1, "stdout is still JSON");
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join("uniasset.db")), 0o600);
-    let again = uniasset(&dir, &["users", "list"], None);
+    let again = run(&dir, &["users", "list"], "");
     assert!(again.stderr.is_empty(), "said once");
 }
 
@@ -460,7 +377,7 @@ fn a_corrupt_database_is_reported_and_left_alone() {
     let db = dir.path().join("uniasset.db");
     let junk = vec![0x42u8; 8192];
     std::fs::write(&db, &junk).unwrap();
-    let out = uniasset(dir.path(), &["users", "list"], None);
+    let out = run(dir.path(), &["users", "list"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is damaged or is not a UniAsset database")
@@ -501,18 +418,7 @@ fn the_audit_trail_says_command_line() {
 fn add_mia(dir: &Path) {
     ok(
         dir,
-        &[
-            "users",
-            "add",
-            "--email",
-            "mia@northwind.example",
-            "--name",
-            "Mia",
-            "--role",
-            "member",
-            "--sign-in",
-            "password",
-        ],
+        &add_member("mia@northwind.example", "Mia", "password", None),
     );
 }
 
@@ -606,20 +512,12 @@ fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
     add_mia(dir.path());
     ok(
         dir.path(),
-        &[
-            "users",
-            "add",
-            "--email",
+        &add_member(
             "bo@northwind.example",
-            "--name",
             "Bo",
-            "--role",
-            "member",
-            "--sign-in",
             "microsoft",
-            "--entra-id",
-            "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11",
-        ],
+            Some("6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11"),
+        ),
     );
     let before = snapshot(dir.path());
 
@@ -635,14 +533,14 @@ fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
         vec!["users", "edit", "mia@northwind.example"],
         vec!["users", "edit", "--role", "admin"],
     ] {
-        let out = uniasset(dir.path(), &args, None);
+        let out = run(dir.path(), &args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
     let said = String::from_utf8_lossy(
-        &uniasset(
+        &run(
             dir.path(),
             &["users", "edit", "mia@northwind.example", "--role", "boss"],
-            None,
+            "",
         )
         .stderr,
     )
@@ -650,7 +548,7 @@ fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
     assert!(said.contains("boss"), "{said}");
 
     let fails = |args: &[&str], code: &str, message: &str| {
-        let out = uniasset(dir.path(), args, None);
+        let out = run(dir.path(), args, "");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(
             String::from_utf8_lossy(&out.stderr).trim(),
@@ -659,7 +557,7 @@ fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
         );
         let mut with_json = vec!["--json"];
         with_json.extend_from_slice(args);
-        let out = uniasset(dir.path(), &with_json, None);
+        let out = run(dir.path(), &with_json, "");
         assert_eq!(out.status.code(), Some(1));
         let err: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(err["error"]["code"], code, "{args:?}");

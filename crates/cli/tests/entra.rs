@@ -1,31 +1,14 @@
 //! `uniasset entra …` as a real process against the Graph simulator on 127.0.0.1 and the
 //! real keychain (run under scripts/with-keyring.sh).
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
 use std::time::Duration;
 
+use common::{add_member, spawn};
 use graph_sim::{Faults, Simulator, TenantConfig};
 use serde_json::Value;
-
-fn spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uniasset"))
-        .args(args)
-        .env("UNIASSET_DATA_DIR", dir)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    // A command that fails before reading its input closes the pipe first: its answer.
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child
-}
 
 struct Tenant {
     dir: tempfile::TempDir,
@@ -41,33 +24,12 @@ impl Tenant {
             sim: Simulator::start(TenantConfig::default()).unwrap(),
             printed: String::new(),
         };
-        let out = spawn(
-            t.dir.path(),
-            &[
-                "org",
-                "init",
-                "--name",
-                "Northwind",
-                "--plan",
-                "enterprise",
-                "--owner-email",
-                "olivia@northwind.example",
-                "--owner-name",
-                "Olivia",
-            ],
-            "",
-            &[],
-        )
-        .wait_with_output()
-        .unwrap();
-        assert!(out.status.success());
+        common::init(t.dir.path(), "enterprise", None);
         t
     }
 
     fn run(&mut self, args: &[&str], stdin: &str) -> Output {
-        let out = spawn(self.dir.path(), args, stdin, &[])
-            .wait_with_output()
-            .unwrap();
+        let out = common::run(self.dir.path(), args, stdin);
         self.printed.push_str(&String::from_utf8_lossy(&out.stdout));
         self.printed.push_str(&String::from_utf8_lossy(&out.stderr));
         out
@@ -120,20 +82,7 @@ impl Tenant {
 
     fn linked(&mut self, email: &str) -> String {
         let oid = self.sim.add_user(email, Some(email), true);
-        self.ok(&[
-            "users",
-            "add",
-            "--email",
-            email,
-            "--name",
-            email,
-            "--role",
-            "member",
-            "--sign-in",
-            "microsoft",
-            "--entra-id",
-            &oid,
-        ]);
+        self.ok(&add_member(email, email, "microsoft", Some(&oid)));
         oid
     }
 
@@ -387,18 +336,7 @@ fn without_a_keychain_nothing_is_stored_in_plain_text() {
 impl Tenant {
     /// A user added through the command line, unlinked.
     fn add(&mut self, email: &str, sign_in: &str) {
-        self.ok(&[
-            "users",
-            "add",
-            "--email",
-            email,
-            "--name",
-            email,
-            "--role",
-            "member",
-            "--sign-in",
-            sign_in,
-        ]);
+        self.ok(&add_member(email, email, sign_in, None));
     }
 
     fn users(&mut self) -> Vec<Value> {

@@ -2,88 +2,20 @@
 //! directory; leaving Enterprise against the Graph simulator and the real keychain (run
 //! under scripts/with-keyring.sh).
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::{add_member, fails, json, ok, run};
 use graph_sim::{Simulator, TenantConfig};
 use serde_json::Value;
 
-fn run(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uniasset"))
-        .args(args)
-        .env("UNIASSET_DATA_DIR", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let written = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    // A command that fails before reading its input closes the pipe first: its answer.
-    if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args, "");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(dir, &all)).unwrap()
-}
-
-/// Runs a command expected to fail with `code`; returns what it said on stderr.
-fn fails(dir: &Path, args: &[&str], code: i32) -> String {
-    let out = run(dir, args, "");
-    assert_eq!(out.status.code(), Some(code), "{args:?}");
-    String::from_utf8(out.stderr).unwrap()
-}
-
 fn init(dir: &Path, plan: &str) {
-    ok(
-        dir,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Northwind",
-            "--plan",
-            plan,
-            "--owner-email",
-            "olivia@northwind.example",
-            "--owner-name",
-            "Olivia Owner",
-        ],
-    );
+    common::init(dir, plan, None);
 }
 
 fn add(dir: &Path, email: &str, name: &str) {
-    ok(
-        dir,
-        &[
-            "users",
-            "add",
-            "--email",
-            email,
-            "--name",
-            name,
-            "--role",
-            "member",
-            "--sign-in",
-            "password",
-        ],
-    );
+    ok(dir, &add_member(email, name, "password", None));
 }
 
 fn entries(dir: &Path, args: &[&str]) -> Vec<Value> {

@@ -58,9 +58,10 @@ impl From<rusqlite::Error> for PlanChangeError {
     }
 }
 
-/// What moving to `to` would do, before anything changes. Asking for the current plan is
-/// refused (`same_plan`), as changing to it is.
-pub fn preview(store: &Store, to: Plan) -> Result<PlanEffect, PlanChangeError> {
+/// What moving to `to` would do, before anything changes (Owner only, as the change is).
+/// Asking for the current plan is refused (`same_plan`), as changing to it is.
+pub fn preview(store: &Store, by: &Actor, to: Plan) -> Result<PlanEffect, PlanChangeError> {
+    access::check_organization(by)?;
     let from = organization::get(store)?.plan;
     let auto_on = entra::auto_deprovision_in(store.conn())?;
     let turns_off = auto_on && to != Plan::Enterprise;

@@ -350,22 +350,15 @@ pub fn set_password(
     password: &Password,
 ) -> Result<(), DirectoryError> {
     let user = directory::find_by_email(store, email)?;
-    if by.user_id() != Some(user.id) {
-        by.require_admin("set other people's passwords")?;
-        if user.role == directory::Role::Owner {
-            by.require_owner("set an Owner's password")?;
+    replace_checked(store, by, user.id, password, |by, user| {
+        if by.user_id() != Some(user.id) {
+            by.require_admin("set other people's passwords")?;
+            if user.role == directory::Role::Owner {
+                by.require_owner("set an Owner's password")?;
+            }
         }
-    }
-    let hash = strong_hash(&user, password)?;
-    let tx = store.write()?;
-    let ended = replace_password(&tx, &user, &hash, None)?;
-    audit::record(
-        &tx,
-        by,
-        audit::Entry::user("user.password_set", user.id).detail(sessions_ended(ended)),
-    )?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The window's password reset: an Owner or Admin sets a new password for someone who signs
@@ -378,12 +371,23 @@ pub fn set_user_password(
     password: &Password,
 ) -> Result<(), DirectoryError> {
     by.require_admin("set other people's passwords")?;
+    replace_checked(store, by, user_id, password, directory::may_set_password)
+}
+
+/// Replaces the password of `user_id` if `may` allows it, ending all their sessions.
+fn replace_checked(
+    store: &mut Store,
+    by: &Actor,
+    user_id: i64,
+    password: &Password,
+    may: impl Fn(&Actor, &User) -> Result<(), DirectoryError>,
+) -> Result<(), DirectoryError> {
     let user = directory::get_user(store, user_id)?;
-    directory::may_set_password(by, &user)?;
+    may(by, &user)?;
     let hash = strong_hash(&user, password)?;
     let tx = store.write()?;
     // Checked again under the write lock: the role may have changed while hashing.
-    directory::may_set_password(by, &directory::user_by_id(&tx, user_id)?)?;
+    may(by, &directory::user_by_id(&tx, user_id)?)?;
     let ended = replace_password(&tx, &user, &hash, None)?;
     audit::record(
         &tx,

@@ -228,17 +228,7 @@ fn the_log_names_its_subjects_and_filters_by_person_action_and_date() {
 
 #[test]
 fn owners_and_admins_read_the_log_members_do_not() {
-    let mut org = common::org(Plan::Team);
-    org.add(
-        "adam@northwind.example",
-        Role::Admin,
-        SignInMethod::Password,
-    );
-    org.add(
-        "mia@northwind.example",
-        Role::Member,
-        SignInMethod::Password,
-    );
+    let org = common::team(Plan::Team);
     let admin = org.actor("adam@northwind.example");
     let member = org.actor("mia@northwind.example");
     assert_eq!(audit::page(&org.store, &admin, &q()).unwrap().total, 3);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use uniasset_core::directory::{self, ImportError, Role, SignInMethod, UserStatus};
+use uniasset_core::directory::{self, ImportError, Role, UserStatus};
 use uniasset_core::organization::Plan;
 use uniasset_core::ErrorCode;
 
@@ -236,17 +236,7 @@ fn an_unreadable_path_says_why_and_a_bad_header_is_an_error() {
 
 #[test]
 fn previews_follow_the_import_rules() {
-    let mut org = common::org(Plan::Enterprise);
-    org.add(
-        "adam@northwind.example",
-        Role::Admin,
-        SignInMethod::Password,
-    );
-    org.add(
-        "mia@northwind.example",
-        Role::Member,
-        SignInMethod::Password,
-    );
+    let org = common::team(Plan::Enterprise);
     let path = file(
         &org,
         "owners.csv",

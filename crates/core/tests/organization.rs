@@ -5,7 +5,7 @@ mod common;
 
 use uniasset_core::access::Actor;
 use uniasset_core::audit::{self, AuditEntry, AuditQuery};
-use uniasset_core::directory::{self, Role, SignInMethod, UserStatus};
+use uniasset_core::directory::{self, Role, UserStatus};
 use uniasset_core::entra;
 use uniasset_core::organization::{self, NewOrganization, OrganizationError, Plan};
 use uniasset_core::password::Password;
@@ -221,17 +221,7 @@ fn an_owner_renames_the_organization_under_the_rules_of_creation() {
 
 #[test]
 fn only_an_owner_renames_the_organization_or_changes_its_plan() {
-    let mut org = common::org(Plan::Team);
-    org.add(
-        "adam@northwind.example",
-        Role::Admin,
-        SignInMethod::Password,
-    );
-    org.add(
-        "mia@northwind.example",
-        Role::Member,
-        SignInMethod::Password,
-    );
+    let mut org = common::team(Plan::Team);
     let before = organization::get(&org.store).unwrap();
     let audited = org.count("audit_entries");
     for email in ["adam@northwind.example", "mia@northwind.example"] {
@@ -244,6 +234,8 @@ fn only_an_owner_renames_the_organization_or_changes_its_plan() {
         );
         let err = plan_change::change_plan(&mut org.store, &who, Plan::Enterprise).unwrap_err();
         assert_eq!(err.code(), "needs_owner");
+        let err = plan_change::preview(&org.store, &who, Plan::Enterprise).unwrap_err();
+        assert_eq!(err.code(), "needs_owner", "not even what a change would do");
     }
     assert_eq!(organization::get(&org.store).unwrap(), before);
     assert_eq!(org.count("audit_entries"), audited);
@@ -253,7 +245,7 @@ fn only_an_owner_renames_the_organization_or_changes_its_plan() {
 fn changing_the_plan_is_explained_and_audited() {
     let mut org = common::org(Plan::Free);
     let owner = org.owner();
-    let preview = plan_change::preview(&org.store, Plan::Enterprise).unwrap();
+    let preview = plan_change::preview(&org.store, &owner, Plan::Enterprise).unwrap();
     assert_eq!((preview.from, preview.to), (Plan::Free, Plan::Enterprise));
     assert!(!preview.turns_off_auto_deprovision);
     assert_eq!(
@@ -287,7 +279,7 @@ fn changing_the_plan_is_explained_and_audited() {
         "The organization is already on the Enterprise plan: nothing to change."
     );
     assert_eq!(
-        plan_change::preview(&org.store, Plan::Enterprise)
+        plan_change::preview(&org.store, &owner, Plan::Enterprise)
             .unwrap_err()
             .code(),
         "same_plan"
@@ -314,7 +306,7 @@ async fn leaving_enterprise_turns_auto_deprovisioning_off_and_says_so() {
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, true).unwrap();
     let owner = t.org.owner();
 
-    let preview = plan_change::preview(&t.org.store, Plan::Team).unwrap();
+    let preview = plan_change::preview(&t.org.store, &owner, Plan::Team).unwrap();
     assert!(preview.turns_off_auto_deprovision);
     assert_eq!(
         preview.summary,

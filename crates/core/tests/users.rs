@@ -16,17 +16,9 @@ use uniasset_core::password::Password;
 use uniasset_core::sessions;
 use uniasset_core::ErrorCode;
 
-const MIA: &str = "mia@northwind.example";
-const ADAM: &str = "adam@northwind.example";
+const MIA: &str = common::MEMBER_EMAIL;
+const ADAM: &str = common::ADMIN_EMAIL;
 const OID: &str = "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11";
-
-/// Northwind with its Owner, an Admin (Adam) and a Member (Mia), all password users.
-fn team() -> common::Org {
-    let mut org = common::org(Plan::Team);
-    org.add(ADAM, Role::Admin, SignInMethod::Password);
-    org.add(MIA, Role::Member, SignInMethod::Password);
-    org
-}
 
 fn edit_of(user: &User) -> UserEdit {
     UserEdit {
@@ -41,6 +33,20 @@ fn edit_of(user: &User) -> UserEdit {
 fn state(org: &common::Org) -> (String, i64) {
     let users = directory::list_users(&org.store, &UserQuery::default()).unwrap();
     (format!("{:?}", users.users), org.count("audit_entries"))
+}
+
+/// An edit of `user`'s role alone that must succeed; returns the user as now stored.
+fn set_role(org: &mut common::Org, by: &Actor, user: &User, role: Role) -> User {
+    directory::edit_user(
+        &mut org.store,
+        by,
+        user.id,
+        &UserEdit {
+            role,
+            ..edit_of(user)
+        },
+    )
+    .unwrap()
 }
 
 fn refused(
@@ -59,7 +65,7 @@ fn refused(
 
 #[test]
 fn an_owner_edits_name_role_sign_in_and_link_and_each_edit_is_audited() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let mia = org.user(MIA);
 
@@ -116,7 +122,7 @@ fn an_owner_edits_name_role_sign_in_and_link_and_each_edit_is_audited() {
 
 #[test]
 fn an_edit_that_changes_nothing_writes_nothing() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let mia = org.user(MIA);
     let before = state(&org);
@@ -127,7 +133,7 @@ fn an_edit_that_changes_nothing_writes_nothing() {
 
 #[test]
 fn members_cannot_edit_anyone_not_even_themselves() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let member = org.actor(MIA);
     let mia = org.user(MIA);
     let adam = org.user(ADAM);
@@ -147,7 +153,7 @@ fn members_cannot_edit_anyone_not_even_themselves() {
 
 #[test]
 fn an_admin_cannot_edit_an_owner_nor_make_one() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let admin = org.actor(ADAM);
     let owner = org.user(common::OWNER_EMAIL);
     let mia = org.user(MIA);
@@ -176,22 +182,13 @@ fn an_admin_cannot_edit_an_owner_nor_make_one() {
     assert_eq!(err.to_string(), "Only an Owner can make someone an Owner.");
 
     // What an Admin may do: edit and promote a Member to Admin.
-    let done = directory::edit_user(
-        &mut org.store,
-        &admin,
-        mia.id,
-        &UserEdit {
-            role: Role::Admin,
-            ..edit_of(&mia)
-        },
-    )
-    .unwrap();
+    let done = set_role(&mut org, &admin, &mia, Role::Admin);
     assert_eq!(done.role, Role::Admin);
 }
 
 #[test]
 fn only_an_owner_unmakes_an_owner_and_the_last_active_owner_stays_one() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let olivia = org.user(common::OWNER_EMAIL);
     let demote = |u: &User| UserEdit {
@@ -214,16 +211,7 @@ fn only_an_owner_unmakes_an_owner_and_the_last_active_owner_stays_one() {
 
     // A second Owner, deactivated, does not count: Olivia is still the last active one.
     let mia = org.user(MIA);
-    directory::edit_user(
-        &mut org.store,
-        &owner,
-        mia.id,
-        &UserEdit {
-            role: Role::Owner,
-            ..edit_of(&mia)
-        },
-    )
-    .unwrap();
+    set_role(&mut org, &owner, &mia, Role::Owner);
     directory::deactivate(&mut org.store, &owner, mia.id).unwrap();
     refused(&mut org, &owner, olivia.id, &demote(&olivia), "last_owner");
     // A deactivated Owner may be demoted; an Admin may not do it.
@@ -235,26 +223,8 @@ fn only_an_owner_unmakes_an_owner_and_the_last_active_owner_stays_one() {
     // With another active Owner, Olivia may step down.
     let mia = org.user(MIA);
     directory::reactivate(&mut org.store, &owner, mia.id).unwrap();
-    directory::edit_user(
-        &mut org.store,
-        &owner,
-        mia.id,
-        &UserEdit {
-            role: Role::Owner,
-            ..edit_of(&mia)
-        },
-    )
-    .unwrap();
-    let stepped_down = directory::edit_user(
-        &mut org.store,
-        &owner,
-        olivia.id,
-        &UserEdit {
-            role: Role::Member,
-            ..edit_of(&olivia)
-        },
-    )
-    .unwrap();
+    set_role(&mut org, &owner, &mia, Role::Owner);
+    let stepped_down = set_role(&mut org, &owner, &olivia, Role::Member);
     assert_eq!(stepped_down.role, Role::Member);
     let mia = org.user(MIA);
     refused(
@@ -268,7 +238,7 @@ fn only_an_owner_unmakes_an_owner_and_the_last_active_owner_stays_one() {
 
 #[test]
 fn edits_are_checked_like_new_users() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let mia = org.user(MIA);
     let err = refused(
@@ -316,7 +286,7 @@ fn edits_are_checked_like_new_users() {
 
 #[test]
 fn an_entra_object_id_links_one_user_only() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let ann = directory::add_user(
         &mut org.store,
@@ -421,7 +391,7 @@ async fn a_new_entra_link_takes_the_connected_tenant_and_an_unchanged_one_keeps_
 
 #[test]
 fn a_password_user_added_with_a_first_password_can_sign_in() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let new = |email: &str, sign_in| NewUser {
         email: email.into(),
@@ -477,7 +447,7 @@ fn a_password_user_added_with_a_first_password_can_sign_in() {
 /// The row's menu offers exactly what the commands then allow, for every pair of people.
 #[test]
 fn each_rows_actions_are_what_the_commands_allow() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     org.add("gus@northwind.example", Role::Member, SignInMethod::Google);
     org.add(
         "otto@northwind.example",
@@ -552,7 +522,7 @@ fn each_rows_actions_are_what_the_commands_allow() {
 
 #[test]
 fn each_row_counts_the_assets_its_user_holds() {
-    let mut org = team();
+    let mut org = common::team(Plan::Team);
     let owner = org.owner();
     let mia = org.user(MIA);
     let adam = org.user(ADAM);

@@ -24,8 +24,8 @@ async fn rename_organization<R: Runtime>(app: AppHandle<R>, name: String) -> Rep
 async fn preview_plan_change<R: Runtime>(app: AppHandle<R>, plan: Plan) -> Reply<PlanEffect> {
     let state = app.state::<AppState>();
     let store = state.store().await?;
-    state.actor(&store)?;
-    Ok(plan_change::preview(&store, plan)?)
+    let actor = state.actor(&store)?;
+    Ok(plan_change::preview(&store, &actor, plan)?)
 }
 
 async fn change_plan<R: Runtime>(app: AppHandle<R>, plan: Plan) -> Reply<PlanChanged> {

@@ -3,7 +3,7 @@ use uniasset_core::audit::{self, AuditEntry, AuditQuery, MAX_PAGE_SIZE};
 use uniasset_core::store::Store;
 
 use crate::args::AuditArgs;
-use crate::output::{Done, Failure};
+use crate::output::{self, Done, Failure};
 
 /// Every matching entry, newest first: a table, JSON, or the window's CSV export.
 pub fn run(store: &Store, args: AuditArgs) -> Result<Done, Failure> {
@@ -45,7 +45,6 @@ pub fn run(store: &Store, args: AuditArgs) -> Result<Done, Failure> {
 }
 
 fn table(entries: &[AuditEntry]) -> String {
-    let header = ["TIME", "ACTOR", "ACTION", "SUBJECT", "DETAILS"].map(String::from);
     let rows: Vec<[String; 5]> = entries
         .iter()
         .map(|e| {
@@ -58,27 +57,5 @@ fn table(entries: &[AuditEntry]) -> String {
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .chain([&header])
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    [&header]
-        .into_iter()
-        .chain(rows.iter())
-        .map(|r| {
-            r.iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    output::table(["TIME", "ACTOR", "ACTION", "SUBJECT", "DETAILS"], &rows)
 }

@@ -5,7 +5,7 @@ use uniasset_core::{entra, sessions};
 
 use super::{block_on, password_from_stdin};
 use crate::args::{UserEditArgs, UsersCommand};
-use crate::output::{Done, Failure};
+use crate::output::{self, Done, Failure};
 
 pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
     let me = Actor::CommandLine;
@@ -137,28 +137,5 @@ fn table(users: &[User]) -> String {
             ]
         })
         .collect();
-    let header = ["EMAIL", "NAME", "ROLE", "SIGN-IN", "STATUS"].map(String::from);
-    let widths: Vec<usize> = (0..5)
-        .map(|i| {
-            rows.iter()
-                .chain([&header])
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    [&header]
-        .into_iter()
-        .chain(rows.iter())
-        .map(|r| {
-            r.iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    output::table(["EMAIL", "NAME", "ROLE", "SIGN-IN", "STATUS"], &rows)
 }

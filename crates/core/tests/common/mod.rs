@@ -12,6 +12,8 @@ use uniasset_core::store::Store;
 
 pub const OWNER_EMAIL: &str = "olivia@northwind.example";
 pub const OWNER_PASSWORD: &str = "plum orchard lantern 42";
+pub const ADMIN_EMAIL: &str = "adam@northwind.example";
+pub const MEMBER_EMAIL: &str = "mia@northwind.example";
 
 pub struct Org {
     pub dir: TempDir,
@@ -27,6 +29,14 @@ pub fn empty_store() -> Org {
 pub fn org(plan: Plan) -> Org {
     let mut org = empty_store();
     create_org(&mut org.store, plan);
+    org
+}
+
+/// Northwind with its Owner, an Admin (Adam) and a Member (Mia), all password users.
+pub fn team(plan: Plan) -> Org {
+    let mut org = org(plan);
+    org.add(ADMIN_EMAIL, Role::Admin, SignInMethod::Password);
+    org.add(MEMBER_EMAIL, Role::Member, SignInMethod::Password);
     org
 }
 
