@@ -1,4 +1,4 @@
-//! Cells for files people open in a spreadsheet. Names and details are typed by people and
+//! Cells for files people open in a spreadsheet (R-D9). Names and details are typed by people and
 //! imported from files, so a cell could start a formula ("=HYPERLINK(…)") that the
 //! spreadsheet would run on opening: every CSV UniAsset writes passes its cells through here.
 
