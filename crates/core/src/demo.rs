@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::access::Actor;
-use crate::assets::{self, AssetError};
+use crate::assets::{self, AssetError, NewAsset};
 use crate::directory::{self, DirectoryError, NewUser, Role, SignInMethod, User};
 use crate::entra::{self, cloud::Cloud, ConnectionInput, EntraError};
 use crate::organization::{self, NewOrganization, OrganizationError, Plan};
@@ -172,13 +172,13 @@ fn history(store: &mut Store, owner: &Actor, users: &[User]) -> Result<(), DemoE
     std::fs::create_dir_all(&scratch).map_err(|e| AssetError::File(e.to_string()))?;
     for (i, (prefix, name)) in ASSETS.iter().enumerate() {
         let holder = &users[(i * 3 + 2) % users.len()];
-        let asset = assets::create_asset(
-            store,
-            owner,
-            &format!("{prefix}-{:03}", i + 1),
-            name,
-            Some(holder.id),
-        )?;
+        let new = NewAsset {
+            tag: format!("{prefix}-{:03}", i + 1),
+            name: (*name).to_owned(),
+            category: Some(category(prefix).to_owned()),
+            serial: Some(format!("SN{:06}", 104_729 * (i + 1) % 1_000_000)),
+        };
+        let asset = assets::add_asset(store, owner, &new, Some(holder.id))?;
         if i % 2 == 0 {
             let note = format!(
                 "Checked and cleaned; firmware updated on {}",
@@ -198,6 +198,18 @@ fn history(store: &mut Store, owner: &Actor, users: &[User]) -> Result<(), DemoE
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+fn category(prefix: &str) -> &'static str {
+    match prefix {
+        "LAP" => "Laptop",
+        "MON" => "Monitor",
+        "PHN" => "Phone",
+        "TAB" => "Tablet",
+        "HDS" => "Headset",
+        "PRN" => "Printer",
+        _ => "Access",
+    }
 }
 
 pub fn is_demo(store: &Store) -> Result<bool, StoreError> {

@@ -74,7 +74,13 @@ fn the_log_names_its_subjects_and_filters_by_person_action_and_date() {
     let bob = org.actor("bob@northwind.example");
     let owner = org.owner();
     directory::deactivate(&mut org.store, &owner, ann.id).unwrap();
-    assets::create_asset(&mut org.store, &bob, "LAPTOP-7", "ThinkPad", None).unwrap();
+    assets::add_asset(
+        &mut org.store,
+        &bob,
+        &assets::NewAsset::new("LAPTOP-7", "ThinkPad"),
+        None,
+    )
+    .unwrap();
 
     let page = audit::page(&org.store, &bob, &q()).unwrap();
     let ids: Vec<i64> = page.entries.iter().map(|e| e.id).collect();

@@ -26,19 +26,17 @@ fn deactivating_a_user_keeps_their_assets_and_history() {
     let leo = org.actor("leo@northwind.example");
     let owner = org.owner();
 
-    let laptop = assets::create_asset(
+    let laptop = assets::add_asset(
         &mut org.store,
         &owner,
-        "LAP-001",
-        "ThinkPad T14",
+        &assets::NewAsset::new("LAP-001", "ThinkPad T14"),
         Some(leaver.id),
     )
     .unwrap();
-    let phone = assets::create_asset(
+    let phone = assets::add_asset(
         &mut org.store,
         &owner,
-        "PHN-007",
-        "Pixel 8",
+        &assets::NewAsset::new("PHN-007", "Pixel 8"),
         Some(leaver.id),
     )
     .unwrap();
@@ -65,7 +63,7 @@ fn deactivating_a_user_keeps_their_assets_and_history() {
     assert!(held
         .iter()
         .all(|a| a.assigned_to_status == Some(UserStatus::Deactivated)));
-    let everyone_sees = assets::list_assets(&org.store).unwrap();
+    let everyone_sees = assets::list_assets(&org.store, &Default::default()).unwrap();
     assert_eq!(everyone_sees.len(), 2, "assets stay visible");
     assert_eq!(everyone_sees[0].assigned_to_name.as_deref(), Some("leo"));
 

@@ -19,11 +19,10 @@ fn opens_with_wal_and_foreign_keys() {
         .unwrap();
     assert_eq!(version as usize, store::MIGRATIONS.len());
     // Foreign keys are per connection: prove the store's own connection enforces them.
-    let err = uniasset_core::assets::create_asset(
+    let err = uniasset_core::assets::add_asset(
         &mut common::org(uniasset_core::organization::Plan::Team).store,
         &uniasset_core::access::Actor::CommandLine,
-        "LAP-1",
-        "Laptop",
+        &uniasset_core::assets::NewAsset::new("LAP-1", "Laptop"),
         Some(9999),
     )
     .unwrap_err();
@@ -146,8 +145,13 @@ fn what_the_store_creates_is_readable_only_by_its_owner() {
         "nothing to tighten in a new directory"
     );
     common::create_org(&mut store, Plan::Team);
-    let asset =
-        assets::create_asset(&mut store, &Actor::CommandLine, "LAP-1", "Laptop", None).unwrap();
+    let asset = assets::add_asset(
+        &mut store,
+        &Actor::CommandLine,
+        &assets::NewAsset::new("LAP-1", "Laptop"),
+        None,
+    )
+    .unwrap();
     let source = parent.path().join("invoice.pdf");
     std::fs::write(&source, b"%PDF-1.4 invoice").unwrap();
     let owner = common::owner_of(&store);

@@ -530,7 +530,13 @@ fn each_row_counts_the_assets_its_user_holds() {
         .into_iter()
         .enumerate()
     {
-        assets::create_asset(&mut org.store, &owner, &format!("LT-{i}"), "Laptop", holder).unwrap();
+        assets::add_asset(
+            &mut org.store,
+            &owner,
+            &assets::NewAsset::new(&format!("LT-{i}"), "Laptop"),
+            holder,
+        )
+        .unwrap();
     }
     let page = directory::page(&org.store, &owner, &UserQuery::default()).unwrap();
     let held = |email: &str| {
@@ -569,11 +575,10 @@ fn the_page_at_ten_thousand_users_counts_everyones_assets() {
         let user = org.user(&format!("user{n:05}@northwind.example"));
         for _ in 0..n % 4 {
             tag += 1;
-            assets::create_asset(
+            assets::add_asset(
                 &mut org.store,
                 &Actor::CommandLine,
-                &format!("A-{tag}"),
-                "Phone",
+                &assets::NewAsset::new(&format!("A-{tag}"), "Phone"),
                 Some(user.id),
             )
             .unwrap();

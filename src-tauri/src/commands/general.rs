@@ -19,7 +19,7 @@ async fn list_assets<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Asset>> {
     let state = app.state::<AppState>();
     let store = state.store().await?;
     state.actor(&store)?;
-    Ok(assets::list_assets(&store)?)
+    Ok(assets::list_assets(&store, &Default::default())?)
 }
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.

@@ -2,8 +2,9 @@
 //! directory under `documents/`, named by its SHA-256 so identical uploads share one copy.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -40,7 +41,7 @@ pub fn attach_document(
     let uploader = by
         .user_id()
         .ok_or(AssetError::NeedsPerson("upload documents"))?;
-    asset(store, asset_id)?;
+    let tag = asset(store, asset_id)?.tag;
     let file_name = source
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -79,7 +80,8 @@ pub fn attach_document(
     audit::record(
         &tx,
         by,
-        audit::Entry::asset("asset.document_attached", asset_id).detail(file_name.clone()),
+        audit::Entry::asset("asset.document_attached", asset_id)
+            .detail(format!("Attached {file_name} to {tag}")),
     )?;
     tx.commit().map_err(StoreError::from)?;
     Ok(Document {
@@ -94,11 +96,43 @@ pub fn attach_document(
 
 /// Documents a user uploaded, newest first.
 pub fn documents_of_user(store: &Store, user_id: i64) -> Result<Vec<Document>, StoreError> {
-    let mut stmt = store.conn().prepare(
+    documents(store, "uploaded_by", user_id)
+}
+
+/// Documents attached to an asset, newest first.
+pub fn documents_of_asset(store: &Store, asset_id: i64) -> Result<Vec<Document>, AssetError> {
+    asset(store, asset_id)?;
+    Ok(documents(store, "asset_id", asset_id)?)
+}
+
+/// Where a document's file is, to open it; refused when the file has gone from the data
+/// directory (restored from an incomplete backup, say).
+pub fn document_path(store: &Store, document_id: i64) -> Result<PathBuf, AssetError> {
+    let (file_name, sha256): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT file_name, sha256 FROM documents WHERE id = ?1",
+            [document_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(AssetError::UnknownDocument(document_id))?;
+    let path = store.data_dir().join(DOCUMENTS_DIR).join(&sha256);
+    if !path.is_file() {
+        return Err(AssetError::DocumentMissing {
+            file_name,
+            path: path.display().to_string(),
+        });
+    }
+    Ok(path)
+}
+
+fn documents(store: &Store, column: &str, id: i64) -> Result<Vec<Document>, StoreError> {
+    let mut stmt = store.conn().prepare(&format!(
         "SELECT id, asset_id, file_name, sha256, size_bytes, uploaded_at FROM documents
-         WHERE uploaded_by = ?1 ORDER BY id DESC",
-    )?;
-    let rows = stmt.query_map([user_id], |r| {
+         WHERE {column} = ?1 ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map([id], |r| {
         Ok(Document {
             id: r.get(0)?,
             asset_id: r.get(1)?,

@@ -16,6 +16,8 @@ pub struct MaintenanceLog {
     #[ts(type = "number")]
     pub asset_id: i64,
     pub asset_tag: String,
+    /// Who wrote it, "Name <email>".
+    pub author: String,
     pub at: String,
     pub note: String,
 }
@@ -34,6 +36,7 @@ pub fn add_maintenance_log(
         return Err(AssetError::MissingField);
     }
     let tag = asset(store, asset_id)?.tag;
+    let author_label = by.label();
     let at = timestamp::now();
     let tx = store.write()?;
     tx.execute(
@@ -44,13 +47,14 @@ pub fn add_maintenance_log(
     audit::record(
         &tx,
         by,
-        audit::Entry::asset("asset.maintenance_logged", asset_id),
+        audit::Entry::asset("asset.maintenance_logged", asset_id).detail(format!("{tag}: {note}")),
     )?;
     tx.commit().map_err(StoreError::from)?;
     Ok(MaintenanceLog {
         id,
         asset_id,
         asset_tag: tag,
+        author: author_label,
         at,
         note: note.to_owned(),
     })
@@ -61,17 +65,33 @@ pub fn maintenance_logs_of_user(
     store: &Store,
     user_id: i64,
 ) -> Result<Vec<MaintenanceLog>, StoreError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT m.id, m.asset_id, a.tag, m.at, m.note FROM maintenance_logs m
-         JOIN assets a ON a.id = m.asset_id WHERE m.author_id = ?1 ORDER BY m.id DESC",
-    )?;
-    let rows = stmt.query_map([user_id], |r| {
+    logs(store, "m.author_id", user_id)
+}
+
+/// An asset's logs, newest first.
+pub fn maintenance_logs_of_asset(
+    store: &Store,
+    asset_id: i64,
+) -> Result<Vec<MaintenanceLog>, AssetError> {
+    asset(store, asset_id)?;
+    Ok(logs(store, "m.asset_id", asset_id)?)
+}
+
+fn logs(store: &Store, column: &str, id: i64) -> Result<Vec<MaintenanceLog>, StoreError> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT m.id, m.asset_id, a.tag, u.display_name || ' <' || u.email || '>', m.at, m.note
+         FROM maintenance_logs m
+         JOIN assets a ON a.id = m.asset_id JOIN users u ON u.id = m.author_id
+         WHERE {column} = ?1 ORDER BY m.id DESC"
+    ))?;
+    let rows = stmt.query_map([id], |r| {
         Ok(MaintenanceLog {
             id: r.get(0)?,
             asset_id: r.get(1)?,
             asset_tag: r.get(2)?,
-            at: r.get(3)?,
-            note: r.get(4)?,
+            author: r.get(3)?,
+            at: r.get(4)?,
+            note: r.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

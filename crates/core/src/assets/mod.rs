@@ -1,20 +1,56 @@
-//! Assets and who holds them (R-D3). A deactivated user keeps their assignments: the
-//! record shows the holder, marked deactivated, to everyone who can see assets.
+//! The asset register (R-D3, issue 11): what each asset is, where it stands, and who held
+//! it when. A deactivated user keeps their assignments: the record shows the holder, marked
+//! deactivated, to everyone who can see assets, until the asset is checked in or marked lost.
+//!
+//! Owners and Admins change the register; anyone signed in may read it. Every change is one
+//! transaction with its audit entry, and `assets.assigned_to` is written only here, always
+//! together with the open row of `asset_holdings`.
 
 mod documents;
+mod holdings;
 mod maintenance;
 
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessError, Actor};
 use crate::audit;
-use crate::directory::{self, DirectoryError, UserStatus};
+use crate::directory::{self, DirectoryError, User, UserStatus};
 use crate::store::{Store, StoreError};
+use crate::text_enum::text_enum;
 use crate::timestamp;
 
-pub use documents::{attach_document, documents_of_user, Document, DOCUMENTS_DIR};
-pub use maintenance::{add_maintenance_log, maintenance_logs_of_user, MaintenanceLog};
+pub use documents::{
+    attach_document, document_path, documents_of_asset, documents_of_user, Document, DOCUMENTS_DIR,
+};
+pub use holdings::{assign, check_in, history, mark_lost, Holding, HoldingOutcome};
+pub use maintenance::{
+    add_maintenance_log, maintenance_logs_of_asset, maintenance_logs_of_user, MaintenanceLog,
+};
+
+text_enum! {
+    /// Where an asset stands. `in_use` exactly when someone holds it.
+    AssetStatus, "asset status", "in_use, in_stock, in_repair, retired or lost" {
+        InUse => "in_use",
+        InStock => "in_stock",
+        InRepair => "in_repair",
+        Retired => "retired",
+        Lost => "lost",
+    }
+}
+
+impl AssetStatus {
+    /// The status in words, as the window and messages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AssetStatus::InUse => "in use",
+            AssetStatus::InStock => "in stock",
+            AssetStatus::InRepair => "in repair",
+            AssetStatus::Retired => "retired",
+            AssetStatus::Lost => "lost",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -23,26 +59,93 @@ pub struct Asset {
     pub id: i64,
     pub tag: String,
     pub name: String,
+    pub category: Option<String>,
+    pub serial: Option<String>,
+    pub status: AssetStatus,
     #[ts(type = "number | null")]
     pub assigned_to: Option<i64>,
     pub assigned_to_name: Option<String>,
+    pub assigned_to_email: Option<String>,
     pub assigned_to_status: Option<UserStatus>,
+}
+
+/// A new asset as typed in: blank category and serial are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewAsset {
+    pub tag: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub serial: Option<String>,
+}
+
+impl NewAsset {
+    /// An asset with a tag and a name only.
+    pub fn new(tag: impl Into<String>, name: impl Into<String>) -> NewAsset {
+        NewAsset {
+            tag: tag.into(),
+            name: name.into(),
+            ..NewAsset::default()
+        }
+    }
+}
+
+/// An asset's editable facts; the tag stays (it is written on the label), and who holds
+/// it changes only by assigning, checking in or marking lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AssetEdit {
+    pub name: String,
+    pub category: Option<String>,
+    pub serial: Option<String>,
+    pub status: AssetStatus,
+}
+
+/// Which assets a list shows. Every field may be left out: no filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
+#[ts(export, optional_fields = nullable)]
+pub struct AssetQuery {
+    /// Only assets this user holds now.
+    #[ts(type = "number | null", optional)]
+    pub assigned_to: Option<i64>,
+    /// Part of the tag, name, category, serial number, or the holder's name or email.
+    pub search: Option<String>,
+    pub status: Option<AssetStatus>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum AssetError {
     #[error("An asset needs a tag and a name.")]
     MissingField,
-    #[error("An asset with the tag {0} already exists.")]
+    #[error("An asset with the tag {0} already exists (tags are compared ignoring case).")]
     DuplicateTag(String),
     #[error("No such asset (id {0}).")]
     UnknownAsset(i64),
+    #[error("No asset has the tag {0}.")]
+    UnknownTag(String),
+    #[error("No such document (id {0}).")]
+    UnknownDocument(i64),
     #[error("{0} is deactivated; assign the asset to an active user.")]
     AssigneeDeactivated(String),
+    #[error("{tag} is held by {holder}; check it in first.")]
+    AssetHeld { tag: String, holder: String },
+    #[error("{tag} is {}, so it cannot be assigned. Change its status first if it is back in stock.", .status.label())]
+    AssetUnavailable { tag: String, status: AssetStatus },
+    #[error(
+        "{0} is not assigned to anyone, so it cannot be in use: assign it to someone instead."
+    )]
+    InUseWithoutHolder(String),
+    #[error("{0} is not assigned to anyone: there is nothing to check in.")]
+    NotHeld(String),
+    #[error("{0} is already marked lost.")]
+    AlreadyLost(String),
     #[error("Only a signed-in person can {0}, so that the record names them.")]
     NeedsPerson(&'static str),
     #[error("The document could not be stored: {0}")]
     File(String),
+    #[error("The file of {file_name} is missing from the data directory (expected at {path}).")]
+    DocumentMissing { file_name: String, path: String },
     #[error(transparent)]
     Directory(#[from] DirectoryError),
     #[error(transparent)]
@@ -53,16 +156,24 @@ pub enum AssetError {
 
 impl crate::ErrorCode for AssetError {
     fn code(&self) -> &'static str {
+        use AssetError::*;
         match self {
-            AssetError::MissingField => "invalid_asset",
-            AssetError::DuplicateTag(_) => "duplicate_tag",
-            AssetError::UnknownAsset(_) => "unknown_asset",
-            AssetError::AssigneeDeactivated(_) => "assignee_deactivated",
-            AssetError::NeedsPerson(_) => "needs_person",
-            AssetError::File(_) => "document_file",
-            AssetError::Directory(e) => e.code(),
-            AssetError::Access(e) => e.code(),
-            AssetError::Store(e) => e.code(),
+            MissingField => "invalid_asset",
+            DuplicateTag(_) => "duplicate_tag",
+            UnknownAsset(_) | UnknownTag(_) => "unknown_asset",
+            UnknownDocument(_) => "unknown_document",
+            AssigneeDeactivated(_) => "assignee_deactivated",
+            AssetHeld { .. } => "asset_held",
+            AssetUnavailable { .. } => "asset_unavailable",
+            InUseWithoutHolder(_) => "in_use_without_holder",
+            NotHeld(_) => "asset_not_held",
+            AlreadyLost(_) => "already_lost",
+            NeedsPerson(_) => "needs_person",
+            File(_) => "document_file",
+            DocumentMissing { .. } => "document_missing",
+            Directory(e) => e.code(),
+            Access(e) => e.code(),
+            Store(e) => e.code(),
         }
     }
 }
@@ -73,54 +184,129 @@ impl From<rusqlite::Error> for AssetError {
     }
 }
 
-/// Records a new asset, optionally assigned to an active user.
-pub fn create_asset(
+/// Records a new asset: in use by `assign_to` (who must be active) when given, else in stock.
+pub fn add_asset(
     store: &mut Store,
     by: &Actor,
-    tag: &str,
-    name: &str,
+    new: &NewAsset,
     assign_to: Option<i64>,
 ) -> Result<Asset, AssetError> {
     by.require_admin("add assets")?;
-    let (tag, name) = (tag.trim(), name.trim());
+    let (tag, name) = (new.tag.trim(), new.name.trim());
     if tag.is_empty() || name.is_empty() {
         return Err(AssetError::MissingField);
     }
+    let (category, serial) = (optional(&new.category), optional(&new.serial));
     let tx = store.write()?;
-    let taken: Option<i64> = tx
-        .query_row("SELECT id FROM assets WHERE tag = ?1", [tag], |r| r.get(0))
+    // The column compares without case, so "lap-1" finds "LAP-1".
+    let taken: Option<String> = tx
+        .query_row("SELECT tag FROM assets WHERE tag = ?1", [tag], |r| r.get(0))
         .optional()?;
-    if taken.is_some() {
-        return Err(AssetError::DuplicateTag(tag.to_owned()));
+    if let Some(taken) = taken {
+        return Err(AssetError::DuplicateTag(taken));
     }
-    if let Some(user_id) = assign_to {
-        let user = directory::user_by_id(&tx, user_id)?;
-        if user.status == UserStatus::Deactivated {
-            return Err(AssetError::AssigneeDeactivated(user.email));
-        }
-    }
+    let holder = assign_to.map(|id| active_assignee(&tx, id)).transpose()?;
+    let status = if holder.is_some() {
+        AssetStatus::InUse
+    } else {
+        AssetStatus::InStock
+    };
+    let now = timestamp::now();
     tx.execute(
-        "INSERT INTO assets (tag, name, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![tag, name, assign_to, timestamp::now()],
+        "INSERT INTO assets (tag, name, category, serial, status, assigned_to, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![tag, name, category, serial, status, assign_to, now],
     )?;
     let id = tx.last_insert_rowid();
+    let mut detail = format!("Added {tag} \"{name}\"");
+    for (what, value) in [("category", &category), ("serial", &serial)] {
+        if let Some(value) = value {
+            detail.push_str(&format!(", {what} {value}"));
+        }
+    }
     audit::record(
         &tx,
         by,
-        audit::Entry::asset("asset.created", id).detail(format!("{tag} {name}")),
+        audit::Entry::asset("asset.created", id).detail(detail),
     )?;
-    if let Some(user_id) = assign_to {
+    if let Some(user) = holder {
+        holdings::open(&tx, by, id, &user, &now, None)?;
         audit::record(
             &tx,
             by,
-            audit::Entry::asset("asset.assigned", id).detail(format!("to user {user_id}")),
+            audit::Entry::asset("asset.assigned", id)
+                .detail(format!("Assigned {tag} to {}", person(&user))),
         )?;
     }
     tx.commit().map_err(StoreError::from)?;
     asset(store, id)
 }
 
-const ASSET_QUERY: &str = "SELECT a.id, a.tag, a.name, a.assigned_to, u.display_name, u.status
+/// Changes an asset's name, category, serial number and status. The status follows who
+/// holds it: in use while held, anything else once checked in.
+pub fn edit_asset(
+    store: &mut Store,
+    by: &Actor,
+    asset_id: i64,
+    edit: &AssetEdit,
+) -> Result<Asset, AssetError> {
+    by.require_admin("edit assets")?;
+    let name = edit.name.trim();
+    if name.is_empty() {
+        return Err(AssetError::MissingField);
+    }
+    let (category, serial) = (optional(&edit.category), optional(&edit.serial));
+    let tx = store.write()?;
+    let before = asset_in(&tx, asset_id)?;
+    match (&before.assigned_to_email, edit.status) {
+        (Some(_), status) if status != AssetStatus::InUse => {
+            return Err(AssetError::AssetHeld {
+                holder: holder_of(&before),
+                tag: before.tag,
+            })
+        }
+        (None, AssetStatus::InUse) => return Err(AssetError::InUseWithoutHolder(before.tag)),
+        _ => {}
+    }
+    let changes = [
+        ("name", Some(before.name.as_str()), Some(name)),
+        ("category", before.category.as_deref(), category.as_deref()),
+        ("serial", before.serial.as_deref(), serial.as_deref()),
+        (
+            "status",
+            Some(before.status.label()),
+            Some(edit.status.label()),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, old, new)| old != new)
+    .map(|(what, old, new)| {
+        let words = |v: Option<&str>| v.map_or("(none)".to_owned(), |v| format!("\"{v}\""));
+        format!("{what} {} → {}", words(old), words(new))
+    })
+    .collect::<Vec<_>>();
+    if changes.is_empty() {
+        return Ok(before);
+    }
+    tx.execute(
+        "UPDATE assets SET name = ?2, category = ?3, serial = ?4, status = ?5 WHERE id = ?1",
+        rusqlite::params![asset_id, name, category, serial, edit.status],
+    )?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::asset("asset.edited", asset_id).detail(format!(
+            "{}: {}",
+            before.tag,
+            changes.join("; ")
+        )),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    asset(store, asset_id)
+}
+
+const ASSET_QUERY: &str = "SELECT a.id, a.tag, a.name, a.category, a.serial, a.status,
+        a.assigned_to, u.display_name, u.email, u.status
     FROM assets a LEFT JOIN users u ON u.id = a.assigned_to";
 
 fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
@@ -128,37 +314,112 @@ fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
         id: r.get(0)?,
         tag: r.get(1)?,
         name: r.get(2)?,
-        assigned_to: r.get(3)?,
-        assigned_to_name: r.get(4)?,
-        assigned_to_status: r.get(5)?,
+        category: r.get(3)?,
+        serial: r.get(4)?,
+        status: r.get(5)?,
+        assigned_to: r.get(6)?,
+        assigned_to_name: r.get(7)?,
+        assigned_to_email: r.get(8)?,
+        assigned_to_status: r.get(9)?,
     })
 }
 
 pub fn asset(store: &Store, id: i64) -> Result<Asset, AssetError> {
+    asset_in(store.conn(), id)
+}
+
+fn asset_in(conn: &Connection, id: i64) -> Result<Asset, AssetError> {
+    conn.query_row(
+        &format!("{ASSET_QUERY} WHERE a.id = ?1"),
+        [id],
+        asset_from_row,
+    )
+    .optional()?
+    .ok_or(AssetError::UnknownAsset(id))
+}
+
+/// The asset with this tag, compared without case.
+pub fn find_by_tag(store: &Store, tag: &str) -> Result<Asset, AssetError> {
+    let tag = tag.trim();
     store
         .conn()
         .query_row(
-            &format!("{ASSET_QUERY} WHERE a.id = ?1"),
-            [id],
+            &format!("{ASSET_QUERY} WHERE a.tag = ?1"),
+            [tag],
             asset_from_row,
         )
         .optional()?
-        .ok_or(AssetError::UnknownAsset(id))
+        .ok_or_else(|| AssetError::UnknownTag(tag.to_owned()))
 }
 
-/// Every asset, by tag, whoever holds it (deactivated holders included).
-pub fn list_assets(store: &Store) -> Result<Vec<Asset>, StoreError> {
-    let mut stmt = store
-        .conn()
-        .prepare(&format!("{ASSET_QUERY} ORDER BY a.tag COLLATE NOCASE"))?;
-    let rows = stmt.query_map([], asset_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn assets_of_user(store: &Store, user_id: i64) -> Result<Vec<Asset>, StoreError> {
-    let mut stmt = store.conn().prepare(&format!(
-        "{ASSET_QUERY} WHERE a.assigned_to = ?1 ORDER BY a.tag COLLATE NOCASE"
+/// Assets matching `query`, by tag, whoever holds them (deactivated holders included).
+pub fn list_assets(store: &Store, query: &AssetQuery) -> Result<Vec<Asset>, StoreError> {
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    let mut stmt = store.conn().prepare_cached(&format!(
+        "{ASSET_QUERY}
+         WHERE (?1 IS NULL OR a.assigned_to = ?1)
+           AND (?2 IS NULL OR a.status = ?2)
+           AND (?3 IS NULL OR a.tag LIKE ?3 ESCAPE '\\' OR a.name LIKE ?3 ESCAPE '\\'
+                OR a.category LIKE ?3 ESCAPE '\\' OR a.serial LIKE ?3 ESCAPE '\\'
+                OR u.display_name LIKE ?3 ESCAPE '\\' OR u.email LIKE ?3 ESCAPE '\\')
+         ORDER BY a.tag COLLATE NOCASE"
     ))?;
-    let rows = stmt.query_map([user_id], asset_from_row)?;
+    let rows = stmt.query_map(
+        rusqlite::params![query.assigned_to, query.status, search],
+        asset_from_row,
+    )?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a user holds now (their Details page, the Leavers list).
+pub fn assets_of_user(store: &Store, user_id: i64) -> Result<Vec<Asset>, StoreError> {
+    list_assets(
+        store,
+        &AssetQuery {
+            assigned_to: Some(user_id),
+            ..AssetQuery::default()
+        },
+    )
+}
+
+/// Trimmed text, or nothing when blank.
+fn optional(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// The user behind `id`, refused unless they are active.
+fn active_assignee(conn: &Connection, id: i64) -> Result<User, AssetError> {
+    let user = directory::user_by_id(conn, id)?;
+    if user.status == UserStatus::Deactivated {
+        return Err(AssetError::AssigneeDeactivated(person(&user)));
+    }
+    Ok(user)
+}
+
+/// "Name <email>", as the audit trail names people.
+fn person(user: &User) -> String {
+    format!("{} <{}>", user.display_name, user.email)
+}
+
+fn holder_of(asset: &Asset) -> String {
+    format!(
+        "{} <{}>",
+        asset.assigned_to_name.as_deref().unwrap_or_default(),
+        asset.assigned_to_email.as_deref().unwrap_or_default()
+    )
 }
