@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
+use uniasset_core::assets::AssetStatus;
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
 use uniasset_core::entra::cloud::Cloud;
 use uniasset_core::organization::Plan;
@@ -40,6 +41,79 @@ pub enum Command {
     Entra(EntraCommand),
     /// The audit log, newest first: who did what, and when.
     Audit(AuditArgs),
+    /// The asset register: add, edit, assign, check in, mark lost, list, history.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AssetsCommand {
+    /// Add an asset: in stock, or in use by an active user given with --assign.
+    Add(AssetAdd),
+    /// Assign an asset to an active user. An asset someone holds is checked in first.
+    Assign {
+        tag: String,
+        email: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Check an asset in from whoever holds it (a deactivated person too): it is in stock.
+    Checkin {
+        tag: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Mark an asset lost, ending its holding if someone held it.
+    Lost {
+        tag: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Change an asset's name, category, serial number or status (at least one).
+    Edit(AssetEditArgs),
+    /// List assets by tag, optionally only those someone holds or with one status.
+    List {
+        /// Only assets this person holds now.
+        #[arg(long, value_name = "EMAIL")]
+        assigned_to: Option<String>,
+        /// in_use, in_stock, in_repair, retired or lost
+        #[arg(long)]
+        status: Option<AssetStatus>,
+    },
+    /// Who held an asset and when, newest first.
+    History { tag: String },
+}
+
+#[derive(Args)]
+pub struct AssetAdd {
+    #[arg(long)]
+    pub tag: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// The email of the active user who gets it.
+    #[arg(long, value_name = "EMAIL")]
+    pub assign: Option<String>,
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("change").required(true).multiple(true)))]
+pub struct AssetEditArgs {
+    pub tag: String,
+    #[arg(long, group = "change")]
+    pub name: Option<String>,
+    /// "" removes the category.
+    #[arg(long, group = "change")]
+    pub category: Option<String>,
+    /// "" removes the serial number.
+    #[arg(long, group = "change")]
+    pub serial: Option<String>,
+    /// in_use, in_stock, in_repair, retired or lost (in use exactly while someone holds it)
+    #[arg(long, group = "change")]
+    pub status: Option<AssetStatus>,
 }
 
 #[derive(Args)]

@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the core.
 
+mod assets;
 mod audit;
 mod entra;
 mod org;
@@ -35,6 +36,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
         Command::Entra(cmd) => {
             organization::get(&store)?;
             entra::run(&mut store, cmd)
+        }
+        Command::Assets(cmd) => {
+            organization::get(&store)?;
+            assets::run(&mut store, cmd)
         }
         Command::Audit(args) => {
             // clap sees the conflict only when --json follows the subcommand.
