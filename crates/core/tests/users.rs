@@ -533,7 +533,7 @@ fn each_row_counts_the_assets_its_user_holds() {
         assets::add_asset(
             &mut org.store,
             &owner,
-            &assets::NewAsset::new(&format!("LT-{i}"), "Laptop"),
+            &assets::NewAsset::new(format!("LT-{i}"), "Laptop"),
             holder,
         )
         .unwrap();
@@ -578,7 +578,7 @@ fn the_page_at_ten_thousand_users_counts_everyones_assets() {
             assets::add_asset(
                 &mut org.store,
                 &Actor::CommandLine,
-                &assets::NewAsset::new(&format!("A-{tag}"), "Phone"),
+                &assets::NewAsset::new(format!("A-{tag}"), "Phone"),
                 Some(user.id),
             )
             .unwrap();
