@@ -165,7 +165,8 @@ pub fn leavers(store: &Store, by: &Actor) -> Result<Vec<Leaver>, LeaversError> {
             Some(d) => (d.reason, d.at, d.by),
             // Deactivated before the audit trail existed: the user row is all there is.
             None => (
-                user.deactivation_reason.unwrap_or(DeactivationReason::Manual),
+                user.deactivation_reason
+                    .unwrap_or(DeactivationReason::Manual),
                 user.deactivated_at.clone().unwrap_or_default(),
                 user.deactivated_by.clone().unwrap_or_default(),
             ),
@@ -251,7 +252,10 @@ pub fn evidence(
             email,
             name,
             reason: d.reason,
-            delay_seconds: d.detected_at.as_deref().and_then(|seen| seconds(seen, &d.at)),
+            delay_seconds: d
+                .detected_at
+                .as_deref()
+                .and_then(|seen| seconds(seen, &d.at)),
             detected_at: d.detected_at,
             deactivated_at: d.at,
             deactivated_by: d.by,
@@ -319,7 +323,9 @@ fn deactivation(conn: &Connection, entry: Entry) -> Result<Deactivation, Leavers
     let (run_id, reason, detected_at) = line.unwrap_or((0, None, None));
     // The entry's own words name the reason too ("Reason: deleted from Entra").
     let reason = reason.unwrap_or_else(|| {
-        if entry.detail.contains(directory::reason_words(DeactivationReason::DeletedFromEntra)) {
+        if entry.detail.contains(directory::reason_words(
+            DeactivationReason::DeletedFromEntra,
+        )) {
             DeactivationReason::DeletedFromEntra
         } else {
             DeactivationReason::DisabledInEntra
@@ -341,7 +347,10 @@ fn deactivation(conn: &Connection, entry: Entry) -> Result<Deactivation, Leavers
 }
 
 /// A user's most recent deactivation, as the evidence tells it.
-fn latest_deactivation(conn: &Connection, user_id: i64) -> Result<Option<Deactivation>, LeaversError> {
+fn latest_deactivation(
+    conn: &Connection,
+    user_id: i64,
+) -> Result<Option<Deactivation>, LeaversError> {
     let entry = conn
         .query_row(
             "SELECT at, actor_label, actor_user_id, detail FROM audit_entries

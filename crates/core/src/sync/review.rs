@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::record::{self, Review, RunRecord};
 use super::{
-    acquire, seen, authorize, guarded, line, missing_accounts, observe, Expected, LineOutcome,
+    acquire, authorize, guarded, line, missing_accounts, observe, seen, Expected, LineOutcome,
     RunFailure, RunResult, SyncError, OTHER_TENANT,
 };
 use crate::access::Actor;

@@ -54,6 +54,9 @@ pub fn take(conn: &Connection, user_id: i64) -> Result<Option<String>, StoreErro
             |r| r.get(0),
         )
         .optional()?;
-    conn.execute("DELETE FROM entra_changes_seen WHERE user_id = ?1", [user_id])?;
+    conn.execute(
+        "DELETE FROM entra_changes_seen WHERE user_id = ?1",
+        [user_id],
+    )?;
     Ok(first)
 }
