@@ -66,9 +66,14 @@ fn recoveries(run: &RunRecord) -> String {
     if holders.len() > NAMED {
         let rest = &holders[NAMED..];
         let assets = rest.iter().map(|l| l.assets_to_recover).sum();
+        let who = if rest.len() == 1 {
+            "person holds"
+        } else {
+            "people hold"
+        };
         text.push_str(&format!(
-            " {} more hold {} to recover.",
-            plural(rest.len() as u32, "person", "people"),
+            " {} more {who} {} to recover.",
+            rest.len(),
             plural(assets, "asset", "assets")
         ));
     }
