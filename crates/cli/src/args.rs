@@ -44,6 +44,9 @@ pub enum Command {
     /// The asset register: add, edit, assign, check in, mark lost, list, history.
     #[command(subcommand)]
     Assets(AssetsCommand),
+    /// Reports: the deprovisioning evidence.
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 #[derive(Subcommand)]
@@ -114,6 +117,27 @@ pub struct AssetEditArgs {
     /// in_use, in_stock, in_repair, retired or lost (in use exactly while someone holds it)
     #[arg(long, group = "change")]
     pub status: Option<AssetStatus>,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Every deactivation in a period, oldest first: when the sync first saw the change in
+    /// Entra, when and by which run or person access ended, and each asset held then
+    /// (returned, lost or still outstanding).
+    Leavers(LeaversArgs),
+}
+
+#[derive(Args)]
+pub struct LeaversArgs {
+    /// Only deactivations from this day on (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// Only deactivations up to this day, included (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+    /// Print CSV (the window's export), every cell safe to open in a spreadsheet.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 #[derive(Args)]

@@ -15,6 +15,7 @@ pub mod directory;
 pub mod entra;
 pub mod error_code;
 pub mod graph;
+pub mod leavers;
 pub mod organization;
 pub mod overview;
 pub mod password;

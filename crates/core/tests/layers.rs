@@ -33,7 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["plan_change"],
     &["sync"],
     &["schedule"],
-    &["overview", "details"],
+    &["overview", "details", "leavers"],
     &["demo"],
     &["app_status"],
 ];

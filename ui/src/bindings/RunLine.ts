@@ -5,4 +5,17 @@ import type { LineOutcome } from "./LineOutcome";
 /**
  * One user a run affected, found in doubt, or reports on.
  */
-export type RunLine = { user_id: number | null, email: string, entra_object_id: string | null, outcome: LineOutcome, reason: DeactivationReason | null, detail: string, };
+export type RunLine = { user_id: number | null, email: string, entra_object_id: string | null, outcome: LineOutcome, reason: DeactivationReason | null, detail: string, 
+/**
+ * The person's name when the run wrote the line (None on lines from before it was kept).
+ */
+display_name: string | null, 
+/**
+ * For a deactivation: when the sync first saw the change in Entra (RFC 3339), a held
+ * or dry run included. None on lines from before this was recorded.
+ */
+detected_at: string | null, 
+/**
+ * For a deactivation: how many assets the person still held, to be got back.
+ */
+assets_to_recover: number, };

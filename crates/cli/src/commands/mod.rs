@@ -4,6 +4,7 @@ mod assets;
 mod audit;
 mod entra;
 mod org;
+mod report;
 mod users;
 
 use std::io::Read;
@@ -12,7 +13,7 @@ use uniasset_core::password::Password;
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, organization};
 
-use crate::args::{Cli, Command, OrgCommand};
+use crate::args::{Cli, Command, OrgCommand, ReportCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(cli: Cli) -> Result<Done, Failure> {
@@ -50,6 +51,15 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
             }
             organization::get(&store)?;
             audit::run(&store, args)
+        }
+        Command::Report(ReportCommand::Leavers(args)) => {
+            if json && args.csv {
+                return Err(Failure::usage(
+                    "--csv and --json cannot be used together: choose one.",
+                ));
+            }
+            organization::get(&store)?;
+            report::leavers(&store, args)
         }
     }
 }

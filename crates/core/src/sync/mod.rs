@@ -8,6 +8,7 @@ mod lock;
 mod observe;
 mod record;
 mod review;
+mod seen;
 mod wording;
 
 use std::collections::HashMap;
@@ -406,6 +407,9 @@ async fn check_and_apply(
         }
     }
 
+    let seen_at = timestamp::now();
+    let (sightings, enabled) = sightings(&tracked, &plan, &current);
+
     let mut run = started.clone();
     run.graph_requests = graph.requests_sent();
     run.counts = RunCounts {
@@ -455,6 +459,10 @@ async fn check_and_apply(
     }
     let new_accounts = std::mem::take(&mut observed.new_accounts);
     if run.dry_run {
+        // A preview changes nothing, but what it saw in Entra it saw: the evidence counts it.
+        let tx = store.write()?;
+        seen::note(&tx, &sightings, &enabled, &seen_at, None)?;
+        tx.commit().map_err(StoreError::from)?;
         would_add(store.conn(), &mut run, new_accounts)?;
         run.result = settle(&run);
         run.ended_at = Some(timestamp::now());
@@ -466,6 +474,7 @@ async fn check_and_apply(
     if connected_tenant.is_none() {
         entra::adopt_unassigned_links(&tx, &Actor::EntraSync, &tenant_id)?;
     }
+    seen::note(&tx, &sightings, &enabled, &seen_at, run.id)?;
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
     }
@@ -479,6 +488,32 @@ async fn check_and_apply(
     record::finish(&tx, &run)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
+}
+
+/// Who a run read as disabled or deleted while active (reported or held, protected or
+/// not), and who it read as enabled: what `seen::note` keeps for the evidence.
+fn sightings(
+    tracked: &[User],
+    plan: &decide::Decision,
+    current: &HashMap<String, Result<AccountState, GraphError>>,
+) -> (Vec<(i64, DeactivationReason)>, Vec<i64>) {
+    let changed = plan
+        .to_deactivate
+        .iter()
+        .chain(&plan.protected)
+        .map(|(u, r)| (u.id, *r))
+        .collect();
+    let enabled = tracked
+        .iter()
+        .filter(|u| {
+            u.entra_object_id
+                .as_deref()
+                .and_then(|oid| current.get(oid))
+                .is_some_and(|s| matches!(s, Ok(AccountState::Enabled)))
+        })
+        .map(|u| u.id)
+        .collect();
+    (changed, enabled)
 }
 
 /// Which tenant answers now, from the token the run uses anyway: a connection that now
@@ -541,12 +576,16 @@ fn deactivate_all(
         match directory::deactivate_in(conn, &Actor::EntraSync, &user, *reason, &detail) {
             Ok(()) => {
                 run.counts.deactivated += 1;
-                run.lines.push(line(
+                let tags = tags_held(conn, user.id)?;
+                let mut deactivated = line(
                     &user,
                     LineOutcome::Deactivated,
                     Some(*reason),
-                    String::new(),
-                ));
+                    wording::to_recover(&user.display_name, &tags),
+                );
+                deactivated.detected_at = seen::take(conn, user.id)?;
+                deactivated.assets_to_recover = tags.len() as u32;
+                run.lines.push(deactivated);
             }
             Err(DirectoryError::LastOwner(_)) => {
                 run.counts.skipped += 1;
@@ -571,6 +610,15 @@ fn deactivate_all(
         }
     }
     Ok(())
+}
+
+/// The tags of the assets assigned to a user, which deactivation leaves with them (R-D3).
+fn tags_held(conn: &Connection, user_id: i64) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT tag FROM assets WHERE assigned_to = ?1 ORDER BY tag COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Adds (or links by address) the new accounts a run found, as Members, in its transaction.
@@ -624,6 +672,9 @@ fn would_add(
             outcome,
             reason: None,
             detail: detail.into(),
+            display_name: None,
+            detected_at: None,
+            assets_to_recover: 0,
         });
     }
     Ok(())
@@ -647,6 +698,9 @@ pub(crate) fn line(
         outcome,
         reason,
         detail,
+        display_name: Some(user.display_name.clone()),
+        detected_at: None,
+        assets_to_recover: 0,
     }
 }
 

@@ -44,6 +44,13 @@ pub struct RunLine {
     pub outcome: LineOutcome,
     pub reason: Option<DeactivationReason>,
     pub detail: String,
+    /// The person's name when the run wrote the line (None on lines from before it was kept).
+    pub display_name: Option<String>,
+    /// For a deactivation: when the sync first saw the change in Entra (RFC 3339), a held
+    /// or dry run included. None on lines from before this was recorded.
+    pub detected_at: Option<String>,
+    /// For a deactivation: how many assets the person still held, to be got back.
+    pub assets_to_recover: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -147,8 +154,9 @@ pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
         ],
     )?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO sync_run_lines (run_id, user_id, email, entra_object_id, outcome, reason, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO sync_run_lines (run_id, user_id, email, entra_object_id, outcome, reason, detail,
+             display_name, detected_at, assets_to_recover)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for l in &record.lines {
         insert.execute(rusqlite::params![
@@ -158,7 +166,10 @@ pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
             l.entra_object_id,
             l.outcome,
             l.reason,
-            l.detail
+            l.detail,
+            l.display_name,
+            l.detected_at,
+            l.assets_to_recover
         ])?;
     }
     Ok(())
@@ -194,7 +205,9 @@ pub fn get(store: &Store, id: i64) -> Result<Option<RunRecord>, StoreError> {
         return Ok(None);
     };
     let mut stmt = store.conn().prepare(
-        "SELECT user_id, email, entra_object_id, outcome, reason, detail FROM sync_run_lines WHERE run_id = ?1 ORDER BY id",
+        "SELECT user_id, email, entra_object_id, outcome, reason, detail, display_name, detected_at,
+             assets_to_recover
+         FROM sync_run_lines WHERE run_id = ?1 ORDER BY id",
     )?;
     let lines = stmt.query_map([id], |r| {
         Ok(RunLine {
@@ -204,6 +217,9 @@ pub fn get(store: &Store, id: i64) -> Result<Option<RunRecord>, StoreError> {
             outcome: r.get(3)?,
             reason: r.get(4)?,
             detail: r.get(5)?,
+            display_name: r.get(6)?,
+            detected_at: r.get(7)?,
+            assets_to_recover: r.get(8)?,
         })
     })?;
     run.lines = lines.collect::<Result<_, _>>()?;

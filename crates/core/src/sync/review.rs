@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::record::{self, Review, RunRecord};
 use super::{
-    acquire, authorize, guarded, line, missing_accounts, observe, Expected, LineOutcome,
+    acquire, authorize, guarded, line, missing_accounts, observe, seen, Expected, LineOutcome,
     RunFailure, RunResult, SyncError, OTHER_TENANT,
 };
 use crate::access::Actor;
@@ -66,6 +66,7 @@ pub async fn apply_held(
     run.applies_run_id = Some(run_id);
     let live = checked.live;
     let mut to_deactivate = Vec::new();
+    let mut enabled = Vec::new();
     for held_line in held_run
         .lines
         .iter()
@@ -105,7 +106,7 @@ pub async fn apply_held(
                 run.counts.deleted_found += 1;
                 to_deactivate.push((user, DeactivationReason::DeletedFromEntra));
             }
-            Some(Ok(AccountState::Enabled)) => {}
+            Some(Ok(AccountState::Enabled)) => enabled.push(user.id),
             Some(Err(e)) => {
                 run.counts.errors += 1;
                 run.lines
@@ -122,6 +123,9 @@ pub async fn apply_held(
             }
         }
     }
+    // The held run's sighting stands (it saw the change first) unless the state moved on.
+    let sightings: Vec<_> = to_deactivate.iter().map(|(u, r)| (u.id, *r)).collect();
+    seen::note(&tx, &sightings, &enabled, &run.started_at, run.id)?;
     super::deactivate_all(&tx, &mut run, &to_deactivate)?;
     super::note_missing(&tx, &checked.missing)?;
     run.result = if run.counts.errors > 0 {

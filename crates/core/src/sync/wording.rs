@@ -27,6 +27,59 @@ fn from_entra(run: &RunRecord) -> String {
     text
 }
 
+/// "Dana Driver was deactivated — 2 assets to recover", or "" for someone who held none.
+fn recover_sentence(name: &str, assets: u32) -> String {
+    if assets == 0 {
+        return String::new();
+    }
+    format!(
+        "{name} was deactivated — {} to recover",
+        plural(assets, "asset", "assets")
+    )
+}
+
+/// A deactivated person's run line: which assets they still hold, named by tag.
+pub(crate) fn to_recover(name: &str, tags: &[String]) -> String {
+    match recover_sentence(name, tags.len() as u32) {
+        s if s.is_empty() => s,
+        s => format!("{s}: {}.", tags.join(", ")),
+    }
+}
+
+/// The people a run deactivated who still hold assets, a sentence each (the first three,
+/// then how many more), for the notification.
+fn recoveries(run: &RunRecord) -> String {
+    const NAMED: usize = 3;
+    let holders: Vec<_> = run
+        .lines
+        .iter()
+        .filter(|l| l.outcome == LineOutcome::Deactivated && l.assets_to_recover > 0)
+        .collect();
+    let mut text: String = holders
+        .iter()
+        .take(NAMED)
+        .map(|l| {
+            let name = l.display_name.as_deref().unwrap_or(&l.email);
+            format!(" {}.", recover_sentence(name, l.assets_to_recover))
+        })
+        .collect();
+    if holders.len() > NAMED {
+        let rest = &holders[NAMED..];
+        let assets = rest.iter().map(|l| l.assets_to_recover).sum();
+        let who = if rest.len() == 1 {
+            "person holds"
+        } else {
+            "people hold"
+        };
+        text.push_str(&format!(
+            " {} more {who} {} to recover.",
+            rest.len(),
+            plural(assets, "asset", "assets")
+        ));
+    }
+    text
+}
+
 /// One short line: "2 deactivated, 1 error", "0 deactivated, 3 added",
 /// "failed: nobody was deactivated".
 pub fn headline(run: &RunRecord) -> String {
@@ -50,8 +103,8 @@ pub fn headline(run: &RunRecord) -> String {
     }
 }
 
-/// What a desktop notification says, when the run is worth one: someone deactivated or
-/// added, a failure, or a hold.
+/// What a desktop notification says, when the run is worth one: someone deactivated (and
+/// the assets to get back from them) or added, a failure, or a hold.
 pub fn notification(run: &RunRecord) -> Option<String> {
     let c = run.counts;
     let n = c.deactivated;
@@ -87,7 +140,7 @@ pub fn notification(run: &RunRecord) -> Option<String> {
             } else {
                 format!("{} and {last}", done.join(", "))
             };
-            Some(format!("The Entra ID sync {text}."))
+            Some(format!("The Entra ID sync {text}.{}", recoveries(run)))
         }
         _ => None,
     }
@@ -161,6 +214,44 @@ mod tests {
             notification(&both).unwrap(),
             "The Entra ID sync deactivated 1 user and added 1 new user from Microsoft Entra ID."
         );
+
+        let mut leavers = run(
+            RunResult::Succeeded,
+            RunCounts {
+                deactivated: 6,
+                ..RunCounts::default()
+            },
+        );
+        let holder = |name: &str, assets: u32| crate::sync::RunLine {
+            user_id: Some(1),
+            email: format!("{}@northwind.example", name.to_lowercase()),
+            entra_object_id: None,
+            outcome: LineOutcome::Deactivated,
+            reason: None,
+            detail: String::new(),
+            display_name: Some(name.into()),
+            detected_at: None,
+            assets_to_recover: assets,
+        };
+        leavers.lines = vec![
+            holder("Dana Driver", 2),
+            holder("Nobody", 0),
+            holder("Eve", 1),
+            holder("Finn", 1),
+            holder("Gus", 3),
+            holder("Hal", 1),
+        ];
+        assert_eq!(
+            notification(&leavers).unwrap(),
+            "The Entra ID sync deactivated 6 users. Dana Driver was deactivated — 2 assets to recover. \
+             Eve was deactivated — 1 asset to recover. Finn was deactivated — 1 asset to recover. \
+             2 more people hold 4 assets to recover."
+        );
+        assert_eq!(
+            to_recover("Dana Driver", &["LAP-1".into(), "PHN-2".into()]),
+            "Dana Driver was deactivated — 2 assets to recover: LAP-1, PHN-2."
+        );
+        assert_eq!(to_recover("Nobody", &[]), "");
 
         let mut failed = run(RunResult::Failed, RunCounts::default());
         failed.error = Some("Microsoft Graph is unavailable.".into());
