@@ -1,6 +1,8 @@
 // Test data and a mocked core. Every test talks to the UI through the real api module and
 // @tauri-apps/api's invoke; only the Rust side is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Asset } from "../src/bindings/Asset";
+import type { AssetPage } from "../src/bindings/AssetPage";
 import type { AuditEntry } from "../src/bindings/AuditEntry";
 import type { AuditPage } from "../src/bindings/AuditPage";
 import type { Connection } from "../src/bindings/Connection";
@@ -192,3 +194,30 @@ export function mockCore(handlers: Record<string, Handler>): Call[] {
 }
 
 export const callsTo = (calls: Call[], cmd: string) => calls.filter((c) => c.cmd === cmd);
+
+export function makeAsset(id: number, overrides: Partial<Asset> = {}): Asset {
+  return {
+    id,
+    tag: `A-${id}`,
+    name: `Asset ${id}`,
+    category: null,
+    serial: null,
+    status: "in_stock",
+    assigned_to: null,
+    assigned_to_name: null,
+    assigned_to_email: null,
+    assigned_to_status: null,
+    ...overrides,
+  };
+}
+
+/** The register as the core answers it; Owners and Admins may manage by default. */
+export function makeAssetPage(assets: Asset[], may_manage = true): AssetPage {
+  return { assets, may_manage };
+}
+
+/** The signed-in window's first questions (the register and the sidebar's leaver count) with nothing to show. */
+export const noAssets = {
+  list_assets: () => makeAssetPage([]),
+  leaver_count: () => 0,
+};
