@@ -33,6 +33,17 @@ describe("backend", () => {
     const guard = { min_users: 5, percent: 20 };
     const query = { status: "active" as const, search: "ann", role: "admin" as const, sign_in: "microsoft" as const };
     const org = { name: "Acme", plan: "team" as const, owner_email: "o@a.test", owner_name: "O", owner_password: "pw" };
+    const assetQuery = { assigned_to: null, search: "lap", status: "in_use" as const };
+    const newAsset = { tag: "LT-1", name: "Laptop", category: null, serial: "SN1" };
+    const edit = { name: "Laptop", category: "Laptops", serial: null, status: "in_repair" as const };
+    const emailInput = {
+      host: "smtp.acme.test",
+      port: 587,
+      tls: "starttls" as const,
+      username: null,
+      sender: "it@acme.test",
+      recipients: ["o@acme.test"],
+    };
     await backend.appStatus();
     await backend.setupOrganization(org);
     await backend.setupDemo();
@@ -53,7 +64,24 @@ describe("backend", () => {
     await backend.applyHeld(9);
     await backend.dismissHeld(9);
     await backend.matchAccounts();
-    await backend.listAssets();
+    await backend.listAssets(assetQuery);
+    await backend.addAsset(newAsset, 7);
+    await backend.editAsset(4, edit);
+    await backend.assignAsset(4, 7, "with charger");
+    await backend.checkInAsset(4, null);
+    await backend.markAssetLost(4, "stolen");
+    await backend.assetDetails(4);
+    await backend.addMaintenance(4, "new battery");
+    await backend.attachDocument(4, "/tmp/receipt.pdf");
+    await backend.openDocument(12);
+    await backend.leavers();
+    await backend.leaverCount();
+    await backend.evidence("2025-01-01", null);
+    await backend.exportEvidenceCsv(null, "2025-03-31", "/tmp/e.csv");
+    await backend.emailSettings();
+    await backend.saveEmailSettings(emailInput, null);
+    await backend.sendTestEmail();
+    await backend.clearEmailSettings();
     await backend.autostartEnabled();
     await backend.setAutostart(false);
     await backend.setIdleTimeout(30);
@@ -78,7 +106,24 @@ describe("backend", () => {
       { cmd: "apply_held", args: { runId: 9 } },
       { cmd: "dismiss_held", args: { runId: 9 } },
       { cmd: "match_accounts", args: {} },
-      { cmd: "list_assets", args: {} },
+      { cmd: "list_assets", args: { query: assetQuery } },
+      { cmd: "add_asset", args: { asset: newAsset, assignTo: 7 } },
+      { cmd: "edit_asset", args: { assetId: 4, edit } },
+      { cmd: "assign_asset", args: { assetId: 4, userId: 7, note: "with charger" } },
+      { cmd: "check_in_asset", args: { assetId: 4, note: null } },
+      { cmd: "mark_asset_lost", args: { assetId: 4, note: "stolen" } },
+      { cmd: "asset_details", args: { assetId: 4 } },
+      { cmd: "add_maintenance", args: { assetId: 4, note: "new battery" } },
+      { cmd: "attach_document", args: { assetId: 4, path: "/tmp/receipt.pdf" } },
+      { cmd: "open_document", args: { documentId: 12 } },
+      { cmd: "leavers", args: {} },
+      { cmd: "leaver_count", args: {} },
+      { cmd: "evidence", args: { since: "2025-01-01", until: null } },
+      { cmd: "export_evidence_csv", args: { since: null, until: "2025-03-31", path: "/tmp/e.csv" } },
+      { cmd: "email_settings", args: {} },
+      { cmd: "save_email_settings", args: { input: emailInput, password: null } },
+      { cmd: "send_test_email", args: {} },
+      { cmd: "clear_email_settings", args: {} },
       { cmd: "autostart_enabled", args: {} },
       { cmd: "set_autostart", args: { enabled: false } },
       { cmd: "set_idle_timeout", args: { minutes: 30 } },
@@ -117,7 +162,7 @@ describe("backend", () => {
     mockCore({
       list_assets: () => Promise.reject("command list_assets not found"),
     });
-    await expect(backend.listAssets()).rejects.toEqual({
+    await expect(backend.listAssets({ assigned_to: null, search: null, status: null })).rejects.toEqual({
       code: "unexpected",
       message: "command list_assets not found",
     });
@@ -136,14 +181,14 @@ describe("onSessionEnded", () => {
         throw { code: "needs_admin", message: "Only an Owner or Admin can see this." };
       },
     });
-    await expect(backend.listAssets()).rejects.toEqual({
+    await expect(backend.listAssets({ assigned_to: null, search: null, status: null })).rejects.toEqual({
       code: "session_ended",
       message: "Your session has ended. Sign in again.",
     });
     await expect(backend.entraOverview()).rejects.toMatchObject({ code: "needs_admin" });
     expect(heard).toBe(1);
     stop();
-    await expect(backend.listAssets()).rejects.toMatchObject({ code: "session_ended" });
+    await expect(backend.listAssets({ assigned_to: null, search: null, status: null })).rejects.toMatchObject({ code: "session_ended" });
     expect(heard).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../src/App.svelte";
-import { adminMay, callsTo, makeUser, mockCore, org } from "./fixtures";
+import { adminMay, callsTo, makeUser, mockCore, noAssets, org } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
 
@@ -28,7 +28,7 @@ describe("start-up routing by app_status", () => {
   });
 
   it("shows the main layout for a signed-in user", async () => {
-    mockCore({ app_status: () => ({ organization: org, signed_in: owner, may: adminMay }), list_assets: () => [] });
+    mockCore({ app_status: () => ({ organization: org, signed_in: owner, may: adminMay }), ...noAssets });
     render(App);
     const nav = await screen.findByRole("navigation", { name: "Main" });
     expect(within(nav).getByRole("button", { name: "Assets" })).toHaveAttribute("aria-current", "page");
@@ -121,7 +121,7 @@ describe("demo organization", () => {
     const calls = mockCore({
       app_status: () => ({ organization: null, signed_in: null }),
       setup_demo: () => ({ organization: demoOrg, signed_in: demoOwner, may: adminMay }),
-      list_assets: () => [],
+      ...noAssets,
     });
     render(App);
     const demo = await screen.findByRole("button", { name: "Explore with a demo organization" });
@@ -190,7 +190,7 @@ describe("sign-in", () => {
         signedIn = false;
         return null;
       },
-      list_assets: () => [],
+      ...noAssets,
     });
     render(App);
     await signIn("olivia@acme.test");
@@ -207,7 +207,7 @@ describe("an ended session", () => {
     let signedIn = true;
     const calls = mockCore({
       app_status: () => ({ organization: org, signed_in: signedIn ? owner : null, may: signedIn ? adminMay : null }),
-      list_assets: () => [],
+      ...noAssets,
     });
     render(App);
     await screen.findByRole("navigation", { name: "Main" });

@@ -1,11 +1,16 @@
 // Test data and a mocked core. Every test talks to the UI through the real api module and
 // @tauri-apps/api's invoke; only the Rust side is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Asset } from "../src/bindings/Asset";
+import type { AssetPage } from "../src/bindings/AssetPage";
 import type { AuditEntry } from "../src/bindings/AuditEntry";
 import type { AuditPage } from "../src/bindings/AuditPage";
 import type { Connection } from "../src/bindings/Connection";
+import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { EntraSettings } from "../src/bindings/EntraSettings";
+import type { EvidenceRow } from "../src/bindings/EvidenceRow";
+import type { Leaver } from "../src/bindings/Leaver";
 import type { Organization } from "../src/bindings/Organization";
 import type { RunLine } from "../src/bindings/RunLine";
 import type { RunRecord } from "../src/bindings/RunRecord";
@@ -192,3 +197,76 @@ export function mockCore(handlers: Record<string, Handler>): Call[] {
 }
 
 export const callsTo = (calls: Call[], cmd: string) => calls.filter((c) => c.cmd === cmd);
+
+export function makeAsset(id: number, overrides: Partial<Asset> = {}): Asset {
+  return {
+    id,
+    tag: `A-${id}`,
+    name: `Asset ${id}`,
+    category: null,
+    serial: null,
+    status: "in_stock",
+    assigned_to: null,
+    assigned_to_name: null,
+    assigned_to_email: null,
+    assigned_to_status: null,
+    ...overrides,
+  };
+}
+
+/** The register as the core answers it; Owners and Admins may manage by default. */
+export function makeAssetPage(assets: Asset[], may_manage = true): AssetPage {
+  return { assets, may_manage };
+}
+
+/** The signed-in window's first questions (the register and the sidebar's leaver count) with nothing to show. */
+export const noAssets = {
+  list_assets: () => makeAssetPage([]),
+  leaver_count: () => 0,
+};
+
+export function makeLeaver(user: User, assets: Asset[], overrides: Partial<Leaver> = {}): Leaver {
+  return {
+    user: { ...user, status: "deactivated" },
+    reason: "disabled_in_entra",
+    deactivated_at: "2025-03-03T03:00:04Z",
+    deactivated_by: "Microsoft Entra ID sync, run #12",
+    assets,
+    ...overrides,
+  };
+}
+
+export function makeEvidenceRow(overrides: Partial<EvidenceRow> = {}): EvidenceRow {
+  return {
+    user_id: 7,
+    email: "dana@acme.test",
+    name: "Dana Driver",
+    reason: "disabled_in_entra",
+    detected_at: "2025-03-02T22:48:00Z",
+    deactivated_at: "2025-03-03T03:00:04Z",
+    deactivated_by: "Microsoft Entra ID sync, run #12",
+    run_id: 12,
+    delay_seconds: 4 * 3600 + 12 * 60 + 4,
+    assets: [],
+    assets_outstanding: [],
+    assets_returned: [],
+    ...overrides,
+  };
+}
+
+/** Email alerts as the core reports them: off unless overridden. */
+export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): EmailSettings {
+  return {
+    enabled: false,
+    host: "",
+    port: 587,
+    tls: "starttls",
+    username: null,
+    sender: "",
+    recipients: [],
+    password_set: false,
+    last_sent_at: null,
+    last_error: null,
+    ...overrides,
+  };
+}

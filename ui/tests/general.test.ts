@@ -9,7 +9,7 @@ import type { Plan } from "../src/bindings/Plan";
 import type { PlanEffect } from "../src/bindings/PlanEffect";
 import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
-import { adminMay, callsTo, makeUser, memberMay, mockCore, org, ownerMay } from "./fixtures";
+import { adminMay, callsTo, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, ownerMay } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const admin = makeUser(3, { display_name: "Adam Admin", role: "admin" });
@@ -18,7 +18,7 @@ type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 /** Main as `me`, on Settings → General. */
 async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {}) {
-  const calls = mockCore({ list_assets: () => [], autostart_enabled: () => false, ...handlers });
+  const calls = mockCore({ ...noAssets, autostart_enabled: () => false, email_settings: () => makeEmailSettings(), ...handlers });
   render(Main, { org, user: me, may, onSignedOut: () => {}, onOrganizationChanged: () => {} });
   await userEvent.click(screen.getByRole("button", { name: "Settings" }));
   return calls;
@@ -28,8 +28,9 @@ async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {
 async function openAppAsOwner(state: { org: Organization }, handlers: Handlers) {
   const calls = mockCore({
     app_status: () => ({ organization: state.org, signed_in: owner, may: ownerMay }),
-    list_assets: () => [],
+    ...noAssets,
     autostart_enabled: () => false,
+    email_settings: () => makeEmailSettings(),
     ...handlers,
   });
   render(App);

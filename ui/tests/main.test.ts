@@ -4,27 +4,41 @@ import userEvent from "@testing-library/user-event";
 import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { UserStatus } from "../src/bindings/UserStatus";
-import { adminMay, callsTo, makeAuditPage, makeOverview, makeUser, memberMay, mockCore, org } from "./fixtures";
+import {
+  adminMay,
+  callsTo,
+  makeAsset,
+  makeAssetPage,
+  makeAuditPage,
+  makeOverview,
+  makeUser,
+  memberMay,
+  mockCore,
+  noAssets,
+  org,
+} from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const member = makeUser(2, { display_name: "Mia Member", role: "member" });
 
 describe("assets", () => {
   it("marks deactivated assignees and leaves assets assigned", async () => {
-    const asset = (id: number, name: string, holder: string | null, status: UserStatus | null): Asset => ({
-      id,
-      tag: `A-${id}`,
-      name,
-      assigned_to: holder ? id + 100 : null,
-      assigned_to_name: holder,
-      assigned_to_status: status,
-    });
+    const asset = (id: number, name: string, holder: string | null, status: UserStatus | null): Asset =>
+      makeAsset(id, {
+        name,
+        status: holder ? "in_use" : "in_stock",
+        assigned_to: holder ? id + 100 : null,
+        assigned_to_name: holder,
+        assigned_to_status: status,
+      });
     mockCore({
-      list_assets: () => [
-        asset(1, "ThinkPad T14", "Dan Disabled", "deactivated"),
-        asset(2, "MacBook Air", "Ann Active", "active"),
-        asset(3, "Monitor", null, null),
-      ],
+      list_assets: () =>
+        makeAssetPage([
+          asset(1, "ThinkPad T14", "Dan Disabled", "deactivated"),
+          asset(2, "MacBook Air", "Ann Active", "active"),
+          asset(3, "Monitor", null, null),
+        ]),
+      leaver_count: () => 1,
     });
     render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
 
@@ -37,7 +51,7 @@ describe("assets", () => {
   });
 
   it("has an empty state", async () => {
-    mockCore({ list_assets: () => [] });
+    mockCore({ ...noAssets });
     render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
   });
@@ -46,7 +60,7 @@ describe("assets", () => {
 describe("settings", () => {
   it("has a tablist driven by click and arrow keys", async () => {
     mockCore({
-      list_assets: () => [],
+      ...noAssets,
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
       entra_overview: () => makeOverview(),
@@ -80,7 +94,7 @@ describe("settings", () => {
 
   it("shows Members only General and Users", async () => {
     mockCore({
-      list_assets: () => [],
+      ...noAssets,
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
     });
@@ -96,7 +110,7 @@ describe("settings", () => {
   });
 
   it("shows Owners and Admins the Integrations and Audit log tabs", async () => {
-    mockCore({ list_assets: () => [], autostart_enabled: () => false });
+    mockCore({ ...noAssets, autostart_enabled: () => false });
     render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getAllByRole("tab").map((tab) => tab.textContent?.trim())).toEqual([
@@ -113,7 +127,7 @@ describe("settings → general", () => {
     me: typeof owner,
     handlers: Record<string, (args: Record<string, unknown>) => unknown> = {},
   ) {
-    const calls = mockCore({ list_assets: () => [], ...handlers });
+    const calls = mockCore({ ...noAssets, ...handlers });
     render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     return calls;

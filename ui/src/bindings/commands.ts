@@ -3,15 +3,26 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppStatus } from "./AppStatus";
 import type { Asset } from "./Asset";
+import type { AssetDetails } from "./AssetDetails";
+import type { AssetEdit } from "./AssetEdit";
+import type { AssetPage } from "./AssetPage";
+import type { AssetQuery } from "./AssetQuery";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { ConnectionInput } from "./ConnectionInput";
+import type { Document } from "./Document";
+import type { EmailSettings } from "./EmailSettings";
+import type { EmailSettingsInput } from "./EmailSettingsInput";
 import type { EntraOverview } from "./EntraOverview";
 import type { EntraPeople } from "./EntraPeople";
+import type { Evidence } from "./Evidence";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
+import type { Leaver } from "./Leaver";
+import type { MaintenanceLog } from "./MaintenanceLog";
 import type { MassDeactivationGuard } from "./MassDeactivationGuard";
 import type { MatchReport } from "./MatchReport";
+import type { NewAsset } from "./NewAsset";
 import type { NewOrganization } from "./NewOrganization";
 import type { NewUser } from "./NewUser";
 import type { Organization } from "./Organization";
@@ -63,7 +74,24 @@ export function commands(call: Call) {
     entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
     addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
     entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
-    listAssets: () => call<Array<Asset>>("list_assets"),
+    listAssets: (query: AssetQuery) => call<AssetPage>("list_assets", { query }),
+    addAsset: (asset: NewAsset, assignTo: number | null) => call<Asset>("add_asset", { asset, assignTo }),
+    editAsset: (assetId: number, edit: AssetEdit) => call<Asset>("edit_asset", { assetId, edit }),
+    assignAsset: (assetId: number, userId: number, note: string | null) => call<Asset>("assign_asset", { assetId, userId, note }),
+    checkInAsset: (assetId: number, note: string | null) => call<Asset>("check_in_asset", { assetId, note }),
+    markAssetLost: (assetId: number, note: string | null) => call<Asset>("mark_asset_lost", { assetId, note }),
+    assetDetails: (assetId: number) => call<AssetDetails>("asset_details", { assetId }),
+    addMaintenance: (assetId: number, note: string) => call<MaintenanceLog>("add_maintenance", { assetId, note }),
+    attachDocument: (assetId: number, path: string) => call<Document>("attach_document", { assetId, path }),
+    openDocument: (documentId: number) => call<null>("open_document", { documentId }),
+    leavers: () => call<Array<Leaver>>("leavers"),
+    leaverCount: () => call<number>("leaver_count"),
+    evidence: (since: string | null, until: string | null) => call<Evidence>("evidence", { since, until }),
+    exportEvidenceCsv: (since: string | null, until: string | null, path: string) => call<number>("export_evidence_csv", { since, until, path }),
+    emailSettings: () => call<EmailSettings>("email_settings"),
+    saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
+    sendTestEmail: () => call<null>("send_test_email"),
+    clearEmailSettings: () => call<EmailSettings>("clear_email_settings"),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
     setIdleTimeout: (minutes: number) => call<Organization>("set_idle_timeout", { minutes }),

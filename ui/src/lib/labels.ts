@@ -1,13 +1,16 @@
 // Words shown for the core's enum values. Records keyed by the generated unions, so a new
 // variant added on the Rust side fails type checking here until it has a label.
+import type { AssetStatus } from "../bindings/AssetStatus";
 import type { Cloud } from "../bindings/Cloud";
 import type { DeactivationReason } from "../bindings/DeactivationReason";
+import type { HoldingOutcome } from "../bindings/HoldingOutcome";
 import type { LineOutcome } from "../bindings/LineOutcome";
 import type { Plan } from "../bindings/Plan";
 import type { Review } from "../bindings/Review";
 import type { Role } from "../bindings/Role";
 import type { RunResult } from "../bindings/RunResult";
 import type { SignInMethod } from "../bindings/SignInMethod";
+import type { TlsMode } from "../bindings/TlsMode";
 import type { Trigger } from "../bindings/Trigger";
 import type { User } from "../bindings/User";
 
@@ -135,7 +138,10 @@ const auditActionLabel: Record<string, string> = {
   "sync.held_run_dismissed": "Held run dismissed",
   "sync.held_runs_dismissed": "Held runs dismissed",
   "asset.created": "Asset created",
+  "asset.edited": "Asset edited",
   "asset.assigned": "Asset assigned",
+  "asset.checked_in": "Asset checked in",
+  "asset.lost": "Asset marked lost",
   "asset.document_attached": "Document attached",
   "asset.maintenance_logged": "Maintenance logged",
 };
@@ -176,4 +182,63 @@ export function nextRunText(iso: string): string {
 /** "1 user", "3 users". */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
+}
+
+export const assetStatusLabel: Record<AssetStatus, string> = {
+  in_use: "In use",
+  in_stock: "In stock",
+  in_repair: "In repair",
+  retired: "Retired",
+  lost: "Lost",
+};
+
+/** Badge colour per asset status: a lost asset is the one to worry about. */
+export const assetStatusBadge: Record<AssetStatus, string> = {
+  in_use: "badge-ok",
+  in_stock: "badge-off",
+  in_repair: "badge-warn",
+  retired: "badge-off",
+  lost: "badge-danger",
+};
+
+export const holdingOutcomeLabel: Record<HoldingOutcome, string> = {
+  returned: "Returned",
+  lost: "Lost",
+};
+
+export const tlsLabel: Record<TlsMode, string> = {
+  none: "None",
+  starttls: "STARTTLS",
+  tls: "TLS",
+};
+
+/**
+ * "4 h 12 min", "2 d 3 h", "12 min", "under 1 min": how long something took, to the
+ * precision a person reads; "—" when there is nothing to measure (a manual deactivation).
+ */
+export function formatDelay(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) return "under 1 min";
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+/** A local calendar date as YYYY-MM-DD (what date inputs and the core's date filters take). */
+export function isoDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** "3 Mar 2025" for a YYYY-MM-DD date, read as a local calendar day. */
+export function formatDate(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const date = new Date(y, m - 1, d);
+  return Number.isNaN(date.getTime()) ? day : dateOnly.format(date);
 }
