@@ -42,6 +42,8 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         // Native file pickers: Import CSV and Export CSV.
         .plugin(tauri_plugin_dialog::init())
+        // Opens an asset's documents with the system's application (from Rust, not the window).
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             MacosLauncher::LaunchAgent,
             Some(vec![args::MINIMIZED]),

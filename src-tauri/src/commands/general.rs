@@ -1,7 +1,6 @@
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::ManagerExt;
 use uniasset_core::access;
-use uniasset_core::assets::{self, Asset};
 use uniasset_core::organization::{self, Organization};
 use uniasset_core::ErrorReport;
 
@@ -9,17 +8,9 @@ use super::Reply;
 use crate::state::AppState;
 
 commands! {
-    list_assets() -> Vec<Asset>;
     autostart_enabled() -> bool;
     set_autostart(enabled: bool) -> bool;
     set_idle_timeout(minutes: i64) -> Organization;
-}
-
-async fn list_assets<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Asset>> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    state.actor(&store)?;
-    Ok(assets::list_assets(&store, &Default::default())?)
 }
 
 /// "Start UniAsset at login" (R-T5), so the nightly sync keeps running after a reboot.

@@ -30,7 +30,6 @@ pub const COMMANDS: &[&str] = &[
     "entra_people",
     "add_entra_people",
     "entra_set_auto_add",
-    "list_assets",
     "autostart_enabled",
     "set_autostart",
     "set_idle_timeout",

@@ -4,4 +4,11 @@ import type { Document } from "./Document";
 import type { Holding } from "./Holding";
 import type { MaintenanceLog } from "./MaintenanceLog";
 
-export type AssetDetails = { asset: Asset, holdings: Array<Holding>, maintenance: Array<MaintenanceLog>, documents: Array<Document>, };
+/**
+ * One asset's Details.
+ */
+export type AssetDetails = { asset: Asset, 
+/**
+ * Who held it, newest first.
+ */
+holdings: Array<Holding>, maintenance: Array<MaintenanceLog>, documents: Array<Document>, };

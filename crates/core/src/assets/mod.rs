@@ -9,6 +9,7 @@
 mod documents;
 mod holdings;
 mod maintenance;
+mod views;
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,7 @@ pub use holdings::{assign, check_in, history, mark_lost, Holding, HoldingOutcome
 pub use maintenance::{
     add_maintenance_log, maintenance_logs_of_asset, maintenance_logs_of_user, MaintenanceLog,
 };
+pub use views::{details, may_manage, page, AssetDetails, AssetPage};
 
 text_enum! {
     /// Where an asset stands. `in_use` exactly when someone holds it.

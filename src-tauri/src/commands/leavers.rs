@@ -1,0 +1,63 @@
+//! Assets → Leavers and Evidence: who left holding assets, and when their access ended.
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager, Runtime};
+use uniasset_core::leavers::{self, Evidence, Leaver, LeaversError};
+
+use super::Reply;
+use crate::state::AppState;
+
+commands! {
+    leavers() -> Vec<Leaver>;
+    leaver_count() -> u32;
+    evidence(since: Option<String>, until: Option<String>) -> Evidence;
+    export_evidence_csv(since: Option<String>, until: Option<String>, path: PathBuf) -> u32;
+}
+
+async fn leavers<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Leaver>> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    Ok(leavers::leavers(&store, &actor)?)
+}
+
+/// For the sidebar's badge next to Assets.
+async fn leaver_count<R: Runtime>(app: AppHandle<R>) -> Reply<u32> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    state.actor(&store)?;
+    Ok(leavers::count(&store)?)
+}
+
+async fn evidence<R: Runtime>(
+    app: AppHandle<R>,
+    since: Option<String>,
+    until: Option<String>,
+) -> Reply<Evidence> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    let (since, until) = (day(since)?, day(until)?);
+    Ok(leavers::evidence(&store, &actor, since, until)?)
+}
+
+/// To the file the native save picker gave; returns how many deactivations it holds.
+async fn export_evidence_csv<R: Runtime>(
+    app: AppHandle<R>,
+    since: Option<String>,
+    until: Option<String>,
+    path: PathBuf,
+) -> Reply<u32> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    let actor = state.actor(&store)?;
+    let (since, until) = (day(since)?, day(until)?);
+    Ok(leavers::evidence_csv_file(&store, &actor, since, until, &path)?)
+}
+
+fn day(text: Option<String>) -> Result<Option<chrono::NaiveDate>, LeaversError> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| leavers::parse_date(&t))
+        .transpose()
+}
