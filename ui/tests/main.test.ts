@@ -15,8 +15,12 @@ describe("assets", () => {
       id,
       tag: `A-${id}`,
       name,
+      category: null,
+      serial: null,
+      status: holder ? "in_use" : "in_stock",
       assigned_to: holder ? id + 100 : null,
       assigned_to_name: holder,
+      assigned_to_email: holder ? `a${id}@example.test` : null,
       assigned_to_status: status,
     });
     mockCore({
