@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/006_session_end.sql")),
     M::up(include_str!("migrations/007_audit_log.sql")),
     M::up(include_str!("migrations/008_entra_people.sql")),
+    M::up(include_str!("migrations/011_email_alerts.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds
