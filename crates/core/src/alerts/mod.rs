@@ -100,6 +100,8 @@ pub enum AlertError {
     NoStartTls { server: String },
     #[error("The TLS connection to the SMTP server {server} failed: {detail}. Check the TLS mode (\"tls\" for a port such as 465 that expects TLS from the start, \"starttls\" for 587) and the server's certificate.")]
     TlsFailed { server: String, detail: String },
+    #[error("The SMTP server {server} stopped answering: nothing was sent after {seconds} seconds. Check that the host and port are those of an SMTP server, or try again later.")]
+    NoAnswer { server: String, seconds: u64 },
     #[error("The SMTP server refused the user name or password. Check them and save again. The server said: {0}")]
     AuthRefused(String),
     #[error("The SMTP server refused the message. The server said: {0}")]
@@ -125,6 +127,7 @@ impl crate::ErrorCode for AlertError {
             AlertError::CannotConnect { .. } => "smtp_unreachable",
             AlertError::NoStartTls { .. } => "smtp_no_starttls",
             AlertError::TlsFailed { .. } => "smtp_tls_failed",
+            AlertError::NoAnswer { .. } => "smtp_no_answer",
             AlertError::AuthRefused(_) => "smtp_auth_refused",
             AlertError::Refused(_) => "smtp_refused",
             AlertError::Secret(e) => e.code(),

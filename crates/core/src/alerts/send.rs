@@ -13,6 +13,9 @@ use crate::secrets::SmtpPassword;
 
 /// Longer than any healthy server needs, short enough that a wrong port is answered soon.
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// For the whole conversation: a server that accepts the connection and then stops
+/// answering must not hold an alert (or the window's "Send test email") for ever.
+pub(super) const DEADLINE: Duration = Duration::from_secs(30);
 
 pub(super) struct Server {
     pub host: String,
@@ -68,7 +71,12 @@ pub(super) async fn send(
         transport =
             transport.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
     }
-    let outcome = transport.build().send(email).await;
+    let outcome = tokio::time::timeout(DEADLINE, transport.build().send(email))
+        .await
+        .map_err(|_| AlertError::NoAnswer {
+            server: name.clone(),
+            seconds: DEADLINE.as_secs(),
+        })?;
     outcome.map(|_| ()).map_err(|e| {
         let password = server.credentials.as_ref().map(|(_, p)| p.expose());
         explain(&e, server.tls, &name, password)
