@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the core.
 
+mod alerts;
 mod audit;
 mod entra;
 mod org;
@@ -35,6 +36,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
         Command::Entra(cmd) => {
             organization::get(&store)?;
             entra::run(&mut store, cmd)
+        }
+        Command::Alerts(cmd) => {
+            organization::get(&store)?;
+            alerts::run(&mut store, cmd)
         }
         Command::Audit(args) => {
             // clap sees the conflict only when --json follows the subcommand.

@@ -271,7 +271,10 @@ pub fn save(
     };
     let password_set = match (&checked.username, password) {
         (None, _) => {
-            keychain.delete()?;
+            // Only touched when it holds something: a server without sign-in needs no keychain.
+            if current.password_set {
+                keychain.delete()?;
+            }
             false
         }
         (Some(_), Some(p)) => {
@@ -336,6 +339,7 @@ fn write_settings(
 /// Admin, audited).
 pub fn clear(store: &mut Store, by: &Actor) -> Result<EmailSettings, AlertError> {
     by.require_admin("turn email alerts off")?;
+    let had_password = settings(store)?.password_set;
     let keychain = SmtpKeychain::for_store(store)?;
     let tx = store.write()?;
     tx.execute_batch("DELETE FROM email_alerts; INSERT INTO email_alerts (id) VALUES (1);")?;
@@ -346,7 +350,9 @@ pub fn clear(store: &mut Store, by: &Actor) -> Result<EmailSettings, AlertError>
             .detail("Email alerts turned off; the SMTP settings and password were removed"),
     )?;
     tx.commit().map_err(StoreError::from)?;
-    keychain.delete()?;
+    if had_password {
+        keychain.delete()?;
+    }
     Ok(settings(store)?)
 }
 
