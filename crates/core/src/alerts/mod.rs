@@ -1,4 +1,4 @@
-//! Email alerts (issue 11): tell the owner by email when the sync deactivated people (with
+//! Email alerts (R-M1…R-M3): tell the owner by email when the sync deactivated people (with
 //! the assets to get back), held a run for review, failed, or has not succeeded for 48 hours
 //! while auto-deprovision is on. The SMTP password lives only in the OS keychain. Sending
 //! never fails a sync: each attempt's outcome is recorded for the window instead.
