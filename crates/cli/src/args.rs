@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
+use uniasset_core::alerts::SmtpTls;
 use uniasset_core::assets::AssetStatus;
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
 use uniasset_core::entra::cloud::Cloud;
@@ -39,6 +40,9 @@ pub enum Command {
     /// Microsoft Entra ID: connect, test, auto-deprovision, sync, run history.
     #[command(subcommand)]
     Entra(EntraCommand),
+    /// Email alerts: set them up, show them, send a test, turn them off.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// The audit log, newest first: who did what, and when.
     Audit(AuditArgs),
     /// The asset register: add, edit, assign, check in, mark lost, list, history.
@@ -328,4 +332,43 @@ pub struct UserAdd {
     /// The user's Entra object id (a GUID), for Microsoft sign-in.
     #[arg(long = "entra-id", value_name = "GUID")]
     pub entra_id: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum AlertsCommand {
+    /// Set up email alerts and turn them on. With --password-stdin the SMTP password is
+    /// read from standard input and kept only in the system keychain.
+    Set(AlertsSet),
+    /// Show the settings and how the last email fared (never the password).
+    Show,
+    /// Send a test email with the saved settings.
+    Test,
+    /// Turn email alerts off and remove the SMTP settings and password.
+    Off,
+}
+
+#[derive(Args)]
+pub struct AlertsSet {
+    /// The SMTP server's host name or IP address.
+    #[arg(long)]
+    pub host: String,
+    /// Usually 587 (starttls), 465 (tls) or 25.
+    #[arg(long)]
+    pub port: u16,
+    /// none, starttls (required) or tls (from the first byte).
+    #[arg(long)]
+    pub tls: SmtpTls,
+    /// The user name to sign in with; leave it out for a server that needs no sign-in.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Read the SMTP password from standard input (needs --user). Without it a saved
+    /// password is kept.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// The address alerts come from.
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: String,
+    /// Where alerts go: one address, or several separated by commas.
+    #[arg(long, value_name = "ADDRESS[,ADDRESS]")]
+    pub to: String,
 }

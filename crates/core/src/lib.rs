@@ -4,6 +4,7 @@
 //! layers its modules form, and why, in docs/architecture.md.
 
 pub mod access;
+pub mod alerts;
 pub mod app_status;
 pub mod assets;
 pub mod audit;

@@ -1,6 +1,6 @@
 //! The OS keychain (R-E3): Secret Service on Linux, Keychain on macOS, Credential Manager
-//! on Windows. The Entra client secret lives here and nowhere else; when no keychain is
-//! available UniAsset says so and stores nothing.
+//! on Windows. The Entra client secret and the SMTP password for email alerts live here and
+//! nowhere else; when no keychain is available UniAsset says so and stores nothing.
 
 use crate::store::{Store, StoreError};
 
@@ -28,13 +28,38 @@ impl std::fmt::Debug for ClientSecret {
     }
 }
 
+/// The SMTP server's password for email alerts. Never serialized, no Display; Debug is
+/// redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpPassword(String);
+
+impl SmtpPassword {
+    pub fn new(password: impl Into<String>) -> SmtpPassword {
+        SmtpPassword(password.into())
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_blank(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SmtpPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpPassword(<redacted>)")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("No keychain is available on this computer ({0}). UniAsset keeps the client secret only in the system keychain and stores nothing in plain text; unlock or set up the keychain (on Linux: a Secret Service such as GNOME Keyring or KWallet) and try again.")]
+    #[error("No keychain is available on this computer ({0}). UniAsset keeps secrets and passwords only in the system keychain and stores nothing in plain text; unlock or set up the keychain (on Linux: a Secret Service such as GNOME Keyring or KWallet) and try again.")]
     Unavailable(String),
     #[error("The client secret is not in the keychain any more. Reconnect Microsoft Entra ID with the secret.")]
     Missing,
-    #[error("The keychain refused the client secret: {0}")]
+    #[error("The SMTP password for email alerts is not in the keychain any more. Set email alerts up again with the password.")]
+    SmtpPasswordMissing,
+    #[error("The keychain refused the secret: {0}")]
     Rejected(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -45,6 +70,7 @@ impl crate::ErrorCode for SecretError {
         match self {
             SecretError::Unavailable(_) => "keychain_unavailable",
             SecretError::Missing => "secret_missing",
+            SecretError::SmtpPasswordMissing => "smtp_password_missing",
             SecretError::Rejected(_) => "keychain_rejected",
             SecretError::Store(e) => e.code(),
         }
@@ -56,15 +82,18 @@ pub struct Keychain {
     account: String,
 }
 
+fn keychain_id(store: &Store) -> Result<String, StoreError> {
+    Ok(store.conn().query_row(
+        "SELECT keychain_id FROM installation WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 impl Keychain {
     pub fn for_store(store: &Store) -> Result<Keychain, StoreError> {
-        let id: String = store.conn().query_row(
-            "SELECT keychain_id FROM installation WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )?;
         Ok(Keychain {
-            account: format!("entra-client-secret/{id}"),
+            account: format!("entra-client-secret/{}", keychain_id(store)?),
         })
     }
 
@@ -94,6 +123,37 @@ impl Keychain {
     }
 }
 
+/// This data directory's SMTP password entry in the keychain, beside the client secret's.
+pub struct SmtpKeychain(Keychain);
+
+impl SmtpKeychain {
+    pub fn for_store(store: &Store) -> Result<SmtpKeychain, StoreError> {
+        Ok(SmtpKeychain(Keychain {
+            account: format!("smtp-password/{}", keychain_id(store)?),
+        }))
+    }
+
+    pub fn save(&self, password: &SmtpPassword) -> Result<(), SecretError> {
+        self.0
+            .entry()?
+            .set_password(password.expose())
+            .map_err(map_error)
+    }
+
+    pub fn load(&self) -> Result<SmtpPassword, SecretError> {
+        match self.0.entry()?.get_password() {
+            Ok(p) => Ok(SmtpPassword(p)),
+            Err(keyring::Error::NoEntry) => Err(SecretError::SmtpPasswordMissing),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    /// Removes the password; one that is already gone is not an error.
+    pub fn delete(&self) -> Result<(), SecretError> {
+        self.0.delete()
+    }
+}
+
 fn map_error(e: keyring::Error) -> SecretError {
     match e {
         keyring::Error::NoEntry => SecretError::Missing,
@@ -112,5 +172,7 @@ mod tests {
     fn the_secret_never_shows_in_debug() {
         let shown = format!("{:?}", ClientSecret::new("abc~SuperSecret123"));
         assert!(!shown.contains("SuperSecret"));
+        let shown = format!("{:?}", SmtpPassword::new("Mail-Pa55word"));
+        assert!(!shown.contains("Pa55"));
     }
 }

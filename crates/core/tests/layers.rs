@@ -32,6 +32,7 @@ const LAYERS: &[&[&str]] = &[
     &["entra"],
     &["plan_change"],
     &["sync"],
+    &["alerts"],
     &["schedule"],
     &["overview", "details", "leavers"],
     &["demo"],

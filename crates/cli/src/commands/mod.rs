@@ -1,5 +1,6 @@
 //! One function per command, each a thin call into the core.
 
+mod alerts;
 mod assets;
 mod audit;
 mod entra;
@@ -41,6 +42,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
         Command::Assets(cmd) => {
             organization::get(&store)?;
             assets::run(&mut store, cmd)
+        }
+        Command::Alerts(cmd) => {
+            organization::get(&store)?;
+            alerts::run(&mut store, cmd)
         }
         Command::Audit(args) => {
             // clap sees the conflict only when --json follows the subcommand.
