@@ -5,6 +5,7 @@ mod args;
 mod clock;
 mod commands;
 mod demo;
+mod email;
 mod notifications;
 mod scheduler;
 mod state;
@@ -53,6 +54,7 @@ pub fn run() {
             app.manage(sync_runner::SyncRunner::new(args.data_dir));
             tray::install(app.handle())?;
             notifications::follow_results(app.handle().clone());
+            email::follow_results(app.handle().clone());
             if !args.minimized {
                 tray::show_main_window(app.handle());
             }

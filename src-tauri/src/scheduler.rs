@@ -28,6 +28,7 @@ pub fn spawn(app: AppHandle) {
                 let runner = app.state::<SyncRunner>();
                 let _ = runner.run(&app, trigger, Actor::EntraSync).await;
             }
+            crate::email::check_stale(&app).await;
             tokio::time::sleep(clock::tick()).await;
         }
     });

@@ -42,7 +42,7 @@ describe("backend", () => {
       tls: "starttls" as const,
       username: null,
       sender: "it@acme.test",
-      recipients: ["o@acme.test"],
+      recipients: "o@acme.test",
     };
     await backend.appStatus();
     await backend.setupOrganization(org);

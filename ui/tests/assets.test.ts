@@ -478,8 +478,8 @@ describe("leavers", () => {
 describe("deprovisioning evidence", () => {
   const returned = makeEvidenceRow({
     assets: [
-      { tag: "LT-001", name: "ThinkPad T14", returned_at: "2025-03-04T10:00:00Z", outcome: "returned" },
-      { tag: "DK-004", name: "USB-C dock", returned_at: null, outcome: null },
+      { tag: "LT-001", name: "ThinkPad T14", held_at_deactivation: true, returned_at: "2025-03-04T10:00:00Z", outcome: "returned" },
+      { tag: "DK-004", name: "USB-C dock", held_at_deactivation: true, returned_at: null, outcome: null },
     ],
     assets_outstanding: ["DK-004"],
     assets_returned: ["LT-001"],
@@ -495,7 +495,7 @@ describe("deprovisioning evidence", () => {
     run_id: null,
     delay_seconds: null,
   });
-  const evidence = { rows: [returned, manual], since: "2025-01-01", until: "2025-03-31" };
+  const evidence = { rows: [returned, manual], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z" };
 
   async function openEvidence(handlers: Handlers = {}) {
     const calls = openAssets({ evidence: () => evidence, ...handlers });
@@ -550,7 +550,7 @@ describe("deprovisioning evidence", () => {
   });
 
   it("says when nobody was deactivated", async () => {
-    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31" }) });
+    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z" }) });
     await row("ThinkPad T14");
     await userEvent.click(screen.getByRole("tab", { name: "Evidence" }));
     expect(await screen.findByText("Nobody was deactivated in this period.")).toBeInTheDocument();

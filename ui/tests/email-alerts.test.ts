@@ -87,7 +87,7 @@ describe("email alerts", () => {
       tls: "starttls",
       username: "alerts@acme.test",
       sender: "uniasset@acme.test",
-      recipients: ["olivia@acme.test", "it@acme.test"],
+      recipients: "olivia@acme.test, it@acme.test,",
     };
     expect(callsTo(calls, "save_email_settings").map((c) => c.args)).toEqual([{ input, password: "s3cret pw" }]);
     expect(screen.getByLabelText("Password")).toHaveValue("");
@@ -114,7 +114,7 @@ describe("email alerts", () => {
         tls: "starttls",
         username: "alerts@acme.test",
         sender: "uniasset@acme.test",
-        recipients: ["olivia@acme.test", "it@acme.test"],
+        recipients: "olivia@acme.test, it@acme.test",
       },
       password: null,
     });
@@ -137,7 +137,7 @@ describe("email alerts", () => {
     const calls = openCard(saved, {
       email_settings: () => current,
       send_test_email: () => {
-        current = { ...saved, last_sent_at: "2025-03-05T09:30:00Z" };
+        current = { ...saved, last_send: { at: "2025-03-05T09:30:00Z", subject: "UniAsset: test email", error: null } };
         return null;
       },
     });
@@ -157,13 +157,13 @@ describe("email alerts", () => {
     openCard(saved, {
       email_settings: () => current,
       send_test_email: () => {
-        current = { ...saved, last_error: message };
+        current = { ...saved, last_send: { at: "2025-03-05T09:30:00Z", subject: "UniAsset: test email", error: message } };
         throw { code: "smtp", message };
       },
     });
     await userEvent.click(await screen.findByRole("button", { name: "Send test email" }));
     await waitFor(() => expect(alerts()).toEqual([message]));
-    expect((await screen.findByText("Last error")).nextElementSibling).toHaveTextContent(message);
+    expect((await screen.findByText("Error")).nextElementSibling).toHaveTextContent(message);
     expect(within(card()).getByRole("status")).toHaveTextContent(/^$/);
   });
 

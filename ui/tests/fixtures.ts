@@ -130,6 +130,9 @@ export function makeLine(email: string, overrides: Partial<RunLine> = {}): RunLi
     outcome: "deactivated",
     reason: "disabled_in_entra",
     detail: "",
+    display_name: null,
+    detected_at: null,
+    assets_to_recover: 0,
     ...overrides,
   };
 }
@@ -250,6 +253,7 @@ export function makeEvidenceRow(overrides: Partial<EvidenceRow> = {}): EvidenceR
     assets: [],
     assets_outstanding: [],
     assets_returned: [],
+    assets_lost: [],
     ...overrides,
   };
 }
@@ -258,15 +262,14 @@ export function makeEvidenceRow(overrides: Partial<EvidenceRow> = {}): EvidenceR
 export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): EmailSettings {
   return {
     enabled: false,
-    host: "",
+    host: null,
     port: 587,
     tls: "starttls",
     username: null,
-    sender: "",
+    sender: null,
     recipients: [],
     password_set: false,
-    last_sent_at: null,
-    last_error: null,
+    last_send: null,
     ...overrides,
   };
 }

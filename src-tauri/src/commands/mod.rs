@@ -122,7 +122,10 @@ areas!(
     entra_people,
     general,
     organization,
-    audit_log
+    audit_log,
+    assets,
+    leavers,
+    alerts
 );
 
 pub mod events {

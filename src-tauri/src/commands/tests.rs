@@ -94,7 +94,10 @@ impl Window {
 
     fn code(&self, cmd: &str, args: Value) -> String {
         let err = self.call(cmd, args).expect_err(cmd);
-        err["code"].as_str().unwrap_or_default().to_owned()
+        err["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{cmd}: {err}"))
+            .to_owned()
     }
 
     fn sign_in(&self, email: &str) {
@@ -145,6 +148,23 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         // Refused before the login item is touched (the mock app has no autostart plugin).
         ("set_autostart", json!({ "enabled": true })),
         ("set_idle_timeout", json!({ "minutes": 480 })),
+        (
+            "add_asset",
+            json!({ "asset": { "tag": "LAP-1", "name": "Laptop", "category": null, "serial": null },
+                    "assignTo": null }),
+        ),
+        (
+            "assign_asset",
+            json!({ "assetId": 1, "userId": olivia, "note": null }),
+        ),
+        ("check_in_asset", json!({ "assetId": 1, "note": null })),
+        ("leavers", json!({})),
+        ("evidence", json!({ "since": null, "until": null })),
+        ("email_settings", json!({})),
+        ("send_test_email", json!({})),
+        ("clear_email_settings", json!({})),
+        ("audit_log", json!({ "query": {} })),
+        ("entra_set_auto_add", json!({ "on": true })),
     ] {
         assert_eq!(w.code(cmd, args), "needs_admin", "{cmd}");
     }
@@ -156,7 +176,13 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         )
         .is_ok());
     assert!(w.call("user_details", json!({ "userId": olivia })).is_ok());
-    assert!(w.call("list_assets", json!({})).is_ok());
+    assert!(w
+        .call(
+            "list_assets",
+            json!({ "query": { "assigned_to": null, "search": null, "status": null } })
+        )
+        .is_ok());
+    assert!(w.call("leaver_count", json!({})).is_ok());
 }
 
 #[test]
@@ -168,8 +194,15 @@ fn nobody_signed_in_gets_nothing_but_the_status_and_sign_in() {
             "list_users",
             json!({ "query": { "status": null, "search": null, "role": null, "sign_in": null } }),
         ),
-        ("list_assets", json!({})),
+        (
+            "list_assets",
+            json!({ "query": { "assigned_to": null, "search": null, "status": null } }),
+        ),
         ("user_details", json!({ "userId": 1 })),
+        ("leavers", json!({})),
+        ("evidence", json!({ "since": null, "until": null })),
+        ("email_settings", json!({})),
+        ("audit_log", json!({ "query": {} })),
         ("entra_overview", json!({})),
         ("sync_now", json!({})),
         ("deactivate_user", json!({ "userId": 2 })),

@@ -10,7 +10,7 @@ import type { Review } from "../bindings/Review";
 import type { Role } from "../bindings/Role";
 import type { RunResult } from "../bindings/RunResult";
 import type { SignInMethod } from "../bindings/SignInMethod";
-import type { TlsMode } from "../bindings/TlsMode";
+import type { SmtpTls as TlsMode } from "../bindings/SmtpTls";
 import type { Trigger } from "../bindings/Trigger";
 import type { User } from "../bindings/User";
 
@@ -144,6 +144,8 @@ const auditActionLabel: Record<string, string> = {
   "asset.lost": "Asset marked lost",
   "asset.document_attached": "Document attached",
   "asset.maintenance_logged": "Maintenance logged",
+  "alerts.saved": "Email alerts saved",
+  "alerts.off": "Email alerts turned off",
 };
 
 export function auditAction(action: string): string {

@@ -212,6 +212,13 @@ fn check(input: &EmailSettingsInput) -> Result<Checked, AlertError> {
     })
 }
 
+/// The settings as the window shows them: Owners and Admins only (no reply ever carries
+/// the password; `password_set` says whether one is kept).
+pub fn settings_for(store: &Store, by: &Actor) -> Result<EmailSettings, AlertError> {
+    by.require_admin("see the email alert settings")?;
+    Ok(settings(store)?)
+}
+
 pub fn settings(store: &Store) -> Result<EmailSettings, StoreError> {
     Ok(store.conn().query_row(
         "SELECT enabled, host, port, tls, username, password_set, sender, recipients,
