@@ -79,7 +79,7 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
     open_assets_tab(app, "Register")
     app.wait_for(By.XPATH, "//button[@aria-label='Actions for LAP-042']").click()
     app.wait_for(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Assign…']").click()
-    assign = dialog(app, "Assign LAP-042")
+    assign = dialog(app, "Assign LAP-042 ThinkPad T14")
     assign.find_element(By.ID, "assign-person-search").send_keys("Dana")
     assert "No active person matches" in app.text(assign) or "Dana Driver" not in app.text(assign)
     assign.find_element(By.XPATH, ".//button[normalize-space(.)='Cancel']").click()
