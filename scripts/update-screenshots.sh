@@ -38,3 +38,8 @@ cp "$p/02-audit-log-filtered.png" "$d/audit-log-filtered.png"
 p=$a/test_add_people_from_entra
 cp "$p/01-add-people-from-entra.png" "$d/add-people-from-entra.png"
 cp "$p/02-people-added.png" "$d/people-added.png"
+p=$a/test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it
+cp "$p/01-add-asset.png" "$d/add-asset.png"
+cp "$p/02-leavers.png" "$d/leavers.png"
+cp "$p/03-evidence.png" "$d/evidence.png"
+cp "$p/04-evidence-print-view.png" "$d/evidence-print-view.png"

@@ -1,4 +1,4 @@
-//! Leavers (issue 11): deactivated people who still hold assets, and the deprovisioning
+//! Leavers (R-A2, R-A3): deactivated people who still hold assets, and the deprovisioning
 //! evidence an auditor asks for — every deactivation in a period, when the sync first saw
 //! the change in Entra, when and by whom (which run, or which person) UniAsset deactivated
 //! them, and what became of each asset they held at that moment.

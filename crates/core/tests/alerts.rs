@@ -138,6 +138,9 @@ fn held_line(n: u32) -> RunLine {
         outcome: LineOutcome::Held,
         reason: Some(DeactivationReason::DisabledInEntra),
         detail: String::new(),
+        display_name: None,
+        detected_at: None,
+        assets_to_recover: 0,
     }
 }
 

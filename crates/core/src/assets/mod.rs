@@ -1,4 +1,4 @@
-//! The asset register (R-D3, issue 11): what each asset is, where it stands, and who held
+//! The asset register (R-D3, R-A1, R-A2): what each asset is, where it stands, and who held
 //! it when. A deactivated user keeps their assignments: the record shows the holder, marked
 //! deactivated, to everyone who can see assets, until the asset is checked in or marked lost.
 //!
