@@ -108,4 +108,12 @@ describe("adding people from Entra ID", () => {
     expect(callsTo(calls, "entra_set_auto_add")).toEqual([{ cmd: "entra_set_auto_add", args: { on: true } }]);
     await waitFor(() => expect(box).toBeChecked());
   });
+
+  it("says why syncs, which add people automatically, cannot run, in the core's words", async () => {
+    const reason = "Auto-deprovisioning needs the Enterprise plan; this organization is on the Team plan.";
+    mockCore({ entra_overview: () => makeOverview({ plan: "team", deprovision_blocked: reason }, { connection }) });
+    render(EntraPage, { onBack: () => {} });
+    const box = await screen.findByRole("checkbox", { name: /Add new Entra users automatically/ });
+    expect(box.closest("label")).toHaveTextContent(`Syncs cannot run now: ${reason}`);
+  });
 });
