@@ -1,14 +1,22 @@
-//! The app's own command-line arguments: `--data-dir DIR` as for `uniasset`, and
-//! `--minimized`, which start-at-login passes so UniAsset starts in the tray.
+//! The app's own command-line arguments: `--data-dir DIR` as for `uniasset`,
+//! `--minimized`, which start-at-login passes so UniAsset starts in the tray, and `--version`.
 
 use std::path::PathBuf;
 
 pub const MINIMIZED: &str = "--minimized";
+const VERSION: &str = "--version";
+
+/// What `--version` prints: the workspace's version, as `uniasset --version` does.
+pub fn version() -> String {
+    format!("UniAsset Desktop {}", env!("CARGO_PKG_VERSION"))
+}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Args {
     pub data_dir: Option<PathBuf>,
     pub minimized: bool,
+    /// Print the version and exit, before any window or single-instance hand-over.
+    pub version: bool,
 }
 
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
@@ -19,12 +27,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
             parsed.minimized = true;
             continue;
         }
+        if arg == VERSION {
+            parsed.version = true;
+            continue;
+        }
         let dir = match arg.strip_prefix("--data-dir") {
             Some("") => args.next(),
             Some(rest) => rest.strip_prefix('=').map(str::to_owned),
             None => {
                 return Err(format!(
-                    "unknown argument \"{arg}\" (usage: uniasset-desktop [--data-dir DIR] [--minimized])"
+                    "unknown argument \"{arg}\" (usage: uniasset-desktop [--data-dir DIR] [--minimized] [--version])"
                 ))
             }
         };
@@ -59,6 +71,16 @@ mod tests {
         let args = run(&["--minimized", "--data-dir", "/d"]).unwrap();
         assert!(args.minimized);
         assert!(!run(&[]).unwrap().minimized);
+    }
+
+    #[test]
+    fn version_is_the_workspace_version() {
+        assert!(run(&["--version"]).unwrap().version);
+        assert!(!run(&[]).unwrap().version);
+        assert_eq!(
+            version(),
+            format!("UniAsset Desktop {}", env!("CARGO_PKG_VERSION"))
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    if args.version {
+        println!("{}", args::version());
+        return;
+    }
     clock::install();
     tauri::Builder::default()
         // First, so a second launch only focuses this one (R-T5).

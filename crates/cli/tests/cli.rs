@@ -598,3 +598,16 @@ fn users_edit_refusals_exit_1_or_2_and_change_nothing() {
     );
     assert_eq!(snapshot(dir.path()), before, "nothing changed");
 }
+
+#[test]
+fn version_is_the_workspace_version() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uniasset"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("uniasset {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
