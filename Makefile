@@ -1,4 +1,4 @@
-.PHONY: run test
+.PHONY: run test package
 
 # Installs what is needed and starts the app (data in the platform's app data folder,
 # or pass ARGS="--data-dir DIR").
@@ -8,3 +8,7 @@ run:
 # Runs every test: Rust, front end, and end to end through the real window.
 test:
 	scripts/test.sh
+
+# Builds the Linux packages (.deb and .rpm) into target/release/bundle/.
+package:
+	scripts/package.sh
