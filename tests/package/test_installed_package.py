@@ -1,0 +1,139 @@
+"""Smoke test of the built .deb as a user gets it: installed with apt, the installed
+`uniasset` and `uniasset-desktop` answer --version, the installed app runs the demo
+organization to a successful Sync Now (WebDriver, under Xvfb), and removing the package
+leaves the user's data where it was.
+
+Needs root (or sudo) and a machine without the package installed:
+
+    scripts/package.sh
+    xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/package -q -rA
+
+The package is target/release/bundle/deb/*.deb (CARGO_TARGET_DIR is honoured) or
+UNIASSET_DEB."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+
+from e2e_harness import ARTIFACTS, REPO, App, free_port, stop
+
+PACKAGE = "uni-asset"  # Tauri's bundler names the .deb's package after productName, kebab-cased
+APP = Path("/usr/bin/uniasset-desktop")
+CLI = Path("/usr/bin/uniasset")
+DESKTOP_ENTRY = Path("/usr/share/applications/UniAsset.desktop")
+VERSION = tomllib.loads((REPO / "Cargo.toml").read_text())["workspace"]["package"]["version"]
+
+
+def deb() -> Path:
+    if os.environ.get("UNIASSET_DEB"):
+        return Path(os.environ["UNIASSET_DEB"]).resolve()
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    debs = list((target / "release" / "bundle" / "deb").glob("*.deb"))
+    assert len(debs) == 1, f"expected one .deb from scripts/package.sh, found {debs}"
+    return debs[0]
+
+
+def installed() -> bool:
+    status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", PACKAGE], capture_output=True, text=True)
+    return status.stdout.endswith("installed") and "not-installed" not in status.stdout
+
+
+def apt_get(*args: str):
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "-y", "-q", *args], env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+                   check=True)
+
+
+def run(*args, env=None) -> str:
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return done.stdout
+
+
+def check_contents():
+    files = set(run("dpkg", "-L", PACKAGE).split())
+    for path in (APP, CLI, DESKTOP_ENTRY):
+        assert str(path) in files, f"{path} is not in the package"
+    assert any(f.startswith("/usr/share/icons/hicolor/") for f in files), "no icon in the package"
+    entry = DESKTOP_ENTRY.read_text()
+    for line in ("Name=UniAsset", "Exec=uniasset-desktop", "Icon=uniasset-desktop"):
+        assert line in entry.splitlines(), f"{line!r} missing from the desktop entry:\n{entry}"
+    # Every library the binaries link is on the machine after apt resolved the Depends.
+    for binary in (APP, CLI):
+        assert "not found" not in run("ldd", binary), run("ldd", binary)
+
+
+def demo_sync_now(env: dict, shots: Path) -> Path:
+    """The installed app, as a first-time user starts it: no arguments, so its data goes to
+    the platform's app data folder under the session's private home."""
+    port, native_port = free_port(), free_port()
+    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
+    tauri_driver = subprocess.Popen([driver_bin, "--port", str(port), "--native-port", str(native_port)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = None
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/status", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and tauri_driver.poll() is None, "tauri-driver did not start"
+                time.sleep(0.2)
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": str(APP), "args": []})
+        driver = webdriver.Remote(command_executor=url, options=options)
+        data_dir = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop"
+        app = App(driver, data_dir, shots, env)
+        app.click("button", "Explore with a demo organization")
+        app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
+        app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
+        app.wait_for(By.XPATH, "//button[@role='tab'][contains(., 'Integrations')]").click()
+        app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
+        app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+        app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], timeout=60,
+                       what="the demo's Sync Now to succeed")
+        app.by_text("*", "Deleted from Entra")
+        app.shot("installed-demo-sync-now")
+        return data_dir
+    finally:
+        if driver is not None:
+            driver.quit()
+        stop(tauri_driver)
+
+
+def test_the_installed_package(session_env):
+    package = deb()
+    assert not installed(), f"{PACKAGE} is already installed here; this test installs and removes it itself"
+    shots = ARTIFACTS / "test_the_installed_package"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+
+    apt_get("install", str(package))
+    try:
+        check_contents()
+        assert run(CLI, "--version") == f"uniasset {VERSION}\n"
+        assert run(APP, "--version") == f"UniAsset Desktop {VERSION}\n"
+        data_dir = demo_sync_now(session_env, shots)
+        # The installed command line finds the same data without being told where.
+        assert "Northwind Traders (demo)" in run(CLI, "org", "show", env=session_env)
+    finally:
+        apt_get("remove", PACKAGE)
+
+    assert not installed() and not APP.exists() and not CLI.exists()
+    # Removing the program never takes the organization with it.
+    database = data_dir / "uniasset.db"
+    assert database.is_file(), f"{data_dir} did not survive removing the package"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT result FROM sync_runs").fetchall() == [("succeeded",)]
