@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test, in order: Rust (core, CLI, shell), front end (types, unit tests), then the
-# end-to-end tests through the real window under Xvfb. Prints each stage's time.
+# Every test, in order: Rust (core, CLI, shell), front end (types, unit tests), the
+# end-to-end tests through the real window under Xvfb, then the packages, built and the .deb
+# installed and smoke-tested. Prints each stage's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -32,6 +33,11 @@ stage "front-end unit tests" npm --prefix ui test
 stage "app build" cargo build -p uniasset-desktop -p uniasset-cli -p uniasset-graph-sim --features uniasset-desktop/test-clock
 # Each test starts its own D-Bus session, keyring, tauri-driver and Graph simulator.
 stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/e2e -q -rA
+# The .deb and .rpm as `make package` builds them (release build), then the .deb installed
+# with apt: the installed binaries' --version, the installed app through the demo to a
+# successful Sync Now, and the user's data still there after the package is removed.
+stage "package" scripts/package.sh --no-deps
+stage "installed package" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/package -q -rA
 
 stage "sync cost benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 
