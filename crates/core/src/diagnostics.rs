@@ -342,7 +342,7 @@ pub fn crash_report(
     header(&mut out, context);
     let _ = writeln!(
         out,
-        "\n{} stopped on an internal error (a panic) in thread {}.",
+        "\n{} hit an internal error (a panic) in thread {}.",
         context.program,
         std::thread::current().name().unwrap_or("(unnamed)")
     );
