@@ -182,10 +182,11 @@ pub fn report(store: &Store, by: &Actor, context: &Context) -> Result<String, Di
 fn compose(context: &Context, runs: &[RunRecord], redactor: &Redactor) -> String {
     let mut out = String::new();
     header(&mut out, context);
-    let _ = writeln!(out, "\nLast {} sync runs, newest first:", runs.len());
-    if runs.is_empty() {
-        out.push_str("  none\n");
-    }
+    let _ = writeln!(
+        out,
+        "\nSync runs, newest first (the last {RECENT_RUNS} at most): {}",
+        runs.len()
+    );
     for run in runs {
         let _ = writeln!(
             out,
@@ -209,12 +210,11 @@ fn compose(context: &Context, runs: &[RunRecord], redactor: &Redactor) -> String
     let (lines, files) = log_tail(&context.log_dir, LOG_TAIL_LINES);
     let _ = writeln!(
         out,
-        "\nThe log's last {} lines ({}):",
-        lines.len(),
+        "\nThe end of the log (the last {LOG_TAIL_LINES} lines at most): {}",
         if files.is_empty() {
             "no log file yet".to_owned()
         } else {
-            files.join(", ")
+            format!("{} from {}", lines.len(), files.join(", "))
         }
     );
     for line in lines {

@@ -125,7 +125,10 @@ async fn diagnostics_have_the_facts_and_no_secret() {
         "{text}"
     );
     // The last 20 of 21 runs, newest first: #21 … #2.
-    assert!(text.contains("Last 20 sync runs, newest first:"), "{text}");
+    assert!(
+        text.contains("Sync runs, newest first (the last 20 at most): 20\n"),
+        "{text}"
+    );
     assert!(text.contains("  #21 "), "{text}");
     assert!(text.contains("  #2 "), "{text}");
     assert!(!text.contains("  #1 "), "{text}");
@@ -134,6 +137,10 @@ async fn diagnostics_have_the_facts_and_no_secret() {
         "{text}"
     );
     // The log's tail, with its secrets named but not shown.
+    assert!(
+        text.contains("The end of the log (the last 200 lines at most): 7 from UniAsset.log\n"),
+        "{text}"
+    );
     assert!(text.contains("scheduled run started"), "{text}");
     assert!(text.contains("the last line"), "{text}");
     assert!(text.contains("client_secret=[redacted"), "{text}");
@@ -174,10 +181,13 @@ fn only_owners_and_admins_get_diagnostics() {
     let text =
         diagnostics::report(&org.store, &admin, &context(org.dir.path(), logs.path())).unwrap();
     assert!(
-        text.contains("Last 0 sync runs, newest first:\n  none"),
+        text.contains("Sync runs, newest first (the last 20 at most): 0\n"),
         "{text}"
     );
-    assert!(text.contains("(no log file yet)"), "{text}");
+    assert!(
+        text.contains("The end of the log (the last 200 lines at most): no log file yet\n"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -236,7 +236,10 @@ fn general_shows_the_version_and_admins_get_the_diagnostics() {
         text.contains(&format!("Data directory: {}", w._dir.path().display())),
         "{text}"
     );
-    assert!(text.contains("Last 0 sync runs"), "{text}");
+    assert!(
+        text.contains("Sync runs, newest first (the last 20 at most): 0\n"),
+        "{text}"
+    );
 }
 
 #[test]
