@@ -9,6 +9,7 @@ mod email;
 mod notifications;
 mod scheduler;
 mod state;
+mod support;
 mod sync_runner;
 mod tray;
 
@@ -36,6 +37,9 @@ pub fn run() {
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
+                // At most five files of 1 MB: the current one and the four before it.
+                .max_file_size(1_000_000)
+                .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepSome(4))
                 .targets([
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
@@ -54,6 +58,7 @@ pub fn run() {
             Some(vec![args::MINIMIZED]),
         ))
         .setup(move |app| {
+            support::install_crash_reports(app.handle(), args.data_dir.clone());
             app.manage(state::AppState::new(args.data_dir.clone()));
             app.manage(sync_runner::SyncRunner::new(args.data_dir));
             tray::install(app.handle())?;

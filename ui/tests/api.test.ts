@@ -85,6 +85,9 @@ describe("backend", () => {
     await backend.autostartEnabled();
     await backend.setAutostart(false);
     await backend.setIdleTimeout(30);
+    await backend.appVersion();
+    await backend.diagnostics();
+    await backend.openLogsFolder();
     expect(calls).toEqual([
       { cmd: "app_status", args: {} },
       { cmd: "setup_organization", args: { input: org } },
@@ -127,6 +130,9 @@ describe("backend", () => {
       { cmd: "autostart_enabled", args: {} },
       { cmd: "set_autostart", args: { enabled: false } },
       { cmd: "set_idle_timeout", args: { minutes: 30 } },
+      { cmd: "app_version", args: {} },
+      { cmd: "diagnostics", args: {} },
+      { cmd: "open_logs_folder", args: {} },
     ]);
   });
 

@@ -38,7 +38,8 @@ const alerts = () =>
 
 describe("email alerts", () => {
   it("is shown to Owners and Admins", async () => {
-    mockCore({ ...noAssets, autostart_enabled: () => false, email_settings: () => makeEmailSettings() });
+    mockCore({ ...noAssets, autostart_enabled: () => false,
+      app_version: () => "0.1.0", email_settings: () => makeEmailSettings() });
     render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(await screen.findByRole("region", { name: "Email alerts" })).toBeInTheDocument();

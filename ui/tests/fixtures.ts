@@ -70,6 +70,7 @@ export const adminMay: SettingsAccess = {
   idle_timeout: true,
   organization: false,
   audit_log: true,
+  support: true,
 };
 export const ownerMay: SettingsAccess = { ...adminMay, organization: true };
 export const memberMay: SettingsAccess = {
@@ -78,6 +79,7 @@ export const memberMay: SettingsAccess = {
   idle_timeout: false,
   organization: false,
   audit_log: false,
+  support: false,
 };
 
 export const connection: Connection = {

@@ -1,5 +1,5 @@
-// Settings → General: the Organization card (rename, plan change) and Your password.
-import { describe, expect, it } from "vitest";
+// Settings → General: the Organization card (rename, plan change), Your password and About UniAsset.
+import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../src/App.svelte";
@@ -18,7 +18,8 @@ type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 /** Main as `me`, on Settings → General. */
 async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {}) {
-  const calls = mockCore({ ...noAssets, autostart_enabled: () => false, email_settings: () => makeEmailSettings(), ...handlers });
+  const calls = mockCore({ ...noAssets, autostart_enabled: () => false,
+      app_version: () => "0.1.0", email_settings: () => makeEmailSettings(), ...handlers });
   render(Main, { org, user: me, may, onSignedOut: () => {}, onOrganizationChanged: () => {} });
   await userEvent.click(screen.getByRole("button", { name: "Settings" }));
   return calls;
@@ -30,6 +31,7 @@ async function openAppAsOwner(state: { org: Organization }, handlers: Handlers) 
     app_status: () => ({ organization: state.org, signed_in: owner, may: ownerMay }),
     ...noAssets,
     autostart_enabled: () => false,
+      app_version: () => "0.1.0",
     email_settings: () => makeEmailSettings(),
     ...handlers,
   });
@@ -261,5 +263,87 @@ describe("Your password", () => {
     const card = region("Your password");
     expect(within(card).queryByLabelText("Current password")).not.toBeInTheDocument();
     expect(card).toHaveTextContent("You sign in with Microsoft, so your password is changed there, not in UniAsset.");
+  });
+});
+
+describe("About UniAsset", () => {
+  const diagnostics = "UniAsset Desktop 0.1.0\nSystem: linux x86_64\nLast 20 sync runs, newest first:\n";
+
+  it("shows everyone the version, and Members no support buttons", async () => {
+    await openGeneral(makeUser(2, { role: "member" }), memberMay);
+    const card = region("About UniAsset");
+    await waitFor(() => expect(card).toHaveTextContent("Version 0.1.0"));
+    expect(within(card).queryByRole("button")).not.toBeInTheDocument();
+  });
+
+  it("copies the core's diagnostics to the clipboard and shows what was copied", async () => {
+    const user = userEvent.setup();
+    const calls = await openGeneral(admin, adminMay, { diagnostics: () => diagnostics });
+    const card = region("About UniAsset");
+    expect(card).toHaveTextContent("Secrets, password hashes and tokens are left out.");
+    await user.click(within(card).getByRole("button", { name: "Copy diagnostics" }));
+
+    await waitFor(() => expect(within(card).getByRole("status")).toHaveTextContent(/^Copied\./));
+    expect(await navigator.clipboard.readText()).toBe(diagnostics);
+    expect(within(card).getByRole("textbox", { name: "Diagnostics" })).toHaveValue(diagnostics);
+    expect(within(card).getByRole("alert")).toHaveTextContent(/^$/);
+    expect(callsTo(calls, "diagnostics")).toHaveLength(1);
+  });
+
+  it("still shows the diagnostics to copy by hand when the clipboard refuses", async () => {
+    const user = userEvent.setup();
+    vi.spyOn(navigator.clipboard, "writeText").mockRejectedValueOnce(new DOMException("denied", "NotAllowedError"));
+    await openGeneral(owner, ownerMay, { diagnostics: () => diagnostics });
+    const card = region("About UniAsset");
+    await user.click(within(card).getByRole("button", { name: "Copy diagnostics" }));
+
+    await waitFor(() =>
+      expect(within(card).getByRole("alert")).toHaveTextContent(
+        "The clipboard could not be used. Select the diagnostics below and copy them.",
+      ),
+    );
+    expect(within(card).getByRole("textbox", { name: "Diagnostics" })).toHaveValue(diagnostics);
+    expect(within(card).getByRole("status")).toHaveTextContent(/^$/);
+  });
+
+  it("shows the core's refusal verbatim and copies nothing", async () => {
+    const user = userEvent.setup();
+    await navigator.clipboard.writeText("what was there before");
+    await openGeneral(admin, adminMay, {
+      diagnostics: () => {
+        throw { code: "needs_admin", message: "Only an Owner or Admin can copy diagnostics or open the logs folder." };
+      },
+    });
+    const card = region("About UniAsset");
+    await user.click(within(card).getByRole("button", { name: "Copy diagnostics" }));
+    await waitFor(() =>
+      expect(within(card).getByRole("alert")).toHaveTextContent(
+        /^Only an Owner or Admin can copy diagnostics or open the logs folder\.$/,
+      ),
+    );
+    expect(await navigator.clipboard.readText()).toBe("what was there before");
+    expect(within(card).queryByRole("textbox")).not.toBeInTheDocument();
+  });
+
+  it("opens the logs folder through the core, and says why not when it cannot", async () => {
+    let refuse = false;
+    const calls = await openGeneral(owner, ownerMay, {
+      open_logs_folder: () => {
+        if (refuse) throw { code: "open_failed", message: "The logs folder /x could not be opened: no file manager" };
+        return null;
+      },
+    });
+    const card = region("About UniAsset");
+    const open = within(card).getByRole("button", { name: "Open logs folder" });
+    await userEvent.click(open);
+    expect(callsTo(calls, "open_logs_folder")).toHaveLength(1);
+    expect(within(card).getByRole("alert")).toHaveTextContent(/^$/);
+    refuse = true;
+    await userEvent.click(open);
+    await waitFor(() =>
+      expect(within(card).getByRole("alert")).toHaveTextContent(
+        /^The logs folder \/x could not be opened: no file manager$/,
+      ),
+    );
   });
 });

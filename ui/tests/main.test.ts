@@ -63,6 +63,7 @@ describe("settings", () => {
       ...noAssets,
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
+      app_version: () => "0.1.0",
       entra_overview: () => makeOverview(),
       audit_actions: () => [],
       audit_log: () => makeAuditPage([]),
@@ -97,6 +98,7 @@ describe("settings", () => {
       ...noAssets,
       list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
       autostart_enabled: () => false,
+      app_version: () => "0.1.0",
     });
     render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
@@ -136,6 +138,7 @@ describe("settings → general", () => {
   it("reflects autostart_enabled and turns start at login on with set_autostart", async () => {
     const calls = await openGeneral(owner, {
       autostart_enabled: () => false,
+      app_version: () => "0.1.0",
       set_autostart: (args) => args.enabled,
     });
     const box = screen.getByRole("checkbox", { name: "Start UniAsset at login" });
@@ -152,6 +155,7 @@ describe("settings → general", () => {
   it("shows a checked box when already on, and the error verbatim when the change fails", async () => {
     await openGeneral(makeUser(3, { role: "admin" }), {
       autostart_enabled: () => true,
+      app_version: () => "0.1.0",
       set_autostart: () => {
         throw { code: "autostart", message: "The login item could not be removed: permission denied." };
       },
@@ -184,6 +188,7 @@ describe("settings → general", () => {
   it("saves when idle sessions end, and shows the core's refusal verbatim", async () => {
     const calls = await openGeneral(owner, {
       autostart_enabled: () => false,
+      app_version: () => "0.1.0",
       set_idle_timeout: (args) => {
         if ((args.minutes as number) > 480) {
           throw {

@@ -116,6 +116,12 @@ pub fn check_audit_log(by: &Actor) -> Result<(), AccessError> {
     by.require_admin("read the audit log")
 }
 
+/// Diagnostics and the log hold the sync runs' results and the people they name, which
+/// only Owners and Admins see in the window.
+pub fn check_support(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("copy diagnostics or open the logs folder")
+}
+
 /// What the signed-in person may manage in Settings, from the same checks the commands
 /// make, so the window offers exactly what will be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -129,6 +135,8 @@ pub struct SettingsAccess {
     pub organization: bool,
     /// Settings → Audit log.
     pub audit_log: bool,
+    /// Settings → General: Copy diagnostics and Open logs folder.
+    pub support: bool,
 }
 
 impl SettingsAccess {
@@ -139,6 +147,7 @@ impl SettingsAccess {
             idle_timeout: check_idle_timeout(by).is_ok(),
             organization: check_organization(by).is_ok(),
             audit_log: check_audit_log(by).is_ok(),
+            support: check_support(by).is_ok(),
         }
     }
 }

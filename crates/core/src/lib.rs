@@ -12,6 +12,7 @@ pub mod clock;
 pub mod data_dir;
 pub mod demo;
 pub mod details;
+pub mod diagnostics;
 pub mod directory;
 pub mod entra;
 pub mod error_code;

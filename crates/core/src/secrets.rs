@@ -2,6 +2,8 @@
 //! on Windows. The Entra client secret and the SMTP password for email alerts live here and
 //! nowhere else; when no keychain is available UniAsset says so and stores nothing.
 
+use rusqlite::Connection;
+
 use crate::store::{Store, StoreError};
 
 const SERVICE: &str = crate::data_dir::APP_IDENTIFIER;
@@ -82,18 +84,46 @@ pub struct Keychain {
     account: String,
 }
 
-fn keychain_id(store: &Store) -> Result<String, StoreError> {
-    Ok(store.conn().query_row(
+fn keychain_id(conn: &Connection) -> Result<String, StoreError> {
+    Ok(conn.query_row(
         "SELECT keychain_id FROM installation WHERE id = 1",
         [],
         |r| r.get(0),
     )?)
 }
 
+fn client_secret_account(keychain_id: &str) -> String {
+    format!("entra-client-secret/{keychain_id}")
+}
+
+fn smtp_password_account(keychain_id: &str) -> String {
+    format!("smtp-password/{keychain_id}")
+}
+
+/// Every secret this data directory keeps in the keychain, named ("client secret", "SMTP
+/// password"), for diagnostics and crash reports to leave out. One not stored is skipped.
+/// Takes a plain connection: a crash report reads it without opening (migrating) the store.
+pub(crate) fn stored(conn: &Connection) -> Result<Vec<(&'static str, String)>, SecretError> {
+    let id = keychain_id(conn)?;
+    let mut found = Vec::new();
+    for (name, account) in [
+        ("client secret", client_secret_account(&id)),
+        ("SMTP password", smtp_password_account(&id)),
+    ] {
+        let entry = keyring::Entry::new(SERVICE, &account).map_err(map_error)?;
+        match entry.get_password() {
+            Ok(secret) => found.push((name, secret)),
+            Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(map_error(e)),
+        }
+    }
+    Ok(found)
+}
+
 impl Keychain {
     pub fn for_store(store: &Store) -> Result<Keychain, StoreError> {
         Ok(Keychain {
-            account: format!("entra-client-secret/{}", keychain_id(store)?),
+            account: client_secret_account(&keychain_id(store.conn())?),
         })
     }
 
@@ -129,7 +159,7 @@ pub struct SmtpKeychain(Keychain);
 impl SmtpKeychain {
     pub fn for_store(store: &Store) -> Result<SmtpKeychain, StoreError> {
         Ok(SmtpKeychain(Keychain {
-            account: format!("smtp-password/{}", keychain_id(store)?),
+            account: smtp_password_account(&keychain_id(store.conn())?),
         }))
     }
 

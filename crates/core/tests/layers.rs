@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. Small helpers, then the store, who may act, what happened, the people,
 /// the organization, signing in, assets, then the Entra side from the Graph client up to
 /// the sync and its schedule (a plan change sits just above entra: leaving Enterprise
-/// turns automatic runs off), then read models for the screens, then the demo.
+/// turns automatic runs off), then read models for the screens and the diagnostics, then the demo.
 const LAYERS: &[&[&str]] = &[
     &[
         "clock",
@@ -34,7 +34,7 @@ const LAYERS: &[&[&str]] = &[
     &["sync"],
     &["alerts"],
     &["schedule"],
-    &["overview", "details", "leavers"],
+    &["overview", "details", "leavers", "diagnostics"],
     &["demo"],
     &["app_status"],
 ];

@@ -165,6 +165,8 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         ("clear_email_settings", json!({})),
         ("audit_log", json!({ "query": {} })),
         ("entra_set_auto_add", json!({ "on": true })),
+        ("diagnostics", json!({})),
+        ("open_logs_folder", json!({})),
     ] {
         assert_eq!(w.code(cmd, args), "needs_admin", "{cmd}");
     }
@@ -208,9 +210,36 @@ fn nobody_signed_in_gets_nothing_but_the_status_and_sign_in() {
         ("deactivate_user", json!({ "userId": 2 })),
         ("set_autostart", json!({ "enabled": true })),
         ("set_idle_timeout", json!({ "minutes": 30 })),
+        ("diagnostics", json!({})),
+        ("open_logs_folder", json!({})),
     ] {
         assert_eq!(w.code(cmd, args), "session_ended", "{cmd}");
     }
+}
+
+#[test]
+fn general_shows_the_version_and_admins_get_the_diagnostics() {
+    let w = window(Plan::Team);
+    // The version needs nobody signed in.
+    assert_eq!(
+        w.call("app_version", json!({})).unwrap(),
+        env!("CARGO_PKG_VERSION")
+    );
+    w.sign_in("adam@northwind.example");
+    let text = w.call("diagnostics", json!({})).unwrap();
+    let text = text.as_str().unwrap();
+    assert!(
+        text.starts_with(&format!("UniAsset Desktop {}\n", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Data directory: {}", w._dir.path().display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sync runs, newest first (the last 20 at most): 0\n"),
+        "{text}"
+    );
 }
 
 #[test]

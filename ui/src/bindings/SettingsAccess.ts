@@ -16,4 +16,8 @@ organization: boolean,
 /**
  * Settings → Audit log.
  */
-audit_log: boolean, };
+audit_log: boolean, 
+/**
+ * Settings → General: Copy diagnostics and Open logs folder.
+ */
+support: boolean, };
