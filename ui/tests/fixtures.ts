@@ -17,6 +17,9 @@ import type { RunRecord } from "../src/bindings/RunRecord";
 import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
 import type { UserActions } from "../src/bindings/UserActions";
+import type { UserCounts } from "../src/bindings/UserCounts";
+import type { UserPage } from "../src/bindings/UserPage";
+import type { UserQuery } from "../src/bindings/UserQuery";
 import type { UserRow } from "../src/bindings/UserRow";
 
 export const org: Organization = {
@@ -273,5 +276,18 @@ export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): Email
     password_set: false,
     last_send: null,
     ...overrides,
+  };
+}
+
+/**
+ * The core's list_users over `rows` (every user matching, in order): the window the query's
+ * offset and limit ask for, with how many match in all.
+ */
+export function usersWindow(rows: UserRow[], counts: UserCounts, mayAdd?: boolean): Handler {
+  return (args) => {
+    const { offset, limit } = args.query as UserQuery;
+    const from = offset ?? 0;
+    const users = rows.slice(from, limit == null ? undefined : from + limit);
+    return { users, offset: from, matching: rows.length, counts, may_add: mayAdd } as UserPage;
   };
 }

@@ -16,6 +16,7 @@ import {
   mockCore,
   noAssets,
   org,
+  usersWindow,
 } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
@@ -61,7 +62,7 @@ describe("settings", () => {
   it("has a tablist driven by click and arrow keys", async () => {
     mockCore({
       ...noAssets,
-      list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
+      list_users: usersWindow([], { all: 0, active: 0, deactivated: 0 }),
       autostart_enabled: () => false,
       app_version: () => "0.1.0",
       entra_overview: () => makeOverview(),
@@ -96,7 +97,7 @@ describe("settings", () => {
   it("shows Members only General and Users", async () => {
     mockCore({
       ...noAssets,
-      list_users: () => ({ users: [], counts: { all: 0, active: 0, deactivated: 0 } }),
+      list_users: usersWindow([], { all: 0, active: 0, deactivated: 0 }),
       autostart_enabled: () => false,
       app_version: () => "0.1.0",
     });

@@ -6,7 +6,7 @@ import { open } from "@tauri-apps/plugin-dialog";
 import UsersTab from "../src/screens/settings/UsersTab.svelte";
 import type { User } from "../src/bindings/User";
 import type { UserRow } from "../src/bindings/UserRow";
-import { asRow, callsTo, makeUser, mockCore } from "./fixtures";
+import { asRow, callsTo, makeUser, mockCore, usersWindow } from "./fixtures";
 
 vi.mock("@tauri-apps/plugin-dialog", () => ({ open: vi.fn(), save: vi.fn() }));
 const picker = vi.mocked(open);
@@ -15,7 +15,7 @@ const counts = { all: 2, active: 2, deactivated: 0 };
 const ann = makeUser(1, { display_name: "Ann Admin", role: "admin", email: "ann@acme.test" });
 
 function core(rows: UserRow[], handlers: Record<string, (args: Record<string, unknown>) => unknown> = {}, mayAdd = true) {
-  return mockCore({ list_users: () => ({ users: rows, counts, may_add: mayAdd }), ...handlers });
+  return mockCore({ list_users: usersWindow(rows, counts, mayAdd), ...handlers });
 }
 
 async function openMenuItem(user: User, item: string) {

@@ -4,14 +4,14 @@ import userEvent from "@testing-library/user-event";
 import UsersTab from "../src/screens/settings/UsersTab.svelte";
 import type { User } from "../src/bindings/User";
 import type { UserRow } from "../src/bindings/UserRow";
-import { asRow, callsTo, makeUser, mockCore } from "./fixtures";
+import { asRow, callsTo, makeUser, mockCore, usersWindow } from "./fixtures";
 
 const counts = { all: 5, active: 3, deactivated: 2 };
 const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
-const noFilters = { status: null, search: null, role: null, sign_in: null };
+const noFilters = { status: null, search: null, role: null, sign_in: null, offset: 0, limit: 120 };
 
 function coreWithUsers(users: (User | UserRow)[]) {
-  return mockCore({ list_users: () => ({ users: users.map((u) => asRow(u)), counts }) });
+  return mockCore({ list_users: usersWindow(users.map((u) => asRow(u)), counts) });
 }
 
 const dataRows = () => screen.getAllByRole("row").filter((row) => row.getAttribute("aria-rowindex") !== "1");
@@ -35,17 +35,37 @@ describe("users screen", () => {
     expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, status: "active" } });
   });
 
-  it("passes the search to the core once typing pauses", async () => {
-    const calls = coreWithUsers([makeUser(1)]);
+  it("asks the core at each keystroke and shows only the newest answer", async () => {
+    const carla = asRow(makeUser(3, { display_name: "Carla Diaz" }));
+    const rows = [makeUser(1, { display_name: "Ann Archer" }), makeUser(2, { display_name: "Andy Baker" })].map((u) => asRow(u));
+    // The answer to "a" comes after the answer to "an": it must not replace it.
+    let releaseA = () => {};
+    const calls = mockCore({
+      list_users: (args) => {
+        const search = (args.query as { search: string | null }).search;
+        const answer = usersWindow(search === "an" ? rows : [...rows, carla], counts);
+        if (search === "a") return new Promise((resolve) => (releaseA = () => resolve(answer(args))));
+        return answer(args);
+      },
+    });
     render(UsersTab);
     await screen.findByRole("table", { name: "Users" });
 
-    await userEvent.type(screen.getByLabelText("Search users"), "  ann ");
-    await waitFor(() =>
-      expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, search: "ann" } }),
-    );
-    // One request for the initial load and one for the search, not one per keystroke.
-    expect(callsTo(calls, "list_users")).toHaveLength(2);
+    await userEvent.type(screen.getByLabelText("Search users"), "an");
+    expect(callsTo(calls, "list_users").map((c) => (c.args.query as { search: string | null }).search)).toEqual([
+      null,
+      "a",
+      "an",
+    ]);
+    await waitFor(() => expect(screen.queryByText("Carla Diaz")).not.toBeInTheDocument());
+    releaseA();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(screen.queryByText("Carla Diaz")).not.toBeInTheDocument();
+    expect(screen.getByText("Ann Archer")).toBeInTheDocument();
+    expect(screen.getByRole("table", { name: "Users" })).toHaveAttribute("aria-rowcount", "3");
+
+    await userEvent.type(screen.getByLabelText("Search users"), "x");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, search: "anx" } });
   });
 
   it("lists users with role, sign-in method and deactivation reason in words", async () => {
@@ -92,8 +112,8 @@ describe("users screen", () => {
 });
 
 describe("virtual list", () => {
-  it("renders only a window of rows for 10,000 users and follows scrolling", async () => {
-    coreWithUsers(Array.from({ length: 10_000 }, (_, i) => makeUser(i)));
+  it("asks the core only for the rows in view at 10,000 users and follows scrolling", async () => {
+    const calls = coreWithUsers(Array.from({ length: 10_000 }, (_, i) => makeUser(i)));
     render(UsersTab);
 
     const table = await screen.findByRole("table", { name: "Users" });
@@ -104,16 +124,27 @@ describe("virtual list", () => {
 
     // jsdom does no layout, so set the scroll offset by hand: 5,000 rows of 52px down.
     const viewport = screen.getByRole("rowgroup");
-    Object.defineProperty(viewport, "scrollTop", { value: 5000 * 52, configurable: true });
+    Object.defineProperty(viewport, "scrollTop", { value: 5000 * 52, configurable: true, writable: true });
     await fireEvent.scroll(viewport);
 
+    expect(await screen.findByText("User 5000")).toBeInTheDocument();
     expect(screen.queryByText("User 0")).not.toBeInTheDocument();
-    expect(screen.getByText("User 5000")).toBeInTheDocument();
     const rows = dataRows();
     expect(rows.length).toBeLessThan(40);
     const firstIndex = Number(rows[0].getAttribute("aria-rowindex"));
     expect(firstIndex).toBeGreaterThan(4990);
     expect(firstIndex).toBeLessThanOrEqual(5002);
+    expect(rows.every((row) => row.getAttribute("aria-busy") !== "true")).toBe(true);
+    // Two windows asked for, never the whole list: the first rows, then those around row 5,000.
+    const asked = callsTo(calls, "list_users").map((c) => c.args.query as { offset: number; limit: number });
+    expect(asked.map((q) => q.limit)).toEqual([120, 120]);
+    expect(asked[1].offset).toBeGreaterThan(4880);
+    expect(asked[1].offset).toBeLessThanOrEqual(5000);
+
+    // A new search starts from its first row.
+    await userEvent.type(screen.getByLabelText("Search users"), "User 1");
+    await waitFor(() => expect(viewport.scrollTop).toBe(0));
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, search: "User 1" } });
   });
 });
 
@@ -192,7 +223,7 @@ describe("⋮ menu", () => {
     const guarded = { ...ann, protected: true };
     let users = [ann];
     const calls = mockCore({
-      list_users: () => ({ users: users.map((u) => asRow(u)), counts }),
+      list_users: (args) => usersWindow(users.map((u) => asRow(u)), counts)(args),
       set_user_protected: () => {
         users = [guarded];
         return guarded;
@@ -252,7 +283,7 @@ describe("⋮ menu", () => {
 describe("deactivate", () => {
   it("asks first, then calls deactivate_user and asks for the list again", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [asRow(ann)], counts }),
+      list_users: usersWindow([asRow(ann)], counts),
       deactivate_user: () => ({ ...ann, status: "deactivated", deactivation_reason: "manual" }),
     });
     render(UsersTab);
@@ -297,7 +328,7 @@ describe("deactivate", () => {
 
   it("shows the core's refusal in the dialog", async () => {
     mockCore({
-      list_users: () => ({ users: [asRow(ann)], counts }),
+      list_users: usersWindow([asRow(ann)], counts),
       deactivate_user: () => {
         throw { code: "last_owner", message: "ann@acme.test is the last active Owner and cannot be deactivated." };
       },
@@ -321,7 +352,7 @@ describe("reactivate", () => {
 
   it("reactivates at once when the core has no objection", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [asRow(dan)], counts }),
+      list_users: usersWindow([asRow(dan)], counts),
       reactivate_user: () => ({ ...dan, status: "active" }),
     });
     render(UsersTab);
@@ -337,7 +368,7 @@ describe("reactivate", () => {
 
   it("shows the article's warning when Entra still says disabled, and Reactivate anyway confirms", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [asRow(dan)], counts }),
+      list_users: usersWindow([asRow(dan)], counts),
       reactivate_user: (args) => {
         if (!args.confirmed) throw { code: "reactivation_needs_confirmation", message: warning };
         return { ...dan, status: "active" };
@@ -367,7 +398,7 @@ describe("reactivate", () => {
 
   it("Cancel on the warning reactivates nobody", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [asRow(dan)], counts }),
+      list_users: usersWindow([asRow(dan)], counts),
       reactivate_user: () => {
         throw { code: "reactivation_needs_confirmation", message: warning };
       },
@@ -381,7 +412,7 @@ describe("reactivate", () => {
 
   it("shows any other refusal verbatim", async () => {
     mockCore({
-      list_users: () => ({ users: [asRow(dan)], counts }),
+      list_users: usersWindow([asRow(dan)], counts),
       reactivate_user: () => {
         throw { code: "needs_owner", message: "Only an Owner can reactivate an Owner." };
       },
@@ -398,7 +429,7 @@ describe("reactivate", () => {
 describe("details", () => {
   it("shows the user and their assets, audit trail, maintenance logs and documents", async () => {
     const calls = mockCore({
-      list_users: () => ({ users: [asRow(dan)], counts }),
+      list_users: usersWindow([asRow(dan)], counts),
       user_details: () => ({
         user: dan,
         assets: [

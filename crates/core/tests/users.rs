@@ -611,3 +611,61 @@ fn the_page_at_ten_thousand_users_counts_everyones_assets() {
     assert_eq!(searched.users.len(), 1);
     assert_eq!(searched.users[0].assets_held, 3);
 }
+
+/// The window asks for the rows in view: the core sends those, in name order, with how many
+/// match in all (the list's height), never all 10,000 on each keystroke.
+#[test]
+fn the_page_is_a_window_of_the_matching_users_in_name_order() {
+    let mut org = common::org(Plan::Enterprise);
+    let mut csv = String::from(directory::CSV_HEADER);
+    csv.push('\n');
+    for i in 0..10_000 {
+        let sign_in = if i % 2 == 0 { "google" } else { "password" };
+        csv.push_str(&format!(
+            "user{i:05}@northwind.example,User {i:05},member,{sign_in},\n"
+        ));
+    }
+    directory::import_csv(&mut org.store, &Actor::CommandLine, csv.as_bytes()).unwrap();
+    let owner = org.owner();
+    let window = |search: Option<&str>, sign_in, offset, limit| {
+        let query = UserQuery {
+            search: search.map(Into::into),
+            sign_in,
+            offset,
+            limit,
+            ..Default::default()
+        };
+        directory::page(&org.store, &owner, &query).unwrap()
+    };
+    let names = |page: &directory::UserPage| -> Vec<String> {
+        page.users
+            .iter()
+            .map(|r| r.user.display_name.clone())
+            .collect()
+    };
+
+    let first = window(None, None, None, Some(3));
+    assert_eq!(names(&first), ["Olivia Owner", "User 00000", "User 00001"]);
+    assert_eq!((first.offset, first.matching), (0, 10_001));
+    assert_eq!(first.counts.all, 10_001);
+
+    let middle = window(None, None, Some(5_000), Some(2));
+    assert_eq!(names(&middle), ["User 04999", "User 05000"]);
+    assert_eq!((middle.offset, middle.matching), (5_000, 10_001));
+
+    // Filters and search narrow what matches; the window is taken from the matches.
+    let google = window(Some("user0"), Some(SignInMethod::Google), Some(10), Some(2));
+    assert_eq!(names(&google), ["User 00020", "User 00022"]);
+    assert_eq!(google.matching, 5_000);
+    assert_eq!(
+        google.counts.all, 10_001,
+        "counts stay over the organization"
+    );
+
+    let past_the_end = window(None, None, Some(10_000), Some(50));
+    assert_eq!(names(&past_the_end), ["User 09999"]);
+    assert_eq!(past_the_end.matching, 10_001);
+
+    // No limit: every match, as the command line and the person picker ask.
+    assert_eq!(window(None, None, None, None).users.len(), 10_001);
+}

@@ -3,9 +3,17 @@ import type { UserCounts } from "./UserCounts";
 import type { UserRow } from "./UserRow";
 
 /**
- * The Users page as `by` sees it.
+ * The Users page as `by` sees it: the window of matching users the query asked for.
  */
-export type UserPage = { users: Array<UserRow>, counts: UserCounts, 
+export type UserPage = { 
+/**
+ * Matching users `offset`, `offset + 1`, … in name order.
+ */
+users: Array<UserRow>, offset: number, 
+/**
+ * How many users match the filters in all.
+ */
+matching: number, counts: UserCounts, 
 /**
  * "Add user" and "Import CSV" are offered.
  */

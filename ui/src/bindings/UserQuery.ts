@@ -7,4 +7,13 @@ export type UserQuery = { status: UserStatus | null,
 /**
  * Matches anywhere in the name or email, ignoring case.
  */
-search: string | null, role: Role | null, sign_in: SignInMethod | null, };
+search: string | null, role: Role | null, sign_in: SignInMethod | null, 
+/**
+ * The first matching user to return, counted in name order (a window of a long list).
+ */
+offset?: number | null, 
+/**
+ * At most this many users; none for every match. The window asks for the rows in view
+ * and a few either side: sending all 10,000 on every keystroke took hundreds of ms.
+ */
+limit?: number | null, };

@@ -98,6 +98,15 @@ pub struct UserQuery {
     pub role: Option<Role>,
     #[serde(default)]
     pub sign_in: Option<SignInMethod>,
+    /// The first matching user to return, counted in name order (a window of a long list).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub offset: Option<u32>,
+    /// At most this many users; none for every match. The window asks for the rows in view
+    /// and a few either side: sending all 10,000 on every keystroke took hundreds of ms.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -108,10 +117,13 @@ pub struct UserCounts {
     pub deactivated: u32,
 }
 
-/// Users matching a query, with counts over the whole organization.
+/// Users matching a query (the window its offset and limit ask for), with counts over the
+/// whole organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserList {
     pub users: Vec<User>,
+    /// How many users match the filters in all, inside the window or not.
+    pub matching: u32,
     pub counts: UserCounts,
 }
 
@@ -127,11 +139,15 @@ pub struct UserRow {
     pub assets_held: u32,
 }
 
-/// The Users page as `by` sees it.
+/// The Users page as `by` sees it: the window of matching users the query asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 pub struct UserPage {
+    /// Matching users `offset`, `offset + 1`, … in name order.
     pub users: Vec<UserRow>,
+    pub offset: u32,
+    /// How many users match the filters in all.
+    pub matching: u32,
     pub counts: UserCounts,
     /// "Add user" and "Import CSV" are offered.
     pub may_add: bool,
@@ -376,6 +392,8 @@ pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, St
                 user,
             })
             .collect(),
+        offset: query.offset.unwrap_or(0),
+        matching: list.matching,
         counts: list.counts,
         may_add: actions::may_add(by).is_ok(),
     })
@@ -392,7 +410,8 @@ fn assets_held(conn: &Connection) -> Result<HashMap<i64, u32>, StoreError> {
     Ok(held)
 }
 
-/// Users matching `query`, by name, with counts over the whole organization.
+/// Users matching `query`, by name (the window its offset and limit ask for), with how many
+/// match in all and counts over the whole organization.
 pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreError> {
     let conn = store.conn();
     let search = query
@@ -408,20 +427,34 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreErr
                     .replace('_', "\\_")
             )
         });
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM users
-         WHERE (?1 IS NULL OR status = ?1)
+    const MATCHING: &str = "(?1 IS NULL OR status = ?1)
            AND (?2 IS NULL OR display_name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')
            AND (?3 IS NULL OR role = ?3)
-           AND (?4 IS NULL OR sign_in = ?4)
-         ORDER BY display_name COLLATE NOCASE, id"
+           AND (?4 IS NULL OR sign_in = ?4)";
+    let filters = rusqlite::params![query.status, search, query.role, query.sign_in];
+    // SQLite reads a negative LIMIT as none.
+    let limit = query.limit.map_or(-1, i64::from);
+    let offset = i64::from(query.offset.unwrap_or(0));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {MATCHING}
+         ORDER BY display_name COLLATE NOCASE, id LIMIT ?5 OFFSET ?6"
     ))?;
     let users = stmt
         .query_map(
-            rusqlite::params![query.status, search, query.role, query.sign_in],
+            rusqlite::params![
+                query.status,
+                search,
+                query.role,
+                query.sign_in,
+                limit,
+                offset
+            ],
             user_from_row,
         )?
         .collect::<Result<Vec<_>, _>>()?;
+    let matching = conn
+        .prepare_cached(&format!("SELECT count(*) FROM users WHERE {MATCHING}"))?
+        .query_row(filters, |r| r.get(0))?;
     let counts = conn.query_row(
         "SELECT count(*), coalesce(sum(status = 'active'), 0), coalesce(sum(status = 'deactivated'), 0) FROM users",
         [],
@@ -433,7 +466,11 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreErr
             })
         },
     )?;
-    Ok(UserList { users, counts })
+    Ok(UserList {
+        users,
+        matching,
+        counts,
+    })
 }
 
 /// Every Microsoft-linked user, active or not (R-S1). Password and Google users are never
