@@ -68,7 +68,7 @@ function openAssets(handlers: Handlers, may = adminMay, user = owner): Call[] {
     list_users: (args) => {
       const search = (args.query as UserQuery).search;
       const people = [ann, bob].filter((p) => !search || p.display_name.toLowerCase().includes(search.toLowerCase()));
-      return { users: people.map((p) => asRow(p)), counts: { all: 2, active: 2, deactivated: 0 }, may_add: true };
+      return { users: people.map((p) => asRow(p)), offset: 0, matching: people.length, counts: { all: 2, active: 2, deactivated: 0 }, may_add: true };
     },
     ...handlers,
   });
@@ -160,7 +160,7 @@ describe("the register", () => {
     await within(dialog).findByRole("radio", { name: /Ann Active/ });
     expect(within(dialog).getByRole("radio", { name: /Nobody/ })).toBeChecked();
     expect(callsTo(calls, "list_users")[0].args).toEqual({
-      query: { status: "active", search: null, role: null, sign_in: null },
+      query: { status: "active", search: null, role: null, sign_in: null, limit: 50 },
     });
 
     await userEvent.click(within(dialog).getByRole("button", { name: "Add asset" }));
@@ -170,6 +170,22 @@ describe("the register", () => {
     ]);
     expect(screen.getByText("KB-9 was added.")).toBeInTheDocument();
     expect(callsTo(calls, "list_assets")).toHaveLength(2);
+  });
+
+  it("draws at most 50 people and says how to find the others in a large organization", async () => {
+    openAssets({
+      list_users: (args) => {
+        const limit = (args.query as UserQuery).limit ?? 0;
+        const people = Array.from({ length: limit }, (_, i) => asRow({ ...ann, id: 100 + i, display_name: `Person ${i}`, email: `p${i}@acme.test` }));
+        return { users: people, offset: 0, matching: 10000, counts: { all: 10000, active: 10000, deactivated: 0 }, may_add: true };
+      },
+    });
+    await row("ThinkPad T14");
+    await userEvent.click(screen.getByRole("button", { name: "Add asset" }));
+    const dialog = screen.getByRole("dialog", { name: "Add asset" });
+    await within(dialog).findByRole("radio", { name: /Person 0 / });
+    expect(within(dialog).getAllByRole("radio")).toHaveLength(51); // Nobody, then 50 people
+    expect(within(dialog).getByText("Showing 50 of 10,000 people: type a name or email to find the others.")).toBeInTheDocument();
   });
 
   it("adds an asset straight to a person found by search", async () => {
@@ -185,7 +201,7 @@ describe("the register", () => {
     await userEvent.type(within(dialog).getByRole("searchbox", { name: "Search people" }), "bob");
     await waitFor(() => expect(within(dialog).queryByRole("radio", { name: /Ann Active/ })).not.toBeInTheDocument());
     expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({
-      query: { status: "active", search: "bob", role: null, sign_in: null },
+      query: { status: "active", search: "bob", role: null, sign_in: null, limit: 50 },
     });
     await userEvent.click(within(dialog).getByRole("radio", { name: "Bob Builder bob@acme.test" }));
     await userEvent.click(within(dialog).getByRole("button", { name: "Add asset" }));
