@@ -13,7 +13,7 @@ mod sync_runner;
 mod tray;
 mod window;
 
-use tauri::{Manager, RunEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 use tauri_plugin_autostart::MacosLauncher;
 
 pub fn run() {
@@ -67,6 +67,11 @@ pub fn run() {
             demo::resume(app.handle().clone());
             scheduler::spawn(app.handle().clone());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::Destroyed = event {
+                window::destroyed(window.app_handle());
+            }
         })
         .invoke_handler(commands::handler())
         .build(tauri::generate_context!("../tauri.conf.json"))
