@@ -212,31 +212,6 @@ class App:
     def set_clock(self, rfc3339: str):
         Path(self.env["UNIASSET_TEST_CLOCK_FILE"]).write_text(rfc3339)
 
-    def close_window(self, pid: int, title: str = "UniAsset"):
-        """Presses the close button of process `pid`'s window as a window manager would
-        (WM_DELETE_WINDOW). By pid: the previous test's app may still be on the display."""
-        from Xlib import X, display, protocol
-
-        d = display.Display()
-        try:
-            protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
-            wm_pid = d.intern_atom("_NET_WM_PID")
-            pending = [d.screen().root]
-            while pending:
-                window = pending.pop()
-                owner = window.get_full_property(wm_pid, X.AnyPropertyType)
-                # Only the shown one: GTK's hidden leader and menu windows carry the name too.
-                if (window.get_wm_name() == title and owner and owner.value[0] == pid
-                        and window.get_attributes().map_state == X.IsViewable):
-                    window.send_event(protocol.event.ClientMessage(
-                        window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
-                    d.flush()
-                    return
-                pending.extend(window.query_tree().children)
-        finally:
-            d.close()
-        raise AssertionError(f"no window titled {title!r} of process {pid} to close")
-
     def switch_to_new_window(self, old_handles=(), timeout=WAIT_SECONDS):
         """After the window was closed (destroyed) and opened again, WebDriver drives the new
         one: its handle is a new one."""
@@ -248,6 +223,32 @@ class App:
                 return fresh[0]
             time.sleep(0.2)
         raise AssertionError(f"no new window appeared (handles: {self.driver.window_handles})")
+
+
+def close_window(pid: int, title: str = "UniAsset"):
+    """Presses the close button of process `pid`'s window as a window manager would
+    (WM_DELETE_WINDOW). By pid: the previous test's app may still be on the display."""
+    from Xlib import X, display, protocol
+
+    d = display.Display()
+    try:
+        protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
+        wm_pid = d.intern_atom("_NET_WM_PID")
+        pending = [d.screen().root]
+        while pending:
+            window = pending.pop()
+            owner = window.get_full_property(wm_pid, X.AnyPropertyType)
+            # Only the shown one: GTK's hidden leader and menu windows carry the name too.
+            if (window.get_wm_name() == title and owner and owner.value[0] == pid
+                    and window.get_attributes().map_state == X.IsViewable):
+                window.send_event(protocol.event.ClientMessage(
+                    window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
+                d.flush()
+                return
+            pending.extend(window.query_tree().children)
+    finally:
+        d.close()
+    raise AssertionError(f"no window titled {title!r} of process {pid} to close")
 
 
 def cli(data_dir: Path, *args: str, stdin: str = "", env=None, check=True) -> subprocess.CompletedProcess:

@@ -1,14 +1,17 @@
 """The tray, driven as a desktop panel drives it (issue 12): a real StatusNotifierWatcher on
 the test's session bus, the menu read with com.canonical.dbusmenu GetLayout and clicked with
-Event "clicked". Closing the window destroys it (no WebKit web process stays behind); the
-tray's Open builds a fresh one, which WebDriver then drives under a new window handle."""
+Event "clicked". Closing the window destroys it (its WebKit web process ends; without
+WebDriver, the network process too); the tray's Open builds a fresh one, which WebDriver then
+drives under a new window handle."""
 
+import subprocess
 import time
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
 import flows
+from conftest import APP, close_window, stop
 from flows import sign_in, statuses
 
 ANN, BOB = "ann@northwind.example", "bob@northwind.example"
@@ -46,11 +49,12 @@ def wait_until(predicate, what, timeout=20):
 
 def close_to_tray(app, tray) -> set:
     """Presses the window's close button; returns the window handles it had. The app stays in
-    the tray, without the window's WebKit web process."""
+    the tray, without the window's WebKit web process. (The network process stays under
+    WebDriver, whose session needs it: see test_closed_window_leaves_no_webkit_process.)"""
     pid = tray.pid()
     handles = set(app.driver.window_handles)
     assert WEB_PROCESS in webkit_children(pid), webkit_children(pid)
-    app.close_window(pid)
+    close_window(pid)
     wait_until(lambda: WEB_PROCESS not in webkit_children(pid), "the web process to end")
     assert Path(f"/proc/{pid}").exists(), "closing the window keeps UniAsset running in the tray"
     assert tray.registered(), "the tray item stays"
@@ -132,3 +136,29 @@ def test_tray_quit_ends_the_app(tray, launch, data_dir, session_env):
     wait_until(lambda: not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z",
                "the app to end")
     wait_until(lambda: not tray.registered(), "the tray item to go")
+
+
+def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
+    """Without WebDriver, as a person runs it: after the close button no WebKit process is
+    left at all, and Open brings the window back (twice, so WebKit starts its network
+    process again for the new window)."""
+    flows.organization(data_dir, session_env)
+    app = subprocess.Popen([str(APP), "--data-dir", str(data_dir)], env=session_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pid = tray.pid()
+        assert pid == app.pid
+        for _ in range(2):
+            wait_until(lambda: WEB_PROCESS in webkit_children(pid), "the window's web process")
+            time.sleep(1)
+            close_window(pid)
+            wait_until(lambda: not webkit_children(pid), "every WebKit process to end")
+            time.sleep(1)
+            assert app.poll() is None, "closing the window keeps UniAsset running in the tray"
+            tray.click("Open UniAsset")
+            wait_until(lambda: sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS],
+                       "the web and network processes of the new window")
+        time.sleep(2)
+        assert sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS], "they keep running"
+    finally:
+        stop(app)
