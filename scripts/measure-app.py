@@ -27,14 +27,22 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
 
-def pss_kib(pid: int) -> int:
+def smaps_kib(pid: int, fields: tuple[str, ...]) -> int:
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     except OSError:
-        pass
-    return 0
+        return 0
+    return sum(int(line.split()[1]) for line in lines if line.split(":")[0] in fields)
+
+
+def pss_kib(pid: int) -> int:
+    return smaps_kib(pid, ("Pss",))
+
+
+def private_kib(pid: int) -> int:
+    """What only this process holds (USS): unlike PSS, it does not depend on whatever else
+    runs on the machine and shares WebKit's or GTK's libraries."""
+    return smaps_kib(pid, ("Private_Clean", "Private_Dirty"))
 
 
 def tree(pid: int) -> list[int]:
@@ -48,8 +56,9 @@ def memory(pid: int) -> str:
     total = sum(pss_kib(p) for p in pids) / 1024
     helpers = [Path(f"/proc/{p}/comm").read_text().strip() for p in pids[1:] if Path(f"/proc/{p}/comm").exists()]
     webkit = sorted(h for h in helpers if h.startswith("WebKit"))
-    return (f"app {own:.0f} MiB, app + {len(helpers)} helper process(es) {total:.0f} MiB (PSS); "
-            f"WebKit processes: {', '.join(webkit) or 'none'}")
+    private = sum(private_kib(p) for p in pids) / 1024
+    return (f"app {own:.0f} MiB, app + {len(helpers)} helper process(es) {total:.0f} MiB (PSS), "
+            f"{private:.0f} MiB private; WebKit processes: {', '.join(webkit) or 'none'}")
 
 
 def window_shown(title: str) -> bool:
@@ -146,7 +155,12 @@ def first_screen(app: str) -> None:
             time.sleep(0.02)
         print(f"  time to first screen (spawn to the setup screen shown, WebDriver included): "
               f"{time.monotonic() - started:.2f} s")
+        app_pid = int(subprocess.run(["pgrep", "-n", "-x", Path(app).name[:15]], capture_output=True,
+                                     text=True).stdout.split()[0])
         driver.quit()
+        # Closing its window leaves the app in the tray; end it, or the next binary measured
+        # would only reach this one (one instance at a time).
+        subprocess.run(["kill", str(app_pid)], stderr=subprocess.DEVNULL)
     finally:
         tauri_driver.terminate()
         tauri_driver.wait()
