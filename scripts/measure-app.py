@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Measures UniAsset Desktop as a user runs it: time to first screen (spawn → the first
 screen shown in the window, over WebDriver) and idle memory in the tray (started with
---minimized, as start-at-login does, or with the window closed). Memory is PSS, summed over
-the app and its WebKit helper processes.
+--minimized, as start-at-login does, and after the window's close button). Memory is PSS,
+summed over the app and its WebKit helper processes. Give a second binary (e.g. one built
+from an earlier commit) to measure both in the same run, side by side.
 
     cargo build --release -p uniasset-desktop
-    xvfb-run -a scripts/with-keyring.sh tests/e2e/.venv/bin/python scripts/measure-app.py target/release/uniasset-desktop
+    xvfb-run -a scripts/with-keyring.sh tests/e2e/.venv/bin/python scripts/measure-app.py \
+        target/release/uniasset-desktop [/tmp/before/uniasset-desktop]
+
+The memory figures come from plain launches (no WebDriver: automation keeps a reference to
+the first webview); only the time to first screen goes through tauri-driver.
 """
 
 import shutil
@@ -22,14 +27,22 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
 
-def pss_kib(pid: int) -> int:
+def smaps_kib(pid: int, fields: tuple[str, ...]) -> int:
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     except OSError:
-        pass
-    return 0
+        return 0
+    return sum(int(line.split()[1]) for line in lines if line.split(":")[0] in fields)
+
+
+def pss_kib(pid: int) -> int:
+    return smaps_kib(pid, ("Pss",))
+
+
+def private_kib(pid: int) -> int:
+    """What only this process holds (USS): unlike PSS, it does not depend on whatever else
+    runs on the machine and shares WebKit's or GTK's libraries."""
+    return smaps_kib(pid, ("Private_Clean", "Private_Dirty"))
 
 
 def tree(pid: int) -> list[int]:
@@ -41,7 +54,27 @@ def memory(pid: int) -> str:
     pids = tree(pid)
     own = pss_kib(pid) / 1024
     total = sum(pss_kib(p) for p in pids) / 1024
-    return f"app {own:.0f} MiB, with {len(pids) - 1} WebKit helper process(es) {total:.0f} MiB (PSS)"
+    helpers = [Path(f"/proc/{p}/comm").read_text().strip() for p in pids[1:] if Path(f"/proc/{p}/comm").exists()]
+    webkit = sorted(h for h in helpers if h.startswith("WebKit"))
+    private = sum(private_kib(p) for p in pids) / 1024
+    return (f"app {own:.0f} MiB, app + {len(helpers)} helper process(es) {total:.0f} MiB (PSS), "
+            f"{private:.0f} MiB private; WebKit processes: {', '.join(webkit) or 'none'}")
+
+
+def window_shown(title: str) -> bool:
+    from Xlib import X, display
+
+    d = display.Display()
+    try:
+        pending = [d.screen().root]
+        while pending:
+            window = pending.pop()
+            if window.get_wm_name() == title and window.get_attributes().map_state == X.IsViewable:
+                return True
+            pending.extend(window.query_tree().children)
+        return False
+    finally:
+        d.close()
 
 
 def close_window(title: str) -> bool:
@@ -53,7 +86,8 @@ def close_window(title: str) -> bool:
     pending = [d.screen().root]
     while pending:
         window = pending.pop()
-        if window.get_wm_name() == title:
+        # Only the shown one: GTK's hidden leader and menu windows carry the name too.
+        if window.get_wm_name() == title and window.get_attributes().map_state == X.IsViewable:
             event = protocol.event.ClientMessage(window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
             window.send_event(event)
             d.flush()
@@ -68,20 +102,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def main(app: str) -> None:
+def tray_memory(app: str) -> None:
     data = Path(tempfile.mkdtemp())
     try:
         # Tray only, as at login.
-        proc = subprocess.Popen([app, "--data-dir", str(data), "--minimized"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([app, "--data-dir", str(data), "--minimized"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
         time.sleep(15)
-        print(f"idle, started minimized (tray only), after 15 s: {memory(proc.pid)}")
+        print(f"  started minimized (tray only), after 15 s: {memory(proc.pid)}")
         proc.terminate()
         proc.wait()
 
-        port = free_port()
-        driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
-        tauri_driver = subprocess.Popen([driver_bin, "--port", str(port), "--native-port", str(free_port())],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # As a person starts it: the window opens; then its close button.
+        proc = subprocess.Popen([app, "--data-dir", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not window_shown("UniAsset"):
+            assert time.monotonic() < deadline, "the UniAsset window did not appear"
+            time.sleep(0.1)
+        time.sleep(5)
+        print(f"  window open, 5 s after it appeared: {memory(proc.pid)}")
+        assert close_window("UniAsset"), "the UniAsset window was not found"
+        time.sleep(15)
+        alive = proc.poll() is None
+        print(f"  after the close button: the app is {'still running in the tray' if alive else 'gone'}")
+        if alive:
+            print(f"  window closed (tray only), 15 s later: {memory(proc.pid)}")
+        proc.terminate()
+        proc.wait()
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def first_screen(app: str) -> None:
+    data = Path(tempfile.mkdtemp())
+    port = free_port()
+    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
+    tauri_driver = subprocess.Popen([driver_bin, "--port", str(port), "--native-port", str(free_port())],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
@@ -95,20 +153,26 @@ def main(app: str) -> None:
         driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
         while not [e for e in driver.find_elements(By.TAG_NAME, "h1") if e.is_displayed()]:
             time.sleep(0.02)
-        print(f"time to first screen (spawn to the setup screen shown, WebDriver included): {time.monotonic() - started:.2f} s")
-        app_pid = int(subprocess.run(["pgrep", "-n", "-x", Path(app).name[:15]], capture_output=True, text=True).stdout.split()[0])
-        time.sleep(5)
-        print(f"window open: {memory(app_pid)}")
-        assert close_window("UniAsset"), "the UniAsset window was not found"
-        time.sleep(15)
-        alive = Path(f"/proc/{app_pid}").exists()
-        print(f"after the close button: the app is {'still running in the tray' if alive else 'gone'}")
-        print(f"idle after closing the window (tray only), 15 s later: {memory(app_pid)}")
+        print(f"  time to first screen (spawn to the setup screen shown, WebDriver included): "
+              f"{time.monotonic() - started:.2f} s")
+        app_pid = int(subprocess.run(["pgrep", "-n", "-x", Path(app).name[:15]], capture_output=True,
+                                     text=True).stdout.split()[0])
         driver.quit()
-        tauri_driver.terminate()
+        # Closing its window leaves the app in the tray; end it, or the next binary measured
+        # would only reach this one (one instance at a time).
+        subprocess.run(["kill", str(app_pid)], stderr=subprocess.DEVNULL)
     finally:
+        tauri_driver.terminate()
+        tauri_driver.wait()
         shutil.rmtree(data, ignore_errors=True)
 
 
+def main(apps: list[str]) -> None:
+    for app in apps:
+        print(f"{app}:")
+        tray_memory(app)
+        first_screen(app)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "target/release/uniasset-desktop")
+    main(sys.argv[1:] or ["target/release/uniasset-desktop"])

@@ -12,8 +12,9 @@ mod state;
 mod support;
 mod sync_runner;
 mod tray;
+mod window;
 
-use tauri::{Manager, WindowEvent};
+use tauri::{Manager, RunEvent, WindowEvent};
 use tauri_plugin_autostart::MacosLauncher;
 
 pub fn run() {
@@ -29,10 +30,14 @@ pub fn run() {
         return;
     }
     clock::install();
+    // Desktop panels show the tray item's Title (and use it as its tooltip, the item having
+    // none with libayatana-appindicator): "UniAsset", not the binary's name.
+    #[cfg(target_os = "linux")]
+    glib::set_application_name("UniAsset");
     tauri::Builder::default()
         // First, so a second launch only focuses this one (R-T5).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_main_window(app)
+            window::show_main_window(app)
         }))
         .plugin(
             tauri_plugin_log::Builder::new()
@@ -61,24 +66,33 @@ pub fn run() {
             support::install_crash_reports(app.handle(), args.data_dir.clone());
             app.manage(state::AppState::new(args.data_dir.clone()));
             app.manage(sync_runner::SyncRunner::new(args.data_dir));
+            app.manage(window::SignInNotice::default());
             tray::install(app.handle())?;
             notifications::follow_results(app.handle().clone());
             email::follow_results(app.handle().clone());
             if !args.minimized {
-                tray::show_main_window(app.handle());
+                window::show_main_window(app.handle());
             }
             demo::resume(app.handle().clone());
             scheduler::spawn(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window keeps UniAsset in the tray, so the nightly sync keeps running.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
+            if let WindowEvent::Destroyed = event {
+                window::destroyed(window.app_handle());
             }
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("UniAsset could not start its window");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("UniAsset could not start")
+        .run(|_app, event| {
+            // Closing the window (which destroys it) keeps UniAsset in the tray, so the
+            // nightly sync keeps running; only Quit (an exit with a code) ends it.
+            if let RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
+                api.prevent_exit();
+            }
+        });
 }

@@ -11,6 +11,7 @@ use uniasset_core::sync::{self, Trigger};
 
 use crate::state::AppState;
 use crate::sync_runner::SyncRunner;
+use crate::window;
 
 const SYNC_NOW: &str = "sync-now";
 const OPEN: &str = "open";
@@ -45,7 +46,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
             SYNC_NOW => sync_now(app.clone()),
-            OPEN => show_main_window(app),
+            OPEN => window::show_main_window(app),
             QUIT => app.exit(0),
             _ => {}
         })
@@ -54,7 +55,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
 }
 
 /// Tray → Sync Now, on behalf of the person signed in to the window, through the same
-/// checks as the window's button; with nobody signed in, the window opens to sign in.
+/// checks as the window's button; with nobody signed in, the window opens to sign in and
+/// says why.
 pub fn sync_now(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
@@ -62,15 +64,17 @@ pub fn sync_now(app: AppHandle) {
             Ok(store) => state.actor(&store),
             Err(e) => Err(e),
         };
-        let outcome = match actor {
-            Ok(actor) => {
-                let runner = app.state::<SyncRunner>();
-                runner.run(&app, Trigger::Tray, actor).await.map(|_| ())
+        let actor = match actor {
+            Ok(actor) => actor,
+            Err(e) => {
+                show_last_result(&app, &format!("Sync Now: {}", e.message));
+                let why = format!("Sync Now from the tray did not run: {}", e.message);
+                return window::ask_sign_in(&app, why);
             }
-            Err(e) => Err(e),
         };
-        if let Err(e) = outcome {
-            show_main_window(&app);
+        let runner = app.state::<SyncRunner>();
+        if let Err(e) = runner.run(&app, Trigger::Tray, actor).await {
+            window::show_main_window(&app);
             show_last_result(&app, &format!("Sync Now: {}", e.message));
         }
     });
@@ -93,13 +97,5 @@ fn follow_results(app: AppHandle) {
 fn show_last_result<R: Runtime>(app: &AppHandle<R>, text: &str) {
     if let Some(item) = app.try_state::<LastResultItem>() {
         let _ = item.0.set_text(text);
-    }
-}
-
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
     }
 }

@@ -9,6 +9,7 @@ go to tests/e2e/artifacts/<test>/, which CI keeps."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +21,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from jeepney import DBusAddress, MessageType, new_method_call
+from jeepney.io.blocking import open_dbus_connection
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
@@ -209,6 +212,44 @@ class App:
     def set_clock(self, rfc3339: str):
         Path(self.env["UNIASSET_TEST_CLOCK_FILE"]).write_text(rfc3339)
 
+    def switch_to_new_window(self, old_handles=(), timeout=WAIT_SECONDS):
+        """After the window was closed (destroyed) and opened again, WebDriver drives the new
+        one: its handle is a new one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            fresh = [h for h in self.driver.window_handles if h not in old_handles]
+            if fresh:
+                self.driver.switch_to.window(fresh[0])
+                return fresh[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no new window appeared (handles: {self.driver.window_handles})")
+
+
+def close_window(pid: int, title: str = "UniAsset"):
+    """Presses the close button of process `pid`'s window as a window manager would
+    (WM_DELETE_WINDOW). By pid: the previous test's app may still be on the display."""
+    from Xlib import X, display, protocol
+
+    d = display.Display()
+    try:
+        protocols, delete = d.intern_atom("WM_PROTOCOLS"), d.intern_atom("WM_DELETE_WINDOW")
+        wm_pid = d.intern_atom("_NET_WM_PID")
+        pending = [d.screen().root]
+        while pending:
+            window = pending.pop()
+            owner = window.get_full_property(wm_pid, X.AnyPropertyType)
+            # Only the shown one: GTK's hidden leader and menu windows carry the name too.
+            if (window.get_wm_name() == title and owner and owner.value[0] == pid
+                    and window.get_attributes().map_state == X.IsViewable):
+                window.send_event(protocol.event.ClientMessage(
+                    window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
+                d.flush()
+                return
+            pending.extend(window.query_tree().children)
+    finally:
+        d.close()
+    raise AssertionError(f"no window titled {title!r} of process {pid} to close")
+
 
 def cli(data_dir: Path, *args: str, stdin: str = "", env=None, check=True) -> subprocess.CompletedProcess:
     """The real `uniasset` binary, for preparing data the way an administrator would
@@ -268,3 +309,103 @@ def launch(session_env, data_dir, request):
     for driver in drivers:
         driver.quit()
     stop(tauri_driver)
+
+
+class Tray:
+    """The app's tray item as a desktop panel sees it: a StatusNotifierItem registered with a
+    real watcher on the test's session bus, its menu read and clicked over
+    com.canonical.dbusmenu."""
+
+    WATCHER = DBusAddress("/StatusNotifierWatcher", bus_name="org.kde.StatusNotifierWatcher",
+                          interface="org.freedesktop.DBus.Properties")
+
+    def __init__(self, bus_address: str):
+        self.bus = open_dbus_connection(bus=bus_address)
+
+    def close(self):
+        self.bus.close()
+
+    def _call(self, address: DBusAddress, method: str, signature=None, body=(), interface=None):
+        msg = new_method_call(address if interface is None else address.with_interface(interface),
+                              method, signature, body)
+        reply = self.bus.send_and_get_reply(msg, timeout=10)
+        if reply.header.message_type == MessageType.error:
+            raise RuntimeError(f"D-Bus {method} failed: {reply.body}")
+        return reply.body
+
+    def _prop(self, address: DBusAddress, interface: str, name: str):
+        (_signature, value), = self._call(address, "Get", "ss", (interface, name),
+                                          interface="org.freedesktop.DBus.Properties")
+        return value
+
+    def registered(self) -> list[str]:
+        return self._prop(self.WATCHER, "org.kde.StatusNotifierWatcher", "RegisteredStatusNotifierItems")
+
+    def item(self, timeout=WAIT_SECONDS) -> DBusAddress:
+        """The one registered item, once the app has registered it. The watcher lists it by
+        bus name; libayatana-appindicator serves it under /org/ayatana/NotificationItem/<id>."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            items = self.registered()
+            if items:
+                assert len(items) == 1, items
+                bus_name = items[0].split("/")[0]
+                base = "/org/ayatana/NotificationItem"
+                (xml,) = self._call(DBusAddress(base, bus_name=bus_name), "Introspect",
+                                    interface="org.freedesktop.DBus.Introspectable")
+                nodes = re.findall(r'<node name="([^"]+)"', xml)
+                assert nodes, f"no notification item under {base} on {bus_name}"
+                return DBusAddress(f"{base}/{nodes[0]}", bus_name=bus_name)
+            time.sleep(0.2)
+        raise AssertionError("no tray item registered with the StatusNotifierWatcher")
+
+    def item_property(self, name: str):
+        return self._prop(self.item(), "org.kde.StatusNotifierItem", name)
+
+    def pid(self) -> int:
+        """The process that owns the tray item: the app."""
+        dbus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+        (pid,) = self._call(dbus, "GetConnectionUnixProcessID", "s", (self.item().bus_name,))
+        return pid
+
+    def _menu(self) -> DBusAddress:
+        path = self.item_property("Menu")
+        return DBusAddress(path, bus_name=self.item().bus_name, interface="com.canonical.dbusmenu")
+
+    def menu(self) -> list[dict]:
+        """The menu's items in order: id, label, enabled, type, from GetLayout."""
+        _revision, (_root, _props, children) = self._call(
+            self._menu(), "GetLayout", "iias", (0, -1, ["label", "enabled", "type", "visible"]))
+        items = []
+        for _signature, (item_id, props, _children) in children:
+            values = {k: v for k, (_sig, v) in props.items()}
+            items.append({"id": item_id, "label": values.get("label", ""), "enabled": values.get("enabled", True),
+                          "type": values.get("type", "standard")})
+        return items
+
+    def label_starting(self, prefix: str) -> str:
+        return next(i["label"] for i in self.menu() if i["label"].startswith(prefix))
+
+    def click(self, label: str):
+        """Clicks the menu item labelled `label` (ignoring GTK's mnemonic underscores)."""
+        items = [i for i in self.menu() if i["label"].replace("_", "") == label]
+        assert items, f"no tray menu item {label!r} in {[i['label'] for i in self.menu()]}"
+        self._call(self._menu(), "Event", "isvu", (items[0]["id"], "clicked", ("i", 0), 0))
+
+
+@pytest.fixture
+def tray(session_env):
+    """A real StatusNotifierItem host (Debian's status-notifier-watcher) on the test's session
+    bus, started before the app so the app registers its tray item with it. List it before
+    `launch` in a test's arguments."""
+    watcher = subprocess.Popen(["status-notifier-watcher"], env=session_env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tray = Tray(session_env["DBUS_SESSION_BUS_ADDRESS"])
+    dbus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
+    deadline = time.monotonic() + 10
+    while not tray._call(dbus, "NameHasOwner", "s", ("org.kde.StatusNotifierWatcher",))[0]:
+        assert time.monotonic() < deadline and watcher.poll() is None, "status-notifier-watcher did not start"
+        time.sleep(0.1)
+    yield tray
+    tray.close()
+    stop(watcher)

@@ -27,6 +27,22 @@ describe("start-up routing by app_status", () => {
     expect(await screen.findByText(hint)).toHaveAttribute("role", "status");
   });
 
+  it("says why when the tray opened the window to sign in", async () => {
+    const why = "Sync Now from the tray did not run: Your session has ended. Sign in again.";
+    let pending: string | null = why;
+    const calls = mockCore({
+      app_status: () => ({ organization: org, signed_in: null }),
+      take_sign_in_notice: () => {
+        const taken = pending;
+        pending = null;
+        return taken;
+      },
+    });
+    render(App);
+    expect(await screen.findByText(why)).toHaveAttribute("role", "status");
+    expect(callsTo(calls, "take_sign_in_notice")).toHaveLength(1);
+  });
+
   it("shows the main layout for a signed-in user", async () => {
     mockCore({ app_status: () => ({ organization: org, signed_in: owner, may: adminMay }), ...noAssets });
     render(App);

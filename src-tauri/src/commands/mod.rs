@@ -135,6 +135,8 @@ pub mod events {
         /// A sync run has ended, whoever started it (the window, the tray or the schedule);
         /// the payload is its record.
         sync_finished: "sync-finished" => RunRecord;
+        /// The tray opened the window to sign in; `take_sign_in_notice` says why.
+        sign_in_needed: "sign-in-needed" => ();
     }
 }
 

@@ -7,6 +7,7 @@ pub const COMMANDS: &[&str] = &[
     "sign_in",
     "sign_out",
     "change_own_password",
+    "take_sign_in_notice",
     "list_users",
     "user_details",
     "deactivate_user",

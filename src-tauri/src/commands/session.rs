@@ -9,6 +9,7 @@ use uniasset_core::sessions;
 use super::Reply;
 use crate::clock;
 use crate::state::AppState;
+use crate::window::SignInNotice;
 
 commands! {
     app_status() -> AppStatus;
@@ -17,6 +18,7 @@ commands! {
     sign_in(email: String, password: Password) -> User;
     sign_out() -> ();
     change_own_password(current: Password, new_password: Password) -> ();
+    take_sign_in_notice() -> Option<String>;
 }
 
 /// Asked on start and whenever the window is shown again: a session that has ended (idle
@@ -93,4 +95,9 @@ async fn change_own_password<R: Runtime>(
         &current,
         &new_password,
     )?)
+}
+
+/// Why the window was opened to sign in (the tray's Sync Now with nobody signed in), once.
+async fn take_sign_in_notice<R: Runtime>(app: AppHandle<R>) -> Reply<Option<String>> {
+    Ok(app.try_state::<SignInNotice>().and_then(|n| n.take()))
 }

@@ -51,6 +51,7 @@ export function commands(call: Call) {
     signIn: (email: string, password: Password) => call<User>("sign_in", { email, password }),
     signOut: () => call<null>("sign_out"),
     changeOwnPassword: (current: Password, newPassword: Password) => call<null>("change_own_password", { current, newPassword }),
+    takeSignInNotice: () => call<string | null>("take_sign_in_notice"),
     listUsers: (query: UserQuery) => call<UserPage>("list_users", { query }),
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
@@ -115,6 +116,9 @@ export const events = {
    */
   onSyncFinished: (handler: (payload: RunRecord) => void): Promise<UnlistenFn> =>
     listen<RunRecord>("sync-finished", (event) => handler(event.payload)),
+  /** The tray opened the window to sign in; `take_sign_in_notice` says why. */
+  onSignInNeeded: (handler: (payload: null) => void): Promise<UnlistenFn> =>
+    listen<null>("sign-in-needed", (event) => handler(event.payload)),
 };
 
 /** The error codes the window branches on, as the core's errors carry them. */

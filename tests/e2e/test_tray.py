@@ -1,0 +1,164 @@
+"""The tray, driven as a desktop panel drives it (issue 12): a real StatusNotifierWatcher on
+the test's session bus, the menu read with com.canonical.dbusmenu GetLayout and clicked with
+Event "clicked". Closing the window destroys it (its WebKit web process ends; without
+WebDriver, the network process too); the tray's Open builds a fresh one, which WebDriver then
+drives under a new window handle."""
+
+import subprocess
+import time
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+
+import flows
+from conftest import APP, close_window, stop
+from flows import sign_in, statuses
+
+ANN, BOB = "ann@northwind.example", "bob@northwind.example"
+# The kernel keeps 15 characters of a process name: WebKitWebProcess.
+WEB_PROCESS = "WebKitWebProces"
+MENU = ["Sync Now", "Last sync: none yet", "", "Open UniAsset", "Quit"]
+
+
+def webkit_children(pid: int) -> list[str]:
+    """The WebKit helper processes the app has started (at any depth) and that still run."""
+    procs = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        procs[int(stat.parent.name)] = (comm, int(rest[1]), rest[0])
+    found, parents = [], {pid}
+    while parents:
+        children = {p for p, (_, ppid, state) in procs.items() if ppid in parents and state != "Z"}
+        found += [procs[p][0] for p in children if procs[p][0].startswith("WebKit")]
+        parents = children
+    return found
+
+
+def wait_until(predicate, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def close_to_tray(app, tray) -> set:
+    """Presses the window's close button; returns the window handles it had. The app stays in
+    the tray, without the window's WebKit web process. (The network process stays under
+    WebDriver, whose session needs it: see test_closed_window_leaves_no_webkit_process.)"""
+    pid = tray.pid()
+    handles = set(app.driver.window_handles)
+    assert WEB_PROCESS in webkit_children(pid), webkit_children(pid)
+    close_window(pid)
+    wait_until(lambda: WEB_PROCESS not in webkit_children(pid), "the web process to end")
+    assert Path(f"/proc/{pid}").exists(), "closing the window keeps UniAsset running in the tray"
+    assert tray.registered(), "the tray item stays"
+    return handles
+
+
+def linked_org(data_dir, env, start_tenant):
+    tenant = start_tenant([(ANN, True, False), (BOB, False, False)])
+    flows.organization(data_dir, env)
+    for email in (ANN, BOB):
+        flows.add_user(data_dir, email, email.split("@")[0].title(), entra_id=tenant.accounts[email], env=env)
+    flows.connect(data_dir, tenant, env)
+    return tenant
+
+
+def test_tray_item_is_titled_uniasset_and_sync_now_runs_a_tray_sync(tray, launch, data_dir, session_env,
+                                                                      start_tenant):
+    linked_org(data_dir, session_env, start_tenant)
+    app = launch()
+    sign_in(app)
+    assert tray.item_property("Title") == "UniAsset"
+    assert [i["label"] for i in tray.menu()] == MENU
+    assert not tray.menu()[1]["enabled"], "the last result is information, not a command"
+
+    tray.click("Sync Now")
+    app.wait_until(lambda: app.query("SELECT trigger, result FROM sync_runs") == [("tray", "succeeded")],
+                   what="a finished run started from the tray")
+    assert statuses(app)[BOB] == "deactivated"
+    wait_until(lambda: tray.menu()[1]["label"].startswith("Last sync ("), "the tray's last result")
+    label = tray.menu()[1]["label"]
+    assert label.endswith("1 deactivated"), label
+    app.shot("after-tray-sync")
+
+
+def test_tray_sync_now_with_nobody_signed_in_opens_the_window_saying_why(tray, launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    app = launch()
+    app.wait_for(By.ID, "signin-email")
+    old = close_to_tray(app, tray)
+
+    tray.click("Sync Now")
+    app.switch_to_new_window(old)
+    notice = app.by_text("*[@role='status']", "Sync Now from the tray did not run")
+    assert app.text(notice) == "Sync Now from the tray did not run: Your session has ended. Sign in again."
+    app.shot("sign-in-asked-by-tray", show=notice)
+    assert tray.menu()[1]["label"] == "Sync Now: Your session has ended. Sign in again."
+    assert app.query("SELECT count(*) FROM sync_runs") == [(0,)]
+    # The rebuilt window works: signing in there lets the next Sync Now run.
+    sign_in(app)
+
+
+def test_tray_open_after_closing_builds_a_fresh_window_still_signed_in(tray, launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    app = launch()
+    sign_in(app)
+    app.driver.execute_script("window.__seenBeforeClose = true")
+    old = close_to_tray(app, tray)
+
+    tray.click("Open UniAsset")
+    new = app.switch_to_new_window(old)
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']")
+    assert app.driver.execute_script("return window.__seenBeforeClose === undefined"), "a freshly loaded page"
+    assert WEB_PROCESS in webkit_children(tray.pid())
+    flows.open_settings_tab(app, "General")
+    app.shot("reopened-from-tray")
+
+    # Open while open: the same window, brought to the front, not a second one.
+    tray.click("Open UniAsset")
+    time.sleep(1)
+    assert app.driver.window_handles == [new]
+
+
+def test_tray_quit_ends_the_app(tray, launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    app = launch()
+    app.wait_for(By.ID, "signin-email")
+    pid = tray.pid()
+    tray.click("Quit")
+    wait_until(lambda: not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z",
+               "the app to end")
+    wait_until(lambda: not tray.registered(), "the tray item to go")
+
+
+def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
+    """Without WebDriver, as a person runs it: after the close button no WebKit process is
+    left at all, and Open brings the window back (twice, so WebKit starts its network
+    process again for the new window)."""
+    flows.organization(data_dir, session_env)
+    app = subprocess.Popen([str(APP), "--data-dir", str(data_dir)], env=session_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pid = tray.pid()
+        assert pid == app.pid
+        for _ in range(2):
+            wait_until(lambda: WEB_PROCESS in webkit_children(pid), "the window's web process")
+            time.sleep(1)
+            close_window(pid)
+            wait_until(lambda: not webkit_children(pid), "every WebKit process to end")
+            time.sleep(1)
+            assert app.poll() is None, "closing the window keeps UniAsset running in the tray"
+            tray.click("Open UniAsset")
+            wait_until(lambda: sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS],
+                       "the web and network processes of the new window")
+        time.sleep(2)
+        assert sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS], "they keep running"
+    finally:
+        stop(app)
