@@ -38,6 +38,13 @@ stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/
 # successful Sync Now, and the user's data still there after the package is removed.
 stage "package" scripts/package.sh --no-deps
 stage "installed package" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/package -q -rA
+# Figures, not assertions, from the release build: the window's speed at 10,000 people and
+# with 1,000 runs (launch, Users search, the Entra page), and memory in the tray.
+stage "window benchmark" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
+  tests/e2e/.venv/bin/python scripts/bench-window.py target/release/uniasset-desktop \
+  --cli target/release/uniasset --graph-sim target/debug/graph-sim
+stage "tray memory" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
+  tests/e2e/.venv/bin/python scripts/measure-app.py target/release/uniasset-desktop
 
 stage "sync cost benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 
