@@ -8,7 +8,7 @@ const VERSION: &str = "--version";
 
 /// What `--version` prints: the workspace's version, as `uniasset --version` does.
 pub fn version() -> String {
-    format!("UniAsset Desktop {}", env!("CARGO_PKG_VERSION"))
+    format!("{} {}", crate::support::PROGRAM, crate::support::VERSION)
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -7,6 +7,7 @@ simulator on a loopback port (the real `graph-sim` binary), and a clock file the
 scheduler reads (the app is built with the `test-clock` feature). Screenshots of every step
 go to tests/e2e/artifacts/<test>/, which CI keeps."""
 
+import contextlib
 import json
 import os
 import re
@@ -266,6 +267,40 @@ def data_dir(tmp_path) -> Path:
     return tmp_path / "data"
 
 
+@contextlib.contextmanager
+def tauri_driver(env: dict):
+    """tauri-driver on a free port, with `env` (the session's D-Bus, keyring and display);
+    yields its URL once it answers, and stops it afterwards."""
+    port, native_port = free_port(), free_port()
+    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")  # the real home
+    proc = subprocess.Popen(
+        [driver_bin, "--port", str(port), "--native-port", str(native_port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/status", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("tauri-driver did not start")
+                time.sleep(0.2)
+        yield url
+    finally:
+        stop(proc)
+
+
+def open_window(url: str, application: Path, args: list[str]) -> webdriver.Remote:
+    """Starts `application` with `args` through tauri-driver at `url`; its window, driven."""
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability("tauri:options", {"application": str(application), "args": args})
+    return webdriver.Remote(command_executor=url, options=options)
+
+
 @pytest.fixture
 def launch(session_env, data_dir, request):
     """Starts tauri-driver and the app on `data_dir` (prepare the directory first if the
@@ -273,42 +308,22 @@ def launch(session_env, data_dir, request):
     shots = ARTIFACTS / request.node.name
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
-    port, native_port = free_port(), free_port()
-    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")  # the real home
-    tauri_driver = subprocess.Popen(
-        [driver_bin, "--port", str(port), "--native-port", str(native_port)],
-        env=session_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/status", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or tauri_driver.poll() is not None:
-                stop(tauri_driver)
-                raise RuntimeError("tauri-driver did not start")
-            time.sleep(0.2)
+    stack = contextlib.ExitStack()
+    url = stack.enter_context(tauri_driver(session_env))
     drivers = []
 
     def start() -> App:
         for d in drivers:
             d.quit()
         drivers.clear()
-        options = ArgOptions()
-        options.set_capability("browserName", "wry")
-        options.set_capability(
-            "tauri:options", {"application": str(APP), "args": ["--data-dir", str(data_dir)]}
-        )
-        driver = webdriver.Remote(command_executor=url, options=options)
+        driver = open_window(url, APP, ["--data-dir", str(data_dir)])
         drivers.append(driver)
         return App(driver, data_dir, shots, session_env)
 
     yield start
     for driver in drivers:
         driver.quit()
-    stop(tauri_driver)
+    stack.close()
 
 
 class Tray:

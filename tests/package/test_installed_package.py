@@ -15,16 +15,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.options import ArgOptions
 
-from e2e_harness import ARTIFACTS, REPO, App, free_port, stop
+from e2e_harness import ARTIFACTS, REPO, App, open_window, tauri_driver
 
 PACKAGE = "uni-asset"  # Tauri's bundler names the .deb's package after productName, kebab-cased
 APP = Path("/usr/bin/uniasset-desktop")
@@ -75,42 +71,24 @@ def check_contents():
 def demo_sync_now(env: dict, shots: Path) -> Path:
     """The installed app, as a first-time user starts it: no arguments, so its data goes to
     the platform's app data folder under the session's private home."""
-    port, native_port = free_port(), free_port()
-    driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")
-    tauri_driver = subprocess.Popen([driver_bin, "--port", str(port), "--native-port", str(native_port)], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    driver = None
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/status", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and tauri_driver.poll() is None, "tauri-driver did not start"
-                time.sleep(0.2)
-        options = ArgOptions()
-        options.set_capability("browserName", "wry")
-        options.set_capability("tauri:options", {"application": str(APP), "args": []})
-        driver = webdriver.Remote(command_executor=url, options=options)
-        data_dir = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop"
-        app = App(driver, data_dir, shots, env)
-        app.click("button", "Explore with a demo organization")
-        app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
-        app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
-        app.wait_for(By.XPATH, "//button[@role='tab'][contains(., 'Integrations')]").click()
-        app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
-        app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
-        app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], timeout=60,
-                       what="the demo's Sync Now to succeed")
-        app.by_text("*", "Deleted from Entra")
-        app.shot("installed-demo-sync-now")
-        return data_dir
-    finally:
-        if driver is not None:
+    with tauri_driver(env) as url:
+        driver = open_window(url, APP, [])
+        try:
+            data_dir = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop"
+            app = App(driver, data_dir, shots, env)
+            app.click("button", "Explore with a demo organization")
+            app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
+            app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
+            app.wait_for(By.XPATH, "//button[@role='tab'][contains(., 'Integrations')]").click()
+            app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
+            app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+            app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], timeout=60,
+                           what="the demo's Sync Now to succeed")
+            app.by_text("*", "Deleted from Entra")
+            app.shot("installed-demo-sync-now")
+            return data_dir
+        finally:
             driver.quit()
-        stop(tauri_driver)
 
 
 def test_the_installed_package(session_env):
