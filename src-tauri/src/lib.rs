@@ -67,6 +67,7 @@ pub fn run() {
             app.manage(state::AppState::new(args.data_dir.clone()));
             app.manage(sync_runner::SyncRunner::new(args.data_dir));
             app.manage(window::SignInNotice::default());
+            app.manage(window::PageRequest::default());
             tray::install(app.handle())?;
             notifications::follow_results(app.handle().clone());
             email::follow_results(app.handle().clone());

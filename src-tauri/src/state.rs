@@ -1,5 +1,6 @@
-//! What the shell holds while it runs: the store, the window's session and, for a demo
-//! organization, its simulated Entra tenant. (The sync runner is managed on its own.)
+//! What the shell holds while it runs: the store, the window's session, an administrator's
+//! sign-in under way and, for a demo organization, its simulated Entra tenant. (The sync
+//! runner is managed on its own.)
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::sync::Mutex as StdMutex;
 use graph_sim::Simulator;
 use tokio::sync::{Mutex, MutexGuard};
 use uniasset_core::access::Actor;
+use uniasset_core::entra::{AdminSignIn, CancelSignIn, EntraError};
 use uniasset_core::sessions::{self, SessionToken, SignInError};
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, ErrorReport};
@@ -21,6 +23,17 @@ pub struct AppState {
     store: Mutex<Option<Store>>,
     session: StdMutex<Option<SessionToken>>,
     pub demo_tenant: StdMutex<Option<Simulator>>,
+    /// An administrator's device-code sign-in between its Begin and its Finish command.
+    admin_sign_in: StdMutex<Option<(SignInPurpose, AdminSignIn)>>,
+    /// Cancels the latest sign-in, even while its Finish is waiting on it.
+    admin_sign_in_cancel: StdMutex<Option<CancelSignIn>>,
+}
+
+/// What an administrator's sign-in is for: a Finish takes only a sign-in of its own kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInPurpose {
+    Setup,
+    Renewal,
 }
 
 /// The open store, held for the duration of one command.
@@ -46,6 +59,8 @@ impl AppState {
             store: Mutex::new(None),
             session: StdMutex::new(None),
             demo_tenant: StdMutex::new(None),
+            admin_sign_in: StdMutex::new(None),
+            admin_sign_in_cancel: StdMutex::new(None),
         }
     }
 
@@ -80,6 +95,33 @@ impl AppState {
         Ok(store)
     }
 
+    /// Keeps a started sign-in for its Finish; one started before is cancelled.
+    pub fn hold_admin_sign_in(&self, purpose: SignInPurpose, sign_in: AdminSignIn) {
+        let cancel = sign_in.canceller();
+        if let Some(old) = locked(&self.admin_sign_in_cancel).replace(cancel) {
+            old.cancel();
+        }
+        *locked(&self.admin_sign_in) = Some((purpose, sign_in));
+    }
+
+    pub fn take_admin_sign_in(&self, purpose: SignInPurpose) -> Result<AdminSignIn, EntraError> {
+        let mut slot = locked(&self.admin_sign_in);
+        match slot.take() {
+            Some((held, sign_in)) if held == purpose => Ok(sign_in),
+            other => {
+                *slot = other;
+                Err(EntraError::NoSignInPending)
+            }
+        }
+    }
+
+    pub fn cancel_admin_sign_in(&self) {
+        if let Some(cancel) = locked(&self.admin_sign_in_cancel).take() {
+            cancel.cancel();
+        }
+        locked(&self.admin_sign_in).take();
+    }
+
     pub fn session(&self) -> std::sync::MutexGuard<'_, Option<SessionToken>> {
         self.session
             .lock()
@@ -96,4 +138,10 @@ impl AppState {
             .ok_or_else(|| ErrorReport::from(SignInError::SessionEnded))?;
         Ok(sessions::authenticate(store, token, crate::clock::now())?)
     }
+}
+
+fn locked<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -106,6 +106,26 @@ impl SignInNotice {
     }
 }
 
+/// A screen the tray asked the window to show ("entra", for Renew client secret…), until the
+/// window has shown it: like the sign-in notice, a window being built asks on start.
+#[derive(Default)]
+pub struct PageRequest(Mutex<Option<String>>);
+
+impl PageRequest {
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// Opens the window on the Microsoft Entra ID page.
+pub fn show_entra_page<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(request) = app.try_state::<PageRequest>() {
+        *request.0.lock().unwrap_or_else(|e| e.into_inner()) = Some("entra".to_owned());
+    }
+    show_main_window(app);
+    let _ = events::page_requested(app, &());
+}
+
 /// Opens the window to sign in, saying `why`.
 pub fn ask_sign_in<R: Runtime>(app: &AppHandle<R>, why: String) {
     if let Some(notice) = app.try_state::<SignInNotice>() {

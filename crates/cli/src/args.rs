@@ -168,6 +168,13 @@ pub enum EntraCommand {
     /// Test and save the connection; the client secret is read from standard input and
     /// kept only in the system keychain.
     Connect(EntraConnect),
+    /// Set UniAsset up in the tenant for you: an administrator signs in with the code printed
+    /// here, and UniAsset registers its own app with User.Read.All and a 12-month secret kept
+    /// in the system keychain.
+    Setup(EntraSetup),
+    /// Renew the client secret: an administrator signs in with the code printed here, and
+    /// UniAsset adds a new secret, tests it, switches to it and removes the old one.
+    RenewSecret,
     /// Test the saved connection: get a token and read one user.
     Test,
     /// Turn automatic nightly runs (03:00 UTC) on or off.
@@ -232,6 +239,17 @@ pub struct EntraConnect {
     /// The secret's expiry date (YYYY-MM-DD), for a warning 14 days before.
     #[arg(long, value_name = "DATE")]
     pub secret_expires: Option<String>,
+}
+
+#[derive(Args)]
+pub struct EntraSetup {
+    /// global, usgov, usgov-dod or china (custom when --login-url and --graph-url are given)
+    #[arg(long)]
+    pub cloud: Option<Cloud>,
+    #[arg(long, requires = "graph_url", conflicts_with = "cloud")]
+    pub login_url: Option<String>,
+    #[arg(long, requires = "login_url", conflicts_with = "cloud")]
+    pub graph_url: Option<String>,
 }
 
 #[derive(Subcommand)]

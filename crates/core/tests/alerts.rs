@@ -127,6 +127,7 @@ fn run(id: i64, result: RunResult, lines: Vec<RunLine>, error: Option<&str>) -> 
         review: None,
         applies_run_id: None,
         headline: String::new(),
+        secret_notice: None,
     }
 }
 

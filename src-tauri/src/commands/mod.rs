@@ -120,6 +120,7 @@ areas!(
     users,
     entra,
     entra_people,
+    entra_setup,
     general,
     organization,
     audit_log,
@@ -137,6 +138,8 @@ pub mod events {
         sync_finished: "sync-finished" => RunRecord;
         /// The tray opened the window to sign in; `take_sign_in_notice` says why.
         sign_in_needed: "sign-in-needed" => ();
+        /// The tray asked for a screen (Renew client secret…); `take_page_request` says which.
+        page_requested: "page-requested" => ();
     }
 }
 

@@ -9,7 +9,7 @@ use uniasset_core::sessions;
 use super::Reply;
 use crate::clock;
 use crate::state::AppState;
-use crate::window::SignInNotice;
+use crate::window::{PageRequest, SignInNotice};
 
 commands! {
     app_status() -> AppStatus;
@@ -19,6 +19,7 @@ commands! {
     sign_out() -> ();
     change_own_password(current: Password, new_password: Password) -> ();
     take_sign_in_notice() -> Option<String>;
+    take_page_request() -> Option<String>;
 }
 
 /// Asked on start and whenever the window is shown again: a session that has ended (idle
@@ -100,4 +101,9 @@ async fn change_own_password<R: Runtime>(
 /// Why the window was opened to sign in (the tray's Sync Now with nobody signed in), once.
 async fn take_sign_in_notice<R: Runtime>(app: AppHandle<R>) -> Reply<Option<String>> {
     Ok(app.try_state::<SignInNotice>().and_then(|n| n.take()))
+}
+
+/// The screen the tray asked for (Renew client secret…), once.
+async fn take_page_request<R: Runtime>(app: AppHandle<R>) -> Reply<Option<String>> {
+    Ok(app.try_state::<PageRequest>().and_then(|r| r.take()))
 }

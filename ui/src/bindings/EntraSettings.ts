@@ -16,6 +16,15 @@ run_deadline_minutes: number,
  */
 secret_warning: string | null, 
 /**
+ * The secret expires within 30 days or has expired (its date known): "Renew secret"
+ * is offered.
+ */
+renewal_due: boolean, 
+/**
+ * The sentence offering renewal, naming the date, while `renewal_due`.
+ */
+secret_renewal: string | null, 
+/**
  * "Add new Entra users automatically": each sync run (the nightly one included) also
  * adds enabled member accounts created in Entra since `auto_add_since`, as Members.
  */

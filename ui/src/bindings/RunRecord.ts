@@ -14,4 +14,8 @@ id: number | null, trigger: Trigger, dry_run: boolean, started_at: string, ended
  * The result in words ("2 deactivated, 1 error"), worded once in the core for the
  * Sync card, the tray and the command line.
  */
-headline: string, };
+headline: string, 
+/**
+ * From 30 days before the client secret expires: when, and how to renew it.
+ */
+secret_notice: string | null, };

@@ -9,13 +9,16 @@ import type { AssetPage } from "./AssetPage";
 import type { AssetQuery } from "./AssetQuery";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
+import type { Cloud } from "./Cloud";
 import type { ConnectionInput } from "./ConnectionInput";
+import type { DeviceCodePrompt } from "./DeviceCodePrompt";
 import type { Document } from "./Document";
 import type { EmailSettings } from "./EmailSettings";
 import type { EmailSettingsInput } from "./EmailSettingsInput";
 import type { EntraOverview } from "./EntraOverview";
 import type { EntraPeople } from "./EntraPeople";
 import type { Evidence } from "./Evidence";
+import type { FieldProblem } from "./FieldProblem";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { Leaver } from "./Leaver";
@@ -33,6 +36,7 @@ import type { PlanEffect } from "./PlanEffect";
 import type { ProvisionReport } from "./ProvisionReport";
 import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
+import type { SetupTarget } from "./SetupTarget";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
@@ -52,6 +56,7 @@ export function commands(call: Call) {
     signOut: () => call<null>("sign_out"),
     changeOwnPassword: (current: Password, newPassword: Password) => call<null>("change_own_password", { current, newPassword }),
     takeSignInNotice: () => call<string | null>("take_sign_in_notice"),
+    takePageRequest: () => call<string | null>("take_page_request"),
     listUsers: (query: UserQuery) => call<UserPage>("list_users", { query }),
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
@@ -75,6 +80,13 @@ export function commands(call: Call) {
     entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
     addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
     entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
+    entraCheck: (input: ConnectionInput, secret: string) => call<Array<FieldProblem>>("entra_check", { input, secret }),
+    entraSetupBegin: (target: SetupTarget) => call<DeviceCodePrompt>("entra_setup_begin", { target }),
+    entraSetupFinish: () => call<EntraOverview>("entra_setup_finish"),
+    entraRenewBegin: () => call<DeviceCodePrompt>("entra_renew_begin"),
+    entraRenewFinish: () => call<EntraOverview>("entra_renew_finish"),
+    entraSignInCancel: () => call<null>("entra_sign_in_cancel"),
+    openEntraAdminCenter: (cloud: Cloud) => call<null>("open_entra_admin_center", { cloud }),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
     setIdleTimeout: (minutes: number) => call<Organization>("set_idle_timeout", { minutes }),
@@ -119,6 +131,9 @@ export const events = {
   /** The tray opened the window to sign in; `take_sign_in_notice` says why. */
   onSignInNeeded: (handler: (payload: null) => void): Promise<UnlistenFn> =>
     listen<null>("sign-in-needed", (event) => handler(event.payload)),
+  /** The tray asked for a screen (Renew client secret…); `take_page_request` says which. */
+  onPageRequested: (handler: (payload: null) => void): Promise<UnlistenFn> =>
+    listen<null>("page-requested", (event) => handler(event.payload)),
 };
 
 /** The error codes the window branches on, as the core's errors carry them. */

@@ -1,12 +1,14 @@
 use uniasset_core::access::Actor;
 use uniasset_core::directory::reason_words;
-use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput, ProvisionReport};
+use uniasset_core::entra::{
+    self, cloud::Cloud, ConnectionInput, DeviceCodePrompt, ProvisionReport, SetupTarget,
+};
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
 
 use super::{block_on, from_stdin};
-use crate::args::{EntraCommand, EntraConnect};
+use crate::args::{EntraCommand, EntraConnect, EntraSetup};
 use crate::output::{Done, Failure};
 
 pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
@@ -21,6 +23,33 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                 connection.tenant, connection.client_id, connection.cloud
             );
             Ok(Done::new(&connection, text))
+        }
+        EntraCommand::Setup(args) => {
+            let target = setup_target(args);
+            let connection = block_on(async {
+                let (prompt, sign_in) = entra::begin_setup(store, &me, &target).await?;
+                show(&prompt);
+                entra::finish_setup(store, &me, sign_in).await
+            })?;
+            let text = format!(
+                "Set up: UniAsset registered its app (client ID {}) in tenant {} with User.Read.All, and keeps its secret, valid until {}, in the system keychain. The connection works.",
+                connection.client_id,
+                connection.tenant,
+                connection.secret_expires_on.as_deref().unwrap_or("unknown")
+            );
+            Ok(Done::new(&connection, text))
+        }
+        EntraCommand::RenewSecret => {
+            let renewal = block_on(async {
+                let (prompt, sign_in) = entra::begin_renewal(store, &me).await?;
+                show(&prompt);
+                entra::finish_renewal(store, &me, sign_in).await
+            })?;
+            let text = format!(
+                "Renewed: UniAsset now uses a new client secret, valid until {}. {}",
+                renewal.expires_on, renewal.old_secret
+            );
+            Ok(Done::new(&renewal, text))
         }
         EntraCommand::Test => {
             block_on(entra::test_saved(store))?;
@@ -121,6 +150,29 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                 text,
             ))
         }
+    }
+}
+
+/// The sign-in instructions go to standard error, so standard output stays the result alone.
+fn show(prompt: &DeviceCodePrompt) {
+    eprintln!("{}", prompt.message);
+    eprintln!("Code: {}", prompt.user_code);
+    eprintln!(
+        "Waiting for the sign-in (the code expires at {})…",
+        prompt.expires_at
+    );
+}
+
+fn setup_target(args: EntraSetup) -> SetupTarget {
+    let cloud = match args.cloud {
+        _ if args.login_url.is_some() => Cloud::Custom,
+        Some(cloud) => cloud,
+        None => Cloud::Global,
+    };
+    SetupTarget {
+        cloud,
+        login_url: args.login_url,
+        graph_url: args.graph_url,
     }
 }
 

@@ -2,9 +2,12 @@
 //! keychain, the auto-deprovision setting and its mass-deactivation guard.
 
 mod accounts;
+mod form;
 mod matching;
 pub mod people;
 mod reactivation;
+mod renewal;
+mod setup;
 
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
@@ -21,17 +24,23 @@ use crate::timestamp;
 pub use crate::graph::cloud;
 use cloud::{Cloud, EndpointError, Endpoints};
 
+pub use crate::graph::device_code::{CancelSignIn, DeviceCodePrompt};
 pub use accounts::known_state;
 pub(crate) use accounts::known_states;
+pub use form::{field_problems, FieldProblem, FormField};
 pub use matching::{match_accounts, MatchReport, Unmatched};
 pub use people::{
     add_people, people, provision, set_auto_add_users, EntraPeople, EntraPerson, LeftAlone,
     ProvisionOutcome, ProvisionReport,
 };
 pub use reactivation::{reactivate, EntraCheck, ReactivationError};
+pub use renewal::{begin_renewal, finish_renewal, SecretRenewal};
+pub use setup::{begin_setup, finish_setup, AdminSignIn, SetupTarget};
 
 /// Days before the secret's expiry date from which UniAsset warns.
 pub const SECRET_WARNING_DAYS: i64 = 14;
+/// Days before the secret's expiry date from which UniAsset offers to renew it.
+pub const SECRET_RENEWAL_DAYS: i64 = 30;
 
 /// What the connect form sends; the secret travels separately and is never stored here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -62,6 +71,8 @@ pub struct Connection {
     /// The tenant's GUID as Microsoft reports it (None for connections made before
     /// UniAsset recorded it; the next run learns it).
     pub tenant_id: Option<String>,
+    /// The app registration was made by "Set it up for me" (not entered by hand).
+    pub set_up_by_uniasset: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -85,6 +96,11 @@ pub struct EntraSettings {
     pub run_deadline_minutes: u32,
     /// Set when the client secret expires within 14 days or has expired.
     pub secret_warning: Option<String>,
+    /// The secret expires within 30 days or has expired (its date known): "Renew secret"
+    /// is offered.
+    pub renewal_due: bool,
+    /// The sentence offering renewal, naming the date, while `renewal_due`.
+    pub secret_renewal: Option<String>,
     /// "Add new Entra users automatically": each sync run (the nightly one included) also
     /// adds enabled member accounts created in Entra since `auto_add_since`, as Members.
     pub auto_add_new_users: bool,
@@ -100,6 +116,20 @@ pub enum EntraError {
     InvalidClientId(String),
     #[error("The client secret is empty.")]
     EmptySecret,
+    #[error("This looks like the secret's ID, not its Value. In App registrations → Certificates & secrets, copy the Value column (it is shown only right after the secret is created; if it is hidden now, create a new secret).")]
+    SecretIdNotValue,
+    #[error("The secret contains spaces or line breaks, so it was not copied whole. Copy the Value again with the copy button beside it.")]
+    SecretHasSpaces,
+    #[error("This is the Directory (tenant) ID. The Application (client) ID is the other ID on the app's Overview page.")]
+    TenantIdAsClientId,
+    #[error("{account} signed in, but cannot register apps in Microsoft Entra ID: that needs the Application Administrator or Global Administrator role. Ask someone with one of those roles to sign in, or enter the details yourself with the guided steps. Nothing was changed in Microsoft Entra ID.")]
+    AdminRoleNeeded { account: String },
+    #[error("{account} belongs to a different Microsoft Entra ID organization than the one connected. Sign in with an administrator of the connected tenant. Nothing was changed.")]
+    OtherTenant { account: String },
+    #[error("The app registration UniAsset signs in with (client ID {client_id}) is no longer in the tenant, so its secret cannot be renewed. Disconnect, then use \"Set it up for me\" again. Nothing was changed.")]
+    AppRegistrationGone { client_id: String },
+    #[error("UniAsset did not start a sign-in to finish, or it was already used. Start again.")]
+    NoSignInPending,
     #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
     InvalidDate(String),
     #[error("The mass-deactivation guard's percentage must be between 0 and 100 (got {0}).")]
@@ -130,6 +160,13 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidTenant(_) => "invalid_tenant",
             EntraError::InvalidClientId(_) => "invalid_client_id",
             EntraError::EmptySecret => "empty_secret",
+            EntraError::SecretIdNotValue => "secret_id_not_value",
+            EntraError::SecretHasSpaces => "secret_has_spaces",
+            EntraError::TenantIdAsClientId => "tenant_id_as_client_id",
+            EntraError::AdminRoleNeeded { .. } => "entra_admin_role_needed",
+            EntraError::OtherTenant { .. } => "entra_other_tenant",
+            EntraError::AppRegistrationGone { .. } => "entra_app_registration_gone",
+            EntraError::NoSignInPending => "entra_no_sign_in_pending",
             EntraError::InvalidDate(_) => "invalid_date",
             EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::InvalidDeadline(_) => "invalid_deadline",
@@ -160,34 +197,20 @@ struct Checked {
 }
 
 fn check(input: &ConnectionInput) -> Result<Checked, EntraError> {
-    let tenant = input.tenant.trim().to_ascii_lowercase();
-    let is_guid = uuid::Uuid::try_parse(&tenant).is_ok();
-    let is_domain = tenant.contains('.')
-        && tenant
-            .split('.')
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    if !is_guid && !is_domain {
-        return Err(EntraError::InvalidTenant(input.tenant.trim().to_owned()));
+    let tenant = form::tenant(&input.tenant)?;
+    let client_id = form::client_id(&input.client_id)?;
+    if client_id == tenant {
+        return Err(EntraError::TenantIdAsClientId);
     }
-    let client_id = uuid::Uuid::try_parse(input.client_id.trim())
-        .map_err(|_| EntraError::InvalidClientId(input.client_id.trim().to_owned()))?
-        .hyphenated()
-        .to_string();
     let endpoints = input
         .cloud
         .endpoints(input.login_url.as_deref(), input.graph_url.as_deref())?;
-    let secret_expires_on = match input
+    let secret_expires_on = input
         .secret_expires_on
         .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(s) => Some(
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| EntraError::InvalidDate(s.to_owned()))?,
-        ),
-        None => None,
-    };
+        .filter(|s| !s.trim().is_empty())
+        .map(form::expiry)
+        .transpose()?;
     Ok(Checked {
         tenant,
         client_id,
@@ -209,9 +232,7 @@ pub async fn test(
 /// Tests the connection and returns the tenant's GUID as Microsoft reports it (the form
 /// may name the tenant by a verified domain).
 async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<String, EntraError> {
-    if secret.is_blank() {
-        return Err(EntraError::EmptySecret);
-    }
+    form::check_secret(secret)?;
     let client = GraphClient::new(
         checked.endpoints.clone(),
         &checked.tenant,
@@ -239,7 +260,7 @@ pub async fn connect(
     let keychain = Keychain::for_store(store)?;
     let previous_secret = keychain.load().ok();
     keychain.save(secret)?;
-    match save_connection(store, by, input.cloud, &checked, &tenant_id) {
+    match save_connection(store, by, input.cloud, &checked, &tenant_id, None) {
         Ok(connection) => Ok(connection),
         Err(e) => {
             let _ = match previous_secret {
@@ -251,12 +272,20 @@ pub async fn connect(
     }
 }
 
+/// What "Set it up for me" made in the tenant, kept beside the connection for renewals.
+struct Registration<'a> {
+    app_object_id: &'a str,
+    secret_key_id: &'a str,
+    set_up_by: &'a str,
+}
+
 fn save_connection(
     store: &mut Store,
     by: &Actor,
     cloud: Cloud,
     checked: &Checked,
     tenant_id: &str,
+    registration: Option<&Registration>,
 ) -> Result<Connection, EntraError> {
     let previous = connection(store)?;
     let tx = store.write()?;
@@ -266,8 +295,9 @@ fn save_connection(
     )?;
     tx.execute(
         "INSERT OR REPLACE INTO entra_connection
-            (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id,
+             app_object_id, secret_key_id, set_up_by)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         rusqlite::params![
             checked.tenant,
             checked.client_id,
@@ -277,13 +307,22 @@ fn save_connection(
             checked.secret_expires_on.map(|d| d.to_string()),
             timestamp::now(),
             by.label(),
-            tenant_id
+            tenant_id,
+            registration.map(|r| r.app_object_id),
+            registration.map(|r| r.secret_key_id),
+            registration.map(|r| r.set_up_by),
         ],
     )?;
     let mut detail = format!(
         "Tenant {} ({tenant_id}), app {}, {cloud} cloud",
         checked.tenant, checked.client_id
     );
+    if let Some(r) = registration {
+        detail.push_str(&format!(
+            "; app registration made by UniAsset after {} signed in",
+            r.set_up_by
+        ));
+    }
     // Users linked to the old tenant's object ids would all read as deleted in the new one:
     // automatic runs stop until an administrator has checked the links and turns them on.
     let same_tenant = |p: &Connection| match &p.tenant_id {
@@ -397,7 +436,8 @@ pub fn connection(store: &Store) -> Result<Option<Connection>, StoreError> {
 pub(crate) fn connection_in(conn: &rusqlite::Connection) -> Result<Option<Connection>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id
+            "SELECT tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id,
+                    set_up_by IS NOT NULL
              FROM entra_connection WHERE id = 1",
             [],
             |r| {
@@ -410,6 +450,7 @@ pub(crate) fn connection_in(conn: &rusqlite::Connection) -> Result<Option<Connec
                     connected_at: r.get(6)?,
                     connected_by: r.get(7)?,
                     tenant_id: r.get(8)?,
+                    set_up_by_uniasset: r.get(9)?,
                 })
             },
         )
@@ -437,11 +478,9 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
     )?;
     let (auto_add_new_users, auto_add_since) = people::auto_add_in(store.conn())?;
     let today = crate::clock::now().date_naive();
-    let secret_warning = connection
-        .as_ref()
-        .and_then(|c| c.secret_expires_on.as_deref())
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .and_then(|d| secret_warning(d, today));
+    let expires = connection.as_ref().and_then(secret_expiry);
+    let secret_warning = expires.and_then(|d| secret_warning(d, today));
+    let secret_renewal = expires.and_then(|d| renewal_notice(d, today));
     Ok(EntraSettings {
         connection,
         auto_deprovision,
@@ -449,6 +488,8 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         guard: MassDeactivationGuard { min_users, percent },
         run_deadline_minutes,
         secret_warning,
+        renewal_due: secret_renewal.is_some(),
+        secret_renewal,
         auto_add_new_users,
         auto_add_since,
     })
@@ -463,17 +504,53 @@ pub(crate) fn auto_deprovision_in(conn: &rusqlite::Connection) -> Result<bool, S
     )?)
 }
 
+fn secret_expiry(connection: &Connection) -> Option<NaiveDate> {
+    connection
+        .secret_expires_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
 fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
     let days = (expires - today).num_days();
     match days {
-        d if d < 0 => Some(format!("The client secret expired on {expires}. Syncs fail until you create a new secret and reconnect.")),
-        0 => Some("The client secret expires today. Create a new secret and reconnect.".to_owned()),
+        d if d < 0 => Some(format!("The client secret expired on {expires}. Syncs fail until you renew it (Renew secret) or reconnect with a new secret.")),
+        0 => Some("The client secret expires today. Renew it (Renew secret) or reconnect with a new secret.".to_owned()),
         d if d <= SECRET_WARNING_DAYS => Some(format!(
-            "The client secret expires on {expires}, in {d} day{}. Create a new secret and reconnect before then.",
-            if d == 1 { "" } else { "s" }
+            "The client secret expires on {expires}, in {}. Renew it (Renew secret) or reconnect with a new secret before then.",
+            days_words(d)
         )),
         _ => None,
     }
+}
+
+fn days_words(days: i64) -> String {
+    format!("{days} day{}", if days == 1 { "" } else { "s" })
+}
+
+/// From 30 days before expiry: when the secret expires and that "Renew secret" replaces it.
+fn renewal_notice(expires: NaiveDate, today: NaiveDate) -> Option<String> {
+    const HOW: &str = "Renew it with Renew secret in Settings → Integrations → Microsoft Entra ID: an administrator signs in, and UniAsset adds a new secret, tests it, switches to it and removes the old one.";
+    match (expires - today).num_days() {
+        d if d < 0 => Some(format!("The client secret expired on {expires}. {HOW}")),
+        0 => Some(format!(
+            "The client secret expires today ({expires}). {HOW}"
+        )),
+        d if d <= SECRET_RENEWAL_DAYS => Some(format!(
+            "The client secret expires on {expires}, in {}. {HOW}",
+            days_words(d)
+        )),
+        _ => None,
+    }
+}
+
+/// What a run ending now says about the secret's expiry, read inside the run's transaction.
+pub(crate) fn secret_notice_in(conn: &rusqlite::Connection) -> Result<Option<String>, StoreError> {
+    let today = crate::clock::now().date_naive();
+    Ok(connection_in(conn)?
+        .as_ref()
+        .and_then(secret_expiry)
+        .and_then(|d| renewal_notice(d, today)))
 }
 
 /// Stops automatic runs inside the caller's transaction, for a reason outside this page (a
@@ -659,10 +736,16 @@ mod tests {
                 .tenant,
             "contoso.onmicrosoft.com"
         );
+        let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
         assert_eq!(
-            check(&input(guid, guid)).unwrap().client_id,
+            check(&input(tenant, guid)).unwrap().client_id,
             "0f8fad5b-d9cb-469f-a165-70867728950e"
         );
+        // The tenant's own ID pasted as the client ID.
+        assert!(matches!(
+            check(&input(guid, &guid.to_lowercase())),
+            Err(EntraError::TenantIdAsClientId)
+        ));
         assert!(matches!(
             check(&input("contoso", guid)),
             Err(EntraError::InvalidTenant(_))
@@ -675,7 +758,7 @@ mod tests {
             check(&input(guid, "my-app")),
             Err(EntraError::InvalidClientId(_))
         ));
-        let mut bad_date = input(guid, guid);
+        let mut bad_date = input(tenant, guid);
         bad_date.secret_expires_on = Some("31/12/2027".into());
         assert!(matches!(check(&bad_date), Err(EntraError::InvalidDate(_))));
     }

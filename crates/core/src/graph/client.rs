@@ -1,5 +1,5 @@
-//! The HTTP side: the client-credentials token (cached, refreshed once on 401), and one
-//! JSON request with retries.
+//! The HTTP side: the token (the app's client-credentials token, cached and refreshed once
+//! on 401, or an administrator's delegated token), and one JSON request with retries.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::cloud::{is_loopback_http, Endpoints};
+use super::device_code::AdminToken;
 use super::error::{token_error, GraphErrorBody, TokenErrorBody};
 use super::retry::{backoff, parse_retry_after, Failure, Transient};
 use super::GraphError;
@@ -57,14 +58,24 @@ struct CachedToken {
     expires: Instant,
 }
 
+/// Whose authority the client's requests carry.
+enum Credential {
+    /// UniAsset's own app registration: client credentials, tokens fetched as needed.
+    App {
+        tenant: String,
+        client_id: String,
+        secret: ClientSecret,
+    },
+    /// An administrator's sign-in, for setting the app up: one token, never renewed.
+    Admin(AdminToken),
+}
+
 pub struct GraphClient {
     /// One HTTP client per endpoint, as each decides on its own whether to use a proxy.
     login_http: reqwest::Client,
     graph_http: reqwest::Client,
     endpoints: Endpoints,
-    tenant: String,
-    client_id: String,
-    secret: ClientSecret,
+    credential: Credential,
     token: tokio::sync::Mutex<Option<CachedToken>>,
     requests: AtomicU64,
     pub(super) options: ClientOptions,
@@ -92,6 +103,28 @@ impl GraphClient {
         secret: ClientSecret,
         options: ClientOptions,
     ) -> Result<GraphClient, GraphError> {
+        let credential = Credential::App {
+            tenant: tenant.to_owned(),
+            client_id: client_id.to_owned(),
+            secret,
+        };
+        GraphClient::with(endpoints, credential, options)
+    }
+
+    /// A client acting as the administrator who signed in with a device code.
+    pub fn for_admin(
+        endpoints: Endpoints,
+        token: AdminToken,
+        options: ClientOptions,
+    ) -> Result<GraphClient, GraphError> {
+        GraphClient::with(endpoints, Credential::Admin(token), options)
+    }
+
+    fn with(
+        endpoints: Endpoints,
+        credential: Credential,
+        options: ClientOptions,
+    ) -> Result<GraphClient, GraphError> {
         let now = Instant::now();
         Ok(GraphClient {
             login_http: http_client(&endpoints.login_url, &options)?,
@@ -102,9 +135,7 @@ impl GraphClient {
                 .checked_add(options.retry_budget.min(MAX_RETRY_BUDGET))
                 .unwrap_or(now),
             endpoints,
-            tenant: tenant.to_owned(),
-            client_id: client_id.to_owned(),
-            secret,
+            credential,
             token: tokio::sync::Mutex::new(None),
             requests: AtomicU64::new(0),
             options,
@@ -140,6 +171,16 @@ impl GraphClient {
     }
 
     async fn token(&self, refresh: bool) -> Result<String, GraphError> {
+        let (tenant, client_id, secret) = match &self.credential {
+            Credential::App {
+                tenant,
+                client_id,
+                secret,
+            } => (tenant, client_id, secret),
+            // Graph refused the administrator's token (it expired mid-setup): sign in again.
+            Credential::Admin(_) if refresh => return Err(GraphError::AdminSignInEnded),
+            Credential::Admin(token) => return Ok(token.expose().to_owned()),
+        };
         let mut slot = self.token.lock().await;
         if let Some(t) = slot
             .as_ref()
@@ -149,7 +190,7 @@ impl GraphClient {
         }
         let started = Instant::now();
         let stubborn = AtomicU32::new(0);
-        let fetched = (|| self.fetch_token())
+        let fetched = (|| self.fetch_token(tenant, client_id, secret))
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
             .when(Failure::retryable)
@@ -161,21 +202,23 @@ impl GraphClient {
         Ok(value)
     }
 
-    async fn fetch_token(&self) -> Result<CachedToken, Failure> {
+    async fn fetch_token(
+        &self,
+        tenant: &str,
+        client_id: &str,
+        secret: &ClientSecret,
+    ) -> Result<CachedToken, Failure> {
         #[derive(serde::Deserialize)]
         struct TokenReply {
             access_token: String,
             /// Any JSON number: one too large for an integer must still parse.
             expires_in: f64,
         }
-        let url = format!(
-            "{}/{}/oauth2/v2.0/token",
-            self.endpoints.login_url, self.tenant
-        );
+        let url = format!("{}/{}/oauth2/v2.0/token", self.endpoints.login_url, tenant);
         let scope = format!("{}/.default", self.endpoints.graph_url);
         let form = [
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.secret.expose()),
+            ("client_id", client_id),
+            ("client_secret", secret.expose()),
             ("scope", scope.as_str()),
             ("grant_type", "client_credentials"),
         ];
@@ -210,8 +253,8 @@ impl GraphClient {
         match serde_json::from_slice::<TokenErrorBody>(&bytes) {
             Ok(body) => Err(Failure::Final(token_error(
                 &body,
-                &self.tenant,
-                &self.client_id,
+                tenant,
+                client_id,
                 status.as_u16(),
             ))),
             Err(e) => Err(malformed(&e)),
@@ -281,7 +324,9 @@ impl GraphClient {
             .await
             .map_err(|e| network(&self.endpoints.graph_url, &e))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
+            // 204 No Content (a delete, removePassword) has no body: read it as `null`.
+            let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(body)
                 .map(Reply::Found)
                 .map_err(|e| malformed(&e));
         }
@@ -322,7 +367,10 @@ impl GraphClient {
     }
 }
 
-fn http_client(base: &str, options: &ClientOptions) -> Result<reqwest::Client, GraphError> {
+pub(super) fn http_client(
+    base: &str,
+    options: &ClientOptions,
+) -> Result<reqwest::Client, GraphError> {
     let mut builder = reqwest::Client::builder()
         .timeout(options.request_timeout)
         .connect_timeout(Duration::from_secs(10))
@@ -350,8 +398,22 @@ fn usable_lifetime(expires_in: f64) -> Duration {
     lifetime.saturating_sub(RENEW_EARLY).max(lifetime / 2)
 }
 
-/// The `tid` claim of an access token. Graph access tokens are JWTs (header.payload.
-/// signature, base64url); the signature is Microsoft's business and not checked here.
+/// The claims of an access token. Graph access tokens are JWTs (header.payload.signature,
+/// base64url); the signature is Microsoft's business and not checked here.
+pub(super) fn claims<T: DeserializeOwned>(token: &str) -> Option<T> {
+    let mut parts = token.split('.');
+    let (Some(_header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// The `tid` claim of an access token, a lowercase GUID.
 fn tenant_of(token: &str) -> Result<String, GraphError> {
     #[derive(serde::Deserialize)]
     struct Claims {
@@ -360,17 +422,9 @@ fn tenant_of(token: &str) -> Result<String, GraphError> {
     let unreadable = || GraphError::Malformed {
         detail: "the access token does not say which tenant it is for".into(),
     };
-    let mut parts = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(unreadable());
-    };
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| unreadable())?;
-    let claims: Claims = serde_json::from_slice(&json).map_err(|_| unreadable())?;
-    let tid = claims.tid.ok_or_else(unreadable)?;
+    let tid = claims::<Claims>(token)
+        .and_then(|c| c.tid)
+        .ok_or_else(unreadable)?;
     uuid::Uuid::parse_str(&tid)
         .map(|guid| guid.hyphenated().to_string())
         .map_err(|_| unreadable())
@@ -394,7 +448,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
         .and_then(parse_retry_after)
 }
 
-fn network(host: &str, e: &reqwest::Error) -> Failure {
+pub(super) fn network(host: &str, e: &reqwest::Error) -> Failure {
     // reqwest's Display names the URL, never the form body, so the secret cannot leak here.
     let detail = if e.is_timeout() {
         "the request timed out".to_owned()
@@ -412,7 +466,7 @@ fn network(host: &str, e: &reqwest::Error) -> Failure {
     }
 }
 
-fn malformed(e: &serde_json::Error) -> Failure {
+pub(super) fn malformed(e: &serde_json::Error) -> Failure {
     Failure::Transient {
         kind: Transient::Malformed(e.to_string()),
         retry_after: None,

@@ -69,6 +69,16 @@ impl Cloud {
         })
     }
 
+    /// App registrations in the cloud's Microsoft Entra admin center, where the guided setup
+    /// sends the administrator (a custom cloud's portal is unknown: the global one).
+    pub fn app_registrations_url(self) -> &'static str {
+        match self {
+            Cloud::UsGov | Cloud::UsGovDod => "https://entra.microsoft.us/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
+            Cloud::China => "https://entra.microsoftonline.cn/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
+            Cloud::Global | Cloud::Custom => "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade",
+        }
+    }
+
     /// The endpoints to use: the preset, or the custom URLs checked against R-E4.
     pub fn endpoints(
         self,

@@ -44,6 +44,16 @@ pub enum GraphError {
     /// A read of one user answered with another user's record.
     #[error("Microsoft answered a read of account {asked} with the record of a different account ({answered}). UniAsset ignored the reply and changed nothing for this user; the next run will read it again.")]
     WrongUser { asked: String, answered: String },
+    #[error("The sign-in code expired before an administrator used it. Start again and enter the new code within 15 minutes.")]
+    SignInExpired,
+    #[error(
+        "The sign-in was declined on Microsoft's page. Nothing was changed in Microsoft Entra ID."
+    )]
+    SignInDeclined,
+    #[error("The sign-in was cancelled. Nothing was changed in Microsoft Entra ID.")]
+    SignInCancelled,
+    #[error("Microsoft no longer accepts the administrator's sign-in (it lasts about an hour). Start again and sign in once more.")]
+    AdminSignInEnded,
     /// The stored delta link is too old; the caller starts a full read instead.
     #[error("Microsoft no longer accepts the saved change-tracking link ({code}); a full read is needed.")]
     DeltaExpired { code: String },
@@ -84,6 +94,10 @@ impl crate::ErrorCode for GraphError {
             GraphError::NotConfirmed => "entra_deletion_not_confirmed",
             GraphError::EndlessPaging { .. } => "entra_endless_paging",
             GraphError::WrongUser { .. } => "entra_wrong_user",
+            GraphError::SignInExpired => "entra_sign_in_expired",
+            GraphError::SignInDeclined => "entra_sign_in_declined",
+            GraphError::SignInCancelled => "entra_sign_in_cancelled",
+            GraphError::AdminSignInEnded => "entra_admin_sign_in_ended",
         }
     }
 }

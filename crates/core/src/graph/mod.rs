@@ -1,14 +1,18 @@
 //! A Microsoft Graph client for what UniAsset needs: the client-credentials token, users'
-//! `accountEnabled`, paging, `$batch`, and delta, with retries that honour `Retry-After`.
+//! `accountEnabled`, paging, `$batch`, and delta, with retries that honour `Retry-After`;
+//! and, with an administrator's device-code sign-in, the app registration UniAsset uses.
 
+mod applications;
 mod batch;
 mod client;
 pub mod cloud;
 mod deleted;
+pub mod device_code;
 mod error;
 mod retry;
 mod users;
 
+pub use applications::{Application, NewSecret, PasswordCredential};
 pub use client::{ClientOptions, GraphClient};
 pub use error::GraphError;
 pub use users::{AccountState, DeltaChange, EntraAccount, DELTA_FIELDS};

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/009_asset_register.sql")),
     M::up(include_str!("migrations/010_entra_first_seen.sql")),
     M::up(include_str!("migrations/011_email_alerts.sql")),
+    M::up(include_str!("migrations/012_entra_setup.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds

@@ -346,7 +346,7 @@ fn fail(
     run.ended_at = Some(timestamp::now());
     if run.id.is_some() {
         let tx = store.write()?;
-        record::finish(&tx, &run)?;
+        record::finish(&tx, &mut run)?;
         tx.commit().map_err(StoreError::from)?;
     }
     Ok(run.worded())
@@ -485,7 +485,7 @@ async fn check_and_apply(
     }
     run.result = settle(&run);
     run.ended_at = Some(timestamp::now());
-    record::finish(&tx, &run)?;
+    record::finish(&tx, &mut run)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
 }

@@ -76,6 +76,8 @@ pub struct RunRecord {
     /// The result in words ("2 deactivated, 1 error"), worded once in the core for the
     /// Sync card, the tray and the command line.
     pub headline: String,
+    /// From 30 days before the client secret expires: when, and how to renew it.
+    pub secret_notice: Option<String>,
 }
 
 impl RunRecord {
@@ -102,6 +104,7 @@ impl RunRecord {
             review: None,
             applies_run_id: None,
             headline: String::new(),
+            secret_notice: None,
         }
         .worded()
     }
@@ -126,14 +129,16 @@ pub fn start(
     Ok(conn.last_insert_rowid())
 }
 
-/// Writes a finished run's outcome and lines, inside the transaction that made its changes.
-pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
+/// Writes a finished run's outcome and lines, inside the transaction that made its changes,
+/// and notes the secret's coming expiry on it.
+pub fn finish(conn: &Connection, record: &mut RunRecord) -> Result<(), StoreError> {
+    record.secret_notice = crate::entra::secret_notice_in(conn)?;
     let id = record.id.expect("only stored runs are finished");
     let c = record.counts;
     conn.execute(
         "UPDATE sync_runs SET ended_at = ?2, result = ?3, checked = ?4, disabled_found = ?5, deleted_found = ?6,
              deactivated = ?7, skipped = ?8, errors = ?9, error_text = ?10, graph_requests = ?11, review = ?12,
-             applies_run_id = ?13, added = ?14, linked = ?15
+             applies_run_id = ?13, added = ?14, linked = ?15, secret_notice = ?16
          WHERE id = ?1",
         rusqlite::params![
             id,
@@ -150,7 +155,8 @@ pub fn finish(conn: &Connection, record: &RunRecord) -> Result<(), StoreError> {
             record.review,
             record.applies_run_id,
             c.added,
-            c.linked
+            c.linked,
+            record.secret_notice
         ],
     )?;
     let mut insert = conn.prepare_cached(
@@ -241,7 +247,8 @@ pub fn pending_reviews(store: &Store) -> Result<Vec<RunRecord>, StoreError> {
 }
 
 const RUN_QUERY: &str = "SELECT id, trigger, started_at, ended_at, result, checked, disabled_found, deleted_found,
-    deactivated, skipped, errors, error_text, graph_requests, started_by, review, applies_run_id, added, linked
+    deactivated, skipped, errors, error_text, graph_requests, started_by, review, applies_run_id, added, linked,
+    secret_notice
     FROM sync_runs";
 
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
@@ -269,6 +276,7 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         review: r.get(14)?,
         applies_run_id: r.get(15)?,
         headline: String::new(),
+        secret_notice: r.get(18)?,
     }
     .worded())
 }

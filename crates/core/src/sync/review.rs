@@ -134,7 +134,7 @@ pub async fn apply_held(
         RunResult::Succeeded
     };
     run.ended_at = Some(timestamp::now());
-    record::finish(&tx, &run)?;
+    record::finish(&tx, &mut run)?;
     mark_reviewed(&tx, by, run_id, Review::Applied)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())

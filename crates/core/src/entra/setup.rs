@@ -1,0 +1,228 @@
+//! "Set it up for me" (R-E6): an administrator signs in once with a device code, and UniAsset
+//! registers its own app in the tenant with what it needs and nothing more: the application,
+//! its service principal, Microsoft Graph's User.Read.All application permission with admin
+//! consent, and a 12-month client secret kept in the keychain. The administrator's token is
+//! used for this alone and never stored.
+
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::cloud::{Cloud, Endpoints};
+use super::{save_connection, Checked, Connection, EntraError, Registration};
+use crate::access::Actor;
+use crate::graph::device_code::{self, CancelSignIn, DeviceCodePrompt, PendingSignIn};
+use crate::graph::{ClientOptions, GraphClient, GraphError};
+use crate::organization;
+use crate::secrets::{ClientSecret, Keychain};
+use crate::store::Store;
+
+/// How long a secret UniAsset adds is valid.
+const SECRET_LIFETIME: Months = Months::new(12);
+/// The name the secret is listed under in Certificates & secrets.
+pub(super) const SECRET_NAME: &str = "UniAsset Desktop";
+/// Entra takes a little while to know a new app or secret everywhere: a first token
+/// request may be refused for a minute or so.
+const PROPAGATION_WAIT: Duration = Duration::from_secs(120);
+
+/// Which cloud the administrator's tenant is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SetupTarget {
+    pub cloud: Cloud,
+    /// Only for a custom cloud.
+    pub login_url: Option<String>,
+    pub graph_url: Option<String>,
+}
+
+/// An administrator's device-code sign-in under way, for a setup or a renewal.
+#[derive(Debug)]
+pub struct AdminSignIn {
+    cloud: Cloud,
+    endpoints: Endpoints,
+    pending: PendingSignIn,
+}
+
+impl AdminSignIn {
+    pub(super) async fn begin(
+        cloud: Cloud,
+        endpoints: Endpoints,
+    ) -> Result<(DeviceCodePrompt, AdminSignIn), EntraError> {
+        let (prompt, pending) = device_code::begin(&endpoints).await?;
+        let sign_in = AdminSignIn {
+            cloud,
+            endpoints,
+            pending,
+        };
+        Ok((prompt, sign_in))
+    }
+
+    pub fn canceller(&self) -> CancelSignIn {
+        self.pending.canceller()
+    }
+
+    /// Waits for the administrator to sign in.
+    pub(super) async fn signed_in(self) -> Result<SignedIn, EntraError> {
+        let token = self.pending.wait().await?;
+        let account = token.account();
+        let admin =
+            GraphClient::for_admin(self.endpoints.clone(), token, ClientOptions::default())?;
+        Ok(SignedIn {
+            admin,
+            account,
+            cloud: self.cloud,
+            endpoints: self.endpoints,
+        })
+    }
+}
+
+/// The administrator, signed in: a Graph client acting as them, and who they are.
+pub(super) struct SignedIn {
+    pub admin: GraphClient,
+    pub account: String,
+    pub cloud: Cloud,
+    pub endpoints: Endpoints,
+}
+
+/// Starts the administrator's sign-in; the caller shows the prompt and then calls
+/// `finish_setup`.
+pub async fn begin_setup(
+    store: &mut Store,
+    by: &Actor,
+    target: &SetupTarget,
+) -> Result<(DeviceCodePrompt, AdminSignIn), EntraError> {
+    by.require_admin("set up Microsoft Entra ID")?;
+    organization::get(store)?;
+    let endpoints = target
+        .cloud
+        .endpoints(target.login_url.as_deref(), target.graph_url.as_deref())?;
+    AdminSignIn::begin(target.cloud, endpoints).await
+}
+
+/// Waits for the administrator, registers the app, tests it, then saves the connection.
+/// When a step fails after the app was created, the app is deleted again.
+pub async fn finish_setup(
+    store: &mut Store,
+    by: &Actor,
+    sign_in: AdminSignIn,
+) -> Result<Connection, EntraError> {
+    by.require_admin("set up Microsoft Entra ID")?;
+    let organization = organization::get(store)?;
+    let SignedIn {
+        admin,
+        account,
+        cloud,
+        endpoints,
+    } = sign_in.signed_in().await?;
+    let tenant_id = admin.tenant_id().await?;
+    let name = format!("UniAsset Desktop — {}", organization.name);
+    let app = admin
+        .create_application(&name)
+        .await
+        .map_err(|e| as_admin(e, &account))?;
+    let registered = async {
+        let principal = admin.create_service_principal(&app.app_id).await?;
+        admin.grant_user_read_all(&principal).await?;
+        let secret = admin
+            .add_secret(&app.id, SECRET_NAME, secret_expiry())
+            .await?;
+        test_new_secret(&endpoints, &tenant_id, &app.app_id, &secret.secret).await?;
+        Ok::<_, GraphError>(secret)
+    }
+    .await
+    .map_err(|e| as_admin(e, &account));
+    let secret = match registered {
+        Ok(secret) => secret,
+        Err(e) => {
+            // Leaves no half-made app behind; if even this fails, the error above matters more.
+            let _ = admin.delete_application(&app.id).await;
+            return Err(e);
+        }
+    };
+    let checked = Checked {
+        tenant: tenant_id.clone(),
+        client_id: app.app_id.clone(),
+        endpoints,
+        secret_expires_on: Some(secret.expires.date_naive()),
+    };
+    let registration = Registration {
+        app_object_id: &app.id,
+        secret_key_id: &secret.key_id,
+        set_up_by: &account,
+    };
+    let saved = Keychain::for_store(store)
+        .map_err(EntraError::from)
+        .and_then(|keychain| {
+            let previous = keychain.load().ok();
+            keychain.save(&secret.secret)?;
+            let saved =
+                save_connection(store, by, cloud, &checked, &tenant_id, Some(&registration));
+            if saved.is_err() {
+                let _ = match previous {
+                    Some(previous) => keychain.save(&previous),
+                    None => keychain.delete(),
+                };
+            }
+            saved
+        });
+    if saved.is_err() {
+        let _ = admin.delete_application(&app.id).await;
+    }
+    saved
+}
+
+/// A new secret's end: 12 months from now (by UniAsset's clock).
+pub(super) fn secret_expiry() -> DateTime<Utc> {
+    let now = crate::clock::now();
+    now.checked_add_months(SECRET_LIFETIME).unwrap_or(now)
+}
+
+/// Gets a token with the new secret and reads a user, waiting out Entra's propagation: right
+/// after creation the app or secret may be unknown, or the permission not yet in force.
+pub(super) async fn test_new_secret(
+    endpoints: &Endpoints,
+    tenant_id: &str,
+    client_id: &str,
+    secret: &ClientSecret,
+) -> Result<(), GraphError> {
+    let attempt = || async {
+        let client = GraphClient::new(
+            endpoints.clone(),
+            tenant_id,
+            client_id,
+            secret.clone(),
+            ClientOptions::default(),
+        )?;
+        client.test_connection().await
+    };
+    attempt
+        .retry(
+            ExponentialBuilder::default()
+                .with_min_delay(Duration::from_secs(2))
+                .with_max_delay(Duration::from_secs(20))
+                .with_total_delay(Some(PROPAGATION_WAIT))
+                .without_max_times(),
+        )
+        .sleep(tokio::time::sleep)
+        .when(|e| {
+            matches!(
+                e,
+                GraphError::AppNotFound { .. }
+                    | GraphError::WrongSecret { .. }
+                    | GraphError::PermissionMissing { .. }
+            )
+        })
+        .await
+}
+
+/// A 403 on the administrator's requests means their role does not allow this.
+pub(super) fn as_admin(error: GraphError, account: &str) -> EntraError {
+    match error {
+        GraphError::PermissionMissing { .. } => EntraError::AdminRoleNeeded {
+            account: account.to_owned(),
+        },
+        e => e.into(),
+    }
+}

@@ -1,0 +1,98 @@
+//! Connecting without copying secrets: the form's live checks, "Set it up for me" and
+//! "Renew secret" (an administrator's device-code sign-in), and the admin center link.
+
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_opener::OpenerExt;
+use uniasset_core::entra::cloud::Cloud;
+use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, FieldProblem, SetupTarget};
+use uniasset_core::overview::EntraOverview;
+use uniasset_core::secrets::ClientSecret;
+use uniasset_core::ErrorReport;
+
+use super::entra::overview_for;
+use super::Reply;
+use crate::state::{AppState, SignInPurpose};
+
+commands! {
+    entra_check(input: ConnectionInput, secret: String) -> Vec<FieldProblem>;
+    entra_setup_begin(target: SetupTarget) -> DeviceCodePrompt;
+    entra_setup_finish() -> EntraOverview;
+    entra_renew_begin() -> DeviceCodePrompt;
+    entra_renew_finish() -> EntraOverview;
+    entra_sign_in_cancel() -> ();
+    open_entra_admin_center(cloud: Cloud) -> ();
+}
+
+/// Checks the form as it is typed; nothing is kept, nothing leaves the computer.
+async fn entra_check<R: Runtime>(
+    _app: AppHandle<R>,
+    input: ConnectionInput,
+    secret: String,
+) -> Reply<Vec<FieldProblem>> {
+    Ok(entra::field_problems(&input, &ClientSecret::new(secret)))
+}
+
+async fn entra_setup_begin<R: Runtime>(
+    app: AppHandle<R>,
+    target: SetupTarget,
+) -> Reply<DeviceCodePrompt> {
+    let state = app.state::<AppState>();
+    let (actor, mut own) = state.for_network().await?;
+    let (prompt, sign_in) = entra::begin_setup(&mut own, &actor, &target).await?;
+    state.hold_admin_sign_in(SignInPurpose::Setup, sign_in);
+    open_sign_in_page(&app, &prompt);
+    Ok(prompt)
+}
+
+async fn entra_setup_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
+    let state = app.state::<AppState>();
+    let (actor, mut own) = state.for_network().await?;
+    let sign_in = state.take_admin_sign_in(SignInPurpose::Setup)?;
+    entra::finish_setup(&mut own, &actor, sign_in).await?;
+    crate::tray::refresh_renewal(app.clone());
+    let store = state.store().await?;
+    overview_for(&state, &store)
+}
+
+async fn entra_renew_begin<R: Runtime>(app: AppHandle<R>) -> Reply<DeviceCodePrompt> {
+    let state = app.state::<AppState>();
+    let (actor, mut own) = state.for_network().await?;
+    let (prompt, sign_in) = entra::begin_renewal(&mut own, &actor).await?;
+    state.hold_admin_sign_in(SignInPurpose::Renewal, sign_in);
+    open_sign_in_page(&app, &prompt);
+    Ok(prompt)
+}
+
+async fn entra_renew_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
+    let state = app.state::<AppState>();
+    let (actor, mut own) = state.for_network().await?;
+    let sign_in = state.take_admin_sign_in(SignInPurpose::Renewal)?;
+    let renewal = entra::finish_renewal(&mut own, &actor, sign_in).await?;
+    log::info!("Client secret renewed, valid until {}. {}", renewal.expires_on, renewal.old_secret);
+    crate::tray::refresh_renewal(app.clone());
+    let store = state.store().await?;
+    overview_for(&state, &store)
+}
+
+async fn entra_sign_in_cancel<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
+    app.state::<AppState>().cancel_admin_sign_in();
+    Ok(())
+}
+
+async fn open_entra_admin_center<R: Runtime>(app: AppHandle<R>, cloud: Cloud) -> Reply<()> {
+    let url = cloud.app_registrations_url();
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| ErrorReport {
+            code: "open_failed".into(),
+            message: format!("The browser could not be opened at {url}: {e}. Open that address yourself."),
+        })
+}
+
+/// The window shows the code and the address too, so a computer without a browser that
+/// opens is no dead end: the failure is only logged.
+fn open_sign_in_page<R: Runtime>(app: &AppHandle<R>, prompt: &DeviceCodePrompt) {
+    if let Err(e) = app.opener().open_url(&prompt.verification_uri, None::<&str>) {
+        log::warn!("The sign-in page {} could not be opened in the browser: {e}", prompt.verification_uri);
+    }
+}
