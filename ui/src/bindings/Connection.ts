@@ -7,4 +7,8 @@ export type Connection = { tenant: string, client_id: string, cloud: Cloud, endp
  * The tenant's GUID as Microsoft reports it (None for connections made before
  * UniAsset recorded it; the next run learns it).
  */
-tenant_id: string | null, };
+tenant_id: string | null, 
+/**
+ * The app registration was made by "Set it up for me".
+ */
+set_up_by_uniasset: boolean, };

@@ -16,6 +16,14 @@ run_deadline_minutes: number,
  */
 secret_warning: string | null, 
 /**
+ * The secret expires within 30 days or has expired, and its expiry is known: "Renew secret" is offered.
+ */
+renewal_due: boolean, 
+/**
+ * The sentence shown with "Renew secret", naming the expiry date.
+ */
+secret_renewal: string | null, 
+/**
  * "Add new Entra users automatically": each sync run (the nightly one included) also
  * adds enabled member accounts created in Entra since `auto_add_since`, as Members.
  */

@@ -10,12 +10,14 @@ import type { AssetQuery } from "./AssetQuery";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { ConnectionInput } from "./ConnectionInput";
+import type { DeviceCodePrompt } from "./DeviceCodePrompt";
 import type { Document } from "./Document";
 import type { EmailSettings } from "./EmailSettings";
 import type { EmailSettingsInput } from "./EmailSettingsInput";
 import type { EntraOverview } from "./EntraOverview";
 import type { EntraPeople } from "./EntraPeople";
 import type { Evidence } from "./Evidence";
+import type { FieldProblem } from "./FieldProblem";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { Leaver } from "./Leaver";
@@ -33,6 +35,7 @@ import type { PlanEffect } from "./PlanEffect";
 import type { ProvisionReport } from "./ProvisionReport";
 import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
+import type { SetupTarget } from "./SetupTarget";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
@@ -66,6 +69,14 @@ export function commands(call: Call) {
     entraTest: (input: ConnectionInput, secret: string) => call<null>("entra_test", { input, secret }),
     entraConnect: (input: ConnectionInput, secret: string) => call<EntraOverview>("entra_connect", { input, secret }),
     entraDisconnect: () => call<EntraOverview>("entra_disconnect"),
+    entraCheck: (input: ConnectionInput, secret: string) => call<Array<FieldProblem>>("entra_check", { input, secret }),
+    entraSetupBegin: (target: SetupTarget) => call<DeviceCodePrompt>("entra_setup_begin", { target }),
+    entraSetupFinish: () => call<EntraOverview>("entra_setup_finish"),
+    entraRenewBegin: () => call<DeviceCodePrompt>("entra_renew_begin"),
+    entraRenewFinish: () => call<EntraOverview>("entra_renew_finish"),
+    entraSignInCancel: () => call<null>("entra_sign_in_cancel"),
+    openEntraAdminCenter: () => call<null>("open_entra_admin_center"),
+    openVerificationPage: (url: string) => call<null>("open_verification_page", { url }),
     entraSave: (autoDeprovision: boolean, guard: MassDeactivationGuard) => call<EntraOverview>("entra_save", { autoDeprovision, guard }),
     syncNow: () => call<RunRecord>("sync_now"),
     runDetails: (runId: number) => call<RunRecord>("run_details", { runId }),
@@ -126,6 +137,8 @@ export const ErrorCodes = {
   sessionEnded: "session_ended",
   wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
+  entraAdminRoleNeeded: "entra_admin_role_needed",
+  entraSignInCancelled: "entra_sign_in_cancelled",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
