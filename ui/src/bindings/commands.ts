@@ -138,7 +138,6 @@ export const ErrorCodes = {
   wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
   entraAdminRoleNeeded: "entra_admin_role_needed",
-  entraSignInCancelled: "entra_sign_in_cancelled",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
