@@ -58,6 +58,14 @@ describe("backend", () => {
     await backend.entraTest(input, "secret");
     await backend.entraConnect(input, "secret");
     await backend.entraDisconnect();
+    await backend.entraCheck(input, "secret");
+    await backend.entraSetupBegin({ cloud: "custom", login_url: "http://127.0.0.1:8400", graph_url: null });
+    await backend.entraSetupFinish();
+    await backend.entraRenewBegin();
+    await backend.entraRenewFinish();
+    await backend.entraSignInCancel();
+    await backend.openEntraAdminCenter();
+    await backend.openVerificationPage("https://microsoft.com/devicelogin");
     await backend.entraSave(true, guard);
     await backend.syncNow();
     await backend.runDetails(9);
@@ -103,6 +111,17 @@ describe("backend", () => {
       { cmd: "entra_test", args: { input, secret: "secret" } },
       { cmd: "entra_connect", args: { input, secret: "secret" } },
       { cmd: "entra_disconnect", args: {} },
+      { cmd: "entra_check", args: { input, secret: "secret" } },
+      {
+        cmd: "entra_setup_begin",
+        args: { target: { cloud: "custom", login_url: "http://127.0.0.1:8400", graph_url: null } },
+      },
+      { cmd: "entra_setup_finish", args: {} },
+      { cmd: "entra_renew_begin", args: {} },
+      { cmd: "entra_renew_finish", args: {} },
+      { cmd: "entra_sign_in_cancel", args: {} },
+      { cmd: "open_entra_admin_center", args: {} },
+      { cmd: "open_verification_page", args: { url: "https://microsoft.com/devicelogin" } },
       { cmd: "entra_save", args: { autoDeprovision: true, guard } },
       { cmd: "sync_now", args: {} },
       { cmd: "run_details", args: { runId: 9 } },
@@ -151,6 +170,7 @@ describe("backend", () => {
       sessionEnded: "session_ended",
       wrongPassword: "wrong_password",
       reactivationNeedsConfirmation: "reactivation_needs_confirmation",
+      entraAdminRoleNeeded: "entra_admin_role_needed",
     });
   });
 

@@ -39,8 +39,14 @@ describe("integrations list", () => {
 });
 
 describe("connection", () => {
+  /** Not connected: "Enter the details yourself" shows the guided steps and the form. */
+  async function openForm() {
+    await userEvent.click(await screen.findByRole("button", { name: "Enter the details yourself" }));
+  }
+
   async function fillForm() {
     const user = userEvent.setup();
+    await openForm();
     await user.type(await screen.findByLabelText("Tenant ID or domain"), " contoso.onmicrosoft.com ");
     await user.type(screen.getByLabelText("Application (client) ID"), connection.client_id);
     await user.type(screen.getByLabelText("Client secret"), "s3cr3t~value");
@@ -48,8 +54,9 @@ describe("connection", () => {
   }
 
   it("shows the form when not connected; the custom cloud fields only for Custom", async () => {
-    mockCore({ entra_overview: () => makeOverview() });
+    mockCore({ entra_overview: () => makeOverview(), entra_check: () => [] });
     renderPage();
+    await openForm();
     const secret = await screen.findByLabelText("Client secret");
     expect(secret).toHaveAttribute("type", "password");
     expect(screen.getByLabelText("Secret expires on (optional)")).toHaveAttribute("type", "date");
@@ -71,6 +78,7 @@ describe("connection", () => {
     let fail = false;
     const calls = mockCore({
       entra_overview: () => makeOverview(),
+      entra_check: () => [],
       entra_test: () => {
         if (fail)
           throw {
@@ -113,6 +121,7 @@ describe("connection", () => {
   it("Connect sends the input and secret, clears the secret and shows the connection", async () => {
     const calls = mockCore({
       entra_overview: () => makeOverview(),
+      entra_check: () => [],
       entra_connect: () => connected(),
     });
     renderPage();
@@ -164,7 +173,7 @@ describe("connection", () => {
     expect(callsTo(calls, "entra_disconnect")).toHaveLength(0);
     await userEvent.click(within(dialog).getByRole("button", { name: "Disconnect" }));
 
-    expect(await screen.findByLabelText("Client secret")).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: "Set it up for me" })).toBeInTheDocument();
     expect(callsTo(calls, "entra_disconnect")).toHaveLength(1);
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
   });

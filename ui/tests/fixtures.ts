@@ -94,6 +94,7 @@ export const connection: Connection = {
   connected_at: "2025-03-01T09:00:00Z",
   connected_by: "Olivia Owner",
   tenant_id: "7e1b2c3d-0000-4000-8000-00000000c0de",
+  set_up_by_uniasset: false,
 };
 
 const NOT_CONNECTED =
@@ -120,6 +121,8 @@ export function makeOverview(
       guard: { min_users: 5, percent: 20 },
       run_deadline_minutes: 30,
       secret_warning: null,
+      renewal_due: false,
+      secret_renewal: null,
       auto_add_new_users: false,
       auto_add_since: null,
       ...settings,

@@ -71,6 +71,14 @@ export function commands(call: Call) {
     entraTest: (input: ConnectionInput, secret: string) => call<null>("entra_test", { input, secret }),
     entraConnect: (input: ConnectionInput, secret: string) => call<EntraOverview>("entra_connect", { input, secret }),
     entraDisconnect: () => call<EntraOverview>("entra_disconnect"),
+    entraCheck: (input: ConnectionInput, secret: string) => call<Array<FieldProblem>>("entra_check", { input, secret }),
+    entraSetupBegin: (target: SetupTarget) => call<DeviceCodePrompt>("entra_setup_begin", { target }),
+    entraSetupFinish: () => call<EntraOverview>("entra_setup_finish"),
+    entraRenewBegin: () => call<DeviceCodePrompt>("entra_renew_begin"),
+    entraRenewFinish: () => call<EntraOverview>("entra_renew_finish"),
+    entraSignInCancel: () => call<null>("entra_sign_in_cancel"),
+    openEntraAdminCenter: () => call<null>("open_entra_admin_center"),
+    openVerificationPage: (url: string) => call<null>("open_verification_page", { url }),
     entraSave: (autoDeprovision: boolean, guard: MassDeactivationGuard) => call<EntraOverview>("entra_save", { autoDeprovision, guard }),
     syncNow: () => call<RunRecord>("sync_now"),
     runDetails: (runId: number) => call<RunRecord>("run_details", { runId }),
@@ -141,6 +149,7 @@ export const ErrorCodes = {
   sessionEnded: "session_ended",
   wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
+  entraAdminRoleNeeded: "entra_admin_role_needed",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

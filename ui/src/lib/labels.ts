@@ -46,6 +46,14 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
 }
 
+const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
+/** Local time of day (HH:MM where that is the custom); the raw text if unparsable. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : time.format(date);
+}
+
 /** "Disabled in Entra · 3 Mar 2025, 03:00 · by Microsoft Entra ID sync", parts omitted when unknown. */
 export function deactivationSummary(user: User): string {
   const parts: string[] = [];
