@@ -27,6 +27,8 @@ pub struct AppState {
     admin_sign_in: StdMutex<Option<(SignInPurpose, AdminSignIn)>>,
     /// Cancels the latest sign-in, even while its Finish is waiting on it.
     admin_sign_in_cancel: StdMutex<Option<CancelSignIn>>,
+    /// Microsoft's page for the latest sign-in's code, for "Open the sign-in page again".
+    admin_sign_in_page: StdMutex<Option<String>>,
 }
 
 /// What an administrator's sign-in is for: a Finish takes only a sign-in of its own kind.
@@ -61,6 +63,7 @@ impl AppState {
             demo_tenant: StdMutex::new(None),
             admin_sign_in: StdMutex::new(None),
             admin_sign_in_cancel: StdMutex::new(None),
+            admin_sign_in_page: StdMutex::new(None),
         }
     }
 
@@ -95,8 +98,9 @@ impl AppState {
         Ok(store)
     }
 
-    /// Keeps a started sign-in for its Finish; one started before is cancelled.
-    pub fn hold_admin_sign_in(&self, purpose: SignInPurpose, sign_in: AdminSignIn) {
+    /// Keeps a started sign-in for its Finish, with its page; one started before is cancelled.
+    pub fn hold_admin_sign_in(&self, purpose: SignInPurpose, sign_in: AdminSignIn, page: &str) {
+        *locked(&self.admin_sign_in_page) = Some(page.to_owned());
         let cancel = sign_in.canceller();
         if let Some(old) = locked(&self.admin_sign_in_cancel).replace(cancel) {
             old.cancel();
@@ -115,7 +119,15 @@ impl AppState {
         }
     }
 
+    /// The page where the latest sign-in's code is entered.
+    pub fn admin_sign_in_page(&self) -> Result<String, EntraError> {
+        locked(&self.admin_sign_in_page)
+            .clone()
+            .ok_or(EntraError::NoSignInPending)
+    }
+
     pub fn cancel_admin_sign_in(&self) {
+        locked(&self.admin_sign_in_page).take();
         if let Some(cancel) = locked(&self.admin_sign_in_cancel).take() {
             cancel.cancel();
         }

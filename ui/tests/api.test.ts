@@ -64,8 +64,8 @@ describe("backend", () => {
     await backend.entraRenewBegin();
     await backend.entraRenewFinish();
     await backend.entraSignInCancel();
-    await backend.openEntraAdminCenter();
-    await backend.openVerificationPage("https://microsoft.com/devicelogin");
+    await backend.openEntraAdminCenter("global");
+    await backend.openVerificationPage();
     await backend.entraSave(true, guard);
     await backend.syncNow();
     await backend.runDetails(9);
@@ -120,8 +120,8 @@ describe("backend", () => {
       { cmd: "entra_renew_begin", args: {} },
       { cmd: "entra_renew_finish", args: {} },
       { cmd: "entra_sign_in_cancel", args: {} },
-      { cmd: "open_entra_admin_center", args: {} },
-      { cmd: "open_verification_page", args: { url: "https://microsoft.com/devicelogin" } },
+      { cmd: "open_entra_admin_center", args: { cloud: "global" } },
+      { cmd: "open_verification_page", args: {} },
       { cmd: "entra_save", args: { autoDeprovision: true, guard } },
       { cmd: "sync_now", args: {} },
       { cmd: "run_details", args: { runId: 9 } },

@@ -172,7 +172,7 @@ describe("Set it up for me", () => {
 
     await user.click(within(box).getByRole("button", { name: "Open the sign-in page again" }));
     expect(callsTo(calls, "open_verification_page")).toEqual([
-      { cmd: "open_verification_page", args: { url: prompt.verification_uri } },
+      { cmd: "open_verification_page", args: {} },
     ]);
 
     vi.spyOn(navigator.clipboard, "writeText").mockRejectedValueOnce(new DOMException("denied", "NotAllowedError"));
@@ -367,7 +367,7 @@ describe("guided steps", () => {
     await user.click(await screen.findByRole("button", { name: "Enter the details yourself" }));
     const steps = screen.getByRole("region", { name: "Register UniAsset in the Microsoft Entra admin center" });
     await user.click(within(steps).getByRole("button", { name: "Open the Entra admin center" }));
-    expect(callsTo(calls, "open_entra_admin_center")).toEqual([{ cmd: "open_entra_admin_center", args: {} }]);
+    expect(callsTo(calls, "open_entra_admin_center")).toEqual([{ cmd: "open_entra_admin_center", args: { cloud: "global" } }]);
     expect(within(steps).getByRole("alert")).toHaveTextContent(/^$/);
 
     refuse = true;

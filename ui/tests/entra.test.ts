@@ -388,6 +388,15 @@ describe("last run", () => {
     expect(within(last).getByText("Skipped").nextElementSibling).toHaveTextContent("1");
     expect(within(last).getByRole("cell", { name: "Skipped: last Owner" })).toBeInTheDocument();
   });
+
+  it("says when the client secret expires, from the run's own notice", async () => {
+    const notice = "The client secret expires on 2025-03-20, in 17 days. Renew it with Renew secret in Settings.";
+    const run = makeRun(4, { secret_notice: notice });
+    mockCore({ entra_overview: () => connected({ last_run: run, history: [run] }) });
+    renderPage();
+    const last = await screen.findByRole("region", { name: "Last run" });
+    expect(await within(last).findByText(notice)).toHaveClass("warning");
+  });
 });
 
 describe("held runs", () => {

@@ -161,6 +161,7 @@ export function makeRun(id: number, overrides: Partial<RunRecord> = {}): RunReco
     review: null,
     applies_run_id: null,
     headline: "1 deactivated",
+    secret_notice: null,
     ...overrides,
   };
 }

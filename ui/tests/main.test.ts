@@ -58,6 +58,32 @@ describe("assets", () => {
   });
 });
 
+describe("the tray's Renew client secret…", () => {
+  const core = () => ({
+    ...noAssets,
+    list_users: usersWindow([], { all: 0, active: 0, deactivated: 0 }),
+    autostart_enabled: () => false,
+    app_version: () => "0.1.0",
+    entra_overview: () => makeOverview(),
+  });
+
+  it("opens Settings → Integrations → Microsoft Entra ID once, for an Admin", async () => {
+    let pending: string | null = "entra";
+    const calls = mockCore({ ...core(), take_page_request: () => [pending, (pending = null)][0] });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    expect(await screen.findByRole("heading", { name: "Connection" })).toBeInTheDocument();
+    expect(screen.getByRole("tab", { name: "Integrations" })).toHaveAttribute("aria-selected", "true");
+    expect(callsTo(calls, "take_page_request")).toHaveLength(1);
+  });
+
+  it("is ignored for someone who may not manage integrations", async () => {
+    mockCore({ ...core(), take_page_request: () => "entra" });
+    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "Connection" })).not.toBeInTheDocument();
+  });
+});
+
 describe("settings", () => {
   it("has a tablist driven by click and arrow keys", async () => {
     mockCore({

@@ -20,6 +20,7 @@ commands! {
     entra_renew_begin() -> DeviceCodePrompt;
     entra_renew_finish() -> EntraOverview;
     entra_sign_in_cancel() -> ();
+    open_verification_page() -> ();
     open_entra_admin_center(cloud: Cloud) -> ();
 }
 
@@ -39,7 +40,7 @@ async fn entra_setup_begin<R: Runtime>(
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     let (prompt, sign_in) = entra::begin_setup(&mut own, &actor, &target).await?;
-    state.hold_admin_sign_in(SignInPurpose::Setup, sign_in);
+    state.hold_admin_sign_in(SignInPurpose::Setup, sign_in, &prompt.verification_uri);
     open_sign_in_page(&app, &prompt);
     Ok(prompt)
 }
@@ -58,7 +59,7 @@ async fn entra_renew_begin<R: Runtime>(app: AppHandle<R>) -> Reply<DeviceCodePro
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     let (prompt, sign_in) = entra::begin_renewal(&mut own, &actor).await?;
-    state.hold_admin_sign_in(SignInPurpose::Renewal, sign_in);
+    state.hold_admin_sign_in(SignInPurpose::Renewal, sign_in, &prompt.verification_uri);
     open_sign_in_page(&app, &prompt);
     Ok(prompt)
 }
@@ -79,8 +80,17 @@ async fn entra_sign_in_cancel<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
     Ok(())
 }
 
+/// "Open the sign-in page again": only the page Microsoft named for the code being waited on.
+async fn open_verification_page<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
+    let page = app.state::<AppState>().admin_sign_in_page()?;
+    open_in_browser(&app, &page)
+}
+
 async fn open_entra_admin_center<R: Runtime>(app: AppHandle<R>, cloud: Cloud) -> Reply<()> {
-    let url = cloud.app_registrations_url();
+    open_in_browser(&app, cloud.app_registrations_url())
+}
+
+fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> Reply<()> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| ErrorReport {

@@ -38,6 +38,7 @@ pub const COMMANDS: &[&str] = &[
     "entra_renew_begin",
     "entra_renew_finish",
     "entra_sign_in_cancel",
+    "open_verification_page",
     "open_entra_admin_center",
     "autostart_enabled",
     "set_autostart",
