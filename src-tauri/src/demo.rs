@@ -44,6 +44,7 @@ fn seed_accounts() -> Vec<SeedAccount> {
             deleted: a.deleted,
             guest: false,
             name: None,
+            roles: Vec::new(),
         })
         .collect()
 }

@@ -26,6 +26,7 @@ fn demo_tenant() -> Simulator {
             deleted: a.deleted,
             guest: false,
             name: None,
+            roles: Vec::new(),
         })
         .collect();
     sim.seed(&accounts);

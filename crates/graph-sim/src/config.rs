@@ -1,4 +1,4 @@
-//! The simulated tenant and its one registered application.
+//! The simulated tenant, its pre-configured application and the sign-in timings.
 
 use rand::distr::{Alphanumeric, SampleString};
 
@@ -19,6 +19,10 @@ pub struct TenantConfig {
     pub token_lifetime_secs: u64,
     /// Seed of the RNG that decides faults and shuffles `$batch` replies.
     pub seed: u64,
+    /// `interval` of device code sign-ins: the least time between two polls of one code.
+    pub device_code_interval_secs: u64,
+    /// `expires_in` of device code sign-ins (Entra gives 15 minutes).
+    pub device_code_lifetime_secs: u64,
 }
 
 impl Default for TenantConfig {
@@ -32,6 +36,8 @@ impl Default for TenantConfig {
             delta_page_size: 200,
             token_lifetime_secs: 3599,
             seed: 1,
+            device_code_interval_secs: 5,
+            device_code_lifetime_secs: 900,
         }
     }
 }

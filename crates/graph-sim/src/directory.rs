@@ -31,6 +31,9 @@ pub(crate) struct User {
     /// `createdDateTime`, to the second as Graph gives it.
     pub(crate) created: DateTime<Utc>,
     pub(crate) lifecycle: Lifecycle,
+    /// Directory roles by display name; not a user property Graph returns, so not a
+    /// change delta reports.
+    pub(crate) roles: Vec<String>,
     seq: u64,
 }
 
@@ -110,6 +113,7 @@ impl Directory {
             guest,
             created: Utc::now().trunc_subsecs(0),
             lifecycle: Lifecycle::Active,
+            roles: Vec::new(),
             seq: 0,
         });
         self.by_id.insert(id.clone(), position);
@@ -157,6 +161,11 @@ impl Directory {
     pub(crate) fn set_created(&mut self, id: &str, created: DateTime<Utc>) {
         let position = self.position(id);
         self.users[position].created = created.trunc_subsecs(0);
+    }
+
+    pub(crate) fn set_roles(&mut self, id: &str, roles: &[&str]) {
+        let position = self.position(id);
+        self.users[position].roles = roles.iter().map(|r| r.to_string()).collect();
     }
 
     pub(crate) fn soft_delete(&mut self, id: &str) {

@@ -4,8 +4,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 
-/// Fault rates for `/v1.0` requests (never the token endpoint). Rates are probabilities
-/// in 0..=1; values outside are clamped.
+/// Fault rates for `/v1.0` requests (never the token endpoint, but for `slow_down_polls`).
+/// Rates are probabilities in 0..=1; values outside are clamped.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Faults {
     /// Delay added before every `/v1.0` reply.
@@ -33,6 +33,9 @@ pub struct Faults {
     /// Every `/users` and `/users/delta` page's `@odata.nextLink` points at that same
     /// page again (and no page carries a delta link): paging that never ends.
     pub self_linking_pages: bool,
+    /// The next this many device code polls of the token endpoint answer `slow_down`,
+    /// however long the client waited: a busy Entra asking it to poll less often.
+    pub slow_down_polls: u32,
 }
 
 /// What happens to one request instead of its normal reply.
@@ -112,6 +115,13 @@ impl FaultInjector {
             (false, true) => Some(ReadFault::WrongUser),
             (false, false) => None,
         }
+    }
+
+    /// Whether this device code poll is told to slow down; uses up one of `slow_down_polls`.
+    pub(crate) fn take_slow_down(&mut self) -> bool {
+        let due = self.faults.slow_down_polls > 0;
+        self.faults.slow_down_polls = self.faults.slow_down_polls.saturating_sub(1);
+        due
     }
 
     /// Whether one `$batch` item is throttled.

@@ -21,12 +21,19 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     deleted: usize,
     /// A JSON file of accounts with fixed object ids, added after the generated ones:
-    /// `[{"id": "<guid>", "upn": "a@b.example", "enabled": true, "deleted": false}]`.
+    /// `[{"id": "<guid>", "upn": "a@b.example", "enabled": true, "deleted": false,
+    /// "roles": ["Global Administrator"]}]`.
     #[arg(long, value_name = "FILE")]
     seed: Option<std::path::PathBuf>,
     /// Delay every Graph reply by this many milliseconds (a slow or distant Microsoft).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Seconds a device code sign-in asks the app to wait between polls.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    device_code_interval: u64,
+    /// Seconds a device code sign-in stays valid.
+    #[arg(long, value_name = "SECS", default_value_t = 900)]
+    device_code_lifetime: u64,
 }
 
 fn read_seed(path: &std::path::Path) -> Result<Vec<SeedAccount>, String> {
@@ -49,7 +56,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = TenantConfig::default();
+    let config = TenantConfig {
+        device_code_interval_secs: args.device_code_interval,
+        device_code_lifetime_secs: args.device_code_lifetime,
+        ..TenantConfig::default()
+    };
     let domain = config.domains[0].clone();
     let simulator = match Simulator::start_on(config, args.port) {
         Ok(simulator) => simulator,

@@ -17,6 +17,25 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
+/// A Graph error reply, small enough to travel in a `Result`, so handlers can refuse
+/// with `?`.
+pub(crate) struct GraphError {
+    status: StatusCode,
+    body: Value,
+}
+
+impl From<(StatusCode, Value)> for GraphError {
+    fn from((status, body): (StatusCode, Value)) -> Self {
+        GraphError { status, body }
+    }
+}
+
+impl IntoResponse for GraphError {
+    fn into_response(self) -> Response {
+        json_response(self.status, &self.body)
+    }
+}
+
 /// `Retry-After` as Graph writes it: seconds, fractional when needed ("0.25", "2").
 pub(crate) fn retry_after_value(secs: f64) -> String {
     format!("{secs}")
@@ -59,7 +78,14 @@ impl RequestIds {
     }
 
     pub(crate) fn error(&self, status: StatusCode, code: &str, message: &str) -> Response {
-        json_response(status, &self.error_body(code, message))
+        self.refuse(status, code, message).into_response()
+    }
+
+    pub(crate) fn refuse(&self, status: StatusCode, code: &str, message: &str) -> GraphError {
+        GraphError {
+            status,
+            body: self.error_body(code, message),
+        }
     }
 
     /// Adds the id headers every Graph reply carries.

@@ -18,6 +18,10 @@ pub struct SeedAccount {
     /// `displayName`; by default the UPN's local part.
     #[serde(default)]
     pub name: Option<String>,
+    /// Directory roles by display name ("Global Administrator", "Application
+    /// Administrator", …), as `Simulator::set_roles` takes them.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 fn yes() -> bool {

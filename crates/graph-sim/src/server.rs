@@ -1,7 +1,9 @@
 //! The `Simulator` handle: a server on its own thread and runtime, plus the knobs.
 
+use crate::applications::RegisteredApp;
 use crate::config::TenantConfig;
 use crate::counts::RequestCounts;
+use crate::device_code;
 use crate::directory::Directory;
 use crate::faults::Faults;
 use crate::routes::router;
@@ -154,6 +156,10 @@ impl Simulator {
             if let Some(name) = &account.name {
                 self.set_display_name(&id, name);
             }
+            if !account.roles.is_empty() {
+                let roles: Vec<&str> = account.roles.iter().map(String::as_str).collect();
+                self.set_roles(&id, &roles);
+            }
             if account.deleted {
                 self.soft_delete(&id);
             }
@@ -208,12 +214,44 @@ impl Simulator {
         lock(&self.shared.directory).restore(id);
     }
 
-    /// While true, the token endpoint answers AADSTS7000222 to the right secret.
-    pub fn set_secret_expired(&self, expired: bool) {
-        lock(&self.shared.auth).secret_expired = expired;
+    /// Gives an account directory roles by display name ("Global Administrator",
+    /// "Application Administrator", "Cloud Application Administrator", "User
+    /// Administrator", …), replacing those it had; names Entra does not know grant nothing.
+    /// Sign-ins approved from now on carry them. Panics on an unknown id.
+    pub fn set_roles(&self, id: &str, roles: &[&str]) {
+        lock(&self.shared.directory).set_roles(id, roles);
     }
 
-    /// While false, the users endpoints answer 403 Authorization_RequestDenied.
+    /// Approves a device code sign-in as the account `upn`, as the verification page
+    /// does; the error is what that page would say (unknown, expired or used code,
+    /// unknown or disabled account).
+    pub fn approve_device_code(&self, user_code: &str, upn: &str) -> Result<(), String> {
+        device_code::approve(&self.shared, user_code, upn)
+    }
+
+    /// Declines a device code sign-in, as "Cancel sign-in" on the verification page does.
+    pub fn decline_device_code(&self, user_code: &str) -> Result<(), String> {
+        device_code::decline(&self.shared, user_code)
+    }
+
+    /// User codes of sign-ins waiting for approval (not expired), oldest first.
+    pub fn pending_device_codes(&self) -> Vec<String> {
+        lock(&self.shared.device_codes).pending()
+    }
+
+    /// The tenant's app registrations, the pre-configured one first.
+    pub fn applications(&self) -> Vec<RegisteredApp> {
+        lock(&self.shared.registry).registered()
+    }
+
+    /// While true, the token endpoint answers AADSTS7000222 to the pre-configured app's
+    /// right secret.
+    pub fn set_secret_expired(&self, expired: bool) {
+        self.shared.secret_expired.store(expired, Ordering::Relaxed);
+    }
+
+    /// While false, the users endpoints answer 403 Authorization_RequestDenied, whatever
+    /// the token's roles.
     pub fn set_permission_granted(&self, granted: bool) {
         self.shared
             .permission_granted
@@ -222,7 +260,7 @@ impl Simulator {
 
     /// Every access token issued so far is expired from now on.
     pub fn expire_tokens(&self) {
-        lock(&self.shared.auth).expire_all();
+        lock(&self.shared.tokens).expire_all();
     }
 
     /// Every delta and delta-page token issued so far gets 410 syncStateNotFound.

@@ -3,6 +3,7 @@
 use super::users::{deleted_item_reply, user_reply};
 use crate::reply::{json_response, retry_after_value, RequestIds};
 use crate::state::{lock, Shared};
+use crate::tokens::Grant;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,6 +32,7 @@ struct BatchItem {
 pub(crate) async fn batch(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
     body: Bytes,
 ) -> Response {
     let bad = |message: &str| ids.error(StatusCode::BAD_REQUEST, "BadRequest", message);
@@ -56,14 +58,14 @@ pub(crate) async fn batch(
     let mut responses: Vec<Value> = batch
         .requests
         .iter()
-        .map(|item| run_item(&shared, &ids, item))
+        .map(|item| run_item(&shared, &ids, &caller, item))
         .collect();
     // Graph answers items in any order; a client that assumes request order must fail here.
     lock(&shared.faults).shuffle(&mut responses);
     json_response(StatusCode::OK, &json!({ "responses": responses }))
 }
 
-fn run_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> Value {
+fn run_item(shared: &Shared, ids: &RequestIds, caller: &Grant, item: &BatchItem) -> Value {
     let mut headers = Map::new();
     headers.insert("Content-Type".into(), "application/json".into());
     let (throttled, retry_after) = {
@@ -80,7 +82,7 @@ fn run_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> Value {
             ids.error_body("TooManyRequests", "Please retry again later."),
         )
     } else {
-        route_item(shared, ids, item)
+        route_item(shared, ids, caller, item)
     };
     json!({
         "id": item.id,
@@ -92,7 +94,12 @@ fn run_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> Value {
 
 /// Runs the kinds of item the app sends: `GET users/{id}[?query]` and
 /// `GET directory/deletedItems/{id}[?query]`, relative to /v1.0.
-fn route_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> (StatusCode, Value) {
+fn route_item(
+    shared: &Shared,
+    ids: &RequestIds,
+    caller: &Grant,
+    item: &BatchItem,
+) -> (StatusCode, Value) {
     let url = item.url.trim_start_matches('/');
     let (path, query) = match url.split_once('?') {
         Some((path, query)) => (path, Some(query)),
@@ -102,12 +109,12 @@ fn route_item(shared: &Shared, ids: &RequestIds, item: &BatchItem) -> (StatusCod
         ["users", id]
             if item.method.eq_ignore_ascii_case("GET") && *id != "delta" && !id.is_empty() =>
         {
-            user_reply(shared, ids, id, query)
+            user_reply(shared, ids, caller, id, query)
         }
         ["directory", "deletedItems", id]
             if item.method.eq_ignore_ascii_case("GET") && !id.is_empty() =>
         {
-            deleted_item_reply(shared, ids, id, query)
+            deleted_item_reply(shared, ids, caller, id, query)
         }
         _ => (
             StatusCode::BAD_REQUEST,

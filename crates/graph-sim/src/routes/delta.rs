@@ -5,13 +5,15 @@
 //! changing mid-round wait for the next round instead of being missed) and whether
 //! this is a first sync, which leaves removed objects out.
 
+use super::access::denied_user_read;
 use super::query::{encode, Query};
-use super::{denied_permission, self_link};
+use super::self_link;
 use crate::cursor;
 use crate::directory::{Lifecycle, User};
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
+use crate::tokens::Grant;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -32,9 +34,10 @@ struct Round {
 pub(crate) async fn delta(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Some((status, body)) = denied_permission(&shared, &ids) {
+    if let Some((status, body)) = denied_user_read(&shared, &ids, &caller) {
         return json_response(status, &body);
     }
     let round = match parse_round(&shared, raw.as_deref()) {

@@ -1,9 +1,16 @@
-//! The HTTP surface: the token endpoint at the root, Graph under `/v1.0`.
+//! The HTTP surface: the token and device code endpoints and the device login page at
+//! the root, Graph under `/v1.0`.
 
+mod access;
+mod applications;
 mod batch;
+mod body;
 mod delta;
+pub(crate) mod device_code;
+mod device_login;
 mod pipeline;
 mod query;
+mod service_principals;
 mod users;
 
 use crate::reply::RequestIds;
@@ -14,8 +21,6 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use serde_json::Value;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -25,10 +30,39 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{id}", get(users::get_user))
         .route("/directory/deletedItems/{id}", get(users::get_deleted_item))
         .route("/$batch", post(batch::batch))
+        .route(
+            "/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/applications/{id}",
+            get(applications::get_one).delete(applications::delete),
+        )
+        .route(
+            "/applications/{id}/addPassword",
+            post(applications::add_password),
+        )
+        .route(
+            "/applications/{id}/removePassword",
+            post(applications::remove_password),
+        )
+        .route(
+            "/servicePrincipals",
+            get(service_principals::list).post(service_principals::create),
+        )
+        .route(
+            "/servicePrincipals/{id}/appRoleAssignments",
+            post(service_principals::assign),
+        )
         .fallback(unknown_resource)
         .layer(from_fn_with_state(shared.clone(), pipeline::graph_pipeline));
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(crate::auth::token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code::begin))
+        .route(
+            "/devicelogin",
+            get(device_login::page).post(device_login::submit),
+        )
         .nest("/v1.0", graph)
         .layer(from_fn_with_state(shared.clone(), count_request))
         .with_state(shared)
@@ -61,16 +95,11 @@ fn self_link(shared: &Shared, path: &str, raw_query: Option<&str>) -> Option<Str
     Some(format!("{}{path}{query}", shared.base_url))
 }
 
-/// The 403 a users endpoint gives while User.Read.All is not granted, if so.
-fn denied_permission(shared: &Shared, ids: &RequestIds) -> Option<(StatusCode, Value)> {
-    if shared.permission_granted.load(Ordering::Relaxed) {
-        return None;
-    }
-    Some((
-        StatusCode::FORBIDDEN,
-        ids.error_body(
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-        ),
-    ))
+/// Graph's 404 for an object that does not exist (or, for users, is in the recycle bin).
+fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, serde_json::Value) {
+    let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+    (
+        StatusCode::NOT_FOUND,
+        ids.error_body("Request_ResourceNotFound", &message),
+    )
 }

@@ -1,7 +1,7 @@
 //! What every `/v1.0` request goes through before its handler: latency, the bearer
 //! check, then the seeded faults.
 
-use crate::auth::reject_unauthenticated;
+use crate::auth::caller;
 use crate::faults::Fault;
 use crate::reply::{retry_after_value, RequestIds, GRAPH_JSON};
 use crate::state::{lock, Shared};
@@ -9,7 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,14 +23,15 @@ pub(crate) async fn graph_pipeline(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let mut response = match reject_unauthenticated(&shared, request.headers(), &ids) {
-        Some(rejected) => rejected,
-        None => {
+    let mut response = match caller(&shared, request.headers(), &ids) {
+        Err(rejected) => rejected.into_response(),
+        Ok(grant) => {
             let fault = lock(&shared.faults).decide();
             match fault.and_then(|fault| fault_response(&shared, &ids, fault)) {
                 Some(faulty) => faulty,
                 None => {
                     request.extensions_mut().insert(ids.clone());
+                    request.extensions_mut().insert(grant);
                     let response = next.run(request).await;
                     if fault == Some(Fault::Truncated) {
                         truncated(&shared, response).await

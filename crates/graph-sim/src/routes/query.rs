@@ -43,6 +43,44 @@ impl Query {
     }
 }
 
+/// The one `$filter` the simulator runs on applications and service principals,
+/// `appId eq '{guid}'`: the app id, `None` without a filter, or the error for any other.
+pub(crate) fn app_id_filter(query: &Query) -> Result<Option<String>, String> {
+    let Some(filter) = query.get("$filter") else {
+        return Ok(None);
+    };
+    let unsupported =
+        || format!("The simulator supports only $filter=appId eq '<guid>', not: {filter}");
+    let mut words = filter.split_whitespace();
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some(property), Some(op), Some(value), None)
+            if property.eq_ignore_ascii_case("appId") && op.eq_ignore_ascii_case("eq") =>
+        {
+            let value = value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .ok_or_else(unsupported)?;
+            Ok(Some(value.to_string()))
+        }
+        _ => Err(unsupported()),
+    }
+}
+
+/// Keeps only the properties `$select` names (case-insensitive), as Graph does; all
+/// without `$select`.
+pub(crate) fn project(object: serde_json::Value, query: &Query) -> serde_json::Value {
+    let (Some(select), serde_json::Value::Object(map)) = (query.get("$select"), &object) else {
+        return object;
+    };
+    let wanted: Vec<&str> = select.split(',').map(str::trim).collect();
+    let kept = map
+        .iter()
+        .filter(|(name, _)| wanted.iter().any(|w| w.eq_ignore_ascii_case(name)))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    serde_json::Value::Object(kept)
+}
+
 /// Percent-encodes a query component, leaving the characters Graph's own links show
 /// literally (`$select=id,accountEnabled`) readable.
 pub(crate) fn encode(text: &str) -> String {

@@ -1,11 +1,13 @@
 //! `GET /v1.0/users/{id}`, `GET /v1.0/users` and `GET /v1.0/directory/deletedItems/{id}`.
 
+use super::access::denied_user_read;
 use super::query::Query;
-use super::{denied_permission, self_link};
+use super::{not_found, self_link};
 use crate::faults::ReadFault;
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
+use crate::tokens::Grant;
 use crate::{cursor, filter, search};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,10 +22,11 @@ const MAX_PAGE_SIZE: usize = 999;
 pub(crate) async fn get_user(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (status, body) = user_reply(&shared, &ids, &id, raw.as_deref());
+    let (status, body) = user_reply(&shared, &ids, &caller, &id, raw.as_deref());
     json_response(status, &body)
 }
 
@@ -31,10 +34,11 @@ pub(crate) async fn get_user(
 pub(crate) fn user_reply(
     shared: &Shared,
     ids: &RequestIds,
+    caller: &Grant,
     id: &str,
     raw_query: Option<&str>,
 ) -> (StatusCode, Value) {
-    let select = match readable(shared, ids, raw_query) {
+    let select = match readable(shared, ids, caller, raw_query) {
         Ok(select) => select,
         Err(refused) => return refused,
     };
@@ -75,10 +79,11 @@ pub(crate) fn user_reply(
 pub(crate) async fn get_deleted_item(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let (status, body) = deleted_item_reply(&shared, &ids, &id, raw.as_deref());
+    let (status, body) = deleted_item_reply(&shared, &ids, &caller, &id, raw.as_deref());
     json_response(status, &body)
 }
 
@@ -86,10 +91,11 @@ pub(crate) async fn get_deleted_item(
 pub(crate) fn deleted_item_reply(
     shared: &Shared,
     ids: &RequestIds,
+    caller: &Grant,
     id: &str,
     raw_query: Option<&str>,
 ) -> (StatusCode, Value) {
-    let select = match readable(shared, ids, raw_query) {
+    let select = match readable(shared, ids, caller, raw_query) {
         Ok(select) => select,
         Err(refused) => return refused,
     };
@@ -115,9 +121,10 @@ pub(crate) fn deleted_item_reply(
 fn readable(
     shared: &Shared,
     ids: &RequestIds,
+    caller: &Grant,
     raw_query: Option<&str>,
 ) -> Result<Select, (StatusCode, Value)> {
-    if let Some(denied) = denied_permission(shared, ids) {
+    if let Some(denied) = denied_user_read(shared, ids, caller) {
         return Err(denied);
     }
     Query::parse(raw_query, &["$select"])
@@ -130,25 +137,17 @@ fn readable(
         })
 }
 
-/// Graph's 404 for a user that does not exist (or is in the recycle bin).
-fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, Value) {
-    let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
-    (
-        StatusCode::NOT_FOUND,
-        ids.error_body("Request_ResourceNotFound", &message),
-    )
-}
-
 /// `GET /v1.0/users`. `$search` is an advanced query: without `ConsistencyLevel:
 /// eventual` Graph refuses it, and ignores `$count=true` (as documented for directory
 /// objects); with the header, `$count=true` adds `@odata.count`.
 pub(crate) async fn list_users(
     State(shared): State<Arc<Shared>>,
     Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Some((status, body)) = denied_permission(&shared, &ids) {
+    if let Some((status, body)) = denied_user_read(&shared, &ids, &caller) {
         return json_response(status, &body);
     }
     let bad = |code: &str, message: &str| ids.error(StatusCode::BAD_REQUEST, code, message);

@@ -1,6 +1,6 @@
 //! The `graph-sim` binary: seeds a tenant and prints how to reach it.
 
-use crate::common::ids_of;
+use crate::common::{ids_of, ADMIN_SCOPES, DEVICE_CODE_GRANT, PUBLIC_CLIENT};
 use reqwest::Client;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -126,5 +126,71 @@ async fn a_seed_file_adds_accounts_with_fixed_ids() {
         .unwrap();
     assert_eq!(gia["userType"], "Guest");
     assert_eq!(gia["displayName"], "Gia Guest");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn device_code_timings_and_seeded_roles_come_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("graph-sim-roles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"[{"id": "88888888-8888-4888-8888-888888888888", "upn": "ada@contoso.example",
+             "roles": ["Application Administrator"]}]"#,
+    )
+    .unwrap();
+    let (_child, info) = start(&[
+        "--seed",
+        seed.to_str().unwrap(),
+        "--device-code-interval",
+        "0",
+        "--device-code-lifetime",
+        "60",
+    ]);
+    let base_url = info["base_url"].as_str().unwrap();
+    let http = Client::new();
+    let started: Value = http
+        .post(format!("{base_url}/organizations/oauth2/v2.0/devicecode"))
+        .form(&[("client_id", PUBLIC_CLIENT), ("scope", ADMIN_SCOPES)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(started["interval"], 0);
+    assert_eq!(started["expires_in"], 60);
+    let approved = http
+        .post(format!("{base_url}/devicelogin"))
+        .form(&[
+            ("code", started["user_code"].as_str().unwrap()),
+            ("user", "ada@contoso.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), reqwest::StatusCode::OK);
+    let token: Value = http
+        .post(format!("{base_url}/organizations/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", DEVICE_CODE_GRANT),
+            ("client_id", PUBLIC_CLIENT),
+            ("device_code", started["device_code"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = http
+        .post(format!("{base_url}/v1.0/applications"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({"displayName": "UniAsset Desktop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
     let _ = std::fs::remove_dir_all(&dir);
 }

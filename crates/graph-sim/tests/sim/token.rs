@@ -1,8 +1,6 @@
 //! The client-credentials token endpoint and its Entra error codes.
 
-use crate::common::{fetch_token, Env, GRAPH_SCOPE};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::common::{assert_entra_error, fetch_token, jwt_parts, Env, GRAPH_SCOPE};
 use graph_sim::{Faults, Simulator, TenantConfig};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -43,23 +41,6 @@ async fn token_with(
         })
         .collect();
     post_token(sim, tenant, &form).await
-}
-
-fn assert_entra_error(reply: &(StatusCode, Value), status: StatusCode, error: &str, code: u64) {
-    let (got_status, body) = reply;
-    assert_eq!(*got_status, status, "{body}");
-    assert_eq!(body["error"], error, "{body}");
-    assert_eq!(body["error_codes"], serde_json::json!([code]), "{body}");
-    let description = body["error_description"]
-        .as_str()
-        .expect("error_description");
-    assert!(
-        description.starts_with(&format!("AADSTS{code}: ")),
-        "{description}"
-    );
-    for field in ["timestamp", "trace_id", "correlation_id"] {
-        assert!(body[field].is_string(), "{field} in {body}");
-    }
 }
 
 #[tokio::test]
@@ -141,17 +122,6 @@ async fn faults_never_touch_the_token_endpoint() {
     });
     let token = fetch_token(&sim, &Client::new()).await;
     assert!(!token.is_empty());
-}
-
-/// The JSON of a JWT's header and payload.
-fn jwt_parts(token: &str) -> (Value, Value) {
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3, "header.payload.signature: {token}");
-    assert!(!parts[2].is_empty());
-    let decode = |part: &str| -> Value {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
-    };
-    (decode(parts[0]), decode(parts[1]))
 }
 
 #[tokio::test]

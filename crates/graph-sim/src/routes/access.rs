@@ -1,0 +1,61 @@
+//! Who may call what: the permission a token must carry for each kind of request, and
+//! Graph's 403 for a caller without it.
+
+use crate::directory_roles::APP_ADMIN_ROLE_IDS;
+use crate::reply::{GraphError, RequestIds};
+use crate::state::Shared;
+use crate::tokens::Grant;
+use axum::http::StatusCode;
+use serde_json::Value;
+use std::sync::atomic::Ordering;
+
+/// Application permissions that allow reading users' accountEnabled.
+const USER_READ_ROLES: [&str; 3] = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
+
+pub(crate) const APPLICATION_READ_WRITE: &str = "Application.ReadWrite.All";
+pub(crate) const APP_ROLE_ASSIGNMENT_READ_WRITE: &str = "AppRoleAssignment.ReadWrite.All";
+
+fn forbidden(ids: &RequestIds) -> (StatusCode, Value) {
+    (
+        StatusCode::FORBIDDEN,
+        ids.error_body(
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ),
+    )
+}
+
+/// The 403 of a users endpoint, if due: the caller must be an application granted
+/// User.Read.All (or broader), and `Simulator::set_permission_granted` must not have
+/// taken the grant away.
+pub(crate) fn denied_user_read(
+    shared: &Shared,
+    ids: &RequestIds,
+    caller: &Grant,
+) -> Option<(StatusCode, Value)> {
+    let granted = shared.permission_granted.load(Ordering::Relaxed)
+        && USER_READ_ROLES.iter().any(|role| caller.has_app_role(role));
+    (!granted).then(|| forbidden(ids))
+}
+
+/// Reading app registrations and service principals: a signed-in user (any role) who
+/// consented to `Application.ReadWrite.All` (or `Application.Read.All`).
+pub(crate) fn may_read_applications(ids: &RequestIds, caller: &Grant) -> Result<(), GraphError> {
+    let allowed = ["Application.Read.All", APPLICATION_READ_WRITE]
+        .iter()
+        .any(|scope| caller.is_delegated_with(scope, &[]));
+    refuse_unless(allowed, ids)
+}
+
+/// Every write: a signed-in user holding `scope` and one of the roles that may register
+/// applications and grant consent. An application's own token never may.
+pub(crate) fn may_write(ids: &RequestIds, caller: &Grant, scope: &str) -> Result<(), GraphError> {
+    refuse_unless(caller.is_delegated_with(scope, &APP_ADMIN_ROLE_IDS), ids)
+}
+
+fn refuse_unless(allowed: bool, ids: &RequestIds) -> Result<(), GraphError> {
+    if allowed {
+        return Ok(());
+    }
+    Err(forbidden(ids).into())
+}
