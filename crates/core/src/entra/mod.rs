@@ -764,6 +764,25 @@ mod tests {
     }
 
     #[test]
+    fn renewal_is_offered_from_thirty_days_before_and_names_the_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let day = |d: i64| today + chrono::Duration::days(d);
+        assert_eq!(renewal_notice(day(31), today), None);
+        let due = renewal_notice(day(30), today).unwrap();
+        assert!(
+            due.starts_with("The client secret expires on 2026-12-27, in 30 days."),
+            "{due}"
+        );
+        assert!(due.contains("Renew secret"), "{due}");
+        assert!(renewal_notice(day(0), today)
+            .unwrap()
+            .contains("expires today (2026-11-27)"));
+        assert!(renewal_notice(day(-1), today)
+            .unwrap()
+            .starts_with("The client secret expired on 2026-11-26."));
+    }
+
+    #[test]
     fn the_secret_warning_starts_fourteen_days_before() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let day = |d: i64| today + chrono::Duration::days(d);
