@@ -42,10 +42,11 @@ function renderPage() {
 }
 
 const card = () => screen.getByRole("region", { name: "Connection" });
+const steps = () => card().querySelector("details.steps");
 const dialog = (name: string) => screen.getByRole("dialog", { name });
 
 describe("not connected", () => {
-  it("offers Set it up for me (recommended) and Enter the details yourself, and no form yet", async () => {
+  it("offers Set it up for me (recommended), with the form below for details entered by hand", async () => {
     const calls = mockCore({ entra_overview: () => makeOverview() });
     renderPage();
     const auto = await screen.findByRole("button", { name: "Set it up for me" });
@@ -54,24 +55,23 @@ describe("not connected", () => {
     expect(within(card()).getByText("Recommended")).toBeInTheDocument();
     const manual = screen.getByRole("button", { name: "Enter the details yourself" });
     expect(manual).not.toHaveClass("btn-primary");
-    expect(screen.queryByLabelText("Client secret")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Client secret")).toHaveAttribute("id", "entra-secret");
+    expect(steps()).not.toHaveAttribute("open");
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     expect(calls.map((c) => c.cmd)).toEqual(["entra_overview"]);
   });
 
-  it("Enter the details yourself shows the guided steps and the form; Cancel goes back to the choice", async () => {
+  it("Enter the details yourself opens the guided steps above the form", async () => {
     mockCore({ entra_overview: () => makeOverview() });
     renderPage();
     await userEvent.click(await screen.findByRole("button", { name: "Enter the details yourself" }));
+    expect(steps()).toHaveAttribute("open");
     expect(screen.getByRole("region", { name: "Register UniAsset in the Microsoft Entra admin center" })).toBeInTheDocument();
     expect(screen.getByLabelText("Tenant ID or domain")).toHaveAttribute("id", "entra-tenant");
     expect(screen.getByLabelText("Application (client) ID")).toHaveAttribute("id", "entra-client-id");
     expect(screen.getByLabelText("Client secret")).toHaveAttribute("id", "entra-secret");
     // Nothing went wrong: no fallback message above the steps.
     expect(within(card()).getAllByRole("alert").every((a) => a.textContent === "")).toBe(true);
-    await userEvent.click(screen.getByRole("button", { name: "Cancel" }));
-    expect(screen.getByRole("button", { name: "Set it up for me" })).toBeInTheDocument();
-    expect(screen.queryByLabelText("Client secret")).not.toBeInTheDocument();
   });
 });
 
@@ -311,11 +311,7 @@ describe("Set it up for me", () => {
     expect(screen.getByRole("region", { name: "Register UniAsset in the Microsoft Entra admin center" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Open the Entra admin center" })).toBeInTheDocument();
     expect(screen.getByLabelText("Client secret")).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Set it up for me" })).not.toBeInTheDocument();
-
-    // Back to the choice: the message goes with the steps.
-    await user.click(screen.getByRole("button", { name: "Cancel" }));
-    expect(screen.queryByText(message)).not.toBeInTheDocument();
+    expect(steps()).toHaveAttribute("open");
   });
 });
 
