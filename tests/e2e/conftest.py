@@ -17,6 +17,8 @@ import socket
 import sqlite3
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -92,20 +94,47 @@ class Tenant:
     def secret(self) -> str:
         return self.info["client_secret"]
 
+    def sign_in_with_code(self, code: str, upn: str) -> str:
+        """What an administrator does in the browser: enter the code on the verification page
+        and sign in as `upn`. Returns the page's text."""
+        form = urllib.parse.urlencode({"code": code, "user": upn}).encode()
+        try:
+            with urllib.request.urlopen(f"{self.info['base_url']}/devicelogin", form, timeout=10) as reply:
+                return reply.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.read().decode()
+
+    def token_status(self, client_id: str, secret: str) -> tuple[int, str]:
+        """The token endpoint's answer to a client-credentials request: (status, body)."""
+        form = urllib.parse.urlencode({
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
+            "scope": f"{self.info['base_url']}/.default",
+        }).encode()
+        url = f"{self.info['base_url']}/{self.info['tenant_id']}/oauth2/v2.0/token"
+        try:
+            with urllib.request.urlopen(url, form, timeout=10) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
 
 @pytest.fixture
 def start_tenant(tmp_path):
     procs = []
 
-    def start(accounts, latency_ms=0, guests=()) -> Tenant:
+    def start(accounts, latency_ms=0, guests=(), roles=None) -> Tenant:
         """accounts: list of (upn, enabled, deleted) members; guests: UPNs of enabled guest
-        accounts; latency_ms delays every Graph reply."""
-        seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted}
+        accounts; latency_ms delays every Graph reply; roles: upn -> directory roles (such as
+        "Global Administrator"). Device codes are polled every second."""
+        roles = roles or {}
+        seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted,
+                 "roles": roles.get(upn, [])}
                 for upn, enabled, deleted in accounts]
         seed += [{"id": str(uuid.uuid4()), "upn": upn, "guest": True} for upn in guests]
         seed_file = tmp_path / f"seed-{len(procs)}.json"
         seed_file.write_text(json.dumps(seed))
-        args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms)]
+        args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms),
+                "--device-code-interval", "1"]
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         info = json.loads(proc.stdout.readline())
