@@ -4,6 +4,7 @@ Event "clicked". Closing the window destroys it (its WebKit web process ends; wi
 WebDriver, the network process too); the tray's Open builds a fresh one, which WebDriver then
 drives under a new window handle."""
 
+import datetime
 import subprocess
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 
 import flows
-from conftest import APP, close_window, stop
+from conftest import APP, cli, close_window, stop
 from flows import sign_in, statuses
 
 ANN, BOB = "ann@northwind.example", "bob@northwind.example"
@@ -162,3 +163,31 @@ def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
         assert sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS], "they keep running"
     finally:
         stop(app)
+
+
+def test_tray_offers_renewing_the_secret_from_thirty_days_before_expiry(tray, launch, data_dir, session_env,
+                                                                         start_tenant):
+    tenant = start_tenant([(ANN, True, False)])
+    flows.organization(data_dir, session_env)
+    expires = datetime.date.today() + datetime.timedelta(days=40)
+    base = tenant.info["base_url"]
+    cli(data_dir, "entra", "connect", "--tenant", tenant.info["tenant_id"], "--client-id", tenant.info["client_id"],
+        "--client-secret-stdin", "--login-url", base, "--graph-url", base, "--secret-expires", str(expires),
+        stdin=tenant.secret, env=session_env)
+    app = launch()
+    app.wait_for(By.ID, "signin-email")
+    assert [i["label"] for i in tray.menu()] == MENU, "40 days before: nothing to renew yet"
+
+    # 20 days before, after the next run: the item names the date, and opens the Entra page.
+    app.set_clock(f"{expires - datetime.timedelta(days=20)}T10:00:00Z")
+    sign_in(app)
+    tray.click("Sync Now")
+    label = f"Renew client secret (expires {expires})…"
+    wait_until(lambda: label in [i["label"] for i in tray.menu()], "the Renew client secret item")
+    old = close_to_tray(app, tray)
+    tray.click(label)
+    app.switch_to_new_window(old)
+    app.wait_for(By.XPATH, "//h2[normalize-space(.)='Microsoft Entra ID']")
+    app.by_text("*", f"The client secret expires on {expires}, in 20 days.")
+    app.wait_for(By.XPATH, "//button[normalize-space(.)='Renew secret']")
+    app.shot("renew-from-tray")
