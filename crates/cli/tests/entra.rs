@@ -485,3 +485,67 @@ fn auto_add_turns_on_and_off() {
     let off = t.ok(&["entra", "auto-add", "off"]);
     assert_eq!(off["auto_add_new_users"], false);
 }
+
+/// `entra setup` and `entra renew-secret`: the code goes to standard error while the command
+/// waits; the administrator's approval (here through the simulator's handle) lets it finish.
+#[test]
+fn setup_and_renew_secret_wait_for_the_administrator_and_print_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Simulator::start(TenantConfig {
+        device_code_interval_secs: 1,
+        ..TenantConfig::default()
+    })
+    .unwrap();
+    let admin = sim.add_user("grace@contoso.onmicrosoft.com", None, true);
+    sim.set_roles(&admin, &["Global Administrator"]);
+    common::init(dir.path(), "enterprise", None);
+    let base = sim.base_url();
+
+    let approve = |child: std::process::Child| {
+        let code = loop {
+            if let Some(code) = sim.pending_device_codes().pop() {
+                break code;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        sim.approve_device_code(&code, "grace@contoso.onmicrosoft.com")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains(&format!("Code: {code}")), "{err}");
+        assert!(err.contains(&format!("{base}/devicelogin")), "{err}");
+        assert!(out.status.success(), "{err}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let setup = spawn(
+        dir.path(),
+        &[
+            "--json",
+            "entra",
+            "setup",
+            "--login-url",
+            &base,
+            "--graph-url",
+            &base,
+        ],
+        "",
+        &[],
+    );
+    let connection = approve(setup);
+    assert_eq!(connection["tenant"], sim.tenant_id());
+    assert_eq!(connection["set_up_by_uniasset"], true);
+    assert!(connection["secret_expires_on"].is_string());
+
+    let renewal = approve(spawn(
+        dir.path(),
+        &["--json", "entra", "renew-secret"],
+        "",
+        &[],
+    ));
+    assert!(renewal["old_secret"]
+        .as_str()
+        .unwrap()
+        .starts_with("The old secret was removed"));
+    let test = common::run(dir.path(), &["entra", "test"], "");
+    assert!(test.status.success(), "{test:?}");
+}

@@ -45,7 +45,10 @@ async fn set_up(
     account: &str,
 ) -> Result<entra::Connection, EntraError> {
     let (prompt, sign_in) = entra::begin_setup(store, &Actor::CommandLine, &target(sim)).await?;
-    assert_eq!(sim.pending_device_codes(), [prompt.user_code.clone()]);
+    assert_eq!(
+        sim.pending_device_codes(),
+        std::slice::from_ref(&prompt.user_code)
+    );
     assert!(prompt.verification_uri.starts_with(&sim.base_url()));
     assert!(prompt.message.contains(&prompt.user_code));
     sim.approve_device_code(&prompt.user_code, account).unwrap();
