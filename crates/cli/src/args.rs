@@ -171,7 +171,7 @@ pub enum EntraCommand {
     /// Set UniAsset up in the tenant for you: an administrator signs in with the code printed
     /// here, and UniAsset registers its own app with User.Read.All and a 12-month secret kept
     /// in the system keychain.
-    Setup(EntraSetup),
+    Setup(CloudArgs),
     /// Renew the client secret: an administrator signs in with the code printed here, and
     /// UniAsset adds a new secret, tests it, switches to it and removes the old one.
     RenewSecret,
@@ -229,20 +229,16 @@ pub struct EntraConnect {
     pub client_id: String,
     #[arg(long, required = true)]
     pub client_secret_stdin: bool,
-    /// global, usgov, usgov-dod or china (custom when --login-url and --graph-url are given)
-    #[arg(long)]
-    pub cloud: Option<Cloud>,
-    #[arg(long, requires = "graph_url", conflicts_with = "cloud")]
-    pub login_url: Option<String>,
-    #[arg(long, requires = "login_url", conflicts_with = "cloud")]
-    pub graph_url: Option<String>,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
     /// The secret's expiry date (YYYY-MM-DD), for a warning 14 days before.
     #[arg(long, value_name = "DATE")]
     pub secret_expires: Option<String>,
 }
 
+/// Which Microsoft cloud: a national one by name, or custom endpoints.
 #[derive(Args)]
-pub struct EntraSetup {
+pub struct CloudArgs {
     /// global, usgov, usgov-dod or china (custom when --login-url and --graph-url are given)
     #[arg(long)]
     pub cloud: Option<Cloud>,
@@ -250,6 +246,16 @@ pub struct EntraSetup {
     pub login_url: Option<String>,
     #[arg(long, requires = "login_url", conflicts_with = "cloud")]
     pub graph_url: Option<String>,
+}
+
+impl CloudArgs {
+    pub fn cloud(&self) -> Cloud {
+        match self.cloud {
+            _ if self.login_url.is_some() => Cloud::Custom,
+            Some(cloud) => cloud,
+            None => Cloud::Global,
+        }
+    }
 }
 
 #[derive(Subcommand)]

@@ -1,14 +1,12 @@
 use uniasset_core::access::Actor;
 use uniasset_core::directory::reason_words;
-use uniasset_core::entra::{
-    self, cloud::Cloud, ConnectionInput, DeviceCodePrompt, ProvisionReport, SetupTarget,
-};
+use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, ProvisionReport, SetupTarget};
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
 
 use super::{block_on, from_stdin};
-use crate::args::{EntraCommand, EntraConnect, EntraSetup};
+use crate::args::{CloudArgs, EntraCommand, EntraConnect};
 use crate::output::{Done, Failure};
 
 pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
@@ -163,31 +161,21 @@ fn show(prompt: &DeviceCodePrompt) {
     );
 }
 
-fn setup_target(args: EntraSetup) -> SetupTarget {
-    let cloud = match args.cloud {
-        _ if args.login_url.is_some() => Cloud::Custom,
-        Some(cloud) => cloud,
-        None => Cloud::Global,
-    };
+fn setup_target(args: CloudArgs) -> SetupTarget {
     SetupTarget {
-        cloud,
+        cloud: args.cloud(),
         login_url: args.login_url,
         graph_url: args.graph_url,
     }
 }
 
 fn connection_input(args: EntraConnect) -> ConnectionInput {
-    let cloud = match args.cloud {
-        _ if args.login_url.is_some() => Cloud::Custom,
-        Some(cloud) => cloud,
-        None => Cloud::Global,
-    };
     ConnectionInput {
         tenant: args.tenant,
         client_id: args.client_id,
-        cloud,
-        login_url: args.login_url,
-        graph_url: args.graph_url,
+        cloud: args.cloud.cloud(),
+        login_url: args.cloud.login_url,
+        graph_url: args.cloud.graph_url,
         secret_expires_on: args.secret_expires,
     }
 }

@@ -4,7 +4,7 @@
 use super::access::{may_read_applications, may_write, APPLICATION_READ_WRITE};
 use super::body::{bad_request, json_object, optional_string, required_string};
 use super::not_found;
-use super::query::{app_id_filter, project, Query};
+use super::query::{app_listing, project};
 use crate::applications::{Application, Missing, PasswordCredential};
 use crate::reply::{json_response, GraphError, RequestIds};
 use crate::state::{lock, Shared};
@@ -66,15 +66,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Reply {
     may_read_applications(&ids, &caller)?;
-    let query = Query::parse(raw.as_deref(), &["$filter", "$select"])
-        .map_err(|message| bad_request(&ids, &message))?;
-    let app_id = app_id_filter(&query).map_err(|message| {
-        ids.refuse(
-            StatusCode::BAD_REQUEST,
-            "Request_UnsupportedQuery",
-            &message,
-        )
-    })?;
+    let (query, app_id) = app_listing(&ids, raw.as_deref())?;
     let value: Vec<Value> = lock(&shared.registry)
         .apps(app_id.as_deref())
         .map(|app| project(render(app), &query))

@@ -1,5 +1,7 @@
 //! OData query options: decoding them, and re-encoding them into absolute next links.
 
+use crate::reply::{GraphError, RequestIds};
+use axum::http::StatusCode;
 /// The query string's pairs, decoded, in the order the client sent them.
 pub(crate) struct Query {
     pairs: Vec<(String, String)>,
@@ -43,27 +45,38 @@ impl Query {
     }
 }
 
-/// The one `$filter` the simulator runs on applications and service principals,
-/// `appId eq '{guid}'`: the app id, `None` without a filter, or the error for any other.
-pub(crate) fn app_id_filter(query: &Query) -> Result<Option<String>, String> {
+/// A listing of applications or service principals: its query (`$filter`, `$select`) and the
+/// one filter the simulator runs on them, `appId eq '{guid}'` (`None` without a filter).
+pub(crate) fn app_listing(
+    ids: &RequestIds,
+    raw: Option<&str>,
+) -> Result<(Query, Option<String>), GraphError> {
+    let query = Query::parse(raw, &["$filter", "$select"])
+        .map_err(|message| super::body::bad_request(ids, &message))?;
     let Some(filter) = query.get("$filter") else {
-        return Ok(None);
+        return Ok((query, None));
     };
-    let unsupported =
-        || format!("The simulator supports only $filter=appId eq '<guid>', not: {filter}");
+    let unsupported = || {
+        ids.refuse(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            &format!("The simulator supports only $filter=appId eq '<guid>', not: {filter}"),
+        )
+    };
     let mut words = filter.split_whitespace();
-    match (words.next(), words.next(), words.next(), words.next()) {
+    let app_id = match (words.next(), words.next(), words.next(), words.next()) {
         (Some(property), Some(op), Some(value), None)
             if property.eq_ignore_ascii_case("appId") && op.eq_ignore_ascii_case("eq") =>
         {
-            let value = value
+            value
                 .strip_prefix('\'')
                 .and_then(|v| v.strip_suffix('\''))
-                .ok_or_else(unsupported)?;
-            Ok(Some(value.to_string()))
+                .ok_or_else(unsupported)?
+                .to_string()
         }
-        _ => Err(unsupported()),
-    }
+        _ => return Err(unsupported()),
+    };
+    Ok((query, Some(app_id)))
 }
 
 /// Keeps only the properties `$select` names (case-insensitive), as Graph does; all

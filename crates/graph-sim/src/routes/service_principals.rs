@@ -7,7 +7,7 @@ use super::access::{
 use super::applications::{timestamp, with_context};
 use super::body::{bad_request, json_object, required_string};
 use super::not_found;
-use super::query::{app_id_filter, project, Query};
+use super::query::{app_listing, project};
 use crate::applications::{AssignError, ServicePrincipal, SpRefused};
 use crate::reply::{json_response, GraphError, RequestIds};
 use crate::state::{lock, Shared};
@@ -55,15 +55,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Reply {
     may_read_applications(&ids, &caller)?;
-    let query = Query::parse(raw.as_deref(), &["$filter", "$select"])
-        .map_err(|message| bad_request(&ids, &message))?;
-    let app_id = app_id_filter(&query).map_err(|message| {
-        ids.refuse(
-            StatusCode::BAD_REQUEST,
-            "Request_UnsupportedQuery",
-            &message,
-        )
-    })?;
+    let (query, app_id) = app_listing(&ids, raw.as_deref())?;
     let value: Vec<Value> = lock(&shared.registry)
         .service_principals(app_id.as_deref())
         .map(|principal| project(render(principal), &query))
