@@ -29,6 +29,9 @@ pub fn spawn(app: AppHandle) {
                 let _ = runner.run(&app, trigger, Actor::EntraSync).await;
             }
             crate::email::check_stale(&app).await;
+            // The day moves on with nothing else happening: "Renew client secret…" appears
+            // 30 days before expiry even with automatic runs off.
+            crate::tray::refresh_renewal(app.clone());
             tokio::time::sleep(clock::tick()).await;
         }
     });

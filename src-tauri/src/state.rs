@@ -126,12 +126,17 @@ impl AppState {
             .ok_or(EntraError::NoSignInPending)
     }
 
-    pub fn cancel_admin_sign_in(&self) {
-        locked(&self.admin_sign_in_page).take();
-        if let Some(cancel) = locked(&self.admin_sign_in_cancel).take() {
-            cancel.cancel();
+    /// Cancels the latest sign-in; false when it came too late (the work has begun changing
+    /// the tenant), and then the sign-in's page stays known.
+    pub fn cancel_admin_sign_in(&self) -> bool {
+        let in_time = locked(&self.admin_sign_in_cancel)
+            .as_ref()
+            .is_none_or(|cancel| cancel.cancel());
+        if in_time {
+            locked(&self.admin_sign_in_page).take();
+            locked(&self.admin_sign_in).take();
         }
-        locked(&self.admin_sign_in).take();
+        in_time
     }
 
     pub fn session(&self) -> std::sync::MutexGuard<'_, Option<SessionToken>> {

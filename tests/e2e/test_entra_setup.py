@@ -18,9 +18,9 @@ from conftest import CLI, cli
 from flows import open_entra, sign_in
 
 ANN = "ann@northwind.example"
-GRACE = "grace@contoso.onmicrosoft.com"  # Application Administrator
+GRACE = "grace@contoso.onmicrosoft.com"  # Global Administrator
 CARL = "carl@contoso.onmicrosoft.com"  # no directory role
-ADMIN_ROLES = {GRACE: ["Application Administrator"]}
+ADMIN_ROLES = {GRACE: ["Global Administrator"]}
 JWT_START = "eyJ"  # every JWT (the simulator's tokens, like Entra's) starts with base64 of '{"'
 
 
@@ -146,9 +146,9 @@ def test_an_account_without_the_role_gets_the_plain_message_and_the_guided_steps
     open_entra(app)
     app.click("button", "Set it up for me")
     run_sign_in(app, tenant, CARL, custom_cloud=True)
-    said = app.alert_text("cannot register apps")
-    assert said.startswith(f"{CARL} signed in, but cannot register apps"), said
-    assert "Application Administrator or Global Administrator" in said, said
+    said = app.alert_text("may not register UniAsset")
+    assert said.startswith(f"{CARL} signed in, but may not register UniAsset"), said
+    assert "Global Administrator" in said, said
     app.by_text("*", "Register UniAsset in the Microsoft Entra admin center")
     app.wait_for(By.ID, "entra-tenant")
     app.shot("admin-role-needed")
@@ -180,7 +180,7 @@ def test_cli_entra_setup_and_renew_secret(data_dir, session_env, start_tenant):
 
     code, out, err = signed_in_by(CARL, "entra", "renew-secret")
     assert code == 1, (out, err)
-    assert "cannot register apps" in err, err
+    assert "may not add a client secret" in err, err
     assert keychain_secret(data_dir, session_env) == first, "nothing changed"
 
     code, out, err = signed_in_by(GRACE, "--json", "entra", "renew-secret")

@@ -51,7 +51,7 @@ describe("not connected", () => {
     renderPage();
     const auto = await screen.findByRole("button", { name: "Set it up for me" });
     expect(auto).toHaveClass("btn-primary");
-    expect(auto).toHaveAccessibleDescription(/^Sign in once as a Global Administrator or Application Administrator\./);
+    expect(auto).toHaveAccessibleDescription(/^Sign in once as a Global Administrator\./);
     expect(within(card()).getByText("Recommended")).toBeInTheDocument();
     const manual = screen.getByRole("button", { name: "Enter the details yourself" });
     expect(manual).not.toHaveClass("btn-primary");
@@ -81,7 +81,9 @@ describe("Set it up for me", () => {
     renderPage();
     await userEvent.click(await screen.findByRole("button", { name: "Set it up for me" }));
     const box = dialog("Set up Microsoft Entra ID");
-    expect(box).toHaveTextContent("Global Administrator or Application Administrator");
+    expect(box).toHaveTextContent(
+      "a Global Administrator (or an Application Administrator who is also a Privileged Role Administrator)",
+    );
     expect(box).toHaveTextContent("a client secret valid for 12 months");
     expect(within(box).getByRole("button", { name: "Start" })).toHaveFocus();
     await userEvent.click(within(box).getByRole("button", { name: "Cancel" }));
@@ -190,7 +192,7 @@ describe("Set it up for me", () => {
       entra_setup_finish: () => finish.promise,
       entra_sign_in_cancel: () => {
         finish.reject({ code: "entra_sign_in_cancelled", message: "The sign-in was cancelled." });
-        return null;
+        return true;
       },
     });
     renderPage();
@@ -201,8 +203,8 @@ describe("Set it up for me", () => {
     await within(box).findByText(prompt.user_code);
     await user.click(within(box).getByRole("button", { name: "Cancel" }));
 
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
-    await waitFor(() => expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(1);
     expect(screen.getByRole("button", { name: "Set it up for me" })).toBeInTheDocument();
     expect(screen.queryByText("The sign-in was cancelled.")).not.toBeInTheDocument();
   });
@@ -212,7 +214,7 @@ describe("Set it up for me", () => {
       entra_overview: () => makeOverview(),
       entra_setup_begin: () => prompt,
       entra_setup_finish: () => new Promise(() => {}),
-      entra_sign_in_cancel: () => null,
+      entra_sign_in_cancel: () => true,
     });
     renderPage();
     const user = userEvent.setup();
@@ -220,8 +222,31 @@ describe("Set it up for me", () => {
     await user.click(within(dialog("Set up Microsoft Entra ID")).getByRole("button", { name: "Start" }));
     await screen.findByText(prompt.user_code);
     await user.keyboard("{Escape}");
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
-    await waitFor(() => expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(1);
+  });
+
+  it("Cancel after the administrator has signed in is too late: the dialog stays and shows the outcome", async () => {
+    const finish = later<EntraOverview>();
+    const calls = mockCore({
+      entra_overview: () => makeOverview(),
+      entra_setup_begin: () => prompt,
+      entra_setup_finish: () => finish.promise,
+      entra_sign_in_cancel: () => false,
+    });
+    renderPage();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Set it up for me" }));
+    const box = dialog("Set up Microsoft Entra ID");
+    await user.click(within(box).getByRole("button", { name: "Start" }));
+    await within(box).findByText(prompt.user_code);
+    await user.click(within(box).getByRole("button", { name: "Cancel" }));
+    expect(await within(box).findByText(/^Too late to cancel/)).toBeInTheDocument();
+    expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(1);
+
+    finish.resolve(connected());
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(within(card()).getByRole("status")).toHaveTextContent(/^Connected\. UniAsset registered its app/);
   });
 
   it("Cancel before the code comes ends the sign-in that then begins, and never waits for it", async () => {
@@ -230,7 +255,7 @@ describe("Set it up for me", () => {
       entra_overview: () => makeOverview(),
       entra_setup_begin: () => begin.promise,
       entra_setup_finish: () => new Promise(() => {}),
-      entra_sign_in_cancel: () => null,
+      entra_sign_in_cancel: () => true,
     });
     renderPage();
     const user = userEvent.setup();
@@ -239,7 +264,7 @@ describe("Set it up for me", () => {
     await user.click(within(box).getByRole("button", { name: "Start" }));
     expect(within(box).getByRole("button", { name: "Starting…" })).toBeDisabled();
     await user.click(within(box).getByRole("button", { name: "Cancel" }));
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
 
     begin.resolve(prompt);
     await waitFor(() => expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(2));

@@ -178,11 +178,16 @@ describe("connection", () => {
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
   });
 
-  it("shows the secret expiry warning", async () => {
-    const warning = "The client secret expires on 2025-03-10, in 5 days. Create a new secret and reconnect before then.";
-    mockCore({ entra_overview: () => connected({}, { secret_warning: warning }) });
+  it("shows when the secret expires, with Renew secret, once renewal is due", async () => {
+    const notice = "The client secret expires on 2025-03-10, in 5 days. Renew it with Renew secret in Settings.";
+    mockCore({
+      entra_overview: () =>
+        connected({}, { secret_warning: "expires in 5 days", renewal_due: true, secret_renewal: notice }),
+    });
     renderPage();
-    expect(await screen.findByText(warning)).toHaveClass("warning");
+    expect((await screen.findByText(notice)).closest(".warning")).not.toBeNull();
+    expect(screen.getByRole("button", { name: "Renew secret" })).toBeInTheDocument();
+    expect(screen.queryByText("expires in 5 days")).not.toBeInTheDocument();
   });
 });
 

@@ -17,6 +17,8 @@ use uniasset_core::ErrorCode;
 
 const ADMIN: &str = "grace@contoso.onmicrosoft.com";
 const CLERK: &str = "carl@contoso.onmicrosoft.com";
+/// May register apps and add secrets, but not grant Microsoft Graph's application permissions.
+const APP_ADMIN: &str = "abe@contoso.onmicrosoft.com";
 
 fn tenant(config: TenantConfig) -> Simulator {
     let sim = Simulator::start(TenantConfig {
@@ -25,8 +27,10 @@ fn tenant(config: TenantConfig) -> Simulator {
     })
     .unwrap();
     let admin = sim.add_user(ADMIN, Some(ADMIN), true);
-    sim.set_roles(&admin, &["Application Administrator"]);
+    sim.set_roles(&admin, &["Global Administrator"]);
     sim.add_user(CLERK, Some(CLERK), true);
+    let app_admin = sim.add_user(APP_ADMIN, Some(APP_ADMIN), true);
+    sim.set_roles(&app_admin, &["Application Administrator"]);
     sim
 }
 
@@ -149,26 +153,96 @@ async fn set_it_up_for_me_registers_the_app_and_connects() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_account_without_the_role_gets_the_plain_message_and_nothing_is_made() {
+async fn an_account_without_the_role_gets_the_plain_message_and_nothing_is_left() {
     let sim = tenant(TenantConfig::default());
     let mut org = common::org(Plan::Enterprise);
     let before = sim.applications().len();
-    let err = set_up(&mut org.store, &sim, CLERK).await.unwrap_err();
-    assert_eq!(err.code(), "entra_admin_role_needed");
-    let message = err.to_string();
-    assert!(message.contains(CLERK), "{message}");
-    assert!(
-        message.contains("Application Administrator or Global Administrator"),
-        "{message}"
-    );
-    assert!(message.contains("guided steps"), "{message}");
-    assert_eq!(
-        sim.applications().len(),
-        before,
-        "no app registration is left behind"
-    );
+    // No role: refused at the first step. An Application Administrator: the app is made, the
+    // grant of User.Read.All refused, and the app deleted again.
+    for account in [CLERK, APP_ADMIN] {
+        let err = set_up(&mut org.store, &sim, account).await.unwrap_err();
+        assert_eq!(err.code(), "entra_admin_role_needed", "{err}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "{account} signed in, but may not register UniAsset and grant it User.Read.All"
+            )),
+            "{message}"
+        );
+        assert!(message.contains("Global Administrator"), "{message}");
+        assert!(message.contains("guided steps"), "{message}");
+        assert_eq!(
+            sim.applications().len(),
+            before,
+            "no app registration is left behind"
+        );
+    }
     assert!(entra::connection(&org.store).unwrap().is_none());
     assert!(Keychain::for_store(&org.store).unwrap().load().is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_counts_until_the_first_change_in_the_tenant() {
+    let sim = tenant(TenantConfig::default());
+    let mut org = common::org(Plan::Enterprise);
+    let by = Actor::CommandLine;
+    // Approved, but cancelled before the setup's first write: nothing is made.
+    let (prompt, sign_in) = entra::begin_setup(&mut org.store, &by, &target(&sim))
+        .await
+        .unwrap();
+    let cancel = sign_in.canceller();
+    sim.approve_device_code(&prompt.user_code, ADMIN).unwrap();
+    assert!(cancel.cancel(), "in time");
+    let err = entra::finish_setup(&mut org.store, &by, sign_in)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "entra_sign_in_cancelled", "{err}");
+    assert_eq!(sim.applications().len(), 1, "nothing was registered");
+
+    // After a finished setup the same handle is too late.
+    let (prompt, sign_in) = entra::begin_setup(&mut org.store, &by, &target(&sim))
+        .await
+        .unwrap();
+    let cancel = sign_in.canceller();
+    sim.approve_device_code(&prompt.user_code, ADMIN).unwrap();
+    entra::finish_setup(&mut org.store, &by, sign_in)
+        .await
+        .unwrap();
+    assert!(!cancel.cancel(), "too late: the tenant has changed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renewal_whose_connection_went_meanwhile_switches_nothing_and_leaves_no_secret() {
+    let sim = tenant(TenantConfig::default());
+    let mut org = common::org(Plan::Enterprise);
+    set_up(&mut org.store, &sim, ADMIN).await.unwrap();
+    let client_id = entra::connection(&org.store).unwrap().unwrap().client_id;
+    let (prompt, sign_in) = entra::begin_renewal(&mut org.store, &Actor::CommandLine)
+        .await
+        .unwrap();
+    let mut window = org.store.another().unwrap();
+    // Disconnected (elsewhere) while the administrator was signing in.
+    let meanwhile = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        entra::disconnect(&mut window, &Actor::CommandLine).unwrap();
+        sim.approve_device_code(&prompt.user_code, ADMIN).unwrap();
+    };
+    let (renewed, ()) = tokio::join!(
+        entra::finish_renewal(&mut org.store, &Actor::CommandLine, sign_in),
+        meanwhile
+    );
+    let err = renewed.unwrap_err();
+    assert_eq!(err.code(), "connection_changed", "{err}");
+    assert!(
+        Keychain::for_store(&org.store).unwrap().load().is_err(),
+        "no secret in the keychain after a disconnect"
+    );
+    let app = sim
+        .applications()
+        .into_iter()
+        .find(|a| a.app_id == client_id)
+        .unwrap();
+    assert_eq!(app.key_ids.len(), 1, "the new secret was removed again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -253,9 +327,13 @@ async fn renewing_swaps_the_secret_and_the_old_one_gets_no_token() {
         .unwrap();
     assert_eq!(app.key_ids.len(), 1, "only the new secret is left");
 
-    // Without the role, nothing changes.
+    // Without a role, nothing changes; an Application Administrator may renew.
     let err = renew(&mut org.store, &sim, CLERK).await.unwrap_err();
     assert_eq!(err.code(), "entra_admin_role_needed");
+    assert!(
+        err.to_string().contains("may not add a client secret"),
+        "{err}"
+    );
     works(&org.store, secret(&org.store)).await.unwrap();
 }
 

@@ -23,8 +23,12 @@ const ROLES: [(&str, &str); 6] = [
     ("Global Reader", "f2ef992c-3afb-46b9-b7cf-a126ee74c451"),
 ];
 
-/// The roles that may register applications and grant consent to application permissions.
+/// The roles that may register applications and manage their secrets.
 pub(crate) const APP_ADMIN_ROLE_IDS: [&str; 3] = [ROLES[0].1, ROLES[1].1, ROLES[2].1];
+
+/// The roles that may grant an application permission of Microsoft Graph (admin consent to
+/// app roles): as Microsoft documents it, not the application administrators.
+pub(crate) const GRANT_ROLE_IDS: [&str; 2] = [ROLES[0].1, ROLES[4].1];
 
 /// The template id of a role named as the admin center names it (case-insensitive);
 /// `None` for a name Entra does not have, which then grants nothing.

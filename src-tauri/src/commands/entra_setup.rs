@@ -19,7 +19,7 @@ commands! {
     entra_setup_finish() -> EntraOverview;
     entra_renew_begin() -> DeviceCodePrompt;
     entra_renew_finish() -> EntraOverview;
-    entra_sign_in_cancel() -> ();
+    entra_sign_in_cancel() -> bool;
     open_verification_page() -> ();
     open_entra_admin_center(cloud: Cloud) -> ();
 }
@@ -75,9 +75,10 @@ async fn entra_renew_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOvervie
     overview_for(&state, &store)
 }
 
-async fn entra_sign_in_cancel<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
-    app.state::<AppState>().cancel_admin_sign_in();
-    Ok(())
+/// Whether the cancel came in time: once the administrator has signed in and UniAsset has
+/// begun changing the tenant, the work finishes (or undoes itself) and Finish says how.
+async fn entra_sign_in_cancel<R: Runtime>(app: AppHandle<R>) -> Reply<bool> {
+    Ok(app.state::<AppState>().cancel_admin_sign_in())
 }
 
 /// "Open the sign-in page again": only the page Microsoft named for the code being waited on.

@@ -70,6 +70,7 @@ fn error_codes() -> Vec<&'static str> {
         ReactivationError::NeedsConfirmation(entra_says_disabled).code(),
         EntraError::AdminRoleNeeded {
             account: String::new(),
+            needs: "",
         }
         .code(),
     ]

@@ -85,7 +85,7 @@ export function commands(call: Call) {
     entraSetupFinish: () => call<EntraOverview>("entra_setup_finish"),
     entraRenewBegin: () => call<DeviceCodePrompt>("entra_renew_begin"),
     entraRenewFinish: () => call<EntraOverview>("entra_renew_finish"),
-    entraSignInCancel: () => call<null>("entra_sign_in_cancel"),
+    entraSignInCancel: () => call<boolean>("entra_sign_in_cancel"),
     openVerificationPage: () => call<null>("open_verification_page"),
     openEntraAdminCenter: (cloud: Cloud) => call<null>("open_entra_admin_center", { cloud }),
     autostartEnabled: () => call<boolean>("autostart_enabled"),

@@ -87,7 +87,7 @@ pub(super) fn tenant(raw: &str) -> Result<String, EntraError> {
             .split('.')
             .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     if !is_guid && !is_domain {
-        return Err(EntraError::InvalidTenant(raw.trim().to_owned()));
+        return Err(EntraError::InvalidTenant(shown(raw)));
     }
     Ok(tenant)
 }
@@ -96,7 +96,23 @@ pub(super) fn tenant(raw: &str) -> Result<String, EntraError> {
 pub(super) fn client_id(raw: &str) -> Result<String, EntraError> {
     uuid::Uuid::try_parse(raw.trim())
         .map(|id| id.hyphenated().to_string())
-        .map_err(|_| EntraError::InvalidClientId(raw.trim().to_owned()))
+        .map_err(|_| EntraError::InvalidClientId(shown(raw)))
+}
+
+/// A wrong value as the message may repeat it: a secret pasted into the wrong field must not
+/// come back in a reply or a screenshot, so anything that may be one is not repeated.
+fn shown(raw: &str) -> String {
+    let raw = raw.trim();
+    let plain = raw.len() <= 40
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ' '));
+    let secret_like = raw.len() >= 30 && !raw.contains(' ') && uuid::Uuid::try_parse(raw).is_err();
+    if plain && !secret_like {
+        format!("\"{raw}\"")
+    } else {
+        "What was entered".to_owned()
+    }
 }
 
 pub(super) fn expiry(raw: &str) -> Result<NaiveDate, EntraError> {
@@ -185,6 +201,29 @@ mod tests {
         let problems = field_problems(&form, &secret);
         assert_eq!(fields(&problems), [FormField::ClientId]);
         assert!(problems[0].message.contains("Directory (tenant) ID"));
+    }
+
+    #[test]
+    fn a_secret_pasted_in_the_wrong_field_is_not_repeated() {
+        let secret = "Abc8Q~x1y2z3-long-secret-value.hereX_09ab";
+        let mut form = input();
+        form.tenant = secret.into();
+        form.client_id = "KJ8Q5vxLm2NwPq7RsTu9VwXyZa1Bc3De4Fg6Hh8Ij0k=".into();
+        let problems = field_problems(&form, &ClientSecret::new(""));
+        assert_eq!(problems.len(), 2);
+        for problem in &problems {
+            assert!(!problem.message.contains(secret), "{}", problem.message);
+            assert!(!problem.message.contains("KJ8Q5vx"), "{}", problem.message);
+            assert!(
+                problem.message.starts_with("What was entered is not"),
+                "{}",
+                problem.message
+            );
+        }
+        form.tenant = "contoso".into();
+        assert!(field_problems(&form, &ClientSecret::new(""))[0]
+            .message
+            .starts_with("\"contoso\" is not a tenant ID"));
     }
 
     #[test]

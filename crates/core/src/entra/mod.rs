@@ -2,6 +2,7 @@
 //! keychain, the auto-deprovision setting and its mass-deactivation guard.
 
 mod accounts;
+mod expiry;
 mod form;
 mod matching;
 pub mod people;
@@ -27,6 +28,8 @@ use cloud::{Cloud, EndpointError, Endpoints};
 pub use crate::graph::device_code::{CancelSignIn, DeviceCodePrompt};
 pub use accounts::known_state;
 pub(crate) use accounts::known_states;
+pub(crate) use expiry::secret_notice_in;
+use expiry::{renewal_notice, secret_expiry, secret_warning};
 pub use form::{field_problems, FieldProblem, FormField};
 pub use matching::{match_accounts, MatchReport, Unmatched};
 pub use people::{
@@ -110,9 +113,11 @@ pub struct EntraSettings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EntraError {
-    #[error("\"{0}\" is not a tenant ID (a GUID) or a verified domain (such as contoso.onmicrosoft.com).")]
+    #[error(
+        "{0} is not a tenant ID (a GUID) or a verified domain (such as contoso.onmicrosoft.com)."
+    )]
     InvalidTenant(String),
-    #[error("\"{0}\" is not an application (client) ID: it is a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e.")]
+    #[error("{0} is not an application (client) ID: it is a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e.")]
     InvalidClientId(String),
     #[error("The client secret is empty.")]
     EmptySecret,
@@ -122,14 +127,25 @@ pub enum EntraError {
     SecretHasSpaces,
     #[error("This is the Directory (tenant) ID. The Application (client) ID is the other ID on the app's Overview page.")]
     TenantIdAsClientId,
-    #[error("{account} signed in, but cannot register apps in Microsoft Entra ID: that needs the Application Administrator or Global Administrator role. Ask someone with one of those roles to sign in, or enter the details yourself with the guided steps. Nothing was changed in Microsoft Entra ID.")]
-    AdminRoleNeeded { account: String },
+    #[error("{account} signed in, but may not {needs} Nothing was left in Microsoft Entra ID.")]
+    AdminRoleNeeded {
+        account: String,
+        /// What was refused and who may do it, ending with what to do instead.
+        needs: &'static str,
+    },
     #[error("{account} belongs to a different Microsoft Entra ID organization than the one connected. Sign in with an administrator of the connected tenant. Nothing was changed.")]
     OtherTenant { account: String },
     #[error("The app registration UniAsset signs in with (client ID {client_id}) is no longer in the tenant, so its secret cannot be renewed. Disconnect, then use \"Set it up for me\" again. Nothing was changed.")]
     AppRegistrationGone { client_id: String },
     #[error("UniAsset did not start a sign-in to finish, or it was already used. Start again.")]
     NoSignInPending,
+    #[error(
+        "{error} Also, {left}: remove it in the Microsoft Entra admin center, App registrations."
+    )]
+    LeftBehind {
+        error: Box<EntraError>,
+        left: String,
+    },
     #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
     InvalidDate(String),
     #[error("The mass-deactivation guard's percentage must be between 0 and 100 (got {0}).")]
@@ -167,6 +183,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::OtherTenant { .. } => "entra_other_tenant",
             EntraError::AppRegistrationGone { .. } => "entra_app_registration_gone",
             EntraError::NoSignInPending => "entra_no_sign_in_pending",
+            EntraError::LeftBehind { error, .. } => error.code(),
             EntraError::InvalidDate(_) => "invalid_date",
             EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::InvalidDeadline(_) => "invalid_deadline",
@@ -504,55 +521,6 @@ pub(crate) fn auto_deprovision_in(conn: &rusqlite::Connection) -> Result<bool, S
     )?)
 }
 
-fn secret_expiry(connection: &Connection) -> Option<NaiveDate> {
-    connection
-        .secret_expires_on
-        .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
-fn secret_warning(expires: NaiveDate, today: NaiveDate) -> Option<String> {
-    let days = (expires - today).num_days();
-    match days {
-        d if d < 0 => Some(format!("The client secret expired on {expires}. Syncs fail until you renew it (Renew secret) or reconnect with a new secret.")),
-        0 => Some("The client secret expires today. Renew it (Renew secret) or reconnect with a new secret.".to_owned()),
-        d if d <= SECRET_WARNING_DAYS => Some(format!(
-            "The client secret expires on {expires}, in {}. Renew it (Renew secret) or reconnect with a new secret before then.",
-            days_words(d)
-        )),
-        _ => None,
-    }
-}
-
-fn days_words(days: i64) -> String {
-    format!("{days} day{}", if days == 1 { "" } else { "s" })
-}
-
-/// From 30 days before expiry: when the secret expires and that "Renew secret" replaces it.
-fn renewal_notice(expires: NaiveDate, today: NaiveDate) -> Option<String> {
-    const HOW: &str = "Renew it with Renew secret in Settings → Integrations → Microsoft Entra ID: an administrator signs in, and UniAsset adds a new secret, tests it, switches to it and removes the old one.";
-    match (expires - today).num_days() {
-        d if d < 0 => Some(format!("The client secret expired on {expires}. {HOW}")),
-        0 => Some(format!(
-            "The client secret expires today ({expires}). {HOW}"
-        )),
-        d if d <= SECRET_RENEWAL_DAYS => Some(format!(
-            "The client secret expires on {expires}, in {}. {HOW}",
-            days_words(d)
-        )),
-        _ => None,
-    }
-}
-
-/// What a run ending now says about the secret's expiry, read inside the run's transaction.
-pub(crate) fn secret_notice_in(conn: &rusqlite::Connection) -> Result<Option<String>, StoreError> {
-    let today = crate::clock::now().date_naive();
-    Ok(connection_in(conn)?
-        .as_ref()
-        .and_then(secret_expiry)
-        .and_then(|d| renewal_notice(d, today)))
-}
-
 /// Stops automatic runs inside the caller's transaction, for a reason outside this page (a
 /// plan without auto-deprovisioning), audited as the toggle is. Whether they were on.
 pub(crate) fn turn_off_auto_deprovision_in(
@@ -761,41 +729,5 @@ mod tests {
         let mut bad_date = input(tenant, guid);
         bad_date.secret_expires_on = Some("31/12/2027".into());
         assert!(matches!(check(&bad_date), Err(EntraError::InvalidDate(_))));
-    }
-
-    #[test]
-    fn renewal_is_offered_from_thirty_days_before_and_names_the_date() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let day = |d: i64| today + chrono::Duration::days(d);
-        assert_eq!(renewal_notice(day(31), today), None);
-        let due = renewal_notice(day(30), today).unwrap();
-        assert!(
-            due.starts_with("The client secret expires on 2026-12-27, in 30 days."),
-            "{due}"
-        );
-        assert!(due.contains("Renew secret"), "{due}");
-        assert!(renewal_notice(day(0), today)
-            .unwrap()
-            .contains("expires today (2026-11-27)"));
-        assert!(renewal_notice(day(-1), today)
-            .unwrap()
-            .starts_with("The client secret expired on 2026-11-26."));
-    }
-
-    #[test]
-    fn the_secret_warning_starts_fourteen_days_before() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let day = |d: i64| today + chrono::Duration::days(d);
-        assert_eq!(secret_warning(day(15), today), None);
-        assert!(secret_warning(day(14), today)
-            .unwrap()
-            .contains("in 14 days"));
-        assert!(secret_warning(day(1), today).unwrap().contains("in 1 day."));
-        assert!(secret_warning(day(0), today)
-            .unwrap()
-            .contains("expires today"));
-        assert!(secret_warning(day(-3), today)
-            .unwrap()
-            .contains("expired on 2026-11-24"));
     }
 }

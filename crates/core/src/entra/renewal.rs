@@ -6,13 +6,16 @@ use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::setup::{as_admin, secret_expiry, test_new_secret, AdminSignIn, SignedIn, SECRET_NAME};
-use super::{connection, Connection, EntraError};
+use super::{connection, connection_in, Connection, EntraError};
 use crate::access::Actor;
 use crate::audit;
 use crate::graph::device_code::DeviceCodePrompt;
 use crate::graph::{Application, GraphClient, NewSecret};
 use crate::secrets::{ClientSecret, Keychain};
 use crate::store::{Store, StoreError};
+
+/// What renewing needs, for the message when the administrator's role falls short.
+const RENEWAL_NEEDS: &str = "add a client secret to UniAsset's app registration: that takes a Global Administrator, Application Administrator or Cloud Application Administrator. Ask someone with one of those roles to sign in, or create a secret in the admin center and use Replace secret.";
 
 /// How a renewal ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,7 +47,12 @@ pub async fn finish_renewal(
     by.require_admin("renew the client secret")?;
     let current = connection(store)?.ok_or(EntraError::NotConnected)?;
     let keychain = Keychain::for_store(store)?;
-    let SignedIn { admin, account, .. } = sign_in.signed_in().await?;
+    let SignedIn {
+        admin,
+        account,
+        cancel,
+        ..
+    } = sign_in.signed_in().await?;
     let tenant_id = admin.tenant_id().await?;
     if current
         .tenant_id
@@ -56,46 +64,70 @@ pub async fn finish_renewal(
     let app = admin
         .find_application(&current.client_id)
         .await
-        .map_err(|e| as_admin(e, &account))?
+        .map_err(|e| as_admin(e, &account, RENEWAL_NEEDS))?
         .ok_or_else(|| EntraError::AppRegistrationGone {
             client_id: current.client_id.clone(),
         })?;
     let old_secret = keychain.load().ok();
     let old_key = old_key_id(store, &app, old_secret.as_ref())?;
+    cancel.commit()?;
     let new = admin
         .add_secret(&app.id, SECRET_NAME, secret_expiry())
         .await
-        .map_err(|e| as_admin(e, &account))?;
-    let switched = switch(
-        store, by, &keychain, &current, &tenant_id, &app, &new, &account,
-    )
-    .await;
-    if let Err(e) = switched {
-        let _ = admin.remove_secret(&app.id, &new.key_id).await;
-        if let Some(old) = &old_secret {
-            let _ = keychain.save(old);
-        }
-        return Err(e);
+        .map_err(|e| as_admin(e, &account, RENEWAL_NEEDS))?;
+    let renewing = Renewing {
+        current: &current,
+        tenant_id: &tenant_id,
+        app: &app,
+        new: &new,
+        account: &account,
+    };
+    if let Err(e) = switch(store, by, &keychain, old_secret.as_ref(), &renewing).await {
+        // The new secret out of the tenant again: nothing holds it.
+        return Err(match admin.remove_secret(&app.id, &new.key_id).await {
+            Ok(()) => e,
+            Err(removal) => EntraError::LeftBehind {
+                error: Box::new(e),
+                left: format!(
+                    "the new client secret (ID {}) could not be removed ({removal})",
+                    new.key_id
+                ),
+            },
+        });
     }
-    let old_secret = remove_old(store, by, &admin, &app, old_key.as_deref()).await?;
+    let old_secret = remove_old(store, by, &admin, &app, old_key.as_deref()).await;
     Ok(SecretRenewal {
         expires_on: new.expires.date_naive().to_string(),
         old_secret,
     })
 }
 
-/// Tests the new secret, then puts it in the keychain and records it.
-#[allow(clippy::too_many_arguments)]
+/// What a renewal is switching: from the connection as it was, to the new secret.
+struct Renewing<'a> {
+    current: &'a Connection,
+    tenant_id: &'a str,
+    app: &'a Application,
+    new: &'a NewSecret,
+    account: &'a str,
+}
+
+/// Tests the new secret, then puts it in the keychain and records it, provided the
+/// connection is still the one renewed (not disconnected or replaced meanwhile). On failure
+/// the keychain holds what it held before.
 async fn switch(
     store: &mut Store,
     by: &Actor,
     keychain: &Keychain,
-    current: &Connection,
-    tenant_id: &str,
-    app: &Application,
-    new: &NewSecret,
-    account: &str,
+    old_secret: Option<&ClientSecret>,
+    renewing: &Renewing<'_>,
 ) -> Result<(), EntraError> {
+    let Renewing {
+        current,
+        tenant_id,
+        app,
+        new,
+        account,
+    } = renewing;
     test_new_secret(
         &current.endpoints,
         tenant_id,
@@ -103,21 +135,36 @@ async fn switch(
         &new.secret,
     )
     .await?;
-    keychain.save(&new.secret)?;
     let tx = store.write()?;
-    tx.execute(
-        "UPDATE entra_connection SET secret_expires_on = ?1, secret_key_id = ?2, app_object_id = ?3 WHERE id = 1",
-        rusqlite::params![new.expires.date_naive().to_string(), new.key_id, app.id],
-    )?;
-    audit::record(
-        &tx,
-        by,
-        audit::Entry::organization("entra.secret_renewed").detail(format!(
-            "A new client secret, valid until {}, added after {account} signed in; UniAsset uses it from now on",
-            new.expires.date_naive()
-        )),
-    )?;
-    tx.commit().map_err(StoreError::from)?;
+    let still = connection_in(&tx)?
+        .filter(|now| now.client_id == current.client_id && now.tenant_id == current.tenant_id);
+    if still.is_none() {
+        return Err(EntraError::ConnectionChanged);
+    }
+    keychain.save(&new.secret)?;
+    let recorded = (move || {
+        tx.execute(
+            "UPDATE entra_connection SET secret_expires_on = ?1, secret_key_id = ?2, app_object_id = ?3 WHERE id = 1",
+            rusqlite::params![new.expires.date_naive().to_string(), new.key_id, app.id],
+        )?;
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("entra.secret_renewed").detail(format!(
+                "A new client secret, valid until {}, added after {account} signed in; UniAsset uses it from now on",
+                new.expires.date_naive()
+            )),
+        )?;
+        tx.commit()?;
+        Ok::<_, StoreError>(())
+    })();
+    if let Err(e) = recorded {
+        let _ = match old_secret {
+            Some(old) => keychain.save(old),
+            None => keychain.delete(),
+        };
+        return Err(e.into());
+    }
     Ok(())
 }
 
@@ -168,7 +215,7 @@ async fn remove_old(
     admin: &GraphClient,
     app: &Application,
     old_key: Option<&str>,
-) -> Result<String, EntraError> {
+) -> String {
     let outcome = match old_key {
         Some(key) => match admin.remove_secret(&app.id, key).await {
             Ok(()) => "The old secret was removed from the app registration: it no longer gets a token.".to_owned(),
@@ -176,12 +223,16 @@ async fn remove_old(
         },
         None => "UniAsset could not tell which of the app's other secrets it used before, so it left them. Remove the old one in App registrations → Certificates & secrets once nothing else uses it.".to_owned(),
     };
-    let tx = store.write()?;
-    audit::record(
-        &tx,
-        by,
-        audit::Entry::organization("entra.old_secret").detail(outcome.clone()),
-    )?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(outcome)
+    // The renewal has happened whatever the audit trail can take now; the outcome is returned.
+    if let Ok(tx) = store.write() {
+        let recorded = audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("entra.old_secret").detail(outcome.clone()),
+        );
+        if recorded.is_ok() {
+            let _ = tx.commit();
+        }
+    }
+    outcome
 }

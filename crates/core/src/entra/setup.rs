@@ -14,7 +14,7 @@ use super::cloud::{Cloud, Endpoints};
 use super::{save_connection, Checked, Connection, EntraError, Registration};
 use crate::access::Actor;
 use crate::graph::device_code::{self, CancelSignIn, DeviceCodePrompt, PendingSignIn};
-use crate::graph::{ClientOptions, GraphClient, GraphError};
+use crate::graph::{Application, ClientOptions, GraphClient, GraphError};
 use crate::organization;
 use crate::secrets::{ClientSecret, Keychain};
 use crate::store::Store;
@@ -26,6 +26,8 @@ pub(super) const SECRET_NAME: &str = "UniAsset Desktop";
 /// Entra takes a little while to know a new app or secret everywhere: a first token
 /// request may be refused for a minute or so.
 const PROPAGATION_WAIT: Duration = Duration::from_secs(120);
+/// How long a new object may stay unknown to the next call (Entra's replication).
+const REPLICATION_WAIT: Duration = Duration::from_secs(30);
 
 /// Which cloud the administrator's tenant is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -65,6 +67,7 @@ impl AdminSignIn {
 
     /// Waits for the administrator to sign in.
     pub(super) async fn signed_in(self) -> Result<SignedIn, EntraError> {
+        let cancel = self.pending.canceller();
         let token = self.pending.wait().await?;
         let account = token.account();
         let admin =
@@ -74,6 +77,7 @@ impl AdminSignIn {
             account,
             cloud: self.cloud,
             endpoints: self.endpoints,
+            cancel,
         })
     }
 }
@@ -84,6 +88,8 @@ pub(super) struct SignedIn {
     pub account: String,
     pub cloud: Cloud,
     pub endpoints: Endpoints,
+    /// `commit` just before the first change in the tenant: a cancel until then still counts.
+    pub cancel: CancelSignIn,
 }
 
 /// Starts the administrator's sign-in; the caller shows the prompt and then calls
@@ -115,31 +121,34 @@ pub async fn finish_setup(
         account,
         cloud,
         endpoints,
+        cancel,
     } = sign_in.signed_in().await?;
     let tenant_id = admin.tenant_id().await?;
     let name = format!("UniAsset Desktop — {}", organization.name);
+    cancel.commit()?;
     let app = admin
         .create_application(&name)
         .await
-        .map_err(|e| as_admin(e, &account))?;
+        .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
     let registered = async {
-        let principal = admin.create_service_principal(&app.app_id).await?;
-        admin.grant_user_read_all(&principal).await?;
+        let principal = after_replication(|| admin.create_service_principal(&app.app_id))
+            .await
+            .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
+        after_replication(|| admin.grant_user_read_all(&principal))
+            .await
+            .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
         let secret = admin
             .add_secret(&app.id, SECRET_NAME, secret_expiry())
-            .await?;
+            .await
+            .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
+        // The app's own refusal is about the app (its permission), not the administrator.
         test_new_secret(&endpoints, &tenant_id, &app.app_id, &secret.secret).await?;
-        Ok::<_, GraphError>(secret)
+        Ok::<_, EntraError>(secret)
     }
-    .await
-    .map_err(|e| as_admin(e, &account));
+    .await;
     let secret = match registered {
         Ok(secret) => secret,
-        Err(e) => {
-            // Leaves no half-made app behind; if even this fails, the error above matters more.
-            let _ = admin.delete_application(&app.id).await;
-            return Err(e);
-        }
+        Err(e) => return Err(undo(&admin, &app, e).await),
     };
     let checked = Checked {
         tenant: tenant_id.clone(),
@@ -167,10 +176,53 @@ pub async fn finish_setup(
             }
             saved
         });
-    if saved.is_err() {
-        let _ = admin.delete_application(&app.id).await;
+    match saved {
+        Ok(connection) => Ok(connection),
+        Err(e) => Err(undo(&admin, &app, e).await),
     }
-    saved
+}
+
+/// Deletes the half-made app registration; when even that fails, the error says what was
+/// left in the tenant.
+async fn undo(admin: &GraphClient, app: &Application, error: EntraError) -> EntraError {
+    match admin.delete_application(&app.id).await {
+        Ok(()) => error,
+        Err(e) => EntraError::LeftBehind {
+            error: Box::new(error),
+            left: format!(
+                "the app registration \"{}\" (client ID {}) could not be deleted ({e})",
+                app.display_name.as_deref().unwrap_or("UniAsset Desktop"),
+                app.app_id
+            ),
+        },
+    }
+}
+
+/// Entra replicates a new object within seconds: right after the app is made, creating its
+/// service principal, or granting that a role, may be refused as "not found" for a moment.
+async fn after_replication<T, F, Fut>(call: F) -> Result<T, GraphError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, GraphError>>,
+{
+    call.retry(
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_secs(1))
+            .with_max_delay(Duration::from_secs(10))
+            .with_total_delay(Some(REPLICATION_WAIT))
+            .without_max_times(),
+    )
+    .sleep(tokio::time::sleep)
+    .when(|e| {
+        matches!(
+            e,
+            GraphError::Unexpected {
+                status: 400 | 404,
+                ..
+            }
+        )
+    })
+    .await
 }
 
 /// A new secret's end: 12 months from now (by UniAsset's clock).
@@ -217,11 +269,15 @@ pub(super) async fn test_new_secret(
         .await
 }
 
+/// What setting UniAsset up needs, for the message when the administrator's role falls short.
+pub(super) const SETUP_NEEDS: &str = "register UniAsset and grant it User.Read.All: that takes a Global Administrator (or an Application Administrator who is also a Privileged Role Administrator). Ask someone with those rights to sign in, or enter the details yourself with the guided steps.";
+
 /// A 403 on the administrator's requests means their role does not allow this.
-pub(super) fn as_admin(error: GraphError, account: &str) -> EntraError {
+pub(super) fn as_admin(error: GraphError, account: &str, needs: &'static str) -> EntraError {
     match error {
         GraphError::PermissionMissing { .. } => EntraError::AdminRoleNeeded {
             account: account.to_owned(),
+            needs,
         },
         e => e.into(),
     }

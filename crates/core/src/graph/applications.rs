@@ -60,13 +60,20 @@ struct Created {
 }
 
 impl GraphClient {
+    /// A read (GET), retried as any; a write (POST, DELETE) retried only when not run.
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<Option<T>, GraphError> {
-        match self.request(method, &self.graph_url(path), body).await? {
+        let url = self.graph_url(path);
+        let reply = if method == Method::GET {
+            self.request(method, &url, body).await?
+        } else {
+            self.write(method, &url, body).await?
+        };
+        match reply {
             Reply::Found(value) => Ok(Some(value)),
             Reply::NotFound => Ok(None),
         }
@@ -187,9 +194,11 @@ impl GraphClient {
     }
 }
 
-/// Graph answered "not found" for something it had just made or listed.
+/// Graph answered "not found" for something it had just made or listed (replication lag).
 fn missing(what: &str) -> GraphError {
-    GraphError::Malformed {
-        detail: format!("Microsoft Graph did not find {what}"),
+    GraphError::Unexpected {
+        status: 404,
+        code: "Request_ResourceNotFound".into(),
+        message: format!("Microsoft Graph did not find {what}."),
     }
 }

@@ -281,13 +281,38 @@ impl GraphClient {
         body: Option<&serde_json::Value>,
         query: Query,
     ) -> Result<Reply<T>, GraphError> {
+        self.send_with_retries(method, url, body, query, Failure::retryable)
+            .await
+    }
+
+    /// A request that changes the directory (creating an app, adding a secret). Retried only
+    /// when Graph said it did not run it (429 throttling): after a broken connection, a
+    /// timeout or a 5xx it may have run, and a second try could add a second app or secret.
+    pub(super) async fn write<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Reply<T>, GraphError> {
+        self.send_with_retries(method, url, body, Query::Default, Failure::not_run)
+            .await
+    }
+
+    async fn send_with_retries<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+        query: Query,
+        retry_when: fn(&Failure) -> bool,
+    ) -> Result<Reply<T>, GraphError> {
         let refreshed = AtomicBool::new(false);
         let started = Instant::now();
         let stubborn = AtomicU32::new(0);
         (|| self.attempt(method.clone(), url, body, query, &refreshed))
             .retry(backoff(self.options.min_backoff, self.options.max_attempts))
             .sleep(tokio::time::sleep)
-            .when(Failure::retryable)
+            .when(retry_when)
             .adjust(|f, b| f.next_delay(b, self.deadline, &stubborn))
             .await
             .map_err(|f| f.into_error(started))

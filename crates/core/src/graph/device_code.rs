@@ -2,6 +2,7 @@
 //! RFC 8628), used only to set UniAsset's app registration up and to renew its secret. The
 //! window shows a short code; the administrator enters it on Microsoft's page in any browser.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,14 +71,40 @@ impl std::fmt::Debug for AdminToken {
     }
 }
 
-/// Stops a sign-in that is waiting; its `wait` then ends with `SignInCancelled`.
+const WAITING: u8 = 0;
+const CANCELLED: u8 = 1;
+/// The work the sign-in was for has begun changing the tenant: too late to cancel.
+const COMMITTED: u8 = 2;
+
+struct CancelState {
+    state: AtomicU8,
+    wake: Notify,
+}
+
+/// Stops a sign-in that is waiting, or whose work has not yet changed anything; its `wait`
+/// (or `commit`) then ends with `SignInCancelled`.
 #[derive(Clone)]
-pub struct CancelSignIn(Arc<Notify>);
+pub struct CancelSignIn(Arc<CancelState>);
 
 impl CancelSignIn {
-    pub fn cancel(&self) {
+    /// Whether the cancel came in time: false once the work has begun changing the tenant.
+    pub fn cancel(&self) -> bool {
+        let state = &self.0.state;
+        let in_time = state
+            .compare_exchange(WAITING, CANCELLED, Ordering::SeqCst, Ordering::SeqCst)
+            .map_or_else(|now| now == CANCELLED, |_| true);
         // A stored permit: a cancel that comes before `wait` polls still counts.
-        self.0.notify_one();
+        self.0.wake.notify_one();
+        in_time
+    }
+
+    /// Called just before the first change: from here on a cancel comes too late.
+    pub fn commit(&self) -> Result<(), GraphError> {
+        self.0
+            .state
+            .compare_exchange(WAITING, COMMITTED, Ordering::SeqCst, Ordering::SeqCst)
+            .map(drop)
+            .map_err(|_| GraphError::SignInCancelled)
     }
 }
 
@@ -88,7 +115,7 @@ pub struct PendingSignIn {
     device_code: String,
     interval: Duration,
     expires: Instant,
-    cancel: Arc<Notify>,
+    cancel: CancelSignIn,
 }
 
 impl std::fmt::Debug for PendingSignIn {
@@ -145,16 +172,14 @@ pub async fn begin(endpoints: &Endpoints) -> Result<(DeviceCodePrompt, PendingSi
     }
     let reply: Reply =
         serde_json::from_slice(&bytes).map_err(|e| malformed(&e).into_error(started))?;
-    // Links are opened in the browser: only the web's own schemes.
-    if !reply.verification_uri.starts_with("https://")
-        && !super::cloud::is_loopback_http(&reply.verification_uri)
-    {
+    // The address is opened in the browser: https (or loopback http), with no credentials.
+    if super::cloud::checked_base(&reply.verification_uri).is_err() {
         return Err(GraphError::Malformed {
-            detail: "the sign-in page's address is not an https link".into(),
+            detail: "the sign-in page's address is not a plain https link".into(),
         });
     }
     // Codes live 15 minutes at Microsoft; a reply promising more is not believed.
-    let lifetime = Duration::from_secs(reply.expires_in.clamp(30, 3600));
+    let lifetime = Duration::from_secs(reply.expires_in.clamp(30, 900));
     let expires_at = crate::clock::now() + chrono::Duration::seconds(lifetime.as_secs() as i64);
     let message = reply.message.unwrap_or_else(|| {
         format!(
@@ -174,7 +199,10 @@ pub async fn begin(endpoints: &Endpoints) -> Result<(DeviceCodePrompt, PendingSi
         device_code: reply.device_code,
         interval: Duration::from_secs(reply.interval.unwrap_or(5).clamp(1, 60)),
         expires: started + lifetime,
-        cancel: Arc::new(Notify::new()),
+        cancel: CancelSignIn(Arc::new(CancelState {
+            state: AtomicU8::new(WAITING),
+            wake: Notify::new(),
+        })),
     };
     Ok((prompt, pending))
 }
@@ -188,7 +216,7 @@ enum Poll {
 
 impl PendingSignIn {
     pub fn canceller(&self) -> CancelSignIn {
-        CancelSignIn(self.cancel.clone())
+        self.cancel.clone()
     }
 
     /// Polls Microsoft at the interval it asked for until the administrator has signed in,
@@ -198,7 +226,7 @@ impl PendingSignIn {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
-                _ = self.cancel.notified() => return Err(GraphError::SignInCancelled),
+                _ = self.cancel.0.wake.notified() => return Err(GraphError::SignInCancelled),
             }
             match self.poll().await {
                 Ok(Poll::SignedIn(token)) => return Ok(token),

@@ -36,6 +36,17 @@ impl Failure {
         !matches!(self, Failure::Final(_))
     }
 
+    /// Microsoft refused the request without running it: throttled, or a 401 before it.
+    pub fn not_run(&self) -> bool {
+        matches!(
+            self,
+            Failure::Transient {
+                kind: Transient::Throttled,
+                ..
+            } | Failure::RefreshToken { .. }
+        )
+    }
+
     /// The delay before the next attempt, or `None` to stop: the budget is spent, or a
     /// network failure or unreadable reply has already been retried `STUBBORN_RETRIES` times
     /// (those rarely heal within a run; throttling does, so it gets the whole budget).

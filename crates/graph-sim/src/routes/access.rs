@@ -1,7 +1,7 @@
 //! Who may call what: the permission a token must carry for each kind of request, and
 //! Graph's 403 for a caller without it.
 
-use crate::directory_roles::APP_ADMIN_ROLE_IDS;
+use crate::directory_roles::{APP_ADMIN_ROLE_IDS, GRANT_ROLE_IDS};
 use crate::reply::{GraphError, RequestIds};
 use crate::state::Shared;
 use crate::tokens::Grant;
@@ -47,10 +47,16 @@ pub(crate) fn may_read_applications(ids: &RequestIds, caller: &Grant) -> Result<
     refuse_unless(allowed, ids)
 }
 
-/// Every write: a signed-in user holding `scope` and one of the roles that may register
-/// applications and grant consent. An application's own token never may.
+/// Writing app registrations and service principals: a signed-in user holding `scope` and
+/// one of the roles that may register applications. An application's own token never may.
 pub(crate) fn may_write(ids: &RequestIds, caller: &Grant, scope: &str) -> Result<(), GraphError> {
     refuse_unless(caller.is_delegated_with(scope, &APP_ADMIN_ROLE_IDS), ids)
+}
+
+/// Granting an app role (admin consent to an application permission): a Global
+/// Administrator or Privileged Role Administrator holding `scope`.
+pub(crate) fn may_grant(ids: &RequestIds, caller: &Grant, scope: &str) -> Result<(), GraphError> {
+    refuse_unless(caller.is_delegated_with(scope, &GRANT_ROLE_IDS), ids)
 }
 
 fn refuse_unless(allowed: bool, ids: &RequestIds) -> Result<(), GraphError> {

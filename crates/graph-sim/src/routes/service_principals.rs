@@ -2,7 +2,8 @@
 //! assignments that grant it application permissions (admin consent).
 
 use super::access::{
-    may_read_applications, may_write, APPLICATION_READ_WRITE, APP_ROLE_ASSIGNMENT_READ_WRITE,
+    may_grant, may_read_applications, may_write, APPLICATION_READ_WRITE,
+    APP_ROLE_ASSIGNMENT_READ_WRITE,
 };
 use super::applications::{timestamp, with_context};
 use super::body::{bad_request, json_object, required_string};
@@ -73,7 +74,7 @@ pub(crate) async fn assign(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Reply {
-    may_write(&ids, &caller, APP_ROLE_ASSIGNMENT_READ_WRITE)?;
+    may_grant(&ids, &caller, APP_ROLE_ASSIGNMENT_READ_WRITE)?;
     let fields = json_object(&ids, &body)?;
     let principal_id = required_string(&ids, &fields, "principalId")?;
     let resource_id = required_string(&ids, &fields, "resourceId")?;

@@ -402,6 +402,61 @@ async fn an_app_without_user_read_all_is_refused_users() {
     );
 }
 
+/// An Application Administrator registers apps, but granting a Microsoft Graph application
+/// permission takes a Global Administrator or Privileged Role Administrator.
+#[tokio::test]
+async fn granting_an_application_permission_takes_a_privileged_role() {
+    let sim = Simulator::start(quick_polling()).unwrap();
+    let app_admin = sim.add_user("abe@contoso.onmicrosoft.com", None, true);
+    sim.set_roles(&app_admin, &["Application Administrator"]);
+    let both = sim.add_user("pat@contoso.onmicrosoft.com", None, true);
+    sim.set_roles(
+        &both,
+        &["Application Administrator", "Privileged Role Administrator"],
+    );
+    for (upn, granted) in [
+        ("abe@contoso.onmicrosoft.com", false),
+        ("pat@contoso.onmicrosoft.com", true),
+    ] {
+        let token = delegated_token(&sim, upn).await;
+        let (_, app) = call(
+            &sim,
+            &token,
+            Method::POST,
+            "/applications",
+            Some(json!({"displayName": upn})),
+        )
+        .await;
+        let (status, principal) = call(
+            &sim,
+            &token,
+            Method::POST,
+            "/servicePrincipals",
+            Some(json!({"appId": app["appId"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{upn}: {principal}");
+        let (_, graph) = call(
+            &sim,
+            &token,
+            Method::GET,
+            &format!("/servicePrincipals?$filter=appId eq '{GRAPH_APP_ID}'"),
+            None,
+        )
+        .await;
+        let (status, body) = call(&sim, &token, Method::POST,
+            &format!("/servicePrincipals/{}/appRoleAssignments", principal["id"].as_str().unwrap()),
+            Some(json!({"principalId": principal["id"], "resourceId": graph["value"][0]["id"], "appRoleId": USER_READ_ALL})),
+        ).await;
+        let expected = if granted {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(status, expected, "{upn}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn only_application_admins_may_register_apps() {
     let sim = Simulator::start(quick_polling()).unwrap();
