@@ -206,10 +206,24 @@ fn copy_database(
     })?;
     let mut dst = Connection::open_with_flags(copy, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     {
-        let backup = rusqlite::backup::Backup::new(store.conn(), &mut dst)?;
-        // All pages in one step: a step-wise copy starts over whenever another connection
-        // writes in between, and in WAL mode one read transaction blocks no writer.
-        backup.run_to_completion(-1, std::time::Duration::ZERO, None)?;
+        use rusqlite::backup::{Backup, StepResult};
+        let backup = Backup::new(store.conn(), &mut dst)?;
+        // All pages in one step (-1): a step-wise copy starts over whenever another
+        // connection writes in between, and in WAL mode one read transaction blocks no
+        // writer. Busy or locked only while another process holds the file: wait as the
+        // store does, up to about ten seconds.
+        let mut waits = 0;
+        loop {
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                _ if waits < 100 => {
+                    waits += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                _ => return Err(StoreError::Busy.into()),
+            }
+        }
     }
     // One self-contained file, whatever mode the source was in.
     dst.pragma_update(None, "journal_mode", "DELETE")?;

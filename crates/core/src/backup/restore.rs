@@ -98,9 +98,12 @@ pub fn restore(
         path: data_dir.to_owned(),
         source,
     };
+    let restorer = authorize(data_dir, &by)?;
+    // Read through once before touching the data directory at all: a bad file is refused
+    // leaving not even a lock file or a staging folder behind.
+    archive::read(file, passphrase, None)?;
     data_dir::create_private_dir(data_dir).map_err(unusable)?;
     let _lock = BackupLock::acquire(data_dir)?;
-    let restorer = authorize(data_dir, &by)?;
     let staging = Scratch::fresh(data_dir.join(STAGING_DIR)).map_err(unusable)?;
     let contents = archive::read(file, passphrase, Some(&staging.0))?;
     let prepared = prepare(file, &staging.0, &contents, &restorer)?;
@@ -151,7 +154,9 @@ fn open_current(data_dir: &Path) -> Result<Option<Connection>, BackupError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // Read-write (creating nothing): a read-only connection to a WAL database may leave
+    // -wal and -shm files behind, and reading must change nothing.
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(Some(conn))
 }
