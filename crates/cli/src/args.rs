@@ -51,6 +51,58 @@ pub enum Command {
     /// Reports: the deprovisioning evidence.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Backups of the whole organization: make one, list them, restore one, settings.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BackupCommand {
+    /// Back the organization up now: into the backup folder (older copies are then pruned),
+    /// or into --to DIR as a one-off copy.
+    Create {
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// The copies in the backup folder, newest first.
+    List,
+    /// Restore a backup into the data directory. The organization there is set aside (not
+    /// deleted), and only with --force. A damaged or foreign file changes nothing.
+    Restore {
+        file: PathBuf,
+        /// Replace the organization this data directory holds.
+        #[arg(long)]
+        force: bool,
+        /// Read the passphrase of an encrypted backup from standard input.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Encrypt backups with a passphrase read from standard input (kept only in the system
+    /// keychain), or stop encrypting them with --off. A lost passphrase means lost backups.
+    Passphrase {
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        stdin: bool,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Show or change the backup settings.
+    Settings(BackupSettingsArgs),
+}
+
+#[derive(Args)]
+pub struct BackupSettingsArgs {
+    /// The backup folder; "" for the default (UniAsset Backups in Documents).
+    #[arg(long, value_name = "DIR")]
+    pub folder: Option<String>,
+    /// A backup every day, after the nightly run.
+    #[arg(long, value_parser = ["on", "off"])]
+    pub automatic: Option<String>,
+    /// Days with a copy to keep (1–60).
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<u32>,
+    /// Weeks with a copy to keep, before the daily ones (0–52).
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<u32>,
 }
 
 #[derive(Subcommand)]

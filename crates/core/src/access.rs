@@ -33,6 +33,8 @@ pub enum Actor {
     /// Sign-in throttling locking an email out after repeated failures: nobody proved who
     /// they were, so no person is named.
     SignInProtection,
+    /// The app's own timetable acting with nobody at the keyboard (the daily backup).
+    Scheduler,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -61,6 +63,7 @@ impl Actor {
             Actor::FirstRunSetup => "first-run setup".to_owned(),
             Actor::EntraSync => "Microsoft Entra ID sync".to_owned(),
             Actor::SignInProtection => "sign-in protection".to_owned(),
+            Actor::Scheduler => "UniAsset's scheduler".to_owned(),
         }
     }
 
@@ -76,9 +79,10 @@ impl Actor {
         match self {
             Actor::Person(p) if p.role == Role::Member => Err(AccessError::NeedsAdmin(action)),
             Actor::Person(_) | Actor::CommandLine => Ok(()),
-            Actor::FirstRunSetup | Actor::EntraSync | Actor::SignInProtection => {
-                Err(AccessError::NeedsAdmin(action))
-            }
+            Actor::FirstRunSetup
+            | Actor::EntraSync
+            | Actor::SignInProtection
+            | Actor::Scheduler => Err(AccessError::NeedsAdmin(action)),
         }
     }
 

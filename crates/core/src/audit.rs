@@ -76,13 +76,32 @@ pub struct AuditEntry {
 
 /// Appends one entry, inside the caller's transaction so it commits with the change it records.
 pub fn record(conn: &Connection, by: &Actor, entry: Entry) -> Result<(), StoreError> {
+    insert(conn, by.user_id(), &by.label(), entry)
+}
+
+/// Appends one entry by someone named only by `label`: whoever restored a backup, who
+/// may be nobody (or somebody else) in the restored database.
+pub(crate) fn record_labelled(
+    conn: &Connection,
+    label: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
+    insert(conn, None, label, entry)
+}
+
+fn insert(
+    conn: &Connection,
+    user_id: Option<i64>,
+    label: &str,
+    entry: Entry,
+) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit_entries (at, actor_user_id, actor_label, action, subject_user_id, asset_id, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         rusqlite::params![
             timestamp::now(),
-            by.user_id(),
-            by.label(),
+            user_id,
+            label,
             entry.action,
             entry.subject_user_id,
             entry.asset_id,

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod app_status;
 pub mod assets;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod data_dir;
 pub mod demo;

@@ -1,6 +1,6 @@
 //! The OS keychain (R-E3): Secret Service on Linux, Keychain on macOS, Credential Manager
-//! on Windows. The Entra client secret and the SMTP password for email alerts live here and
-//! nowhere else; when no keychain is available UniAsset says so and stores nothing.
+//! on Windows. The Entra client secret, the SMTP password for email alerts and the backup
+//! passphrase live here and nowhere else; when no keychain is available UniAsset says so and stores nothing.
 
 use rusqlite::Connection;
 
@@ -53,6 +53,26 @@ impl std::fmt::Debug for SmtpPassword {
     }
 }
 
+/// The passphrase encrypted backups are made with. Never serialized, no Display; Debug is
+/// redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BackupPassphrase(String);
+
+impl BackupPassphrase {
+    pub fn new(passphrase: impl Into<String>) -> BackupPassphrase {
+        BackupPassphrase(passphrase.into())
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BackupPassphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BackupPassphrase(<redacted>)")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error("No keychain is available on this computer ({0}). UniAsset keeps secrets and passwords only in the system keychain and stores nothing in plain text; unlock or set up the keychain (on Linux: a Secret Service such as GNOME Keyring or KWallet) and try again.")]
@@ -100,8 +120,12 @@ fn smtp_password_account(keychain_id: &str) -> String {
     format!("smtp-password/{keychain_id}")
 }
 
+fn backup_passphrase_account(keychain_id: &str) -> String {
+    format!("backup-passphrase/{keychain_id}")
+}
+
 /// Every secret this data directory keeps in the keychain, named ("client secret", "SMTP
-/// password"), for diagnostics and crash reports to leave out. One not stored is skipped.
+/// password", "backup passphrase"), for diagnostics and crash reports to leave out. One not stored is skipped.
 /// Takes a plain connection: a crash report reads it without opening (migrating) the store.
 pub(crate) fn stored(conn: &Connection) -> Result<Vec<(&'static str, String)>, SecretError> {
     let id = keychain_id(conn)?;
@@ -109,6 +133,7 @@ pub(crate) fn stored(conn: &Connection) -> Result<Vec<(&'static str, String)>, S
     for (name, account) in [
         ("client secret", client_secret_account(&id)),
         ("SMTP password", smtp_password_account(&id)),
+        ("backup passphrase", backup_passphrase_account(&id)),
     ] {
         let entry = keyring::Entry::new(SERVICE, &account).map_err(map_error)?;
         match entry.get_password() {
@@ -184,6 +209,63 @@ impl SmtpKeychain {
     }
 }
 
+/// This data directory's backup passphrase entry in the keychain. Takes a plain connection:
+/// a restore reads the keychain id of a backup's database before any store is open.
+pub struct BackupKeychain(Keychain);
+
+impl BackupKeychain {
+    pub fn for_store(store: &Store) -> Result<BackupKeychain, StoreError> {
+        BackupKeychain::for_conn(store.conn())
+    }
+
+    pub(crate) fn for_conn(conn: &Connection) -> Result<BackupKeychain, StoreError> {
+        Ok(BackupKeychain(Keychain {
+            account: backup_passphrase_account(&keychain_id(conn)?),
+        }))
+    }
+
+    pub fn save(&self, passphrase: &BackupPassphrase) -> Result<(), SecretError> {
+        self.0
+            .entry()?
+            .set_password(passphrase.expose())
+            .map_err(map_error)
+    }
+
+    /// The passphrase, or None when this keychain has none for this data directory.
+    pub fn load(&self) -> Result<Option<BackupPassphrase>, SecretError> {
+        match self.0.entry()?.get_password() {
+            Ok(p) => Ok(Some(BackupPassphrase(p))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    /// Removes the passphrase; one that is already gone is not an error.
+    pub fn delete(&self) -> Result<(), SecretError> {
+        self.0.delete()
+    }
+}
+
+impl Keychain {
+    /// The client secret's entry for the database `conn` reads (a restored backup's, before
+    /// it is in place).
+    pub(crate) fn for_conn(conn: &Connection) -> Result<Keychain, StoreError> {
+        Ok(Keychain {
+            account: client_secret_account(&keychain_id(conn)?),
+        })
+    }
+
+    /// Whether the secret is there, without handing it out. A locked or missing keychain
+    /// is an error, not a "no".
+    pub(crate) fn has_secret(&self) -> Result<bool, SecretError> {
+        match self.entry()?.get_password() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
 fn map_error(e: keyring::Error) -> SecretError {
     match e {
         keyring::Error::NoEntry => SecretError::Missing,
@@ -204,5 +286,7 @@ mod tests {
         assert!(!shown.contains("SuperSecret"));
         let shown = format!("{:?}", SmtpPassword::new("Mail-Pa55word"));
         assert!(!shown.contains("Pa55"));
+        let shown = format!("{:?}", BackupPassphrase::new("correct horse battery"));
+        assert!(!shown.contains("horse"));
     }
 }

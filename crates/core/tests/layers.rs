@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Lowest first. Small helpers, then the store, who may act, what happened, the people,
-/// the organization, signing in, assets, then the Entra side from the Graph client up to
+/// the organization, signing in, assets, backups of all of it, then the Entra side from the Graph client up to
 /// the sync and its schedule (a plan change sits just above entra: leaving Enterprise
 /// turns automatic runs off), then read models for the screens and the diagnostics, then the demo.
 const LAYERS: &[&[&str]] = &[
@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["organization"],
     &["sessions"],
     &["assets"],
+    &["backup"],
     &["graph"],
     &["entra"],
     &["plan_change"],

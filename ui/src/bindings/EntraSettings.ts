@@ -32,4 +32,10 @@ auto_add_new_users: boolean,
 /**
  * When adding new users automatically was last turned on.
  */
-auto_add_since: string | null, };
+auto_add_since: string | null, 
+/**
+ * The connection came back from a backup on a computer whose keychain lacks its client
+ * secret (secrets are never in backups): connect again with the secret, or Set it up
+ * for me. Automatic runs stay off until then.
+ */
+secret_needed: boolean, };

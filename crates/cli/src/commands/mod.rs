@@ -3,6 +3,7 @@
 mod alerts;
 mod assets;
 mod audit;
+mod backup;
 mod entra;
 mod org;
 mod report;
@@ -14,12 +15,22 @@ use uniasset_core::password::Password;
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, organization};
 
-use crate::args::{Cli, Command, OrgCommand, ReportCommand};
+use crate::args::{BackupCommand, Cli, Command, OrgCommand, ReportCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(cli: Cli) -> Result<Done, Failure> {
     let json = cli.json;
     let dir = data_dir::resolve(cli.data_dir)?;
+    // A restore opens no store: the organization there may be missing, damaged or about
+    // to be replaced.
+    if let Command::Backup(BackupCommand::Restore {
+        file,
+        force,
+        passphrase_stdin,
+    }) = cli.command
+    {
+        return backup::restore(&dir, &file, force, passphrase_stdin);
+    }
     // Only `org init` makes a database: any other command in a mistyped directory says
     // so and leaves nothing behind.
     let mut store = match &cli.command {
@@ -56,6 +67,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
             }
             organization::get(&store)?;
             audit::run(&store, args)
+        }
+        Command::Backup(cmd) => {
+            organization::get(&store)?;
+            backup::run(&mut store, cmd)
         }
         Command::Report(ReportCommand::Leavers(args)) => {
             if json && args.csv {

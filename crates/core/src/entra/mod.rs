@@ -109,6 +109,10 @@ pub struct EntraSettings {
     pub auto_add_new_users: bool,
     /// When adding new users automatically was last turned on.
     pub auto_add_since: Option<String>,
+    /// The connection came back from a backup on a computer whose keychain lacks its client
+    /// secret (secrets are never in backups): connect again with the secret, or Set it up
+    /// for me. Automatic runs stay off until then.
+    pub secret_needed: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -313,8 +317,8 @@ fn save_connection(
     tx.execute(
         "INSERT OR REPLACE INTO entra_connection
             (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id,
-             app_object_id, secret_key_id, set_up_by)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             app_object_id, secret_key_id, set_up_by, secret_needed)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
         rusqlite::params![
             checked.tenant,
             checked.client_id,
@@ -494,6 +498,15 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         },
     )?;
     let (auto_add_new_users, auto_add_since) = people::auto_add_in(store.conn())?;
+    let secret_needed = store
+        .conn()
+        .query_row(
+            "SELECT secret_needed FROM entra_connection WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
     let today = crate::clock::now().date_naive();
     let expires = connection.as_ref().and_then(secret_expiry);
     let secret_warning = expires.and_then(|d| secret_warning(d, today));
@@ -509,6 +522,7 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         secret_renewal,
         auto_add_new_users,
         auto_add_since,
+        secret_needed,
     })
 }
 
@@ -567,6 +581,10 @@ pub fn save(
         organization::require_enterprise(store, "Auto-deprovisioning")?;
         if current.connection.is_none() {
             return Err(EntraError::NotConnected);
+        }
+        // A connection restored without its secret could only fail every night.
+        if current.secret_needed {
+            return Err(SecretError::Missing.into());
         }
     }
     if guard.percent > 100 {

@@ -1,0 +1,563 @@
+//! Backups (issue 14): copies of the whole organization (the database and the attached
+//! documents) in a folder the owner chooses, optionally encrypted with a passphrase kept in
+//! the keychain, and restoring one. Secrets (the Entra client secret, the SMTP password)
+//! are never in a backup: they are not in the database.
+//!
+//! One concept per file: the archive's format (`archive`), making a copy (`create`), which
+//! copies to keep (`retention`), reading one back (`restore`). This file holds the types,
+//! the errors, the settings and the status the window shows.
+
+mod archive;
+mod create;
+mod restore;
+mod retention;
+
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::access::{AccessError, Actor};
+use crate::audit;
+use crate::organization::OrganizationError;
+use crate::secrets::{BackupKeychain, BackupPassphrase, SecretError};
+use crate::store::{Store, StoreError};
+
+pub use create::create;
+pub use restore::{inspect, restore, RestoreOutcome, Restorer};
+
+/// Copies are named `UniAsset-backup-YYYY-MM-DDTHH-MM-SSZ.uabackup` (UTC), with `.age`
+/// after it when encrypted; only files named so are ever listed or pruned.
+const NAME_PREFIX: &str = "UniAsset-backup-";
+const EXTENSION: &str = ".uabackup";
+const ENCRYPTED_EXTENSION: &str = ".age";
+const NAME_TIME: &str = "%Y-%m-%dT%H-%M-%SZ";
+/// A copy being written is hidden and never listed: `.UniAsset-backup-….partial`.
+const PARTIAL_PREFIX: &str = ".UniAsset-backup-";
+const PARTIAL_SUFFIX: &str = ".partial";
+
+/// The folder used when the owner has not chosen one: in Documents (or the home folder).
+pub const DEFAULT_FOLDER_NAME: &str = "UniAsset Backups";
+/// General and the tray warn when the last good backup is older than this.
+pub const WARNING_DAYS: i64 = 3;
+pub const KEEP_DAILY: RangeInclusive<u32> = 1..=60;
+pub const KEEP_WEEKLY: RangeInclusive<u32> = 0..=52;
+/// Shorter passphrases are refused: a lost or guessed one loses the backups either way.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// One backup file in a folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupFile {
+    pub path: String,
+    pub file_name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    pub encrypted: bool,
+}
+
+/// Settings → General → Backups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupStatus {
+    pub folder: String,
+    /// The folder is the default one (none was chosen).
+    pub default_folder: bool,
+    /// A backup is made daily, after the nightly run (or at start when a day was missed).
+    pub automatic: bool,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub encrypted: bool,
+    /// Backups are encrypted but this computer's keychain has no passphrase for them.
+    pub passphrase_missing: bool,
+    pub last_good: Option<BackupFile>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    /// Set when no good backup was made yet or the last is more than 3 days old.
+    pub warning: Option<String>,
+    /// The copies in the folder, newest first.
+    pub copies: Vec<BackupFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupSettingsInput {
+    /// None or empty: the default folder.
+    pub folder: Option<String>,
+    pub automatic: bool,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+}
+
+/// What a backup file holds, read before restoring it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupInfo {
+    pub file: BackupFile,
+    pub organization: String,
+    pub created_at: String,
+    pub app_version: String,
+    pub people: u32,
+    pub assets: u32,
+    pub documents: u32,
+    pub schema_version: u32,
+    /// Made by an older UniAsset: restoring upgrades it.
+    pub older_schema: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{} is damaged and cannot be restored: {detail}. Nothing was changed; try another copy.", .file.display())]
+    Damaged { file: PathBuf, detail: String },
+    #[error("{} is not a UniAsset backup. Nothing was changed; choose a file named UniAsset-backup-….uabackup (or .uabackup.age).", .0.display())]
+    NotABackup(PathBuf),
+    #[error("{} is encrypted: enter the backup passphrase it was made with. Nothing was changed.", .0.display())]
+    PassphraseNeeded(PathBuf),
+    #[error("The passphrase does not open {}. Nothing was changed. An encrypted backup opens only with the passphrase it was made with; if that passphrase is lost, nobody can restore the backup, including UniAsset support.", .0.display())]
+    WrongPassphrase(PathBuf),
+    #[error("{} was made by a newer version of UniAsset ({app_version}). Update UniAsset, then restore it. Nothing was changed.", .file.display())]
+    NewerVersion { file: PathBuf, app_version: String },
+    #[error("Cannot read {}: {source}. Nothing was changed.", .file.display())]
+    Unreadable {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("UniAsset cannot write backups to {}: {source}. Choose another folder in Settings → General → Backups.", .folder.display())]
+    FolderUnwritable {
+        folder: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The backup folder must be a full path (such as /home/olivia/Backups or C:\\Backups), not \"{0}\".")]
+    FolderNotAbsolute(String),
+    #[error("This computer has no Documents or home folder for backups; choose a backup folder in Settings → General → Backups.")]
+    NoDefaultFolder,
+    #[error("Could not write the backup {}: {source}. Earlier backups are untouched.", .file.display())]
+    Write {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("The copy of the database failed its integrity check ({0}), so no backup was made. Earlier backups are untouched; copy the diagnostics in Settings → General and contact support.")]
+    CopyDamaged(String),
+    #[error("Backups are set to be encrypted, but this computer's keychain has no backup passphrase. Set the passphrase again (or turn encryption off) in Settings → General → Backups; no backup was made.")]
+    PassphraseMissing,
+    #[error("A backup passphrase needs at least {MIN_PASSPHRASE_CHARS} characters. Keep it somewhere safe: if it is lost, encrypted backups cannot be restored by anyone, including UniAsset support.")]
+    PassphraseTooShort,
+    #[error("Keep between 1 and 60 daily copies (got {0}).")]
+    InvalidKeepDaily(u32),
+    #[error("Keep between 0 and 52 weekly copies (got {0}).")]
+    InvalidKeepWeekly(u32),
+    #[error("This data directory already holds the organization \"{0}\". Restoring replaces it (it is set aside, not deleted): restore as its Owner in Settings → General, or with `uniasset backup restore --force`.")]
+    OrganizationExists(String),
+    #[error("Could not put the restored organization in place: {source}. The current one was put back; nothing was changed.")]
+    Swap { source: std::io::Error },
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Organization(#[from] OrganizationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl crate::ErrorCode for BackupError {
+    fn code(&self) -> &'static str {
+        use BackupError::*;
+        match self {
+            Damaged { .. } => "backup_damaged",
+            NotABackup(_) => "backup_not_a_backup",
+            PassphraseNeeded(_) => "backup_passphrase_needed",
+            WrongPassphrase(_) => "backup_wrong_passphrase",
+            NewerVersion { .. } => "backup_newer_version",
+            Unreadable { .. } => "backup_unreadable",
+            FolderUnwritable { .. } => "backup_folder_unwritable",
+            FolderNotAbsolute(_) => "backup_folder_invalid",
+            NoDefaultFolder => "backup_folder_unknown",
+            Write { .. } => "backup_write_failed",
+            CopyDamaged(_) => "backup_copy_damaged",
+            PassphraseMissing => "backup_passphrase_missing",
+            PassphraseTooShort => "backup_passphrase_too_short",
+            InvalidKeepDaily(_) | InvalidKeepWeekly(_) => "invalid_backup_retention",
+            OrganizationExists(_) => "backup_organization_exists",
+            Swap { .. } => "backup_restore_failed",
+            Access(e) => e.code(),
+            Secret(e) => e.code(),
+            Organization(e) => e.code(),
+            Store(e) => e.code(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for BackupError {
+    fn from(e: rusqlite::Error) -> Self {
+        BackupError::Store(e.into())
+    }
+}
+
+/// The `backup_settings` row.
+struct Settings {
+    folder: Option<String>,
+    automatic: bool,
+    keep_daily: u32,
+    keep_weekly: u32,
+    encrypted: bool,
+    last_good_at: Option<String>,
+    last_good_file: Option<String>,
+    last_good_size: Option<i64>,
+    last_error: Option<String>,
+    last_error_at: Option<String>,
+}
+
+fn settings_in(conn: &Connection) -> Result<Settings, StoreError> {
+    Ok(conn.query_row(
+        "SELECT folder, automatic, keep_daily, keep_weekly, encrypted, last_good_at, last_good_file,
+                last_good_size, last_error, last_error_at
+         FROM backup_settings WHERE id = 1",
+        [],
+        |r| {
+            Ok(Settings {
+                folder: r.get(0)?,
+                automatic: r.get(1)?,
+                keep_daily: r.get(2)?,
+                keep_weekly: r.get(3)?,
+                encrypted: r.get(4)?,
+                last_good_at: r.get(5)?,
+                last_good_file: r.get(6)?,
+                last_good_size: r.get(7)?,
+                last_error: r.get(8)?,
+                last_error_at: r.get(9)?,
+            })
+        },
+    )?)
+}
+
+/// `UniAsset Backups` in the Documents folder, or in the home folder without one.
+pub fn default_folder() -> Option<PathBuf> {
+    dirs::document_dir()
+        .or_else(dirs::home_dir)
+        .map(|d| d.join(DEFAULT_FOLDER_NAME))
+}
+
+fn folder_of(settings: &Settings) -> Result<PathBuf, BackupError> {
+    match &settings.folder {
+        Some(folder) => Ok(PathBuf::from(folder)),
+        None => default_folder().ok_or(BackupError::NoDefaultFolder),
+    }
+}
+
+/// The backup folder, the copies in it and how the last backup went.
+pub fn status(store: &Store) -> Result<BackupStatus, BackupError> {
+    let s = settings_in(store.conn())?;
+    let folder = folder_of(&s)?;
+    let passphrase_missing =
+        s.encrypted && !matches!(BackupKeychain::for_store(store)?.load(), Ok(Some(_)));
+    let last_good = match (&s.last_good_file, &s.last_good_at) {
+        (Some(path), Some(at)) => Some(BackupFile {
+            file_name: Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.clone(),
+            created_at: at.clone(),
+            size_bytes: s.last_good_size.unwrap_or(0).max(0) as u64,
+            encrypted: path.ends_with(ENCRYPTED_EXTENSION),
+        }),
+        _ => None,
+    };
+    let warning = warning(s.last_good_at.as_deref(), crate::clock::now());
+    Ok(BackupStatus {
+        folder: folder.to_string_lossy().into_owned(),
+        default_folder: s.folder.is_none(),
+        automatic: s.automatic,
+        keep_daily: s.keep_daily,
+        keep_weekly: s.keep_weekly,
+        encrypted: s.encrypted,
+        passphrase_missing,
+        last_good,
+        last_error: s.last_error,
+        last_error_at: s.last_error_at,
+        warning,
+        copies: copies_in(&folder)?,
+    })
+}
+
+fn parse_time(stamp: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn warning(last_good_at: Option<&str>, now: DateTime<Utc>) -> Option<String> {
+    let Some(last) = last_good_at.and_then(parse_time) else {
+        return Some(
+            "No backup has been made yet. Back up now in Settings → General → Backups.".to_owned(),
+        );
+    };
+    ((now - last).num_hours() > WARNING_DAYS * 24).then(|| {
+        format!(
+            "The last good backup is from {}, more than {WARNING_DAYS} days ago. Back up now in Settings → General → Backups, and check the backup folder.",
+            last.format("%Y-%m-%d")
+        )
+    })
+}
+
+/// Whether the daily automatic backup is due: automatic backups are on and no good backup
+/// was made on `now`'s UTC date.
+pub fn due(store: &Store, now: DateTime<Utc>) -> Result<bool, BackupError> {
+    let s = settings_in(store.conn())?;
+    let done_today = s
+        .last_good_at
+        .as_deref()
+        .and_then(parse_time)
+        .is_some_and(|t| t.date_naive() == now.date_naive());
+    Ok(s.automatic && !done_today)
+}
+
+/// The copies in the backup folder, newest first.
+pub fn list(store: &Store) -> Result<Vec<BackupFile>, BackupError> {
+    copies_in(&folder_of(&settings_in(store.conn())?)?)
+}
+
+/// The backup files in `folder` (named as UniAsset names them, never a partial copy),
+/// newest first. A folder that does not exist yet holds none.
+fn copies_in(folder: &Path) -> Result<Vec<BackupFile>, BackupError> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(BackupError::FolderUnwritable {
+                folder: folder.to_owned(),
+                source,
+            })
+        }
+    };
+    let mut copies: Vec<(DateTime<Utc>, BackupFile)> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(parsed) = parse_name(&name) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        copies.push((
+            parsed.created_at,
+            BackupFile {
+                path: entry.path().to_string_lossy().into_owned(),
+                file_name: name,
+                created_at: crate::timestamp::at(parsed.created_at),
+                size_bytes: meta.len(),
+                encrypted: parsed.encrypted,
+            },
+        ));
+    }
+    // Newest first; copies of the same second by their number.
+    copies.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.file_name.cmp(&a.1.file_name)));
+    Ok(copies.into_iter().map(|(_, f)| f).collect())
+}
+
+struct ParsedName {
+    created_at: DateTime<Utc>,
+    encrypted: bool,
+}
+
+/// `UniAsset-backup-2026-11-27T03-10-00Z.uabackup[.age]`, or with `-2`, `-3`… after the
+/// time for a second copy in the same second.
+fn parse_name(name: &str) -> Option<ParsedName> {
+    let rest = name.strip_prefix(NAME_PREFIX)?;
+    let (rest, encrypted) = match rest.strip_suffix(ENCRYPTED_EXTENSION) {
+        Some(rest) => (rest, true),
+        None => (rest, false),
+    };
+    let rest = rest.strip_suffix(EXTENSION)?;
+    let (time, number) = rest.split_at_checked(20)?;
+    if !(number.is_empty()
+        || number
+            .strip_prefix('-')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return None;
+    }
+    let created_at = NaiveDateTime::parse_from_str(time, NAME_TIME)
+        .ok()?
+        .and_utc();
+    Some(ParsedName {
+        created_at,
+        encrypted,
+    })
+}
+
+fn file_name(created_at: DateTime<Utc>, number: u32, encrypted: bool) -> String {
+    let number = if number > 1 {
+        format!("-{number}")
+    } else {
+        String::new()
+    };
+    let age = if encrypted { ENCRYPTED_EXTENSION } else { "" };
+    format!(
+        "{NAME_PREFIX}{}{number}{EXTENSION}{age}",
+        created_at.format(NAME_TIME)
+    )
+}
+
+/// Settings → General → Backups: where, whether daily, how many copies to keep.
+pub fn save_settings(
+    store: &mut Store,
+    by: &Actor,
+    input: &BackupSettingsInput,
+) -> Result<BackupStatus, BackupError> {
+    by.require_admin("change the backup settings")?;
+    if !KEEP_DAILY.contains(&input.keep_daily) {
+        return Err(BackupError::InvalidKeepDaily(input.keep_daily));
+    }
+    if !KEEP_WEEKLY.contains(&input.keep_weekly) {
+        return Err(BackupError::InvalidKeepWeekly(input.keep_weekly));
+    }
+    let folder = input
+        .folder
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    if let Some(f) = folder {
+        if !Path::new(f).is_absolute() {
+            return Err(BackupError::FolderNotAbsolute(f.to_owned()));
+        }
+    }
+    let current = settings_in(store.conn())?;
+    if folder != current.folder.as_deref() {
+        let path = match folder {
+            Some(f) => PathBuf::from(f),
+            None => default_folder().ok_or(BackupError::NoDefaultFolder)?,
+        };
+        check_writable(&path)?;
+    }
+    let tx = store.write()?;
+    let changed = tx.execute(
+        "UPDATE backup_settings SET folder = ?1, automatic = ?2, keep_daily = ?3, keep_weekly = ?4
+         WHERE folder IS NOT ?1 OR automatic <> ?2 OR keep_daily <> ?3 OR keep_weekly <> ?4",
+        rusqlite::params![folder, input.automatic, input.keep_daily, input.keep_weekly],
+    )?;
+    if changed > 0 {
+        let detail = format!(
+            "Folder {}; automatic daily backups {}; keep {} daily and {} weekly copies",
+            folder.unwrap_or("(the default)"),
+            if input.automatic { "on" } else { "off" },
+            input.keep_daily,
+            input.keep_weekly
+        );
+        audit::record(
+            &tx,
+            by,
+            audit::Entry::organization("backup.settings_changed").detail(detail),
+        )?;
+    }
+    tx.commit().map_err(StoreError::from)?;
+    status(store)
+}
+
+/// Creates the folder if needed and proves a file can be written in it.
+fn check_writable(folder: &Path) -> Result<(), BackupError> {
+    let unwritable = |source| BackupError::FolderUnwritable {
+        folder: folder.to_owned(),
+        source,
+    };
+    crate::data_dir::create_private_dir(folder).map_err(unwritable)?;
+    let probe = folder.join(format!("{PARTIAL_PREFIX}write-test{PARTIAL_SUFFIX}"));
+    crate::data_dir::open_private_file(&probe, true).map_err(unwritable)?;
+    std::fs::remove_file(&probe).map_err(unwritable)
+}
+
+/// Turns encryption on with `passphrase` (kept in the keychain alone), changes it, or with
+/// None turns it off. Copies already made keep the passphrase they were made with.
+pub fn set_passphrase(
+    store: &mut Store,
+    by: &Actor,
+    passphrase: Option<&BackupPassphrase>,
+) -> Result<BackupStatus, BackupError> {
+    by.require_owner("set or remove the backup passphrase")?;
+    let keychain = BackupKeychain::for_store(store)?;
+    let was_encrypted = settings_in(store.conn())?.encrypted;
+    match passphrase {
+        Some(p) => {
+            if p.expose().chars().count() < MIN_PASSPHRASE_CHARS {
+                return Err(BackupError::PassphraseTooShort);
+            }
+            keychain.save(p)?;
+            let tx = store.write()?;
+            tx.execute("UPDATE backup_settings SET encrypted = 1", [])?;
+            let (action, detail) = if was_encrypted {
+                ("backup.passphrase_changed", "Backups from now on are encrypted with the new passphrase; earlier ones keep the passphrase they were made with")
+            } else {
+                (
+                    "backup.encryption_on",
+                    "Backups from now on are encrypted with a passphrase",
+                )
+            };
+            audit::record(&tx, by, audit::Entry::organization(action).detail(detail))?;
+            tx.commit().map_err(StoreError::from)?;
+        }
+        None => {
+            let tx = store.write()?;
+            tx.execute("UPDATE backup_settings SET encrypted = 0", [])?;
+            if was_encrypted {
+                audit::record(
+                    &tx,
+                    by,
+                    audit::Entry::organization("backup.encryption_off").detail(
+                        "Backups from now on are not encrypted; earlier ones keep their passphrase",
+                    ),
+                )?;
+            }
+            tx.commit().map_err(StoreError::from)?;
+            keychain.delete()?;
+        }
+    }
+    status(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_carry_the_time_and_whether_encrypted() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 27, 3, 10, 5).unwrap();
+        let name = file_name(t, 1, false);
+        assert_eq!(name, "UniAsset-backup-2026-11-27T03-10-05Z.uabackup");
+        let parsed = parse_name(&name).unwrap();
+        assert_eq!((parsed.created_at, parsed.encrypted), (t, false));
+        let second = file_name(t, 2, true);
+        assert_eq!(
+            second,
+            "UniAsset-backup-2026-11-27T03-10-05Z-2.uabackup.age"
+        );
+        assert!(parse_name(&second).unwrap().encrypted);
+        for other in [
+            ".UniAsset-backup-2026-11-27T03-10-05Z.uabackup.partial",
+            "UniAsset-backup-2026-11-27T03-10-05Z.uabackup.partial",
+            "UniAsset-backup-2026-11-27T03-10-05Z-.uabackup",
+            "UniAsset-backup-2026-11-27T03-10-05Zx.uabackup",
+            "UniAsset-backup-2026-13-27T03-10-05Z.uabackup",
+            "notes.txt",
+        ] {
+            assert!(parse_name(other).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_warning_comes_after_three_days_or_without_any_backup() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        assert!(warning(None, now).unwrap().contains("No backup"));
+        let at = |h: i64| crate::timestamp::at(now - chrono::Duration::hours(h));
+        assert_eq!(warning(Some(&at(72)), now), None);
+        assert!(warning(Some(&at(73)), now)
+            .unwrap()
+            .contains("from 2026-11-24, more than 3 days ago"));
+    }
+}
