@@ -32,4 +32,9 @@ auto_add_new_users: boolean,
 /**
  * When adding new users automatically was last turned on.
  */
-auto_add_since: string | null, };
+auto_add_since: string | null, 
+/**
+ * Connected, but this computer's keychain has no client secret for it (after a restore
+ * from a backup): automatic runs stay off until it is entered again.
+ */
+secret_needed: boolean, };
