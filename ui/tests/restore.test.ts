@@ -139,6 +139,8 @@ describe("first run", () => {
     const field = within(dialog).getByLabelText("Backup passphrase");
     expect(field).toHaveAttribute("id", "restore-passphrase");
     expect(field).toHaveAttribute("type", "password");
+    // Typing goes where it is needed next.
+    expect(field).toHaveFocus();
 
     await userEvent.click(within(dialog).getByRole("button", { name: "Continue" }));
     expect(within(dialog).getByRole("alert")).toHaveTextContent("Enter the passphrase the backup was encrypted with.");
@@ -186,6 +188,7 @@ describe("first run", () => {
     await chooseFile(dialog, PLAIN);
     await userEvent.click(within(dialog).getByRole("button", { name: "Continue" }));
     await waitFor(() => expect(within(dialog).getByRole("alert")).toHaveTextContent(needed));
+    await waitFor(() => expect(within(dialog).getByLabelText("Backup passphrase")).toHaveFocus());
     await userEvent.type(within(dialog).getByLabelText("Backup passphrase"), "pw");
     await userEvent.click(within(dialog).getByRole("button", { name: "Continue" }));
     await screen.findByRole("alertdialog", { name: "Restore Acme Ltd?" });
