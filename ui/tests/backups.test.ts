@@ -125,14 +125,16 @@ describe("Back up now", () => {
     const failure = "UniAsset cannot write to the backup folder /mnt/nas/backups: permission denied.";
     const { card, core } = await openBackups(makeBackupStatus(), {
       backup_now: () => {
-        core.status = { ...core.status, last_error: failure };
+        core.status = { ...core.status, last_error: failure, last_error_at: "2025-03-05T10:00:00Z" };
         throw { code: "backup_folder_unwritable", message: failure };
       },
     });
     await userEvent.click(within(card).getByRole("button", { name: "Back up now" }));
     await waitFor(() => expect(within(card).getAllByRole("alert").some((a) => a.textContent === failure)).toBe(true));
-    expect(await within(card).findByText("Last attempt")).toBeInTheDocument();
-    expect(within(card).getByText("Last attempt").nextElementSibling).toHaveTextContent(failure);
+    expect(await within(card).findByText("Last attempt failed")).toBeInTheDocument();
+    expect(within(card).getByText("Last attempt failed").nextElementSibling).toHaveTextContent(
+      `${formatDateTime("2025-03-05T10:00:00Z")}: ${failure}`,
+    );
   });
 });
 

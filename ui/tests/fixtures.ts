@@ -328,6 +328,7 @@ export function makeBackupStatus(overrides: Partial<BackupStatus> = {}): BackupS
     passphrase_missing: false,
     last_good: last,
     last_error: null,
+    last_error_at: null,
     warning: null,
     copies: [last, makeBackupFile("2025-03-02T03:05:00Z")],
     ...overrides,

@@ -2,6 +2,6 @@
 
 export type BackupSettingsInput = { 
 /**
- * None: the default folder.
+ * None or empty: the default folder.
  */
 folder: string | null, automatic: boolean, keep_daily: number, keep_weekly: number, };

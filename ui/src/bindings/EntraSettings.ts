@@ -34,7 +34,8 @@ auto_add_new_users: boolean,
  */
 auto_add_since: string | null, 
 /**
- * Connected, but this computer's keychain has no client secret for it (after a restore
- * from a backup): automatic runs stay off until it is entered again.
+ * The connection came back from a backup on a computer whose keychain lacks its client
+ * secret (secrets are never in backups): connect again with the secret, or Set it up
+ * for me. Automatic runs stay off until then.
  */
 secret_needed: boolean, };
