@@ -232,9 +232,14 @@ describe("the schedule", () => {
     expect(within(card).queryByText("Saved.")).not.toBeInTheDocument();
   });
 
-  it("an empty field is not sent as 0 copies", async () => {
+  it.each([
+    ["empty", ""],
+    ["negative", "-1"],
+  ])("an %s field is not sent", async (_, typed) => {
     const { calls, card } = await openBackups();
-    await userEvent.clear(within(card).getByRole("spinbutton", { name: "Weekly copies to keep" }));
+    const weekly = within(card).getByRole("spinbutton", { name: "Weekly copies to keep" });
+    await userEvent.clear(weekly);
+    if (typed) await userEvent.type(weekly, typed);
     await userEvent.click(within(card).getByRole("button", { name: "Save" }));
     expect(within(card).getByText("Enter how many daily and weekly copies to keep.")).toHaveAttribute("role", "alert");
     expect(inputs(calls)).toHaveLength(0);
