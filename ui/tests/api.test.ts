@@ -171,6 +171,7 @@ describe("backend", () => {
       wrongPassword: "wrong_password",
       reactivationNeedsConfirmation: "reactivation_needs_confirmation",
       entraAdminRoleNeeded: "entra_admin_role_needed",
+      backupPassphraseNeeded: "backup_passphrase_needed",
     });
   });
 

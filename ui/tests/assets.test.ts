@@ -72,7 +72,7 @@ function openAssets(handlers: Handlers, may = adminMay, user = owner): Call[] {
     },
     ...handlers,
   });
-  render(Main, { org, user, may, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+  render(Main, { org, user, may, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
   return calls;
 }
 

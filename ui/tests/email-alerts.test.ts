@@ -40,14 +40,14 @@ describe("email alerts", () => {
   it("is shown to Owners and Admins", async () => {
     mockCore({ ...noAssets, autostart_enabled: () => false,
       app_version: () => "0.1.0", email_settings: () => makeEmailSettings() });
-    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(await screen.findByRole("region", { name: "Email alerts" })).toBeInTheDocument();
   });
 
   it("is not shown to Members, and not asked for", async () => {
     const calls = mockCore({ ...noAssets });
-    render(Main, { org, user: makeUser(2, { role: "member" }), may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: makeUser(2, { role: "member" }), may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.queryByRole("region", { name: "Email alerts" })).not.toBeInTheDocument();
     expect(callsTo(calls, "email_settings")).toHaveLength(0);

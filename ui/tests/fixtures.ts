@@ -5,6 +5,9 @@ import type { Asset } from "../src/bindings/Asset";
 import type { AssetPage } from "../src/bindings/AssetPage";
 import type { AuditEntry } from "../src/bindings/AuditEntry";
 import type { AuditPage } from "../src/bindings/AuditPage";
+import type { BackupFile } from "../src/bindings/BackupFile";
+import type { BackupInfo } from "../src/bindings/BackupInfo";
+import type { BackupStatus } from "../src/bindings/BackupStatus";
 import type { Connection } from "../src/bindings/Connection";
 import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
@@ -125,6 +128,7 @@ export function makeOverview(
       secret_renewal: null,
       auto_add_new_users: false,
       auto_add_since: null,
+      secret_needed: false,
       ...settings,
     },
   };
@@ -293,5 +297,56 @@ export function usersWindow(rows: UserRow[], counts: UserCounts, mayAdd?: boolea
     const from = offset ?? 0;
     const users = rows.slice(from, limit == null ? undefined : from + limit);
     return { users, offset: from, matching: rows.length, counts, may_add: mayAdd } as UserPage;
+  };
+}
+
+/** A copy in the backup folder, made at `created_at` (UTC). */
+export function makeBackupFile(created_at: string, overrides: Partial<BackupFile> = {}): BackupFile {
+  const stamp = created_at.replace(/:/g, "-");
+  const encrypted = overrides.encrypted ?? false;
+  const file_name = `UniAsset-backup-${stamp}.uabackup${encrypted ? ".age" : ""}`;
+  return {
+    path: `/home/olivia/Documents/UniAsset Backups/${file_name}`,
+    file_name,
+    created_at,
+    size_bytes: 2_516_582,
+    encrypted,
+    ...overrides,
+  };
+}
+
+/** Backups as the core reports them: defaults, one good copy, no warning. */
+export function makeBackupStatus(overrides: Partial<BackupStatus> = {}): BackupStatus {
+  const last = makeBackupFile("2025-03-03T03:05:00Z");
+  return {
+    folder: "/home/olivia/Documents/UniAsset Backups",
+    default_folder: true,
+    automatic: true,
+    keep_daily: 7,
+    keep_weekly: 4,
+    encrypted: false,
+    passphrase_missing: false,
+    last_good: last,
+    last_error: null,
+    last_error_at: null,
+    warning: null,
+    copies: [last, makeBackupFile("2025-03-02T03:05:00Z")],
+    ...overrides,
+  };
+}
+
+/** What inspect_backup says about a good copy from this version. */
+export function makeBackupInfo(file: BackupFile, overrides: Partial<BackupInfo> = {}): BackupInfo {
+  return {
+    file,
+    organization: "Acme Ltd",
+    created_at: file.created_at,
+    app_version: "0.1.0",
+    people: 42,
+    assets: 118,
+    documents: 9,
+    schema_version: 13,
+    older_schema: false,
+    ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import type { Plan } from "../src/bindings/Plan";
 import type { PlanEffect } from "../src/bindings/PlanEffect";
 import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
-import { adminMay, callsTo, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, ownerMay } from "./fixtures";
+import { adminMay, callsTo, makeBackupStatus, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, ownerMay } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const admin = makeUser(3, { display_name: "Adam Admin", role: "admin" });
@@ -19,8 +19,8 @@ type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 /** Main as `me`, on Settings → General. */
 async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {}) {
   const calls = mockCore({ ...noAssets, autostart_enabled: () => false,
-      app_version: () => "0.1.0", email_settings: () => makeEmailSettings(), ...handlers });
-  render(Main, { org, user: me, may, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+      app_version: () => "0.1.0", email_settings: () => makeEmailSettings(), backup_status: () => makeBackupStatus(), ...handlers });
+  render(Main, { org, user: me, may, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
   await userEvent.click(screen.getByRole("button", { name: "Settings" }));
   return calls;
 }
@@ -33,6 +33,7 @@ async function openAppAsOwner(state: { org: Organization }, handlers: Handlers) 
     autostart_enabled: () => false,
       app_version: () => "0.1.0",
     email_settings: () => makeEmailSettings(),
+    backup_status: () => makeBackupStatus(),
     ...handlers,
   });
   render(App);

@@ -41,7 +41,7 @@ describe("assets", () => {
         ]),
       leaver_count: () => 1,
     });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
 
     const dan = (await screen.findByText("ThinkPad T14")).closest("tr") as HTMLElement;
     expect(within(dan).getByText("Dan Disabled")).toBeInTheDocument();
@@ -53,7 +53,7 @@ describe("assets", () => {
 
   it("has an empty state", async () => {
     mockCore({ ...noAssets });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
   });
 });
@@ -70,7 +70,7 @@ describe("the tray's Renew client secret…", () => {
   it("opens Settings → Integrations → Microsoft Entra ID once, for an Admin", async () => {
     let pending: string | null = "entra";
     const calls = mockCore({ ...core(), take_page_request: () => [pending, (pending = null)][0] });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     expect(await screen.findByRole("heading", { name: "Connection" })).toBeInTheDocument();
     expect(screen.getByRole("tab", { name: "Integrations" })).toHaveAttribute("aria-selected", "true");
     expect(callsTo(calls, "take_page_request")).toHaveLength(1);
@@ -78,7 +78,7 @@ describe("the tray's Renew client secret…", () => {
 
   it("is ignored for someone who may not manage integrations", async () => {
     mockCore({ ...core(), take_page_request: () => "entra" });
-    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
     expect(screen.queryByRole("heading", { name: "Connection" })).not.toBeInTheDocument();
   });
@@ -95,7 +95,7 @@ describe("settings", () => {
       audit_actions: () => [],
       audit_log: () => makeAuditPage([]),
     });
-    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getByRole("button", { name: "Settings" })).toHaveAttribute("aria-current", "page");
 
@@ -127,7 +127,7 @@ describe("settings", () => {
       autostart_enabled: () => false,
       app_version: () => "0.1.0",
     });
-    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
 
     const tabs = screen.getAllByRole("tab").map((tab) => tab.textContent?.trim());
@@ -140,7 +140,7 @@ describe("settings", () => {
 
   it("shows Owners and Admins the Integrations and Audit log tabs", async () => {
     mockCore({ ...noAssets, autostart_enabled: () => false });
-    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: makeUser(3, { role: "admin" }), may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     expect(screen.getAllByRole("tab").map((tab) => tab.textContent?.trim())).toEqual([
       "General",
@@ -157,7 +157,7 @@ describe("settings → general", () => {
     handlers: Record<string, (args: Record<string, unknown>) => unknown> = {},
   ) {
     const calls = mockCore({ ...noAssets, ...handlers });
-    render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {} });
+    render(Main, { org, user: me, may: me.role === "member" ? memberMay : adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
     await userEvent.click(screen.getByRole("button", { name: "Settings" }));
     return calls;
   }

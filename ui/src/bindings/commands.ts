@@ -9,6 +9,9 @@ import type { AssetPage } from "./AssetPage";
 import type { AssetQuery } from "./AssetQuery";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
+import type { BackupInfo } from "./BackupInfo";
+import type { BackupSettingsInput } from "./BackupSettingsInput";
+import type { BackupStatus } from "./BackupStatus";
 import type { Cloud } from "./Cloud";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { DeviceCodePrompt } from "./DeviceCodePrompt";
@@ -34,6 +37,7 @@ import type { Plan } from "./Plan";
 import type { PlanChanged } from "./PlanChanged";
 import type { PlanEffect } from "./PlanEffect";
 import type { ProvisionReport } from "./ProvisionReport";
+import type { RestoreOutcome } from "./RestoreOutcome";
 import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
 import type { SetupTarget } from "./SetupTarget";
@@ -118,6 +122,13 @@ export function commands(call: Call) {
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
     clearEmailSettings: () => call<EmailSettings>("clear_email_settings"),
+    backupStatus: () => call<BackupStatus>("backup_status"),
+    backupNow: () => call<BackupStatus>("backup_now"),
+    saveBackupSettings: (input: BackupSettingsInput) => call<BackupStatus>("save_backup_settings", { input }),
+    setBackupPassphrase: (passphrase: string | null) => call<BackupStatus>("set_backup_passphrase", { passphrase }),
+    inspectBackup: (path: string, passphrase: string | null) => call<BackupInfo>("inspect_backup", { path, passphrase }),
+    restoreBackup: (path: string, passphrase: string | null) => call<RestoreOutcome>("restore_backup", { path, passphrase }),
+    openBackupFolder: () => call<null>("open_backup_folder"),
   };
 }
 
@@ -143,6 +154,7 @@ export const ErrorCodes = {
   wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
   entraAdminRoleNeeded: "entra_admin_role_needed",
+  backupPassphraseNeeded: "backup_passphrase_needed",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
