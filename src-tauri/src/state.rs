@@ -88,6 +88,26 @@ impl AppState {
         Ok((actor, store.another()?))
     }
 
+    /// Runs `work` on the data directory with the shared connection closed and held closed
+    /// (a restore replaces the database file); the next command opens what is there then,
+    /// and everyone signs in again.
+    pub async fn with_store_closed<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(PathBuf) -> T + Send + 'static,
+    ) -> Result<T, ErrorReport> {
+        let mut slot = self.store.lock().await;
+        slot.take();
+        let dir = self.data_dir()?;
+        let done = tauri::async_runtime::spawn_blocking(move || work(dir))
+            .await
+            .map_err(|e| ErrorReport {
+                code: "unexpected".into(),
+                message: format!("The restore stopped unexpectedly: {e}"),
+            })?;
+        *self.session() = None;
+        Ok(done)
+    }
+
     /// A connection of its own, for long work (a sync) that must not block the window.
     pub fn open_store(&self) -> Result<Store, ErrorReport> {
         let store = Store::open(&self.data_dir()?)?;

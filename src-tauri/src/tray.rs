@@ -1,14 +1,17 @@
 //! The tray icon: UniAsset lives here while its window is closed. Sync Now runs (or joins)
 //! the same core sync as the window's button, for the same person; the last result follows
-//! the runner's announcements. From 30 days before the client secret expires, "Renew client
-//! secret…" opens the Entra page, where renewing takes one sign-in.
+//! the runner's announcements. Two notices come and go: from 30 days before the client secret
+//! expires, "Renew client secret…" opens the Entra page; after 3 days without a good backup,
+//! "Back up now…" opens General, where the Backups card is.
 
 use chrono::Local;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
+use uniasset_core::backup;
 use uniasset_core::entra;
+use uniasset_core::store::Store;
 use uniasset_core::sync::{self, Trigger};
 
 use crate::state::AppState;
@@ -18,15 +21,17 @@ use crate::window;
 const SYNC_NOW: &str = "sync-now";
 const OPEN: &str = "open";
 const RENEW_SECRET: &str = "renew-secret";
+const BACK_UP: &str = "back-up";
 const QUIT: &str = "quit";
 
 /// The menu item that shows the last sync's result, kept to update it.
 pub struct LastResultItem(MenuItem<Wry>);
 
-/// The menu and its "Renew client secret…" item, shown only while renewal is due.
-struct RenewItem {
+/// The menu and its notices, each shown only while it applies, just below the last result.
+struct Notices {
     menu: Menu<Wry>,
-    item: MenuItem<Wry>,
+    renew: MenuItem<Wry>,
+    back_up: MenuItem<Wry>,
 }
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
@@ -48,19 +53,14 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         ],
     )?;
     app.manage(LastResultItem(last));
-    let renew = MenuItem::with_id(
-        app,
-        RENEW_SECRET,
-        "Renew client secret…",
-        true,
-        None::<&str>,
-    )?;
-    app.manage(RenewItem {
+    let notice = |id| MenuItem::with_id(app, id, "", true, None::<&str>);
+    app.manage(Notices {
         menu: menu.clone(),
-        item: renew,
+        renew: notice(RENEW_SECRET)?,
+        back_up: notice(BACK_UP)?,
     });
     follow_results(app.clone());
-    refresh_renewal(app.clone());
+    refresh_notices(app.clone());
     TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(include_bytes!("../icons/tray.png"))?)
         .tooltip("UniAsset")
@@ -68,7 +68,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         .on_menu_event(|app, event| match event.id().as_ref() {
             SYNC_NOW => sync_now(app.clone()),
             OPEN => window::show_main_window(app),
-            RENEW_SECRET => window::show_entra_page(app),
+            RENEW_SECRET => window::show_page(app, "entra"),
+            BACK_UP => window::show_page(app, "backups"),
             QUIT => app.exit(0),
             _ => {}
         })
@@ -113,43 +114,55 @@ fn follow_results(app: AppHandle) {
             Err(e) => e.message,
         };
         show_last_result(&app, &format!("Last sync ({at}): {what}"));
-        refresh_renewal(app.clone());
+        refresh_notices(app.clone());
     });
 }
 
-/// Shows "Renew client secret…" (with the date) while renewal is due, hides it otherwise.
-pub fn refresh_renewal<R: Runtime>(app: AppHandle<R>) {
+/// Shows each notice while it applies (the core decides), with its words, hides it otherwise.
+pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let settings = match state.store().await {
-            Ok(store) => entra::settings(&store).ok(),
-            Err(_) => None,
+        let (renew, back_up) = match state.store().await {
+            Ok(store) => (renewal_notice(&store), backup_notice(&store)),
+            Err(_) => (None, None),
         };
-        let Some(renew) = app.try_state::<RenewItem>() else {
+        let Some(notices) = app.try_state::<Notices>() else {
             return;
         };
-        let due = settings.as_ref().filter(|s| s.renewal_due);
-        let shown = renew.menu.get(RENEW_SECRET).is_some();
-        match due {
-            Some(settings) => {
-                let expires = settings
-                    .connection
-                    .as_ref()
-                    .and_then(|c| c.secret_expires_on.clone())
-                    .unwrap_or_default();
-                let _ = renew
-                    .item
-                    .set_text(format!("Renew client secret (expires {expires})…"));
-                if !shown {
-                    let _ = renew.menu.insert(&renew.item, 2);
-                }
-            }
-            None if shown => {
-                let _ = renew.menu.remove(&renew.item);
-            }
-            None => {}
-        }
+        // Bottom-up, so each goes in at its place whichever is shown.
+        show_notice(&notices.menu, &notices.back_up, BACK_UP, back_up);
+        show_notice(&notices.menu, &notices.renew, RENEW_SECRET, renew);
     });
+}
+
+fn renewal_notice(store: &Store) -> Option<String> {
+    let settings = entra::settings(store).ok().filter(|s| s.renewal_due)?;
+    let expires = settings.connection?.secret_expires_on.unwrap_or_default();
+    Some(format!("Renew client secret (expires {expires})…"))
+}
+
+fn backup_notice(store: &Store) -> Option<String> {
+    let status = backup::status(store).ok().filter(|s| s.overdue)?;
+    Some(match status.last_good {
+        Some(last) => format!("Back up now (last good backup {})…", &last.created_at[..10]),
+        None => "Back up now (no backup yet)…".to_owned(),
+    })
+}
+
+fn show_notice(menu: &Menu<Wry>, item: &MenuItem<Wry>, id: &str, text: Option<String>) {
+    let shown = menu.get(id).is_some();
+    match text {
+        Some(text) => {
+            let _ = item.set_text(text);
+            if !shown {
+                let _ = menu.insert(item, 2);
+            }
+        }
+        None if shown => {
+            let _ = menu.remove(item);
+        }
+        None => {}
+    }
 }
 
 fn show_last_result<R: Runtime>(app: &AppHandle<R>, text: &str) {

@@ -106,8 +106,9 @@ impl SignInNotice {
     }
 }
 
-/// A screen the tray asked the window to show ("entra", for Renew client secret…), until the
-/// window has shown it: like the sign-in notice, a window being built asks on start.
+/// A screen the tray asked the window to show ("entra" for Renew client secret…, "backups"
+/// for Back up now…), until the window has shown it: like the sign-in notice, a window being
+/// built asks on start.
 #[derive(Default)]
 pub struct PageRequest(Mutex<Option<String>>);
 
@@ -117,10 +118,10 @@ impl PageRequest {
     }
 }
 
-/// Opens the window on the Microsoft Entra ID page.
-pub fn show_entra_page<R: Runtime>(app: &AppHandle<R>) {
+/// Opens the window on a screen (see `PageRequest`).
+pub fn show_page<R: Runtime>(app: &AppHandle<R>, page: &str) {
     if let Some(request) = app.try_state::<PageRequest>() {
-        *request.0.lock().unwrap_or_else(|e| e.into_inner()) = Some("entra".to_owned());
+        *request.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(page.to_owned());
     }
     show_main_window(app);
     let _ = events::page_requested(app, &());

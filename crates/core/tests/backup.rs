@@ -138,8 +138,16 @@ fn a_backup_restored_into_an_empty_data_directory_brings_everything_back() {
     let audit_before = dump(&db, "audit_entries");
     let owner = org.owner();
 
-    assert!(backup::due(&org.store, uniasset_core::clock::now()).unwrap());
-    assert!(backup::status(&org.store).unwrap().warning.is_some());
+    let now = uniasset_core::clock::now();
+    let tomorrow = now + chrono::Duration::days(1);
+    assert!(
+        !backup::due(&org.store, now).unwrap(),
+        "a new organization waits for the next nightly window"
+    );
+    assert!(backup::due(&org.store, tomorrow).unwrap());
+    let status = backup::status(&org.store).unwrap();
+    assert!(status.warning.is_some(), "General says there is none yet");
+    assert!(!status.overdue, "the tray waits three days");
     let file = backup::create(&mut org.store, &owner, None).unwrap();
     assert!(!file.encrypted);
     assert!(file.file_name.starts_with("UniAsset-backup-"), "{file:?}");
@@ -155,7 +163,11 @@ fn a_backup_restored_into_an_empty_data_directory_brings_everything_back() {
     );
     assert_eq!((status.warning, status.last_error), (None, None));
     assert_eq!(backup::list(&org.store).unwrap(), vec![file.clone()]);
-    assert!(!backup::due(&org.store, uniasset_core::clock::now()).unwrap());
+    assert!(!backup::due(&org.store, now).unwrap());
+    assert!(
+        backup::due(&org.store, tomorrow).unwrap(),
+        "the next night's"
+    );
     let trail = dump(&db, "audit_entries");
     assert!(
         trail.last().unwrap().contains("backup.created"),

@@ -56,7 +56,7 @@ async fn entra_connect<R: Runtime>(
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     entra::connect(&mut own, &actor, &input, &ClientSecret::new(secret)).await?;
-    crate::tray::refresh_renewal(app.clone());
+    crate::tray::refresh_notices(app.clone());
     let store = state.store().await?;
     overview_for(&state, &store)
 }
@@ -66,7 +66,7 @@ async fn entra_disconnect<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview>
     let mut store = state.store().await?;
     let actor = state.actor(&store)?;
     entra::disconnect(&mut store, &actor)?;
-    crate::tray::refresh_renewal(app.clone());
+    crate::tray::refresh_notices(app.clone());
     overview_for(&state, &store)
 }
 

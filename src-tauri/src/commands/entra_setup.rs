@@ -50,7 +50,7 @@ async fn entra_setup_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOvervie
     let (actor, mut own) = state.for_network().await?;
     let sign_in = state.take_admin_sign_in(SignInPurpose::Setup)?;
     entra::finish_setup(&mut own, &actor, sign_in).await?;
-    crate::tray::refresh_renewal(app.clone());
+    crate::tray::refresh_notices(app.clone());
     let store = state.store().await?;
     overview_for(&state, &store)
 }
@@ -70,7 +70,7 @@ async fn entra_renew_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOvervie
     let sign_in = state.take_admin_sign_in(SignInPurpose::Renewal)?;
     let renewal = entra::finish_renewal(&mut own, &actor, sign_in).await?;
     log::info!("Client secret renewed, valid until {}. {}", renewal.expires_on, renewal.old_secret);
-    crate::tray::refresh_renewal(app.clone());
+    crate::tray::refresh_notices(app.clone());
     let store = state.store().await?;
     overview_for(&state, &store)
 }

@@ -121,6 +121,7 @@ areas!(
     entra,
     entra_people,
     entra_setup,
+    backups,
     general,
     organization,
     audit_log,

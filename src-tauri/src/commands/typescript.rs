@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, Dependency, TypeVisitor, TS};
+use uniasset_core::backup::BackupError;
 use uniasset_core::entra::{EntraCheck, EntraError, ReactivationError};
 use uniasset_core::sessions::SignInError;
 use uniasset_core::ErrorCode;
@@ -68,6 +69,7 @@ fn error_codes() -> Vec<&'static str> {
         SignInError::SessionEnded.code(),
         SignInError::WrongPassword.code(),
         ReactivationError::NeedsConfirmation(entra_says_disabled).code(),
+        BackupError::PassphraseNeeded(Default::default()).code(),
         EntraError::AdminRoleNeeded {
             account: String::new(),
             needs: "",

@@ -92,6 +92,13 @@ export function commands(call: Call) {
     entraSignInCancel: () => call<boolean>("entra_sign_in_cancel"),
     openVerificationPage: () => call<null>("open_verification_page"),
     openEntraAdminCenter: (cloud: Cloud) => call<null>("open_entra_admin_center", { cloud }),
+    backupStatus: () => call<BackupStatus>("backup_status"),
+    backupNow: () => call<BackupStatus>("backup_now"),
+    saveBackupSettings: (input: BackupSettingsInput) => call<BackupStatus>("save_backup_settings", { input }),
+    setBackupPassphrase: (passphrase: string | null) => call<BackupStatus>("set_backup_passphrase", { passphrase }),
+    inspectBackup: (path: string, passphrase: string | null) => call<BackupInfo>("inspect_backup", { path, passphrase }),
+    restoreBackup: (path: string, passphrase: string | null) => call<RestoreOutcome>("restore_backup", { path, passphrase }),
+    openBackupFolder: () => call<null>("open_backup_folder"),
     autostartEnabled: () => call<boolean>("autostart_enabled"),
     setAutostart: (enabled: boolean) => call<boolean>("set_autostart", { enabled }),
     setIdleTimeout: (minutes: number) => call<Organization>("set_idle_timeout", { minutes }),
@@ -122,13 +129,6 @@ export function commands(call: Call) {
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
     clearEmailSettings: () => call<EmailSettings>("clear_email_settings"),
-    backupStatus: () => call<BackupStatus>("backup_status"),
-    backupNow: () => call<BackupStatus>("backup_now"),
-    saveBackupSettings: (input: BackupSettingsInput) => call<BackupStatus>("save_backup_settings", { input }),
-    setBackupPassphrase: (passphrase: string | null) => call<BackupStatus>("set_backup_passphrase", { passphrase }),
-    inspectBackup: (path: string, passphrase: string | null) => call<BackupInfo>("inspect_backup", { path, passphrase }),
-    restoreBackup: (path: string, passphrase: string | null) => call<RestoreOutcome>("restore_backup", { path, passphrase }),
-    openBackupFolder: () => call<null>("open_backup_folder"),
   };
 }
 
@@ -153,8 +153,8 @@ export const ErrorCodes = {
   sessionEnded: "session_ended",
   wrongPassword: "wrong_password",
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
-  entraAdminRoleNeeded: "entra_admin_role_needed",
   backupPassphraseNeeded: "backup_passphrase_needed",
+  entraAdminRoleNeeded: "entra_admin_role_needed",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -79,6 +79,9 @@ pub struct BackupStatus {
     pub last_error_at: Option<String>,
     /// Set when no good backup was made yet or the last is more than 3 days old.
     pub warning: Option<String>,
+    /// More than 3 days without a good backup (counted from the organization's creation when
+    /// there is none): the tray says so too.
+    pub overdue: bool,
     /// The copies in the folder, newest first.
     pub copies: Vec<BackupFile>,
 }
@@ -268,7 +271,9 @@ pub fn status(store: &Store) -> Result<BackupStatus, BackupError> {
         }),
         _ => None,
     };
-    let warning = warning(s.last_good_at.as_deref(), crate::clock::now());
+    let now = crate::clock::now();
+    let warning = warning(s.last_good_at.as_deref(), now);
+    let overdue = (now - since_last_good(store, &s)?).num_hours() > WARNING_DAYS * 24;
     Ok(BackupStatus {
         folder: folder.to_string_lossy().into_owned(),
         default_folder: s.folder.is_none(),
@@ -281,6 +286,7 @@ pub fn status(store: &Store) -> Result<BackupStatus, BackupError> {
         last_error: s.last_error,
         last_error_at: s.last_error_at,
         warning,
+        overdue,
         copies: copies_in(&folder)?,
     })
 }
@@ -305,16 +311,36 @@ fn warning(last_good_at: Option<&str>, now: DateTime<Utc>) -> Option<String> {
     })
 }
 
-/// Whether the daily automatic backup is due: automatic backups are on and no good backup
-/// was made on `now`'s UTC date.
+/// Whether the daily automatic backup is due: automatic backups are on and a nightly window
+/// (03:00 UTC) has begun since the last good backup, or since the organization was created
+/// when there is none. So it comes after the nightly run, or at start when a day was missed.
+/// After a failure it waits an hour before trying again, rather than at every tick.
 pub fn due(store: &Store, now: DateTime<Utc>) -> Result<bool, BackupError> {
     let s = settings_in(store.conn())?;
-    let done_today = s
-        .last_good_at
+    let failed_lately = s
+        .last_error_at
         .as_deref()
         .and_then(parse_time)
-        .is_some_and(|t| t.date_naive() == now.date_naive());
-    Ok(s.automatic && !done_today)
+        .is_some_and(|at| now - at < chrono::Duration::hours(1));
+    Ok(s.automatic
+        && !failed_lately
+        && since_last_good(store, &s)? < crate::schedule::latest_window(now))
+}
+
+/// When the last good backup was made, or the organization created if none was.
+fn since_last_good(store: &Store, s: &Settings) -> Result<DateTime<Utc>, BackupError> {
+    if let Some(at) = s.last_good_at.as_deref().and_then(parse_time) {
+        return Ok(at);
+    }
+    let created: String = store
+        .conn()
+        .query_row(
+            "SELECT created_at FROM organization WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(StoreError::from)?;
+    Ok(parse_time(&created).unwrap_or_else(crate::clock::now))
 }
 
 /// The copies in the backup folder, newest first.
