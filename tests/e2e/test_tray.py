@@ -191,3 +191,27 @@ def test_tray_offers_renewing_the_secret_from_thirty_days_before_expiry(tray, la
     app.by_text("*", f"The client secret expires on {expires}, in 20 days.")
     app.wait_for(By.XPATH, "//button[normalize-space(.)='Renew secret']")
     app.shot("renew-from-tray")
+
+
+def test_tray_says_back_up_now_after_three_days_without_a_good_backup(tray, launch, data_dir, session_env, tmp_path):
+    flows.organization(data_dir, session_env)
+    # A folder the daily backup cannot write to: chosen, then a file took its place.
+    blocked = tmp_path / "backups"
+    blocked.mkdir()
+    cli(data_dir, "backup", "settings", "--folder", str(blocked), env=session_env)
+    blocked.rmdir()
+    blocked.write_text("")
+    app = launch()
+    app.wait_for(By.ID, "signin-email")
+    assert [i["label"] for i in tray.menu()] == MENU, "a new organization: nothing to say yet"
+
+    app.set_clock((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    label = "Back up now (no backup yet)…"
+    wait_until(lambda: label in [i["label"] for i in tray.menu()], "the Back up now item")
+    (error,) = app.query("SELECT last_error FROM backup_settings")[0]
+    assert error, "the failed daily backup says why"
+    sign_in(app)
+    tray.click(label)
+    app.wait_for(By.XPATH, "//button[@role='tab'][@aria-selected='true'][contains(., 'General')]")
+    app.wait_for(By.ID, "backup-warning")
+    app.shot("back-up-from-tray")

@@ -287,7 +287,9 @@ pub fn status(store: &Store) -> Result<BackupStatus, BackupError> {
         last_error_at: s.last_error_at,
         warning,
         overdue,
-        copies: copies_in(&folder)?,
+        // A folder that cannot be read must not hide the rest (and the warning): the next
+        // backup fails there and says why in `last_error`.
+        copies: copies_in(&folder).unwrap_or_default(),
     })
 }
 
