@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Lowest first. Small helpers, then the store, who may act, what happened, the people,
-/// the organization, signing in, assets, backups of all of it, then the Entra side from the Graph client up to
+/// the organization, signing in, assets, then the Entra side from the Graph client up to
 /// the sync and its schedule (a plan change sits just above entra: leaving Enterprise
-/// turns automatic runs off), then read models for the screens and the diagnostics, then the demo.
+/// turns automatic runs off), backups of all of it (after the nightly window), then read
+/// models for the screens and the diagnostics, then the demo.
 const LAYERS: &[&[&str]] = &[
     &[
         "clock",
@@ -28,13 +29,13 @@ const LAYERS: &[&[&str]] = &[
     &["organization"],
     &["sessions"],
     &["assets"],
-    &["backup"],
     &["graph"],
     &["entra"],
     &["plan_change"],
     &["sync"],
     &["alerts"],
     &["schedule"],
+    &["backup"],
     &["overview", "details", "leavers", "diagnostics"],
     &["demo"],
     &["app_status"],

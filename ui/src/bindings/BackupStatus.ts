@@ -22,6 +22,11 @@ passphrase_missing: boolean, last_good: BackupFile | null, last_error: string | 
  */
 warning: string | null, 
 /**
+ * More than 3 days without a good backup (counted from the organization's creation when
+ * there is none): the tray says so too.
+ */
+overdue: boolean, 
+/**
  * The copies in the folder, newest first.
  */
 copies: Array<BackupFile>, };
