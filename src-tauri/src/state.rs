@@ -89,12 +89,12 @@ impl AppState {
     }
 
     /// Runs `work` on the data directory with the shared connection closed and held closed
-    /// (a restore replaces the database file); the next command opens what is there then,
-    /// and everyone signs in again.
-    pub async fn with_store_closed<T: Send + 'static>(
+    /// (a restore replaces the database file); the next command opens what is there then.
+    /// When it succeeds everyone signs in again.
+    pub async fn with_store_closed<T: Send + 'static, E: Send + 'static>(
         &self,
-        work: impl FnOnce(PathBuf) -> T + Send + 'static,
-    ) -> Result<T, ErrorReport> {
+        work: impl FnOnce(PathBuf) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, ErrorReport> {
         let mut slot = self.store.lock().await;
         slot.take();
         let dir = self.data_dir()?;
@@ -104,7 +104,9 @@ impl AppState {
                 code: "unexpected".into(),
                 message: format!("The restore stopped unexpectedly: {e}"),
             })?;
-        *self.session() = None;
+        if done.is_ok() {
+            *self.session() = None;
+        }
         Ok(done)
     }
 

@@ -144,7 +144,10 @@ fn renewal_notice(store: &Store) -> Option<String> {
 fn backup_notice(store: &Store) -> Option<String> {
     let status = backup::status(store).ok().filter(|s| s.overdue)?;
     Some(match status.last_good {
-        Some(last) => format!("Back up now (last good backup {})…", &last.created_at[..10]),
+        Some(last) => format!(
+            "Back up now (last good backup {})…",
+            last.created_at.get(..10).unwrap_or(&last.created_at)
+        ),
         None => "Back up now (no backup yet)…".to_owned(),
     })
 }

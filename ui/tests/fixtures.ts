@@ -330,6 +330,7 @@ export function makeBackupStatus(overrides: Partial<BackupStatus> = {}): BackupS
     last_error: null,
     last_error_at: null,
     warning: null,
+    overdue: false,
     copies: [last, makeBackupFile("2025-03-02T03:05:00Z")],
     ...overrides,
   };

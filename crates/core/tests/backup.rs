@@ -821,3 +821,80 @@ async fn secrets_are_never_in_a_backup_and_a_restore_without_the_client_secret_w
     assert!(!settings.secret_needed);
     entra::set_auto_deprovision(&mut restored, &owner, true).unwrap();
 }
+
+#[test]
+fn a_damaged_document_stops_the_backup_and_keeps_the_earlier_copies() {
+    let (mut org, folder) = filled();
+    let owner = org.owner();
+    let good = backup::create(&mut org.store, &owner, None).unwrap();
+    let document = std::fs::read_dir(org.dir.path().join("documents"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&document, b"%PDF-1.4 changed on disk").unwrap();
+
+    let err = backup::create(&mut org.store, &owner, None).unwrap_err();
+    assert_eq!(err.code(), "backup_document_damaged", "{err}");
+    assert!(err.to_string().contains("earlier ones are kept"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [good.file_name.clone()],
+        "no new copy, no partial file"
+    );
+    let status = backup::status(&org.store).unwrap();
+    assert_eq!(status.last_good.unwrap().path, good.path);
+    assert!(status.last_error.unwrap().contains("no longer matches"));
+}
+
+#[test]
+fn a_restore_refuses_while_someone_else_uses_the_database() {
+    let (mut org, _folder) = filled();
+    let owner = org.owner();
+    let file = backup::create(&mut org.store, &owner, None).unwrap();
+    let dir = org.dir.path().to_owned();
+    let owner_id = org.user(OWNER_EMAIL).id;
+    // `org.store` stays open: a sync under way, or the app while the command line restores.
+    let before = snapshot(&dir);
+    let err = backup::restore(
+        &dir,
+        Path::new(&file.path),
+        None,
+        Restorer::Owner { user_id: owner_id },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "backup_data_in_use", "{err}");
+    assert_eq!(snapshot(&dir), before, "nothing changed");
+
+    drop(org.store);
+    backup::restore(
+        &dir,
+        Path::new(&file.path),
+        None,
+        Restorer::Owner { user_id: owner_id },
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_first_run_restore_leaves_no_empty_organization_set_aside() {
+    let (mut org, _folder) = filled();
+    let owner = org.owner();
+    let file = backup::create(&mut org.store, &owner, None).unwrap();
+    // What the app's first start leaves: an empty database, no organization.
+    let fresh = common::empty_store();
+    let dir = fresh.dir.path().to_owned();
+    drop(fresh.store);
+    let outcome = backup::restore(&dir, Path::new(&file.path), None, Restorer::FirstRun).unwrap();
+    assert_eq!(outcome.set_aside, "", "nothing worth setting aside");
+    assert!(!std::fs::read_dir(&dir).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with("replaced-")));
+}

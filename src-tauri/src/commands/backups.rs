@@ -77,9 +77,10 @@ async fn inspect_backup<R: Runtime>(
     path: String,
     passphrase: Option<String>,
 ) -> Reply<BackupInfo> {
+    let path = PathBuf::from(path);
     blocking(move || {
         let passphrase = passphrase.map(BackupPassphrase::new);
-        Ok(backup::inspect(&PathBuf::from(path), passphrase.as_ref())?)
+        Ok(backup::inspect(&path, passphrase.as_ref())?)
     })
     .await
 }
@@ -101,11 +102,10 @@ async fn restore_backup<R: Runtime>(
             _ => Restorer::FirstRun,
         }
     };
+    let path = PathBuf::from(path);
     let passphrase = passphrase.map(BackupPassphrase::new);
     let outcome = state
-        .with_store_closed(move |dir| {
-            backup::restore(&dir, &PathBuf::from(path), passphrase.as_ref(), restorer)
-        })
+        .with_store_closed(move |dir| backup::restore(&dir, &path, passphrase.as_ref(), restorer))
         .await??;
     crate::tray::refresh_notices(app.clone());
     Ok(outcome)

@@ -138,6 +138,13 @@ pub(super) fn read(
         file: file.to_owned(),
         source,
     };
+    // Only a plain file: a pipe or a device would hang the read.
+    if !std::fs::metadata(file).map_err(unreadable)?.is_file() {
+        return Err(unreadable(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a file",
+        )));
+    }
     let mut input = BufReader::with_capacity(64 * 1024, File::open(file).map_err(unreadable)?);
     let encrypted = input.fill_buf().map_err(unreadable)?.starts_with(AGE_MAGIC);
     let manifest = if encrypted {

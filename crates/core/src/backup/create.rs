@@ -80,29 +80,34 @@ pub fn create(store: &mut Store, by: &Actor, to: Option<&Path>) -> Result<Backup
     if *by != Actor::Scheduler {
         by.require_admin("make a backup")?;
     }
+    let made = make(store, by, to);
+    if let Err(e) = &made {
+        // The failure is what the window and the tray show, and it spaces out the daily
+        // retries (`due`); saving it must not hide it.
+        let _ = store.conn().execute(
+            "UPDATE backup_settings SET last_error = ?1, last_error_at = ?2",
+            rusqlite::params![e.to_string(), timestamp::now()],
+        );
+    }
+    made
+}
+
+fn make(store: &mut Store, by: &Actor, to: Option<&Path>) -> Result<BackupFile, BackupError> {
     let organization = organization::get(store)?.name;
     let settings = settings_in(store.conn())?;
     let home = folder_of(&settings)?;
     let folder = to.map_or_else(|| home.clone(), Path::to_owned);
-    match write_copy(store, &organization, &settings, &folder) {
-        Ok(file) => {
-            let pruned = if same_folder(&folder, &home) {
-                prune(&folder, &settings)
-            } else {
-                0
-            };
-            record_success(store, by, &file, &folder, pruned)?;
-            Ok(file)
-        }
-        Err(e) => {
-            // The failure is what the window and the tray show; saving it must not hide it.
-            let _ = store.conn().execute(
-                "UPDATE backup_settings SET last_error = ?1, last_error_at = ?2",
-                rusqlite::params![e.to_string(), timestamp::now()],
-            );
-            Err(e)
-        }
-    }
+    let file = write_copy(store, &organization, &settings, &folder)?;
+    // A one-off copy elsewhere prunes nothing there and is not the daily copy: it neither
+    // silences the warning nor moves the next automatic backup.
+    let daily = same_folder(&folder, &home);
+    let pruned = if daily {
+        prune(&folder, &settings, &file)
+    } else {
+        0
+    };
+    record_success(store, by, &file, &folder, pruned, daily)?;
+    Ok(file)
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {
@@ -153,6 +158,17 @@ fn write_copy(
         // A document whose file is already gone cannot be backed up; the rest still are.
         .filter(|(_, path)| path.is_file())
         .collect();
+    // A document that no longer matches its name (its SHA-256) would make the copy refuse to
+    // restore: better no new copy, and the older good ones kept, than one that looks good.
+    for (sha, path) in &documents {
+        let actual = archive::sha256_of(path).map_err(|source| BackupError::Write {
+            file: path.clone(),
+            source,
+        })?;
+        if !actual.eq_ignore_ascii_case(sha) {
+            return Err(BackupError::DocumentDamaged(path.clone()));
+        }
+    }
     manifest.documents = documents.len() as u32;
     manifest.database_sha256 = archive::sha256_of(&copy).map_err(|source| BackupError::Write {
         file: copy.clone(),
@@ -283,7 +299,9 @@ fn sync_folder(folder: &Path) {
 
 /// Deletes the copies retention does not keep; how many went. A copy that cannot be
 /// deleted now is tried again after the next backup.
-fn prune(folder: &Path, settings: &Settings) -> usize {
+/// Removes the copies retention does not keep; never `new`, the copy just made (a clock
+/// gone wrong, here or on another computer sharing the folder, must not cost the newest copy).
+fn prune(folder: &Path, settings: &Settings, new: &BackupFile) -> usize {
     let Ok(copies) = copies_in(folder) else {
         return 0;
     };
@@ -295,7 +313,7 @@ fn prune(folder: &Path, settings: &Settings) -> usize {
     copies
         .iter()
         .enumerate()
-        .filter(|(i, _)| !keep.contains(i))
+        .filter(|(i, c)| !keep.contains(i) && c.path != new.path)
         .filter(|(_, c)| std::fs::remove_file(&c.path).is_ok())
         .count()
 }
@@ -306,13 +324,16 @@ fn record_success(
     file: &BackupFile,
     folder: &Path,
     pruned: usize,
+    daily: bool,
 ) -> Result<(), BackupError> {
     let tx = store.write()?;
-    tx.execute(
-        "UPDATE backup_settings SET last_good_at = ?1, last_good_file = ?2, last_good_size = ?3,
-             last_error = NULL, last_error_at = NULL",
-        rusqlite::params![file.created_at, file.path, file.size_bytes as i64],
-    )?;
+    if daily {
+        tx.execute(
+            "UPDATE backup_settings SET last_good_at = ?1, last_good_file = ?2, last_good_size = ?3,
+                 last_error = NULL, last_error_at = NULL",
+            rusqlite::params![file.created_at, file.path, file.size_bytes as i64],
+        )?;
+    }
     let mut detail = format!(
         "{} ({} bytes{}) in {}",
         file.file_name,

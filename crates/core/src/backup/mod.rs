@@ -145,6 +145,8 @@ pub enum BackupError {
     },
     #[error("The copy of the database failed its integrity check ({0}), so no backup was made. Earlier backups are untouched; copy the diagnostics in Settings → General and contact support.")]
     CopyDamaged(String),
+    #[error("The attached document {} no longer matches what was stored (the file on this computer is damaged or was changed), so a backup now would not restore. No new copy was made and the earlier ones are kept. Attach the document again from its source, then back up.", .0.display())]
+    DocumentDamaged(PathBuf),
     #[error("Backups are set to be encrypted, but this computer's keychain has no backup passphrase. Set the passphrase again (or turn encryption off) in Settings → General → Backups; no backup was made.")]
     PassphraseMissing,
     #[error("A backup passphrase needs at least {MIN_PASSPHRASE_CHARS} characters. Keep it somewhere safe: if it is lost, encrypted backups cannot be restored by anyone, including UniAsset support.")]
@@ -157,6 +159,8 @@ pub enum BackupError {
     OrganizationExists(String),
     #[error("Could not put the restored organization in place: {source}. The current one was put back; nothing was changed.")]
     Swap { source: std::io::Error },
+    #[error("UniAsset is using the current organization's data (a sync under way, or the app while the command line restores). Nothing was changed; wait for the sync to finish, or quit UniAsset, and restore again.")]
+    InUse,
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
@@ -182,11 +186,13 @@ impl crate::ErrorCode for BackupError {
             NoDefaultFolder => "backup_folder_unknown",
             Write { .. } => "backup_write_failed",
             CopyDamaged(_) => "backup_copy_damaged",
+            DocumentDamaged(_) => "backup_document_damaged",
             PassphraseMissing => "backup_passphrase_missing",
             PassphraseTooShort => "backup_passphrase_too_short",
             InvalidKeepDaily(_) | InvalidKeepWeekly(_) => "invalid_backup_retention",
             OrganizationExists(_) => "backup_organization_exists",
             Swap { .. } => "backup_restore_failed",
+            InUse => "backup_data_in_use",
             Access(e) => e.code(),
             Secret(e) => e.code(),
             Organization(e) => e.code(),
@@ -363,7 +369,7 @@ fn copies_in(folder: &Path) -> Result<Vec<BackupFile>, BackupError> {
             })
         }
     };
-    let mut copies: Vec<(DateTime<Utc>, BackupFile)> = Vec::new();
+    let mut copies: Vec<((DateTime<Utc>, u32), BackupFile)> = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(parsed) = parse_name(&name) else {
@@ -374,7 +380,7 @@ fn copies_in(folder: &Path) -> Result<Vec<BackupFile>, BackupError> {
             continue;
         }
         copies.push((
-            parsed.created_at,
+            (parsed.created_at, parsed.number),
             BackupFile {
                 path: entry.path().to_string_lossy().into_owned(),
                 file_name: name,
@@ -384,13 +390,15 @@ fn copies_in(folder: &Path) -> Result<Vec<BackupFile>, BackupError> {
             },
         ));
     }
-    // Newest first; copies of the same second by their number.
-    copies.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.file_name.cmp(&a.1.file_name)));
+    // Newest first; copies of the same second by their number (-10 after -9).
+    copies.sort_by(|a, b| b.0.cmp(&a.0));
     Ok(copies.into_iter().map(|(_, f)| f).collect())
 }
 
 struct ParsedName {
     created_at: DateTime<Utc>,
+    /// 1 for the first copy of its second, then 2, 3…
+    number: u32,
     encrypted: bool,
 }
 
@@ -404,18 +412,17 @@ fn parse_name(name: &str) -> Option<ParsedName> {
     };
     let rest = rest.strip_suffix(EXTENSION)?;
     let (time, number) = rest.split_at_checked(20)?;
-    if !(number.is_empty()
-        || number
-            .strip_prefix('-')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
-    {
-        return None;
-    }
+    let number = match number.strip_prefix('-') {
+        None if number.is_empty() => 1,
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.parse().ok()?,
+        _ => return None,
+    };
     let created_at = NaiveDateTime::parse_from_str(time, NAME_TIME)
         .ok()?
         .and_utc();
     Some(ParsedName {
         created_at,
+        number,
         encrypted,
     })
 }

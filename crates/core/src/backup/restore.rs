@@ -107,6 +107,10 @@ pub fn restore(
     let staging = Scratch::fresh(data_dir.join(STAGING_DIR)).map_err(unusable)?;
     let contents = archive::read(file, passphrase, Some(&staging.0))?;
     let prepared = prepare(file, &staging.0, &contents, &restorer)?;
+    let had_organization = quiesce_current(data_dir)?;
+    if !had_organization {
+        remove_empty_start(data_dir);
+    }
     let set_aside = swap(data_dir, &staging.0)?;
     Ok(RestoreOutcome {
         organization: prepared.organization,
@@ -291,6 +295,36 @@ const REPLACED: [&str; 5] = [
     "uniasset.db-journal",
     DOCUMENTS_DIR,
 ];
+
+/// Makes sure nobody else has the current database open, and that it is whole in its one
+/// file: switching it out of WAL mode fails while another connection (a sync under way, the
+/// app while the command line restores) uses it, and checkpoints it otherwise. Whether it
+/// holds an organization.
+fn quiesce_current(data_dir: &Path) -> Result<bool, BackupError> {
+    let Some(conn) = open_current(data_dir)? else {
+        return Ok(false);
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(2))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+        .map_err(|_| BackupError::InUse)?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(BackupError::InUse);
+    }
+    let organizations: i64 = conn
+        .query_row("SELECT count(*) FROM organization", [], |r| r.get(0))
+        .unwrap_or(0);
+    Ok(organizations > 0)
+}
+
+/// The empty database a first start made (and an empty documents folder) is not an
+/// organization to set aside: it goes.
+fn remove_empty_start(data_dir: &Path) {
+    for name in REPLACED.into_iter().filter(|n| *n != DOCUMENTS_DIR) {
+        let _ = std::fs::remove_file(data_dir.join(name));
+    }
+    let _ = std::fs::remove_dir(data_dir.join(DOCUMENTS_DIR));
+}
 
 /// Moves the current database (with its journals) and documents into `replaced-<time>/`,
 /// then the staged ones in. A failing rename puts everything back as it was.
