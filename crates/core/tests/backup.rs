@@ -844,7 +844,7 @@ fn a_damaged_document_stops_the_backup_and_keeps_the_earlier_copies() {
         .collect();
     assert_eq!(
         names,
-        [good.file_name.clone()],
+        std::slice::from_ref(&good.file_name),
         "no new copy, no partial file"
     );
     let status = backup::status(&org.store).unwrap();

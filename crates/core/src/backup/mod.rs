@@ -391,7 +391,7 @@ fn copies_in(folder: &Path) -> Result<Vec<BackupFile>, BackupError> {
         ));
     }
     // Newest first; copies of the same second by their number (-10 after -9).
-    copies.sort_by(|a, b| b.0.cmp(&a.0));
+    copies.sort_by_key(|c| std::cmp::Reverse(c.0));
     Ok(copies.into_iter().map(|(_, f)| f).collect())
 }
 
