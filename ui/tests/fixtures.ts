@@ -77,8 +77,10 @@ export const adminMay: SettingsAccess = {
   organization: false,
   audit_log: true,
   support: true,
+  backups: true,
+  backup_keys: false,
 };
-export const ownerMay: SettingsAccess = { ...adminMay, organization: true };
+export const ownerMay: SettingsAccess = { ...adminMay, organization: true, backup_keys: true };
 export const memberMay: SettingsAccess = {
   integrations: false,
   start_at_login: false,
@@ -86,6 +88,8 @@ export const memberMay: SettingsAccess = {
   organization: false,
   audit_log: false,
   support: false,
+  backups: false,
+  backup_keys: false,
 };
 
 export const connection: Connection = {

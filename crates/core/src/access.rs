@@ -122,6 +122,16 @@ pub fn check_audit_log(by: &Actor) -> Result<(), AccessError> {
 
 /// Diagnostics and the log hold the sync runs' results and the people they name, which
 /// only Owners and Admins see in the window.
+pub fn check_backups(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("make backups or change where and how often they are made")
+}
+
+/// Restoring replaces the whole organization, and the passphrase decides who can ever read
+/// the copies: the Owner's alone.
+pub fn check_backup_keys(by: &Actor) -> Result<(), AccessError> {
+    by.require_owner("restore a backup or set the backup passphrase")
+}
+
 pub fn check_support(by: &Actor) -> Result<(), AccessError> {
     by.require_admin("copy diagnostics or open the logs folder")
 }
@@ -141,6 +151,10 @@ pub struct SettingsAccess {
     pub audit_log: bool,
     /// Settings → General: Copy diagnostics and Open logs folder.
     pub support: bool,
+    /// Settings → General → Backups: Back up now, the folder, how often and how many.
+    pub backups: bool,
+    /// Restoring a backup and setting its passphrase.
+    pub backup_keys: bool,
 }
 
 impl SettingsAccess {
@@ -152,6 +166,8 @@ impl SettingsAccess {
             organization: check_organization(by).is_ok(),
             audit_log: check_audit_log(by).is_ok(),
             support: check_support(by).is_ok(),
+            backups: check_backups(by).is_ok(),
+            backup_keys: check_backup_keys(by).is_ok(),
         }
     }
 }
@@ -191,6 +207,23 @@ mod tests {
         assert!(check_start_at_login(&person(Role::Admin)).is_ok());
         assert!(check_start_at_login(&person(Role::Owner)).is_ok());
         assert!(check_start_at_login(&Actor::SignInProtection).is_err());
+    }
+
+    #[test]
+    fn admins_back_up_and_only_owners_restore_or_hold_the_passphrase() {
+        let may = |actor: &Actor| {
+            let a = SettingsAccess::of(actor);
+            (a.backups, a.backup_keys)
+        };
+        assert_eq!(may(&person(Role::Owner)), (true, true));
+        assert_eq!(may(&person(Role::Admin)), (true, false));
+        assert_eq!(may(&person(Role::Member)), (false, false));
+        assert_eq!(
+            check_backup_keys(&person(Role::Admin))
+                .unwrap_err()
+                .to_string(),
+            "Only an Owner can restore a backup or set the backup passphrase."
+        );
     }
 
     #[test]

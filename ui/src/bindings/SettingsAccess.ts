@@ -20,4 +20,12 @@ audit_log: boolean,
 /**
  * Settings → General: Copy diagnostics and Open logs folder.
  */
-support: boolean, };
+support: boolean, 
+/**
+ * Settings → General → Backups: Back up now, the folder, how often and how many.
+ */
+backups: boolean, 
+/**
+ * Restoring a backup and setting its passphrase.
+ */
+backup_keys: boolean, };

@@ -446,7 +446,7 @@ pub fn save_settings(
     by: &Actor,
     input: &BackupSettingsInput,
 ) -> Result<BackupStatus, BackupError> {
-    by.require_admin("change the backup settings")?;
+    crate::access::check_backups(by)?;
     if !KEEP_DAILY.contains(&input.keep_daily) {
         return Err(BackupError::InvalidKeepDaily(input.keep_daily));
     }
@@ -514,7 +514,7 @@ pub fn set_passphrase(
     by: &Actor,
     passphrase: Option<&BackupPassphrase>,
 ) -> Result<BackupStatus, BackupError> {
-    by.require_owner("set or remove the backup passphrase")?;
+    crate::access::check_backup_keys(by)?;
     let keychain = BackupKeychain::for_store(store)?;
     let was_encrypted = settings_in(store.conn())?.encrypted;
     match passphrase {
