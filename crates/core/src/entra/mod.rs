@@ -2,6 +2,7 @@
 //! keychain, the auto-deprovision setting and its mass-deactivation guard.
 
 mod accounts;
+mod check_interval;
 mod expiry;
 mod form;
 mod matching;
@@ -28,6 +29,7 @@ use cloud::{Cloud, EndpointError, Endpoints};
 pub use crate::graph::device_code::{CancelSignIn, DeviceCodePrompt};
 pub use accounts::known_state;
 pub(crate) use accounts::known_states;
+pub use check_interval::{set_check_interval, CHECK_INTERVAL_MINUTES, DEFAULT_CHECK_MINUTES};
 pub(crate) use expiry::secret_notice_in;
 use expiry::{renewal_notice, secret_expiry, secret_warning};
 pub use form::{field_problems, FieldProblem, FormField};
@@ -113,6 +115,9 @@ pub struct EntraSettings {
     /// secret (secrets are never in backups): connect again with the secret, or Set it up
     /// for me. Automatic runs stay off until then.
     pub secret_needed: bool,
+    /// "Also check for changes every N minutes while UniAsset is running" (issue 15); None:
+    /// off, only the nightly run checks.
+    pub check_every_minutes: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +161,8 @@ pub enum EntraError {
     InvalidGuard(u32),
     #[error("A run's time limit must be between 1 and 1440 minutes (got {0}).")]
     InvalidDeadline(u32),
+    #[error("Frequent checks run every 5 to 60 minutes (got {0}).")]
+    InvalidCheckInterval(u32),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
@@ -191,6 +198,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidDate(_) => "invalid_date",
             EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::InvalidDeadline(_) => "invalid_deadline",
+            EntraError::InvalidCheckInterval(_) => "invalid_check_interval",
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
             EntraError::ConnectionChanged => "connection_changed",
@@ -481,22 +489,23 @@ pub(crate) fn connection_in(conn: &rusqlite::Connection) -> Result<Option<Connec
 /// Everything the Entra page shows about the connection and the setting.
 pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
     let connection = connection(store)?;
-    let (auto_deprovision, enabled_at, min_users, percent, run_deadline_minutes) = store
-        .conn()
-        .query_row(
-        "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent, run_deadline_minutes
-         FROM deprovision_settings WHERE id = 1",
-        [],
-        |r| {
-            Ok((
-                r.get::<_, bool>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        },
-    )?;
+    let (auto_deprovision, enabled_at, min_users, percent, run_deadline_minutes, check_every) =
+        store.conn().query_row(
+            "SELECT auto_deprovision, enabled_at, guard_min_users, guard_percent,
+                 run_deadline_minutes, check_every_minutes
+             FROM deprovision_settings WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, bool>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
     let (auto_add_new_users, auto_add_since) = people::auto_add_in(store.conn())?;
     let secret_needed = store
         .conn()
@@ -523,6 +532,7 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         auto_add_new_users,
         auto_add_since,
         secret_needed,
+        check_every_minutes: check_every,
     })
 }
 

@@ -78,6 +78,7 @@ pub struct GraphClient {
     credential: Credential,
     token: tokio::sync::Mutex<Option<CachedToken>>,
     requests: AtomicU64,
+    throttled: AtomicU64,
     pub(super) options: ClientOptions,
     pub(super) deadline: Instant,
 }
@@ -138,6 +139,7 @@ impl GraphClient {
             credential,
             token: tokio::sync::Mutex::new(None),
             requests: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
             options,
         })
     }
@@ -145,6 +147,12 @@ impl GraphClient {
     /// HTTP requests sent so far (token requests and retries included).
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Requests answered 429 so far: Microsoft asked this client to slow down, even if a
+    /// retry then got through.
+    pub fn throttled_replies(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
     }
 
     pub(super) fn graph_url(&self, path_and_query: &str) -> String {
@@ -248,6 +256,9 @@ impl GraphClient {
             });
         }
         if let Some(kind) = transient(status) {
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                self.throttled.fetch_add(1, Ordering::Relaxed);
+            }
             return Err(Failure::Transient { kind, retry_after });
         }
         match serde_json::from_slice::<TokenErrorBody>(&bytes) {

@@ -4,6 +4,7 @@
 //! transaction, one run at a time.
 
 mod decide;
+mod frequent;
 mod lock;
 mod observe;
 mod record;
@@ -27,6 +28,7 @@ use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
+pub use frequent::{state as frequent_check_state, CheckState, STRIKES_TO_PAUSE};
 pub use lock::LOCK_FILE;
 pub use record::{
     get as run, list as runs, pending_reviews, Review, RunCounts, RunLine, RunRecord,
@@ -36,12 +38,15 @@ pub use wording::{headline, notification};
 
 text_enum! {
     /// What started a run.
-    Trigger, "trigger", "scheduled, catch-up, manual, tray or cli" {
+    Trigger, "trigger", "scheduled, catch-up, manual, tray, cli or interval" {
         Scheduled => "scheduled",
         CatchUp => "catch-up",
         Manual => "manual",
         Tray => "tray",
         Cli => "cli",
+        /// A frequent check between the nightly runs (issue 15): stored only when it acts
+        /// or fails.
+        Interval => "interval",
     }
 }
 
@@ -76,6 +81,14 @@ text_enum! {
 
 impl Trigger {
     fn automatic(self) -> bool {
+        matches!(
+            self,
+            Trigger::Scheduled | Trigger::CatchUp | Trigger::Interval
+        )
+    }
+
+    /// The nightly run, on time or caught up: the one the help article describes.
+    fn nightly(self) -> bool {
         matches!(self, Trigger::Scheduled | Trigger::CatchUp)
     }
 }
@@ -178,7 +191,8 @@ pub async fn run_sync(
     let _lock = acquire(store)?;
     record::close_interrupted(store.conn())?;
     let started_at = timestamp::now();
-    let id = if request.dry_run {
+    // A frequent check is stored only once it knows it acts or fails (`check_and_apply`).
+    let id = if request.dry_run || request.trigger == Trigger::Interval {
         None
     } else {
         Some(record::start(
@@ -343,10 +357,20 @@ fn fail(
     run.result = RunResult::Failed;
     run.error = Some(failure.to_string());
     run.graph_requests = graph_requests;
-    run.ended_at = Some(timestamp::now());
-    if run.id.is_some() {
+    let ended_at = timestamp::now();
+    run.ended_at = Some(ended_at.clone());
+    if !run.dry_run {
         let tx = store.write()?;
+        let id = match run.id {
+            Some(id) => id,
+            None => record::start(&tx, run.trigger, &run.started_by, &run.started_at)?,
+        };
+        run.id = Some(id);
         record::finish(&tx, &mut run)?;
+        if run.trigger == Trigger::Interval {
+            let outcome = frequent::Outcome::Failed(id, run.error.as_deref().unwrap_or_default());
+            frequent::note(&tx, &ended_at, &outcome, false)?;
+        }
         tx.commit().map_err(StoreError::from)?;
     }
     Ok(run.worded())
@@ -469,10 +493,21 @@ async fn check_and_apply(
         return Ok(run.worded());
     }
 
+    let quiet = run.trigger == Trigger::Interval
+        && nothing_new(&plan, &observed, &known)
+        && new_accounts.is_empty();
     let tx = store.write()?;
     expected.still_holds(&tx)?;
     if connected_tenant.is_none() {
         entra::adopt_unassigned_links(&tx, &Actor::EntraSync, &tenant_id)?;
+    }
+    if run.id.is_none() && !quiet {
+        run.id = Some(record::start(
+            &tx,
+            run.trigger,
+            &run.started_by,
+            &run.started_at,
+        )?);
     }
     seen::note(&tx, &sightings, &enabled, &seen_at, run.id)?;
     if plan.hold.is_none() {
@@ -484,10 +519,45 @@ async fn check_and_apply(
         add_new(&tx, &mut run, &tenant_id, new_accounts)?;
     }
     run.result = settle(&run);
-    run.ended_at = Some(timestamp::now());
-    record::finish(&tx, &mut run)?;
+    let ended_at = timestamp::now();
+    run.ended_at = Some(ended_at.clone());
+    if let Some(id) = run.id {
+        record::finish(&tx, &mut run)?;
+        if run.trigger == Trigger::Interval {
+            let throttled = graph.throttled_replies() > 0;
+            frequent::note(&tx, &ended_at, &frequent::Outcome::Stored(id), throttled)?;
+        }
+    } else {
+        let throttled = graph.throttled_replies() > 0;
+        frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?;
+    }
+    if run.trigger.nightly() {
+        frequent::resume(&tx)?;
+    }
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
+}
+
+/// Whether a frequent check found nothing worth a run in the history: nobody to deactivate
+/// or hold, no error, and no account whose state moved since the last reading (a first
+/// reading of an enabled account is not news; a protected account already reported is not
+/// reported again). A full read (the saved link expired) is always stored.
+fn nothing_new(
+    plan: &decide::Decision,
+    observed: &observe::Observation,
+    known: &HashMap<String, AccountState>,
+) -> bool {
+    let moved = observed.states.iter().any(|(oid, state)| match state {
+        Ok(state) => known
+            .get(oid)
+            .map_or(*state != AccountState::Enabled, |before| before != state),
+        Err(_) => false,
+    });
+    !observed.full_read
+        && !moved
+        && plan.hold.is_none()
+        && plan.to_deactivate.is_empty()
+        && plan.errors.is_empty()
 }
 
 /// Who a run read as disabled or deleted while active (reported or held, protected or

@@ -109,6 +109,11 @@ impl RunRecord {
         .worded()
     }
 
+    /// A frequent check that found nothing new: not stored, and nobody is told.
+    pub fn quiet(&self) -> bool {
+        self.id.is_none() && !self.dry_run
+    }
+
     /// Fills in `headline` for the record as it stands.
     pub(crate) fn worded(mut self) -> RunRecord {
         self.headline = super::headline(&self);

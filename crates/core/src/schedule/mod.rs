@@ -2,6 +2,9 @@
 //! the first one at the next window after it was turned on, and one catch-up when a window
 //! passed unseen (app closed, machine asleep). Pure arithmetic on an injected "now", so the
 //! scheduler can wake often and compare wall-clock time instead of sleeping until 03:00.
+//! Frequent checks between the nightly runs, when turned on, are in `frequent`.
+
+mod frequent;
 
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use rusqlite::OptionalExtension;
@@ -10,6 +13,8 @@ use crate::entra;
 use crate::organization::{self, Plan};
 use crate::store::{Store, StoreError};
 use crate::sync::Trigger;
+
+pub use frequent::{frequent_check_due, frequent_checks, FrequentChecks};
 
 pub const WINDOW: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
     Some(t) => t,

@@ -1,0 +1,96 @@
+//! When frequent checks run (issue 15): every N minutes while automatic runs can happen,
+//! the first at once, unless repeated failures or throttling paused them until the next
+//! nightly run succeeds. And what the Entra page and the tray say about them.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::{automatic_since, parse};
+use crate::entra;
+use crate::store::{Store, StoreError};
+use crate::sync::{self, CheckState, RunResult};
+use crate::timestamp;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct FrequentChecks {
+    /// Minutes between checks while the setting is on; None: off.
+    pub every_minutes: Option<u32>,
+    /// Checks run now: on, automatic runs possible, not paused.
+    pub active: bool,
+    /// Why checks do not run although the setting is on (auto-deprovisioning off, say).
+    pub inactive_reason: Option<String>,
+    /// When the latest check ended (RFC 3339), a check that found nothing included.
+    pub last_checked_at: Option<String>,
+    /// What the latest check found, in words.
+    pub last_result: Option<String>,
+    /// The run the latest check stored, when it acted or failed.
+    #[ts(type = "number | null")]
+    pub last_run_id: Option<i64>,
+    /// While paused after repeated failures or throttling: why, and when checks resume.
+    pub paused: Option<String>,
+    /// When the next check is due, while they run.
+    pub next_check_at: Option<String>,
+}
+
+/// Whether a frequent check is due now.
+pub fn frequent_check_due(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    Ok(frequent_checks(store, now)?
+        .next_check_at
+        .as_deref()
+        .and_then(parse)
+        .is_some_and(|next| next <= now))
+}
+
+pub fn frequent_checks(store: &Store, now: DateTime<Utc>) -> Result<FrequentChecks, StoreError> {
+    let every_minutes = entra::settings(store)?.check_every_minutes;
+    let state = sync::frequent_check_state(store.conn())?;
+    let automatic = automatic_since(store)?.is_some();
+    let paused = state.paused_reason.as_deref().map(|why| {
+        format!(
+            "Frequent checks are paused: {why}. Until the next nightly run at 03:00 UTC succeeds, only the nightly run checks; then they start again. Saving the setting starts them again now."
+        )
+    });
+    let active = every_minutes.is_some() && automatic && paused.is_none();
+    let inactive_reason = (every_minutes.is_some() && !automatic).then(|| {
+        "Frequent checks run only while auto-deprovisioning is on (Enterprise plan, Entra ID connected).".to_owned()
+    });
+    let next_check_at = every_minutes
+        .filter(|_| active)
+        .map(|minutes| timestamp::at(next_check(&state, minutes, now)));
+    Ok(FrequentChecks {
+        every_minutes,
+        active,
+        inactive_reason,
+        last_result: last_result(store, &state)?,
+        last_checked_at: state.last_checked_at,
+        last_run_id: state.last_run_id,
+        paused,
+        next_check_at,
+    })
+}
+
+/// `minutes` after the last check; at once when none ran yet, or when the clock was moved
+/// back behind the last one (waiting for the clock to catch up could take days).
+fn next_check(state: &CheckState, minutes: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    match state.last_checked_at.as_deref().and_then(parse) {
+        Some(last) if last <= now => last + Duration::minutes(i64::from(minutes)),
+        _ => now,
+    }
+}
+
+fn last_result(store: &Store, state: &CheckState) -> Result<Option<String>, StoreError> {
+    if state.last_checked_at.is_none() {
+        return Ok(None);
+    }
+    let Some(id) = state.last_run_id else {
+        return Ok(Some("Nothing new in Microsoft Entra ID.".to_owned()));
+    };
+    Ok(Some(match sync::run(store, id)? {
+        Some(run) if run.result == RunResult::Failed => {
+            format!("Failed (run #{id}): {}", run.error.unwrap_or_default())
+        }
+        Some(run) => format!("Run #{id}: {}", run.headline),
+        None => format!("Run #{id}"),
+    }))
+}
