@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 use super::actions::{can_be_deactivated, may_deactivate, may_protect, may_reactivate};
-use super::{active_owner_count, user_by_id, DeactivationReason, DirectoryError, User};
+use super::{active_owner_count, user_by_id, DeactivationReason, DirectoryError, Role, User};
 use crate::access::Actor;
 use crate::audit;
 use crate::store::{Store, StoreError};
@@ -32,7 +32,13 @@ pub fn deactivate_in(
     reason: DeactivationReason,
     audit_detail: &str,
 ) -> Result<(), DirectoryError> {
-    can_be_deactivated(user, active_owner_count(conn)?)?;
+    // Only an Owner can be the last one: nobody else needs the count.
+    let owners = if user.role == Role::Owner {
+        active_owner_count(conn)?
+    } else {
+        u32::MAX
+    };
+    can_be_deactivated(user, owners)?;
     // The schema ends their sessions with the update (migration 006); count them first.
     let ended: u32 = conn
         .query_row(

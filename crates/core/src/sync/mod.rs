@@ -7,6 +7,7 @@ mod decide;
 mod frequent;
 mod lock;
 mod observe;
+mod quiet;
 mod record;
 mod review;
 mod seen;
@@ -385,13 +386,25 @@ async fn check_and_apply(
     started: &RunRecord,
     expected: &Expected,
 ) -> Result<RunRecord, RunFailure> {
+    let tenant_id = answering_tenant(graph, expected).await?;
+    let new_since = entra::people::new_since(store.conn())?;
+    let delta = match saved_delta_link(store.conn())? {
+        Some(link) => observe::read_delta(graph, &link).await?,
+        None => None,
+    };
+    if let Some(read) = delta
+        .as_ref()
+        .filter(|_| started.trigger == Trigger::Interval)
+    {
+        if let Some(states) = quiet::nothing_new(store.conn(), read, new_since)? {
+            return note_quiet(store, graph, started, expected, read, states);
+        }
+    }
     let linked = directory::microsoft_linked(store.conn())?;
     let known = entra::known_states(store.conn())?;
-    let delta_link = saved_delta_link(store.conn())?;
     let guard = entra::settings(store)?.guard;
     let missing_before = missing_accounts(store.conn())?;
     let mut missing_now = Vec::new();
-    let tenant_id = answering_tenant(graph, expected).await?;
     let connected_tenant = expected
         .connection
         .as_ref()
@@ -402,9 +415,7 @@ async fn check_and_apply(
         .filter_map(|u| u.entra_object_id.clone())
         .collect();
 
-    let new_since = entra::people::new_since(store.conn())?;
-    let mut observed =
-        observe::observe(graph, &oids, &known, delta_link.as_deref(), new_since).await?;
+    let mut observed = observe::observe(graph, &oids, &known, delta, new_since).await?;
     let mut current: HashMap<String, Result<AccountState, GraphError>> =
         known.iter().map(|(k, v)| (k.clone(), Ok(*v))).collect();
     if observed.full_read {
@@ -432,7 +443,7 @@ async fn check_and_apply(
     }
 
     let seen_at = timestamp::now();
-    let (sightings, enabled) = sightings(&tracked, &plan, &current);
+    let (sightings, enabled) = sightings(store.conn(), &plan, &current)?;
 
     let mut run = started.clone();
     run.graph_requests = graph.requests_sent();
@@ -538,10 +549,40 @@ async fn check_and_apply(
     Ok(run.worded())
 }
 
-/// Whether a frequent check found nothing worth a run in the history: nobody to deactivate
-/// or hold, no error, and no account whose state moved since the last reading (a first
-/// reading of an enabled account is not news; a protected account already reported is not
-/// reported again). A full read (the saved link expired) is always stored.
+/// A frequent check that found nothing new from the changes alone: it keeps where the next
+/// read starts and what it read, and notes the check; no run is stored.
+fn note_quiet(
+    store: &mut Store,
+    graph: &GraphClient,
+    started: &RunRecord,
+    expected: &Expected,
+    read: &observe::DeltaRead,
+    states: Vec<(String, AccountState)>,
+) -> Result<RunRecord, RunFailure> {
+    let observed = observe::Observation {
+        states: states.into_iter().map(|(oid, s)| (oid, Ok(s))).collect(),
+        delta_link: read.next.clone(),
+        full_read: false,
+        new_accounts: Vec::new(),
+    };
+    let mut run = started.clone();
+    run.graph_requests = graph.requests_sent();
+    let tx = store.write()?;
+    expected.still_holds(&tx)?;
+    remember(&tx, &observed, &[])?;
+    let ended_at = timestamp::now();
+    let throttled = graph.throttled_replies() > 0;
+    frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?;
+    tx.commit().map_err(StoreError::from)?;
+    run.result = RunResult::Succeeded;
+    run.ended_at = Some(ended_at);
+    Ok(run.worded())
+}
+
+/// Whether a frequent check found nothing worth a run in the history: nobody to deactivate,
+/// no error, and no account whose state moved since the last reading (a first reading of
+/// an enabled account is not news; a protected account or a held run already reported is
+/// not reported again). A full read (the saved link expired) is always stored.
 fn nothing_new(
     plan: &decide::Decision,
     observed: &observe::Observation,
@@ -553,37 +594,34 @@ fn nothing_new(
             .map_or(*state != AccountState::Enabled, |before| before != state),
         Err(_) => false,
     });
-    !observed.full_read
-        && !moved
-        && plan.hold.is_none()
-        && plan.to_deactivate.is_empty()
-        && plan.errors.is_empty()
+    // Held again for the same people: the run already waiting for review covers them.
+    let nobody_to_act_on = plan.to_deactivate.is_empty() || plan.hold.is_some();
+    !observed.full_read && !moved && nobody_to_act_on && plan.errors.is_empty()
 }
 
+/// Users read as disabled or deleted (with which), and users read as enabled again.
+type Sightings = (Vec<(i64, DeactivationReason)>, Vec<i64>);
+
 /// Who a run read as disabled or deleted while active (reported or held, protected or
-/// not), and who it read as enabled: what `seen::note` keeps for the evidence.
+/// not), and which of the users with a sighting kept it read as enabled: what `seen::note`
+/// keeps for the evidence.
 fn sightings(
-    tracked: &[User],
+    conn: &Connection,
     plan: &decide::Decision,
     current: &HashMap<String, Result<AccountState, GraphError>>,
-) -> (Vec<(i64, DeactivationReason)>, Vec<i64>) {
+) -> Result<Sightings, StoreError> {
     let changed = plan
         .to_deactivate
         .iter()
         .chain(&plan.protected)
         .map(|(u, r)| (u.id, *r))
         .collect();
-    let enabled = tracked
-        .iter()
-        .filter(|u| {
-            u.entra_object_id
-                .as_deref()
-                .and_then(|oid| current.get(oid))
-                .is_some_and(|s| matches!(s, Ok(AccountState::Enabled)))
-        })
-        .map(|u| u.id)
+    let enabled = seen::watched(conn)?
+        .into_iter()
+        .filter(|(_, oid)| matches!(current.get(oid), Some(Ok(AccountState::Enabled))))
+        .map(|(id, _)| id)
         .collect();
-    (changed, enabled)
+    Ok((changed, enabled))
 }
 
 /// Which tenant answers now, from the token the run uses anyway: a connection that now
@@ -834,11 +872,20 @@ fn remember(
          ON CONFLICT (object_id) DO UPDATE SET state = excluded.state, observed_at = excluded.observed_at",
     )?;
     let mut forget = conn.prepare_cached("DELETE FROM entra_accounts WHERE object_id = ?1")?;
+    let mut read = conn.prepare_cached("DELETE FROM entra_unread WHERE object_id = ?1")?;
+    let mut unread =
+        conn.prepare_cached("INSERT OR IGNORE INTO entra_unread (object_id) VALUES (?1)")?;
     for (oid, state) in &observed.states {
         match state {
-            Ok(state) => upsert.execute(rusqlite::params![oid, state.as_str(), now])?,
+            Ok(state) => {
+                upsert.execute(rusqlite::params![oid, state.as_str(), now])?;
+                read.execute([oid])?;
+            }
             // In doubt now: an older state must not stand in for it; the next run reads it.
-            Err(_) => forget.execute([oid])?,
+            Err(_) => {
+                forget.execute([oid])?;
+                unread.execute([oid])?;
+            }
         };
     }
     conn.execute(

@@ -50,11 +50,34 @@ impl NewAccounts {
     }
 }
 
+/// What changed in the tenant since a saved delta link: each object as the reply gave it,
+/// in order, and where the next read starts.
+pub struct DeltaRead {
+    pub items: Vec<(String, DeltaChange, Option<EntraAccount>)>,
+    pub next: String,
+}
+
+/// Follows the saved delta link; None when Graph says it expired (the run reads in full).
+pub async fn read_delta(graph: &GraphClient, link: &str) -> Result<Option<DeltaRead>, GraphError> {
+    let mut items = Vec::new();
+    let read = graph
+        .delta_changes(link, |id, change, account| {
+            items.push((id.to_owned(), change, account.cloned()));
+        })
+        .await;
+    match read {
+        Ok(next) => Ok(Some(DeltaRead { items, next })),
+        Err(GraphError::DeltaExpired { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `delta`: what `read_delta` found, or None to read the tenant in full.
 pub async fn observe(
     graph: &GraphClient,
     tracked: &[String],
     known: &HashMap<String, AccountState>,
-    delta_link: Option<&str>,
+    delta: Option<DeltaRead>,
     new_since: Option<DateTime<Utc>>,
 ) -> Result<Observation, GraphError> {
     let tracked_set: HashSet<&str> = tracked.iter().map(String::as_str).collect();
@@ -65,28 +88,21 @@ pub async fn observe(
         found: HashMap::new(),
     };
 
-    let incremental = match delta_link {
-        Some(link) => {
-            let mut seen = |id: &str, change: DeltaChange, account: Option<&EntraAccount>| {
-                if let Some(id) = tracked_set.get(id) {
-                    match change {
-                        DeltaChange::State(s) => {
-                            states.insert((*id).to_owned(), Ok(s));
-                        }
-                        DeltaChange::Unknown => unsure.push((*id).to_owned()),
+    let incremental = delta.map(|read| {
+        for (id, change, account) in &read.items {
+            if let Some(id) = tracked_set.get(id.as_str()) {
+                match change {
+                    DeltaChange::State(s) => {
+                        states.insert((*id).to_owned(), Ok(*s));
                     }
-                } else {
-                    new.see(id, account);
+                    DeltaChange::Unknown => unsure.push((*id).to_owned()),
                 }
-            };
-            match graph.delta_changes(link, &mut seen).await {
-                Ok(next) => Some(next),
-                Err(GraphError::DeltaExpired { .. }) => None,
-                Err(e) => return Err(e),
+            } else {
+                new.see(id, account.as_ref());
             }
         }
-        None => None,
-    };
+        read.next
+    });
 
     let (delta_link, full_read) = match incremental {
         Some(next) => {

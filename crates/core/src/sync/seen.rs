@@ -44,6 +44,17 @@ pub fn note(
     Ok(())
 }
 
+/// The users with a sighting kept, and their object ids: the only ones a reading of
+/// "enabled" has anything to forget for, however many users are linked.
+pub fn watched(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.user_id, u.entra_object_id FROM entra_changes_seen s
+         JOIN users u ON u.id = s.user_id WHERE u.entra_object_id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// When the sync first saw this user's account as it is now, taken away as the sync
 /// deactivates them: a later deactivation (after a reactivation) starts from a new sighting.
 pub fn take(conn: &Connection, user_id: i64) -> Result<Option<String>, StoreError> {

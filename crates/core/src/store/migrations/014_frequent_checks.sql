@@ -17,6 +17,10 @@ CREATE TABLE frequent_checks (
 );
 INSERT INTO frequent_checks (id) VALUES (1);
 
+-- Whether a user is the last active Owner is asked at every deactivation: without an index
+-- that is a scan of every user, for each leaver.
+CREATE INDEX users_role_status ON users (role, status);
+
 -- The new trigger 'interval'. SQLite cannot change a CHECK in place, and sync_runs is the
 -- parent of sync_run_lines (and of itself): with foreign keys deferred, the rows are copied
 -- out, the table made again and the rows put back, which satisfies every child row again
@@ -51,3 +55,25 @@ CREATE TABLE sync_runs (
 INSERT INTO sync_runs SELECT * FROM sync_runs_copy ORDER BY id;
 DROP TABLE sync_runs_copy;
 CREATE INDEX sync_runs_trigger ON sync_runs (trigger, started_at);
+
+-- Linked accounts no run has read yet (a new link, or a state forgotten after an error).
+-- A frequent check that finds no change must still read these, and finding them by
+-- comparing every user with every account read would cost a scan of both: the triggers
+-- keep the list as links are made, and the sync empties it as it reads them.
+CREATE TABLE entra_unread (object_id TEXT PRIMARY KEY COLLATE NOCASE);
+INSERT OR IGNORE INTO entra_unread
+    SELECT u.entra_object_id FROM users u
+    WHERE u.entra_object_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM entra_accounts a WHERE a.object_id = u.entra_object_id);
+CREATE TRIGGER users_linked_unread AFTER INSERT ON users WHEN NEW.entra_object_id IS NOT NULL
+BEGIN
+    INSERT OR IGNORE INTO entra_unread (object_id) VALUES (NEW.entra_object_id);
+END;
+CREATE TRIGGER users_relinked_unread AFTER UPDATE OF entra_object_id ON users
+WHEN NEW.entra_object_id IS NOT NULL AND NEW.entra_object_id IS NOT OLD.entra_object_id
+BEGIN
+    INSERT OR IGNORE INTO entra_unread (object_id) VALUES (NEW.entra_object_id);
+END;
+-- Accounts read as disabled or deleted are few: a check finds the active users among them
+-- without reading every account.
+CREATE INDEX entra_accounts_not_enabled ON entra_accounts (object_id) WHERE state <> 'enabled';
