@@ -47,6 +47,7 @@ stage "tray memory" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.
   tests/e2e/.venv/bin/python scripts/measure-app.py target/release/uniasset-desktop
 
 stage "sync cost benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
+stage "frequent check benchmark" scripts/with-keyring.sh cargo bench -p uniasset-core --bench check_cost
 
 echo
 echo "Stage times:"
