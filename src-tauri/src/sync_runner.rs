@@ -153,7 +153,7 @@ fn close_crashed_run(data_dir: Option<PathBuf>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use graph_sim::{Faults, Simulator, TenantConfig};
     use tauri::test::{mock_builder, mock_context, noop_assets};
     use tauri::Manager;
@@ -204,7 +204,8 @@ mod tests {
         }
     }
 
-    fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
+    /// Northwind on Enterprise, connected to `sim`, with Ann (disabled) and Bo linked.
+    pub(crate) fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
         let mut store = Store::open(dir).unwrap();
         let setup = NewOrganization {
             name: "Northwind".into(),

@@ -38,4 +38,9 @@ auto_add_since: string | null,
  * secret (secrets are never in backups): connect again with the secret, or Set it up
  * for me. Automatic runs stay off until then.
  */
-secret_needed: boolean, };
+secret_needed: boolean, 
+/**
+ * "Also check for changes every N minutes while UniAsset is running" (issue 15); None:
+ * off, only the nightly run checks.
+ */
+check_every_minutes: number | null, };
