@@ -29,7 +29,9 @@ pub fn spawn(app: AppHandle) {
                     a.count
                 );
                 let runner = app.state::<SyncRunner>();
-                let _ = runner.run(&app, trigger, Actor::EntraSync).await;
+                if let Err(e) = runner.run(&app, trigger, Actor::EntraSync).await {
+                    log::warn!("automatic sync did not run: {}", e.message);
+                }
             } else {
                 check_if_due(&app, now).await;
             }
