@@ -1,5 +1,6 @@
 //! Desktop notifications: when a run deactivated someone, failed or was held, in the
-//! core's words. They follow the runner's announcements.
+//! core's words. They follow the runner's announcements; a frequent check that found nothing
+//! new (a quiet record) is not a run and says nothing.
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -12,6 +13,7 @@ pub fn follow_results<R: Runtime>(app: AppHandle<R>) {
     let app = app.clone();
     runner.on_finished(move |outcome| {
         let text = match outcome {
+            Ok(run) if run.quiet() => None,
             Ok(run) => sync::notification(&run),
             Err(e) => Some(format!("The Entra ID sync did not run: {}", e.message)),
         };

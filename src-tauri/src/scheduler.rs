@@ -1,12 +1,14 @@
 //! The nightly run (R-T1…R-T4): a task that wakes every tick, asks the core whether an
 //! automatic run is due at this wall-clock time and what its policy says to do (on time,
 //! catch-up, retry after a failure, give up), and starts the run. Every decision is in
-//! `uniasset_core::schedule`; this loop only remembers the attempts between ticks. After it,
+//! `uniasset_core::schedule`; this loop only remembers the attempts between ticks. When no
+//! nightly run started, a frequent check (issue 15) if the core says one is due. After them,
 //! the daily backup when the core says one is due.
 
 use chrono::{DateTime, Utc};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::access::Actor;
+use uniasset_core::sync::Trigger;
 use uniasset_core::{backup, schedule};
 
 use crate::clock;
@@ -27,7 +29,11 @@ pub fn spawn(app: AppHandle) {
                     a.count
                 );
                 let runner = app.state::<SyncRunner>();
-                let _ = runner.run(&app, trigger, Actor::EntraSync).await;
+                if let Err(e) = runner.run(&app, trigger, Actor::EntraSync).await {
+                    log::warn!("automatic sync did not run: {}", e.message);
+                }
+            } else {
+                check_if_due(&app, now).await;
             }
             back_up_if_due(&app, now).await;
             crate::email::check_stale(&app).await;
@@ -39,7 +45,7 @@ pub fn spawn(app: AppHandle) {
     });
 }
 
-async fn due(app: &AppHandle, now: DateTime<Utc>) -> Option<uniasset_core::sync::Trigger> {
+async fn due(app: &AppHandle, now: DateTime<Utc>) -> Option<Trigger> {
     let state = app.state::<AppState>();
     let store = state.store().await.ok()?;
     match schedule::automatic_run_due(&store, now) {
@@ -48,6 +54,28 @@ async fn due(app: &AppHandle, now: DateTime<Utc>) -> Option<uniasset_core::sync:
             log::warn!("could not check the schedule: {e}");
             None
         }
+    }
+}
+
+/// A frequent check when the core says one is due: it decides whether they are on, paused
+/// or waiting. A check that finds nothing new is stored by the core as its time only.
+async fn check_if_due<R: Runtime>(app: &AppHandle<R>, now: DateTime<Utc>) {
+    let due = {
+        let state = app.state::<AppState>();
+        let Ok(store) = state.store().await else {
+            return;
+        };
+        schedule::frequent_check_due(&store, now)
+    };
+    match due {
+        Ok(true) => {
+            let runner = app.state::<SyncRunner>();
+            if let Err(e) = runner.run(app, Trigger::Interval, Actor::EntraSync).await {
+                log::info!("frequent check did not run: {}", e.message);
+            }
+        }
+        Ok(false) => {}
+        Err(e) => log::warn!("could not check whether a frequent check is due: {e}"),
     }
 }
 
@@ -83,4 +111,62 @@ async fn back_up_if_due(app: &AppHandle, now: DateTime<Utc>) {
         Err(e) => log::warn!("the daily backup stopped unexpectedly: {e}"),
     }
     crate::tray::refresh_notices(app.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use graph_sim::{Simulator, TenantConfig};
+    use tauri::test::{mock_builder, mock_context, noop_assets};
+    use tauri::Manager;
+    use uniasset_core::access::Actor;
+    use uniasset_core::entra::{self, MassDeactivationGuard};
+    use uniasset_core::sync::{self, Trigger};
+
+    use super::check_if_due;
+    use crate::state::AppState;
+    use crate::sync_runner::tests::connected_org;
+    use crate::sync_runner::SyncRunner;
+
+    /// Every 5 minutes: the first check acts (Ann is disabled) and is a run in the history;
+    /// none before the interval is up; the next finds nothing, stores no run and is
+    /// announced as quiet. Turned off, no check runs.
+    #[test]
+    fn frequent_checks_run_when_due_and_only_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Simulator::start(TenantConfig::default()).unwrap();
+        let mut store = connected_org(dir.path(), &sim);
+        let guard = MassDeactivationGuard {
+            min_users: 5,
+            percent: 20,
+        };
+        entra::save(&mut store, &Actor::CommandLine, true, guard).unwrap();
+        entra::set_check_interval(&mut store, &Actor::CommandLine, Some(5)).unwrap();
+        let app = mock_builder()
+            .manage(AppState::new(Some(dir.path().to_owned())))
+            .manage(SyncRunner::new(Some(dir.path().to_owned())))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let mut heard = app.state::<SyncRunner>().subscribe();
+        let check = |at| tauri::async_runtime::block_on(check_if_due(app.handle(), at));
+        let now = uniasset_core::clock::now();
+
+        check(now);
+        let runs = sync::runs(&store, 10).unwrap();
+        assert_eq!(runs.len(), 1, "the first check acted: {runs:?}");
+        assert_eq!(runs[0].trigger, Trigger::Interval);
+        assert_eq!(runs[0].counts.deactivated, 1);
+        assert!(!heard.try_recv().unwrap().unwrap().quiet());
+
+        check(now + Duration::minutes(2));
+        assert!(heard.try_recv().is_err(), "not due before 5 minutes");
+
+        check(now + Duration::minutes(6));
+        assert!(heard.try_recv().unwrap().unwrap().quiet());
+        assert_eq!(sync::runs(&store, 10).unwrap().len(), 1, "no run stored");
+
+        entra::set_check_interval(&mut store, &Actor::CommandLine, None).unwrap();
+        check(now + Duration::minutes(30));
+        assert!(heard.try_recv().is_err(), "off: no check");
+    }
 }

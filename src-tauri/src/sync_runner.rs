@@ -126,8 +126,16 @@ impl SyncRunner {
             .expect("wait_for returned a finished outcome")
     }
 
+    /// `open_existing`, not `open`: `open` also opens and closes the database file itself,
+    /// and closing any descriptor of a file drops every POSIX lock this process holds on it,
+    /// SQLite's for the window's connection included. Another process (the command line)
+    /// closing its connection then takes itself for the last one and removes the WAL under
+    /// the app's feet: later writes are lost and the app reads "database disk image is
+    /// malformed". A run needs the organization's database anyway.
     fn open_store(&self) -> Result<Store, ErrorReport> {
-        Ok(Store::open(&data_dir::resolve(self.data_dir.clone())?)?)
+        Ok(Store::open_existing(&data_dir::resolve(
+            self.data_dir.clone(),
+        )?)?)
     }
 }
 
@@ -145,7 +153,7 @@ fn crashed() -> ErrorReport {
 fn close_crashed_run(data_dir: Option<PathBuf>) {
     let closed = data_dir::resolve(data_dir)
         .map_err(ErrorReport::from)
-        .and_then(|dir| Ok(Store::open(&dir)?))
+        .and_then(|dir| Ok(Store::open_existing(&dir)?))
         .and_then(|store| Ok(sync::close_interrupted(&store)?));
     if let Err(e) = closed {
         log::warn!("could not close the crashed run's record: {}", e.message);
@@ -153,7 +161,7 @@ fn close_crashed_run(data_dir: Option<PathBuf>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use graph_sim::{Faults, Simulator, TenantConfig};
     use tauri::test::{mock_builder, mock_context, noop_assets};
     use tauri::Manager;
@@ -204,7 +212,8 @@ mod tests {
         }
     }
 
-    fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
+    /// Northwind on Enterprise, connected to `sim`, with Ann (disabled) and Bo linked.
+    pub(crate) fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
         let mut store = Store::open(dir).unwrap();
         let setup = NewOrganization {
             name: "Northwind".into(),

@@ -1,19 +1,23 @@
 //! The tray icon: UniAsset lives here while its window is closed. Sync Now runs (or joins)
 //! the same core sync as the window's button, for the same person; the last result follows
-//! the runner's announcements. Two notices come and go: from 30 days before the client secret
+//! the runner's announcements (a frequent check that found nothing new is not a run: it
+//! leaves "Last sync" alone). While frequent checks are on, "Last checked HH:MM" says when
+//! UniAsset last looked. Two notices come and go: from 30 days before the client secret
 //! expires, "Renew client secret…" opens the Entra page; after 3 days without a good backup,
 //! "Back up now…" opens General, where the Backups card is.
 
-use chrono::Local;
+use chrono::{DateTime, Local};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
 use uniasset_core::backup;
 use uniasset_core::entra;
+use uniasset_core::schedule;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, Trigger};
 
+use crate::clock;
 use crate::state::AppState;
 use crate::sync_runner::SyncRunner;
 use crate::window;
@@ -22,6 +26,7 @@ const SYNC_NOW: &str = "sync-now";
 const OPEN: &str = "open";
 const RENEW_SECRET: &str = "renew-secret";
 const BACK_UP: &str = "back-up";
+const LAST_CHECKED: &str = "last-checked";
 const QUIT: &str = "quit";
 
 /// The menu item that shows the last sync's result, kept to update it.
@@ -30,6 +35,7 @@ pub struct LastResultItem(MenuItem<Wry>);
 /// The menu and its notices, each shown only while it applies, just below the last result.
 struct Notices {
     menu: Menu<Wry>,
+    last_checked: MenuItem<Wry>,
     renew: MenuItem<Wry>,
     back_up: MenuItem<Wry>,
 }
@@ -56,6 +62,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let notice = |id| MenuItem::with_id(app, id, "", true, None::<&str>);
     app.manage(Notices {
         menu: menu.clone(),
+        // Information, like the last result: not clickable.
+        last_checked: MenuItem::with_id(app, LAST_CHECKED, "", false, None::<&str>)?,
         renew: notice(RENEW_SECRET)?,
         back_up: notice(BACK_UP)?,
     });
@@ -103,17 +111,21 @@ pub fn sync_now(app: AppHandle) {
     });
 }
 
-/// Keeps "Last sync" in step with every run the runner finishes.
+/// Keeps "Last sync" in step with every run the runner finishes, and "Last checked" with
+/// every check.
 fn follow_results(app: AppHandle) {
     let runner = app.state::<SyncRunner>();
     let app = app.clone();
     runner.on_finished(move |outcome| {
         let at = Local::now().format("%H:%M");
         let what = match outcome {
-            Ok(run) => sync::headline(&run),
-            Err(e) => e.message,
+            Ok(run) if run.quiet() => None,
+            Ok(run) => Some(sync::headline(&run)),
+            Err(e) => Some(e.message),
         };
-        show_last_result(&app, &format!("Last sync ({at}): {what}"));
+        if let Some(what) = what {
+            show_last_result(&app, &format!("Last sync ({at}): {what}"));
+        }
         refresh_notices(app.clone());
     });
 }
@@ -122,9 +134,13 @@ fn follow_results(app: AppHandle) {
 pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let (renew, back_up) = match state.store().await {
-            Ok(store) => (renewal_notice(&store), backup_notice(&store)),
-            Err(_) => (None, None),
+        let (checked, renew, back_up) = match state.store().await {
+            Ok(store) => (
+                last_checked(&store),
+                renewal_notice(&store),
+                backup_notice(&store),
+            ),
+            Err(_) => (None, None, None),
         };
         let Some(notices) = app.try_state::<Notices>() else {
             return;
@@ -132,7 +148,26 @@ pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
         // Bottom-up, so each goes in at its place whichever is shown.
         show_notice(&notices.menu, &notices.back_up, BACK_UP, back_up);
         show_notice(&notices.menu, &notices.renew, RENEW_SECRET, renew);
+        show_notice(&notices.menu, &notices.last_checked, LAST_CHECKED, checked);
     });
+}
+
+/// "Last checked 14:05" in local time, while frequent checks are on.
+fn last_checked(store: &Store) -> Option<String> {
+    let checks = schedule::frequent_checks(store, clock::now()).ok()?;
+    checks.every_minutes?;
+    let at = checks
+        .last_checked_at
+        .as_deref()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok());
+    Some(match at {
+        Some(at) if checks.paused.is_some() => format!(
+            "Last checked {} (frequent checks paused)",
+            at.with_timezone(&Local).format("%H:%M")
+        ),
+        Some(at) => format!("Last checked {}", at.with_timezone(&Local).format("%H:%M")),
+        None => "Last checked: not yet".to_owned(),
+    })
 }
 
 fn renewal_notice(store: &Store) -> Option<String> {

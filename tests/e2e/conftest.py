@@ -86,9 +86,18 @@ def session_env(tmp_path):
 class Tenant:
     """A Graph simulator process with accounts of fixed ids."""
 
-    def __init__(self, info: dict, accounts: dict):
+    def __init__(self, info: dict, accounts: dict, proc: subprocess.Popen):
         self.info = info
         self.accounts = accounts  # upn -> object id
+        self.proc = proc
+
+    def disable(self, upn: str):
+        """What an administrator does in Entra when someone leaves: disables the account,
+        while the simulator runs (a command on its stdin, answered "ok")."""
+        self.proc.stdin.write(f"disable {self.accounts[upn]}\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        assert answer == "ok", answer
 
     @property
     def secret(self) -> str:
@@ -135,10 +144,10 @@ def start_tenant(tmp_path):
         seed_file.write_text(json.dumps(seed))
         args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms),
                 "--device-code-interval", "1"]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         info = json.loads(proc.stdout.readline())
-        return Tenant(info, {a["upn"]: a["id"] for a in seed})
+        return Tenant(info, {a["upn"]: a["id"] for a in seed}, proc)
 
     yield start
     for proc in procs:

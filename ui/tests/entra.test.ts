@@ -11,6 +11,10 @@ import { callsTo, connection, makeLine, makeOverview, makeRun, mockCore } from "
 const connected = (overrides: Partial<EntraOverview> = {}, settings = {}) =>
   makeOverview(overrides, { connection, ...settings });
 
+/** The auto-deprovisioning card's Save (the frequent checks card has its own). */
+const autoSave = () =>
+  within(screen.getByRole("region", { name: "Auto-deprovisioning" })).getByRole("button", { name: "Save" });
+
 function renderPage() {
   return render(EntraPage, { onBack: () => {} });
 }
@@ -218,7 +222,7 @@ describe("auto-deprovision sync", () => {
     await screen.findByText(connection.tenant);
     expect(screen.getByText("Automatic runs are off.")).toBeInTheDocument();
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    expect(autoSave()).toBeDisabled();
 
     await userEvent.click(toggle());
     expect(toggle()).toHaveAttribute("aria-checked", "true");
@@ -233,7 +237,7 @@ describe("auto-deprovision sync", () => {
     await userEvent.type(percent, "30");
     expect(callsTo(calls, "entra_save")).toHaveLength(0);
 
-    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await userEvent.click(autoSave());
     await waitFor(() => expect(screen.getByText(/^Saved\./)).toBeInTheDocument());
     expect(callsTo(calls, "entra_save")).toEqual([
       { cmd: "entra_save", args: { autoDeprovision: true, guard: { min_users: 10, percent: 30 } } },
@@ -258,7 +262,7 @@ describe("auto-deprovision sync", () => {
 
     await userEvent.click(toggle());
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    expect(autoSave()).toBeDisabled();
   });
 
   it("refuses a guard that is not a whole number", async () => {
@@ -268,7 +272,7 @@ describe("auto-deprovision sync", () => {
     await userEvent.clear(screen.getByLabelText("Percentage of the users checked"));
     await userEvent.type(screen.getByLabelText("Percentage of the users checked"), "150");
     expect(screen.getByText("Enter whole numbers; the percentage must be between 0 and 100.")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    expect(autoSave()).toBeDisabled();
   });
 });
 

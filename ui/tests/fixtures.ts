@@ -13,6 +13,7 @@ import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { EntraSettings } from "../src/bindings/EntraSettings";
 import type { EvidenceRow } from "../src/bindings/EvidenceRow";
+import type { FrequentChecks } from "../src/bindings/FrequentChecks";
 import type { Leaver } from "../src/bindings/Leaver";
 import type { Organization } from "../src/bindings/Organization";
 import type { RunLine } from "../src/bindings/RunLine";
@@ -133,6 +134,7 @@ export function makeOverview(
       auto_add_new_users: false,
       auto_add_since: null,
       secret_needed: false,
+      check_every_minutes: null,
       ...settings,
     },
   };
@@ -193,6 +195,21 @@ export function makeAuditPage(entries: AuditEntry[], next: number | null = null,
   return { entries, next, total };
 }
 
+/** Frequent checks off and never run, as for a new organization. */
+export function makeFrequentChecks(overrides: Partial<FrequentChecks> = {}): FrequentChecks {
+  return {
+    every_minutes: null,
+    active: false,
+    inactive_reason: null,
+    last_checked_at: null,
+    last_result: null,
+    last_run_id: null,
+    paused: null,
+    next_check_at: null,
+    ...overrides,
+  };
+}
+
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -203,6 +220,11 @@ type Handler = (args: Record<string, unknown>) => unknown;
  */
 export function mockCore(handlers: Record<string, Handler>): Call[] {
   const calls: Call[] = [];
+  // The Entra page always asks about frequent checks too; tests about something else get
+  // them off.
+  if (handlers.entra_overview && !handlers.frequent_checks) {
+    handlers = { ...handlers, frequent_checks: () => makeFrequentChecks() };
+  }
   mockIPC(
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;

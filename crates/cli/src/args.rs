@@ -236,6 +236,13 @@ pub enum EntraCommand {
     },
     /// How long a run may take before it ends as failed, deactivating nobody (1–1440).
     RunDeadline { minutes: u32 },
+    /// Also check for changes every MINUTES (5–60) while the desktop app runs, between the
+    /// nightly runs; `off`: only the nightly run checks. A check that finds nothing new
+    /// stores no run.
+    CheckInterval {
+        #[arg(value_name = "MINUTES|off", value_parser = check_every)]
+        every: CheckEvery,
+    },
     /// Run the sync now (the same check as the nightly run).
     Sync {
         /// Show who would be deactivated, changing nothing.
@@ -447,4 +454,18 @@ pub struct AlertsSet {
     /// Where alerts go: one address, or several separated by commas.
     #[arg(long, value_name = "ADDRESS[,ADDRESS]")]
     pub to: String,
+}
+
+/// `entra check-interval`: minutes, or None for `off`.
+#[derive(Clone, Copy)]
+pub struct CheckEvery(pub Option<u32>);
+
+/// The core checks the range; this only tells minutes from `off`.
+fn check_every(text: &str) -> Result<CheckEvery, String> {
+    if text == "off" {
+        return Ok(CheckEvery(None));
+    }
+    text.parse()
+        .map(|minutes| CheckEvery(Some(minutes)))
+        .map_err(|_| format!("{text} is neither a number of minutes nor off"))
 }

@@ -486,6 +486,32 @@ fn auto_add_turns_on_and_off() {
     assert_eq!(off["auto_add_new_users"], false);
 }
 
+/// `entra check-interval`: minutes in the core's range or `off`, printed back; the range is
+/// the core's, and a word other than `off` is refused before the store is opened.
+#[test]
+fn check_interval_turns_frequent_checks_on_and_off() {
+    let mut t = Tenant::new();
+    let on = t.ok(&["entra", "check-interval", "10"]);
+    assert_eq!(on["check_every_minutes"], 10);
+    let out = t.run(&["entra", "check-interval", "61"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("Frequent checks run every 5 to 60 minutes (got 61)."),
+        "{}",
+        t.printed
+    );
+    let out = t.run(&["entra", "check-interval", "sometimes"], "");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let off = t.run(&["entra", "check-interval", "off"], "");
+    assert!(off.status.success(), "{}", t.printed);
+    assert!(String::from_utf8_lossy(&off.stdout).contains("Frequent checks are off"));
+    assert_eq!(
+        t.ok(&["entra", "check-interval", "off"])["check_every_minutes"],
+        Value::Null
+    );
+}
+
 /// `entra setup` and `entra renew-secret`: the code goes to standard error while the command
 /// waits; the administrator's approval (here through the simulator's handle) lets it finish.
 #[test]

@@ -1,5 +1,8 @@
 //! `graph-sim`: runs a simulator with a generated tenant until killed, for manual tries,
-//! the demo and scripts. Prints one JSON line with what a client needs to connect.
+//! the demo and scripts. Prints one JSON line with what a client needs to connect. Lines on
+//! stdin change the tenant while it runs, as an administrator would in Entra (end-to-end
+//! tests disable a leaver this way): `disable <object id>`, `enable <id>`, `delete <id>`
+//! (to the recycle bin); each is answered on stdout with `ok` or what was wrong.
 
 use clap::Parser;
 use graph_sim::{Faults, SeedAccount, Simulator, TenantConfig};
@@ -91,8 +94,25 @@ fn main() -> ExitCode {
         "domain": domain,
     });
     println!("{line}");
-    // The server runs on its own thread; this one only keeps the process alive.
+    // The server runs on its own thread; this one takes commands, then keeps the process
+    // alive once stdin is closed.
+    for command in std::io::stdin().lines() {
+        let Ok(command) = command else { break };
+        println!("{}", control(&simulator, &command));
+    }
     loop {
         std::thread::park();
     }
+}
+
+/// One stdin command. An id the tenant never had is a bug in the test: the simulator panics
+/// and exits, loudly.
+fn control(simulator: &Simulator, command: &str) -> String {
+    match command.split_whitespace().collect::<Vec<_>>()[..] {
+        ["disable", id] => simulator.set_enabled(id, false),
+        ["enable", id] => simulator.set_enabled(id, true),
+        ["delete", id] => simulator.soft_delete(id),
+        _ => return format!("unknown command {command:?}: use disable|enable|delete <object id>"),
+    }
+    "ok".to_owned()
 }

@@ -1,6 +1,8 @@
 use tauri::{AppHandle, Manager, Runtime};
-use uniasset_core::entra::{self, ConnectionInput, MassDeactivationGuard, MatchReport};
+use uniasset_core::access;
+use uniasset_core::entra::{self, ConnectionInput, EntraSettings, MassDeactivationGuard, MatchReport};
 use uniasset_core::overview::{self, EntraOverview};
+use uniasset_core::schedule::{self, FrequentChecks};
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, Trigger};
@@ -21,6 +23,8 @@ commands! {
     apply_held(run_id: i64) -> RunRecord;
     dismiss_held(run_id: i64) -> EntraOverview;
     match_accounts() -> MatchReport;
+    frequent_checks() -> FrequentChecks;
+    save_check_interval(minutes: Option<u32>) -> EntraSettings;
 }
 
 pub(super) fn overview_for(state: &AppState, store: &Store) -> Reply<EntraOverview> {
@@ -117,4 +121,25 @@ async fn match_accounts<R: Runtime>(app: AppHandle<R>) -> Reply<MatchReport> {
     let state = app.state::<AppState>();
     let (actor, mut own) = state.for_network().await?;
     Ok(entra::match_accounts(&mut own, &actor).await?)
+}
+
+/// "Last checked", "Next check" and a pause, for the Entra page (whoever may manage it).
+async fn frequent_checks<R: Runtime>(app: AppHandle<R>) -> Reply<FrequentChecks> {
+    let state = app.state::<AppState>();
+    let store = state.store().await?;
+    access::check_integrations(&state.actor(&store)?)?;
+    Ok(schedule::frequent_checks(&store, clock::now())?)
+}
+
+/// "Also check for changes every N minutes": on with N, off with None; takes effect at once.
+async fn save_check_interval<R: Runtime>(
+    app: AppHandle<R>,
+    minutes: Option<u32>,
+) -> Reply<EntraSettings> {
+    let state = app.state::<AppState>();
+    let mut store = state.store().await?;
+    let actor = state.actor(&store)?;
+    let settings = entra::set_check_interval(&mut store, &actor, minutes)?;
+    crate::tray::refresh_notices(app.clone());
+    Ok(settings)
 }

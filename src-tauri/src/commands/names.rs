@@ -29,6 +29,8 @@ pub const COMMANDS: &[&str] = &[
     "apply_held",
     "dismiss_held",
     "match_accounts",
+    "frequent_checks",
+    "save_check_interval",
     "entra_people",
     "add_entra_people",
     "entra_set_auto_add",

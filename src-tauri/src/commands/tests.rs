@@ -140,6 +140,8 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         ("apply_held", json!({ "runId": 1 })),
         ("dismiss_held", json!({ "runId": 1 })),
         ("match_accounts", json!({})),
+        ("frequent_checks", json!({})),
+        ("save_check_interval", json!({ "minutes": 15 })),
         ("deactivate_user", json!({ "userId": olivia })),
         (
             "reactivate_user",
@@ -185,6 +187,31 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         )
         .is_ok());
     assert!(w.call("leaver_count", json!({})).is_ok());
+}
+
+/// Frequent checks: an Admin turns them on and off, the core's range holds, and the Entra
+/// page's status follows.
+#[test]
+fn an_admin_sets_how_often_entra_is_checked() {
+    let w = window(Plan::Enterprise);
+    w.sign_in("adam@northwind.example");
+    let on = w
+        .call("save_check_interval", json!({ "minutes": 5 }))
+        .unwrap();
+    assert_eq!(on["check_every_minutes"], 5);
+    let checks = w.call("frequent_checks", json!({})).unwrap();
+    assert_eq!(checks["every_minutes"], 5);
+    // Not connected: on, but not running, and the page says why.
+    assert_eq!(checks["active"], false);
+    assert!(checks["inactive_reason"].is_string(), "{checks}");
+    assert_eq!(
+        w.code("save_check_interval", json!({ "minutes": 61 })),
+        "invalid_check_interval"
+    );
+    let off = w
+        .call("save_check_interval", json!({ "minutes": null }))
+        .unwrap();
+    assert_eq!(off["check_every_minutes"], Value::Null);
 }
 
 #[test]

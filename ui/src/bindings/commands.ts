@@ -20,8 +20,10 @@ import type { EmailSettings } from "./EmailSettings";
 import type { EmailSettingsInput } from "./EmailSettingsInput";
 import type { EntraOverview } from "./EntraOverview";
 import type { EntraPeople } from "./EntraPeople";
+import type { EntraSettings } from "./EntraSettings";
 import type { Evidence } from "./Evidence";
 import type { FieldProblem } from "./FieldProblem";
+import type { FrequentChecks } from "./FrequentChecks";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { Leaver } from "./Leaver";
@@ -81,6 +83,8 @@ export function commands(call: Call) {
     applyHeld: (runId: number) => call<RunRecord>("apply_held", { runId }),
     dismissHeld: (runId: number) => call<EntraOverview>("dismiss_held", { runId }),
     matchAccounts: () => call<MatchReport>("match_accounts"),
+    frequentChecks: () => call<FrequentChecks>("frequent_checks"),
+    saveCheckInterval: (minutes: number | null) => call<EntraSettings>("save_check_interval", { minutes }),
     entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
     addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
     entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),

@@ -77,6 +77,7 @@ export const triggerLabel: Record<Trigger, string> = {
   manual: "Manual",
   tray: "Tray",
   cli: "Command line",
+  interval: "Frequent check",
 };
 
 export const resultLabel: Record<RunResult, string> = {
@@ -141,6 +142,8 @@ const auditActionLabel: Record<string, string> = {
   "entra.auto_add_off": "Automatic adding from Entra turned off",
   "entra.guard_changed": "Mass-deactivation guard changed",
   "entra.run_deadline_changed": "Run time limit changed",
+  "entra.frequent_checks_on": "Frequent checks turned on",
+  "entra.frequent_checks_off": "Frequent checks turned off",
   "entra.links_adopted": "Entra links adopted by the connection",
   "sync.held_run_applied": "Held run applied",
   "sync.held_run_dismissed": "Held run dismissed",

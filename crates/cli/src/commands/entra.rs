@@ -69,6 +69,16 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             );
             Ok(Done::new(&settings, text))
         }
+        EntraCommand::CheckInterval { every } => {
+            let settings = entra::set_check_interval(store, &me, every.0)?;
+            let text = match settings.check_every_minutes {
+                Some(m) => format!(
+                    "While the UniAsset desktop app runs, it also checks Microsoft Entra ID for changes every {m} minutes (when auto-deprovision is on). A check that finds nothing new stores no run."
+                ),
+                None => "Frequent checks are off: only the nightly run at 03:00 UTC checks Microsoft Entra ID.".to_owned(),
+            };
+            Ok(Done::new(&settings, text))
+        }
         EntraCommand::AutoDeprovision { state } => {
             let settings = entra::set_auto_deprovision(store, &me, state == "on")?;
             let text = if settings.auto_deprovision {

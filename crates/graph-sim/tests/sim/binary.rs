@@ -194,3 +194,56 @@ async fn device_code_timings_and_seeded_roles_come_from_the_command_line() {
     assert_eq!(created.status(), reqwest::StatusCode::CREATED);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An account disabled through stdin while the simulator runs, as an end-to-end test does
+/// to a leaver between two checks.
+#[tokio::test]
+async fn stdin_commands_disable_an_account_while_it_runs() {
+    let dir = std::env::temp_dir().join(format!("graph-sim-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    let ann = "11111111-2222-4333-8444-666666666666";
+    std::fs::write(
+        &seed,
+        format!(r#"[{{"id": "{ann}", "upn": "ann@contoso.example"}}]"#),
+    )
+    .unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_graph-sim"))
+            .args(["--seed", seed.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let info: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let mut say = |command: &str| {
+        use std::io::Write;
+        writeln!(stdin, "{command}").unwrap();
+        lines.next().unwrap().unwrap()
+    };
+    let http = Client::new();
+    let token = token(&http, &info).await;
+    let enabled = || async {
+        let user: Value = http
+            .get(format!(
+                "{}/v1.0/users/{ann}?$select=id,accountEnabled",
+                info["base_url"].as_str().unwrap()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        user["accountEnabled"].clone()
+    };
+    assert_eq!(enabled().await, true);
+    assert_eq!(say(&format!("disable {ann}")), "ok");
+    assert_eq!(enabled().await, false);
+    assert!(say("switch off").starts_with("unknown command"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
