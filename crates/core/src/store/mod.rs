@@ -92,7 +92,13 @@ impl Store {
         let tightened = data_dir::make_private(data_dir);
         // SQLite gives the -wal and -shm files the database file's permissions, so a
         // database file created private before SQLite sees it keeps its journals private.
-        data_dir::open_private_file(&data_dir.join(DATABASE_FILE), false).map_err(unusable)?;
+        // Only a new one: closing a handle on a file drops every POSIX lock this process
+        // holds on it, SQLite's for connections already open included, and another process
+        // could then take the database for its own and remove the WAL under them.
+        let database = data_dir.join(DATABASE_FILE);
+        if !database.exists() {
+            data_dir::open_private_file(&database, false).map_err(unusable)?;
+        }
         Store::connect(data_dir, tightened)
     }
 
