@@ -6,6 +6,8 @@
 //!
 //!     scripts/with-keyring.sh cargo bench -p uniasset-core --bench check_cost
 
+mod common;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
@@ -14,10 +16,8 @@ use graph_sim::{Faults, Simulator, TenantConfig};
 use uniasset_core::access::Actor;
 use uniasset_core::clock;
 use uniasset_core::directory::{self, UserStatus};
-use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
-use uniasset_core::organization::{self, NewOrganization, Plan};
+use uniasset_core::entra;
 use uniasset_core::schedule;
-use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
 
@@ -50,32 +50,7 @@ struct Tenant {
 async fn tenant(size: usize) -> Tenant {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(size, "northwind.example");
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
-    organization::create(
-        &mut store,
-        &NewOrganization {
-            name: "Bench".into(),
-            plan: Plan::Enterprise,
-            owner_email: "owner@bench.example".into(),
-            owner_name: "Owner".into(),
-            owner_password: None,
-        },
-        &Actor::CommandLine,
-    )
-    .unwrap();
-    let input = ConnectionInput {
-        tenant: sim.tenant_id(),
-        client_id: sim.client_id(),
-        cloud: Cloud::Custom,
-        login_url: Some(sim.base_url()),
-        graph_url: Some(sim.base_url()),
-        secret_expires_on: None,
-    };
-    let secret = ClientSecret::new(sim.client_secret());
-    entra::connect(&mut store, &Actor::CommandLine, &input, &secret)
-        .await
-        .unwrap();
+    let (dir, mut store) = common::connected(&sim).await;
     let mut csv = format!("{}\n", directory::CSV_HEADER);
     for (i, oid) in oids.iter().enumerate() {
         csv += &format!(

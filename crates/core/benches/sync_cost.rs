@@ -5,17 +5,16 @@
 //!
 //!     scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 
+mod common;
+
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt};
 use graph_sim::{Simulator, TenantConfig};
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, NewUser, Role, SignInMethod};
-use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
+use uniasset_core::entra;
 use uniasset_core::graph::ClientOptions;
-use uniasset_core::organization::{self, NewOrganization, Plan};
-use uniasset_core::secrets::ClientSecret;
-use uniasset_core::store::Store;
 use uniasset_core::sync::{self, SyncRequest, Trigger};
 
 struct Row {
@@ -66,36 +65,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
 async fn tenant(size: usize, linked: usize) -> Vec<Row> {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(size, "northwind.example");
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
-    organization::create(
-        &mut store,
-        &NewOrganization {
-            name: "Bench".into(),
-            plan: Plan::Enterprise,
-            owner_email: "owner@bench.example".into(),
-            owner_name: "Owner".into(),
-            owner_password: None,
-        },
-        &Actor::CommandLine,
-    )
-    .unwrap();
-    let input = ConnectionInput {
-        tenant: sim.tenant_id(),
-        client_id: sim.client_id(),
-        cloud: Cloud::Custom,
-        login_url: Some(sim.base_url()),
-        graph_url: Some(sim.base_url()),
-        secret_expires_on: None,
-    };
-    entra::connect(
-        &mut store,
-        &Actor::CommandLine,
-        &input,
-        &ClientSecret::new(sim.client_secret()),
-    )
-    .await
-    .unwrap();
+    let (_dir, mut store) = common::connected(&sim).await;
     let users = &oids[..linked];
     for (i, oid) in users.iter().enumerate() {
         directory::add_user(

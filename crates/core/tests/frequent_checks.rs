@@ -6,12 +6,12 @@
 mod common;
 
 use chrono::Duration;
-use common::tenant::{connected, Connected};
+use common::tenant::{automatic, connected, Connected};
 use uniasset_core::access::{Actor, Person};
 use uniasset_core::directory::{self, Role, UserStatus};
 use uniasset_core::entra::{self, MassDeactivationGuard};
 use uniasset_core::organization::Plan;
-use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
+use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, Trigger};
 use uniasset_core::{clock, schedule, store, ErrorCode};
 
 /// Three linked colleagues, automatic runs on, checks every 5 minutes, and a first run
@@ -32,17 +32,7 @@ async fn checking() -> (Connected, Vec<String>) {
 }
 
 async fn check(t: &mut Connected) -> RunRecord {
-    sync::run_sync(
-        &mut t.org.store,
-        &Actor::EntraSync,
-        SyncRequest {
-            trigger: Trigger::Interval,
-            dry_run: false,
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap()
+    automatic(&mut t.org.store, Trigger::Interval).await
 }
 
 fn stored_runs(t: &Connected) -> usize {
@@ -172,17 +162,7 @@ async fn failures_are_runs_and_three_in_a_row_pause_until_a_nightly_run_succeeds
     assert!(!schedule::frequent_check_due(&t.org.store, now + Duration::hours(2)).unwrap());
 
     t.sim.set_permission_granted(true);
-    let nightly = sync::run_sync(
-        &mut t.org.store,
-        &Actor::EntraSync,
-        SyncRequest {
-            trigger: Trigger::Scheduled,
-            dry_run: false,
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
+    let nightly = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(nightly.result, RunResult::Succeeded);
     let status = schedule::frequent_checks(&t.org.store, clock::now()).unwrap();
     assert_eq!(

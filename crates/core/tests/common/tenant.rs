@@ -100,3 +100,18 @@ pub async fn sync_store(store: &mut Store, trigger: Trigger, dry_run: bool) -> R
     .await
     .unwrap()
 }
+
+/// A run started by the scheduler: the nightly one, or a frequent check.
+pub async fn automatic(store: &mut Store, trigger: Trigger) -> RunRecord {
+    sync::run_sync(
+        store,
+        &Actor::EntraSync,
+        SyncRequest {
+            trigger,
+            dry_run: false,
+            deadline: None,
+        },
+    )
+    .await
+    .unwrap()
+}
