@@ -16,11 +16,12 @@ use tokio::sync::{broadcast, watch, Mutex};
 use uniasset_core::access::Actor;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
-use uniasset_core::{data_dir, ErrorReport};
+use uniasset_core::{data_dir, schedule, ErrorReport};
 
 pub type Outcome = Result<RunRecord, ErrorReport>;
 
-type Slot = Arc<Mutex<Option<watch::Receiver<Option<Outcome>>>>>;
+/// The run going, if any: what started it, and where its outcome will appear.
+type Slot = Arc<Mutex<Option<(Trigger, watch::Receiver<Option<Outcome>>)>>>;
 
 pub struct SyncRunner {
     data_dir: Option<PathBuf>,
@@ -73,8 +74,12 @@ impl SyncRunner {
             deadline: None,
         };
         let data_dir = self.data_dir.clone();
-        self.run_job(app, async move {
+        let announce = app.clone();
+        self.run_job(app, trigger, async move {
             let run = sync::run_sync(&mut store, &actor, request).await;
+            if run.as_ref().is_ok_and(RunRecord::quiet) {
+                announce_quiet_check(&announce, &store);
+            }
             drop(store);
             run.map_err(ErrorReport::from)
         })
@@ -89,15 +94,23 @@ impl SyncRunner {
     async fn run_job<R: Runtime>(
         &self,
         app: &AppHandle<R>,
+        trigger: Trigger,
         job: impl Future<Output = Outcome> + Send + 'static,
     ) -> Outcome {
-        let mut outcome = {
+        let mut outcome = loop {
             let mut slot = self.running.lock().await;
             match slot.as_ref() {
-                Some(running) => running.clone(),
+                // Whoever asks for a sync during a frequent check wants a run of their own,
+                // not the check's record (which may be quiet, with nothing to show).
+                Some((Trigger::Interval, check)) if trigger != Trigger::Interval => {
+                    let mut check = check.clone();
+                    drop(slot);
+                    let _ = check.wait_for(Option::is_some).await;
+                }
+                Some((_, running)) => break running.clone(),
                 None => {
                     let (done, outcome) = watch::channel(None);
-                    *slot = Some(outcome.clone());
+                    *slot = Some((trigger, outcome.clone()));
                     let (app, running, finished) =
                         (app.clone(), self.running.clone(), self.finished.clone());
                     tauri::async_runtime::spawn(async move {
@@ -106,14 +119,15 @@ impl SyncRunner {
                             .await
                             .unwrap_or_else(|_| Err(crashed()));
                         running.lock().await.take();
-                        // Listeners hear of the run before its waiters wake.
-                        if let Ok(run) = &result {
+                        // Listeners hear of the run before its waiters wake. A quiet check
+                        // is no run (`announce_quiet_check` told the window).
+                        if let Some(run) = result.as_ref().ok().filter(|r| !r.quiet()) {
                             let _ = crate::commands::events::sync_finished(&app, run);
                         }
                         let _ = finished.send(result.clone());
                         let _ = done.send(Some(result));
                     });
-                    outcome
+                    break outcome;
                 }
             }
         };
@@ -136,6 +150,18 @@ impl SyncRunner {
         Ok(Store::open_existing(&data_dir::resolve(
             self.data_dir.clone(),
         )?)?)
+    }
+}
+
+/// Tells the window that a frequent check found nothing new, with "Last checked" in the
+/// payload: the window need not ask (asking counts as using the session, and an unattended
+/// window must still sign out).
+fn announce_quiet_check<R: Runtime>(app: &AppHandle<R>, store: &Store) {
+    match schedule::frequent_checks(store, crate::clock::now()) {
+        Ok(checks) => {
+            let _ = crate::commands::events::frequent_check(app, &checks);
+        }
+        Err(e) => log::warn!("could not read the frequent checks' state: {e}"),
     }
 }
 
@@ -278,6 +304,44 @@ pub(crate) mod tests {
         assert!(finished.try_recv().is_err());
     }
 
+    /// Sync Now during a frequent check waits it out and gets a run of its own: the check
+    /// may be quiet, with no record to show.
+    #[test]
+    fn sync_now_does_not_join_a_frequent_check() {
+        let mut w = world();
+        let guard = entra::settings(&w.store).unwrap().guard;
+        entra::save(&mut w.store, &Actor::CommandLine, true, guard).unwrap();
+        let handle = w.app.handle().clone();
+        let runner = w.app.state::<SyncRunner>();
+        let first = tauri::async_runtime::block_on(runner.run(
+            &handle,
+            Trigger::Manual,
+            Actor::CommandLine,
+        ))
+        .unwrap();
+        assert_eq!(first.counts.deactivated, 1);
+        w.sim.set_faults(Faults {
+            latency_ms: 300,
+            ..Faults::default()
+        });
+        let (check, manual) = tauri::async_runtime::block_on(async {
+            tokio::join!(
+                runner.run(&handle, Trigger::Interval, Actor::EntraSync),
+                async {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    runner
+                        .run(&handle, Trigger::Manual, Actor::CommandLine)
+                        .await
+                }
+            )
+        });
+        assert!(check.unwrap().quiet(), "nothing new since the first run");
+        let manual = manual.unwrap();
+        assert_eq!(manual.trigger, Trigger::Manual);
+        assert!(manual.id.is_some(), "a run of its own, in the history");
+        assert_eq!(uniasset_core::sync::runs(&w.store, 10).unwrap().len(), 2);
+    }
+
     /// A panicking run is reported as failed to whoever waits, and the next run works.
     #[test]
     fn the_runner_survives_a_panic() {
@@ -285,10 +349,11 @@ pub(crate) mod tests {
         let handle = w.app.handle().clone();
         let runner = w.app.state::<SyncRunner>();
         let mut finished = runner.subscribe();
-        let crashed = tauri::async_runtime::block_on(runner.run_job(&handle, async {
-            panic!("a bug in a run");
-        }))
-        .unwrap_err();
+        let crashed =
+            tauri::async_runtime::block_on(runner.run_job(&handle, Trigger::Manual, async {
+                panic!("a bug in a run");
+            }))
+            .unwrap_err();
         assert_eq!(crashed.code, CRASHED);
         assert!(crashed.message.contains("Nobody was deactivated"));
         assert_eq!(finished.try_recv().unwrap().unwrap_err().code, CRASHED);

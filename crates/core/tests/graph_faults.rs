@@ -310,3 +310,27 @@ async fn the_tenant_id_comes_from_the_token_at_no_cost() {
     let err = by_guid.account(&id).await.unwrap_err();
     assert!(matches!(err, GraphError::TenantNotFound { .. }), "{err:?}");
 }
+
+/// Frequent checks pause after repeated throttling, even when every retry got through: the
+/// client counts each 429 it was sent, single requests and `$batch` items alike.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_429_is_counted_even_when_a_retry_gets_through() {
+    let sim = seeded(15);
+    let ids: Vec<String> = sim.add_users(40, "contoso.onmicrosoft.com");
+    let graph = client(&sim);
+    graph.account(&ids[0]).await.unwrap();
+    assert_eq!(graph.throttled_replies(), 0);
+    sim.set_faults(Faults {
+        throttle_rate: 0.4,
+        retry_after_secs: Some(0.0),
+        ..Faults::default()
+    });
+    sim.reset_counts();
+    for id in &ids[..10] {
+        graph.account(id).await.unwrap();
+    }
+    assert!(graph.accounts(&ids).await.values().all(Result::is_ok));
+    let sent = sim.counts().throttled;
+    assert!(sent > 0, "the simulator throttled some");
+    assert_eq!(graph.throttled_replies(), sent);
+}

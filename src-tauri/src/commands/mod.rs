@@ -131,12 +131,16 @@ areas!(
 );
 
 pub mod events {
+    use uniasset_core::schedule::FrequentChecks;
     use uniasset_core::sync::RunRecord;
 
     events! {
         /// A sync run has ended, whoever started it (the window, the tray or the schedule);
         /// the payload is its record.
         sync_finished: "sync-finished" => RunRecord;
+        /// A frequent check found nothing new: no run, only "Last checked" moved. The
+        /// payload is the checks' state, so the window has nothing to ask.
+        frequent_check: "frequent-check" => FrequentChecks;
         /// The tray opened the window to sign in; `take_sign_in_notice` says why.
         sign_in_needed: "sign-in-needed" => ();
         /// The tray asked for a screen (Renew client secret…); `take_page_request` says which.

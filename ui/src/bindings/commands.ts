@@ -144,6 +144,12 @@ export const events = {
    */
   onSyncFinished: (handler: (payload: RunRecord) => void): Promise<UnlistenFn> =>
     listen<RunRecord>("sync-finished", (event) => handler(event.payload)),
+  /**
+   * A frequent check found nothing new: no run, only "Last checked" moved. The
+   * payload is the checks' state, so the window has nothing to ask.
+   */
+  onFrequentCheck: (handler: (payload: FrequentChecks) => void): Promise<UnlistenFn> =>
+    listen<FrequentChecks>("frequent-check", (event) => handler(event.payload)),
   /** The tray opened the window to sign in; `take_sign_in_notice` says why. */
   onSignInNeeded: (handler: (payload: null) => void): Promise<UnlistenFn> =>
     listen<null>("sign-in-needed", (event) => handler(event.payload)),

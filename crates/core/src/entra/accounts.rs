@@ -43,5 +43,7 @@ pub(crate) fn note_enabled(conn: &Connection, object_id: &str) -> Result<(), Sto
          ON CONFLICT (object_id) DO UPDATE SET state = excluded.state, observed_at = excluded.observed_at",
         rusqlite::params![object_id, crate::timestamp::now()],
     )?;
+    // Read now: a frequent check need not read it again (sync's quiet path).
+    conn.execute("DELETE FROM entra_unread WHERE object_id = ?1", [object_id])?;
     Ok(())
 }

@@ -46,7 +46,11 @@ struct BatchItem {
 
 enum Outcome<T> {
     Done(Result<T, GraphError>),
-    Retry(Option<Duration>),
+    /// Throttled (429) or unavailable: tried again after the wait, if any was given.
+    Retry {
+        after: Option<Duration>,
+        throttled: bool,
+    },
 }
 
 impl GraphClient {
@@ -79,7 +83,13 @@ impl GraphClient {
                                 Outcome::Done(r) => {
                                     results.insert(id, r);
                                 }
-                                Outcome::Retry(after) => {
+                                Outcome::Retry {
+                                    after,
+                                    throttled: was_throttled,
+                                } => {
+                                    if was_throttled {
+                                        self.note_throttled();
+                                    }
                                     wait = wait.max(after.unwrap_or_default());
                                     throttled.push(id);
                                 }
@@ -178,7 +188,10 @@ fn outcome<R: Read>(asked: &str, item: BatchItem) -> Outcome<R::Output> {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
                 .and_then(|(_, v)| parse_retry_after(v));
-            Outcome::Retry(after)
+            Outcome::Retry {
+                after,
+                throttled: item.status == 429,
+            }
         }
         403 => Outcome::Done(Err(GraphError::PermissionMissing { code: code() })),
         status => Outcome::Done(Err(GraphError::Unexpected {

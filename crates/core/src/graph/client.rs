@@ -149,10 +149,14 @@ impl GraphClient {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Requests answered 429 so far: Microsoft asked this client to slow down, even if a
-    /// retry then got through.
+    /// Requests (and `$batch` items) answered 429 so far: Microsoft asked this client to
+    /// slow down, even if a retry then got through.
     pub fn throttled_replies(&self) -> u64 {
         self.throttled.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn note_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn graph_url(&self, path_and_query: &str) -> String {
@@ -257,7 +261,7 @@ impl GraphClient {
         }
         if let Some(kind) = transient(status) {
             if status == StatusCode::TOO_MANY_REQUESTS {
-                self.throttled.fetch_add(1, Ordering::Relaxed);
+                self.note_throttled();
             }
             return Err(Failure::Transient { kind, retry_after });
         }
@@ -367,6 +371,9 @@ impl GraphClient {
                 .map_err(|e| malformed(&e));
         }
         if let Some(kind) = transient(status) {
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                self.note_throttled();
+            }
             return Err(Failure::Transient { kind, retry_after });
         }
         let error = serde_json::from_slice::<GraphErrorBody>(&bytes)

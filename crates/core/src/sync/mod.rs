@@ -504,15 +504,19 @@ async fn check_and_apply(
         return Ok(run.worded());
     }
 
-    let quiet = run.trigger == Trigger::Interval
-        && nothing_new(&plan, &observed, &known)
+    // A frequent check is news only if Entra changed or it acts: the same hold, the same
+    // last Owner or the same unreadable account again would fill the history every few
+    // minutes (the nightly run still reports them). It is stored once it may act.
+    let maybe_quiet = run.trigger == Trigger::Interval
+        && nothing_moved(&observed, &known)
         && new_accounts.is_empty();
+    let may_act = plan.hold.is_none() && !plan.to_deactivate.is_empty();
     let tx = store.write()?;
     expected.still_holds(&tx)?;
     if connected_tenant.is_none() {
         entra::adopt_unassigned_links(&tx, &Actor::EntraSync, &tenant_id)?;
     }
-    if run.id.is_none() && !quiet {
+    if run.id.is_none() && (!maybe_quiet || may_act) {
         run.id = Some(record::start(
             &tx,
             run.trigger,
@@ -520,7 +524,8 @@ async fn check_and_apply(
             &run.started_at,
         )?);
     }
-    seen::note(&tx, &sightings, &enabled, &seen_at, run.id)?;
+    let run_seen = run.id.filter(|_| !maybe_quiet);
+    seen::note(&tx, &sightings, &enabled, &seen_at, run_seen)?;
     if plan.hold.is_none() {
         deactivate_all(&tx, &mut run, &plan.to_deactivate)?;
     }
@@ -529,18 +534,23 @@ async fn check_and_apply(
     if entra::people::new_since(&tx)?.is_some() {
         add_new(&tx, &mut run, &tenant_id, new_accounts)?;
     }
+    if maybe_quiet && run.counts.deactivated == 0 {
+        if let Some(id) = run.id.take() {
+            record::discard(&tx, id)?;
+        }
+    }
     run.result = settle(&run);
     let ended_at = timestamp::now();
     run.ended_at = Some(ended_at.clone());
-    if let Some(id) = run.id {
-        record::finish(&tx, &mut run)?;
-        if run.trigger == Trigger::Interval {
-            let throttled = graph.throttled_replies() > 0;
-            frequent::note(&tx, &ended_at, &frequent::Outcome::Stored(id), throttled)?;
+    let throttled = graph.throttled_replies() > 0;
+    match run.id {
+        Some(id) => {
+            record::finish(&tx, &mut run)?;
+            if run.trigger == Trigger::Interval {
+                frequent::note(&tx, &ended_at, &frequent::Outcome::Stored(id), throttled)?;
+            }
         }
-    } else {
-        let throttled = graph.throttled_replies() > 0;
-        frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?;
+        None => frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?,
     }
     if run.trigger.nightly() {
         frequent::resume(&tx)?;
@@ -579,24 +589,17 @@ fn note_quiet(
     Ok(run.worded())
 }
 
-/// Whether a frequent check found nothing worth a run in the history: nobody to deactivate,
-/// no error, and no account whose state moved since the last reading (a first reading of
-/// an enabled account is not news; a protected account or a held run already reported is
-/// not reported again). A full read (the saved link expired) is always stored.
-fn nothing_new(
-    plan: &decide::Decision,
-    observed: &observe::Observation,
-    known: &HashMap<String, AccountState>,
-) -> bool {
+/// Whether a run found no account whose state moved since the last reading (a first
+/// reading of an enabled account is not news; an unreadable one is not either). A full read
+/// (the saved link expired) is always news.
+fn nothing_moved(observed: &observe::Observation, known: &HashMap<String, AccountState>) -> bool {
     let moved = observed.states.iter().any(|(oid, state)| match state {
         Ok(state) => known
             .get(oid)
             .map_or(*state != AccountState::Enabled, |before| before != state),
         Err(_) => false,
     });
-    // Held again for the same people: the run already waiting for review covers them.
-    let nobody_to_act_on = plan.to_deactivate.is_empty() || plan.hold.is_some();
-    !observed.full_read && !moved && nobody_to_act_on && plan.errors.is_empty()
+    !observed.full_read && !moved
 }
 
 /// Users read as disabled or deleted (with which), and users read as enabled again.

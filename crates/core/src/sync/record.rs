@@ -134,6 +134,16 @@ pub fn start(
     Ok(conn.last_insert_rowid())
 }
 
+/// Takes back a run started in this transaction that turned out to have nothing to say (a
+/// frequent check that deactivated nobody after all): it has no lines yet.
+pub fn discard(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM sync_runs WHERE id = ?1 AND result = 'running'",
+        [id],
+    )?;
+    Ok(())
+}
+
 /// Writes a finished run's outcome and lines, inside the transaction that made its changes,
 /// and notes the secret's coming expiry on it.
 pub fn finish(conn: &Connection, record: &mut RunRecord) -> Result<(), StoreError> {
