@@ -156,18 +156,20 @@ pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
 fn last_checked(store: &Store) -> Option<String> {
     let checks = schedule::frequent_checks(store, clock::now()).ok()?;
     checks.every_minutes?;
-    let at = checks
+    let Some(at) = checks
         .last_checked_at
         .as_deref()
-        .and_then(|at| DateTime::parse_from_rfc3339(at).ok());
-    Some(match at {
-        Some(at) if checks.paused.is_some() => format!(
-            "Last checked {} (frequent checks paused)",
-            at.with_timezone(&Local).format("%H:%M")
-        ),
-        Some(at) => format!("Last checked {}", at.with_timezone(&Local).format("%H:%M")),
-        None => "Last checked: not yet".to_owned(),
-    })
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+    else {
+        return Some("Last checked: not yet".to_owned());
+    };
+    let paused = if checks.paused.is_some() {
+        " (frequent checks paused)"
+    } else {
+        ""
+    };
+    let at = at.with_timezone(&Local).format("%H:%M");
+    Some(format!("Last checked {at}{paused}"))
 }
 
 fn renewal_notice(store: &Store) -> Option<String> {

@@ -62,6 +62,11 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     box = app.wait_for(By.ID, "entra-checks-on")
     assert not box.is_selected(), "off by default"
     box.click()
+    # Bad input first: the limits the core gives, said before anything is saved.
+    app.fill("entra-checks-minutes", "4")
+    app.by_text("*", "Enter a whole number of minutes from 5 to 60.")
+    assert not app.wait_for(By.ID, "entra-checks-save").is_enabled()
+    app.shot("frequent-checks-bad-minutes", show=card)
     app.fill("entra-checks-minutes", "5")
     app.wait_for(By.ID, "entra-checks-save").click()
     app.by_text("*", "Saved. UniAsset checks every 5 minutes while it is running.")

@@ -199,6 +199,9 @@ export function makeAuditPage(entries: AuditEntry[], next: number | null = null,
 export function makeFrequentChecks(overrides: Partial<FrequentChecks> = {}): FrequentChecks {
   return {
     every_minutes: null,
+    min_minutes: 5,
+    max_minutes: 60,
+    default_minutes: 15,
     active: false,
     inactive_reason: null,
     last_checked_at: null,

@@ -173,12 +173,12 @@ describe("frequent checks", () => {
 
 describe("frequent checks in words", () => {
   it("minutes from 5 to 60, whole", () => {
-    expect(checkMinutesProblem(5)).toBe("");
-    expect(checkMinutesProblem(60)).toBe("");
-    expect(checkMinutesProblem(4)).not.toBe("");
-    expect(checkMinutesProblem(61)).not.toBe("");
-    expect(checkMinutesProblem(7.5)).not.toBe("");
-    expect(checkMinutesProblem(Number.NaN)).not.toBe("");
+    expect(checkMinutesProblem(5, makeFrequentChecks())).toBe("");
+    expect(checkMinutesProblem(60, makeFrequentChecks())).toBe("");
+    expect(checkMinutesProblem(4, makeFrequentChecks())).not.toBe("");
+    expect(checkMinutesProblem(61, makeFrequentChecks())).not.toBe("");
+    expect(checkMinutesProblem(7.5, makeFrequentChecks())).not.toBe("");
+    expect(checkMinutesProblem(Number.NaN, makeFrequentChecks())).not.toBe("");
   });
 
   it("last checked, with what it found when known", () => {

@@ -1,6 +1,6 @@
 //! What Settings → Integrations → Microsoft Entra ID shows: the connection, the toggle
 //! (and why it cannot be turned on, when it cannot), the next run, the last run, the
-//! history and the held runs. Owners and Admins only (R-D5).
+//! history and the held runs; the frequent checks' state. Owners and Admins only (R-D5).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,16 @@ pub struct EntraOverview {
     pub history: Vec<RunRecord>,
     /// Runs held by the mass-deactivation guard, waiting for Apply or Dismiss.
     pub held: Vec<RunRecord>,
+}
+
+/// "Last checked", "Next check" and a pause, for the Entra page's frequent checks card.
+pub fn frequent_checks(
+    store: &Store,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<schedule::FrequentChecks, EntraError> {
+    crate::access::check_integrations(by)?;
+    Ok(schedule::frequent_checks(store, now)?)
 }
 
 pub fn entra_overview(

@@ -12,7 +12,7 @@ use uniasset_core::directory::{self, Role, UserStatus};
 use uniasset_core::entra::{self, MassDeactivationGuard};
 use uniasset_core::organization::Plan;
 use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, Trigger};
-use uniasset_core::{clock, schedule, store, ErrorCode};
+use uniasset_core::{clock, overview, schedule, store, ErrorCode};
 
 /// Three linked colleagues, automatic runs on, checks every 5 minutes, and a first run
 /// that read the tenant (the checks start from its delta link).
@@ -226,6 +226,8 @@ async fn the_setting_is_for_admins_5_to_60_minutes_on_enterprise() {
     });
     let err = entra::set_check_interval(&mut t.org.store, &member, Some(10)).unwrap_err();
     assert_eq!(err.code(), "needs_admin");
+    let err = overview::frequent_checks(&t.org.store, &member, clock::now()).unwrap_err();
+    assert_eq!(err.code(), "needs_admin", "nor see the checks");
     assert_eq!(
         entra::settings(&t.org.store).unwrap().check_every_minutes,
         None,

@@ -1,8 +1,7 @@
 use tauri::{AppHandle, Manager, Runtime};
-use uniasset_core::access;
 use uniasset_core::entra::{self, ConnectionInput, EntraSettings, MassDeactivationGuard, MatchReport};
 use uniasset_core::overview::{self, EntraOverview};
-use uniasset_core::schedule::{self, FrequentChecks};
+use uniasset_core::schedule::FrequentChecks;
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, Trigger};
@@ -127,8 +126,8 @@ async fn match_accounts<R: Runtime>(app: AppHandle<R>) -> Reply<MatchReport> {
 async fn frequent_checks<R: Runtime>(app: AppHandle<R>) -> Reply<FrequentChecks> {
     let state = app.state::<AppState>();
     let store = state.store().await?;
-    access::check_integrations(&state.actor(&store)?)?;
-    Ok(schedule::frequent_checks(&store, clock::now())?)
+    let actor = state.actor(&store)?;
+    Ok(overview::frequent_checks(&store, &actor, clock::now())?)
 }
 
 /// "Also check for changes every N minutes": on with N, off with None; takes effect at once.

@@ -6,6 +6,10 @@ export type FrequentChecks = {
  */
 every_minutes: number | null, 
 /**
+ * What the setting accepts, and what it offers when turned on.
+ */
+min_minutes: number, max_minutes: number, default_minutes: number, 
+/**
  * Checks run now: on, automatic runs possible, not paused.
  */
 active: boolean, 

@@ -1,18 +1,14 @@
-// Frequent checks (issue 15) in words. The range and the default mirror the core's
-// entra::CHECK_INTERVAL_MINUTES and DEFAULT_CHECK_MINUTES; the core checks the range again
+// Frequent checks (issue 15) in words. The range comes from the core, which checks it again
 // when the setting is saved.
 import type { FrequentChecks } from "../bindings/FrequentChecks";
 import { formatDateTime, formatTime } from "./labels";
 
-export const DEFAULT_CHECK_MINUTES = 15;
-const MIN_MINUTES = 5;
-const MAX_MINUTES = 60;
-
 /** Why `minutes` cannot be saved, or "" when it can. */
-export function checkMinutesProblem(minutes: number): string {
-  return Number.isInteger(minutes) && minutes >= MIN_MINUTES && minutes <= MAX_MINUTES
+export function checkMinutesProblem(minutes: number, checks: FrequentChecks): string {
+  const { min_minutes: min, max_minutes: max } = checks;
+  return Number.isInteger(minutes) && minutes >= min && minutes <= max
     ? ""
-    : `Enter a whole number of minutes from ${MIN_MINUTES} to ${MAX_MINUTES}.`;
+    : `Enter a whole number of minutes from ${min} to ${max}.`;
 }
 
 /** "Last checked 3 Mar 2025, 10:15: nothing new", or that no check has run yet. */

@@ -36,7 +36,7 @@ pub fn set_check_interval(
         [minutes],
     )?;
     tx.execute(
-        "UPDATE frequent_checks SET strikes = 0, paused_at = NULL, paused_reason = NULL",
+        "UPDATE frequent_checks SET strikes = 0, paused_reason = NULL",
         [],
     )?;
     if changed > 0 {

@@ -16,6 +16,10 @@ use crate::timestamp;
 pub struct FrequentChecks {
     /// Minutes between checks while the setting is on; None: off.
     pub every_minutes: Option<u32>,
+    /// What the setting accepts, and what it offers when turned on.
+    pub min_minutes: u32,
+    pub max_minutes: u32,
+    pub default_minutes: u32,
     /// Checks run now: on, automatic runs possible, not paused.
     pub active: bool,
     /// Why checks do not run although the setting is on (auto-deprovisioning off, say).
@@ -35,48 +39,57 @@ pub struct FrequentChecks {
 
 /// Whether a frequent check is due now.
 pub fn frequent_check_due(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    Ok(frequent_checks(store, now)?
-        .next_check_at
-        .as_deref()
-        .and_then(parse)
-        .is_some_and(|next| next <= now))
+    let state = sync::frequent_check_state(store.conn())?;
+    Ok(next_check(store, &state, now)?.is_some_and(|next| next <= now))
 }
 
 pub fn frequent_checks(store: &Store, now: DateTime<Utc>) -> Result<FrequentChecks, StoreError> {
     let every_minutes = entra::settings(store)?.check_every_minutes;
     let state = sync::frequent_check_state(store.conn())?;
-    let automatic = automatic_since(store)?.is_some();
+    let next = next_check(store, &state, now)?;
+    let inactive_reason = (every_minutes.is_some() && automatic_since(store)?.is_none()).then(|| {
+        "Frequent checks run only while auto-deprovisioning is on (Enterprise plan, Entra ID connected).".to_owned()
+    });
     let paused = state.paused_reason.as_deref().map(|why| {
         format!(
             "Frequent checks are paused: {why}. Until the next nightly run at 03:00 UTC succeeds, only the nightly run checks; then they start again. Saving the setting starts them again now."
         )
     });
-    let active = every_minutes.is_some() && automatic && paused.is_none();
-    let inactive_reason = (every_minutes.is_some() && !automatic).then(|| {
-        "Frequent checks run only while auto-deprovisioning is on (Enterprise plan, Entra ID connected).".to_owned()
-    });
-    let next_check_at = every_minutes
-        .filter(|_| active)
-        .map(|minutes| timestamp::at(next_check(&state, minutes, now)));
     Ok(FrequentChecks {
         every_minutes,
-        active,
+        min_minutes: *entra::CHECK_INTERVAL_MINUTES.start(),
+        max_minutes: *entra::CHECK_INTERVAL_MINUTES.end(),
+        default_minutes: entra::DEFAULT_CHECK_MINUTES,
+        active: next.is_some(),
         inactive_reason,
         last_result: last_result(store, &state)?,
         last_checked_at: state.last_checked_at,
         last_run_id: state.last_run_id,
         paused,
-        next_check_at,
+        next_check_at: next.map(timestamp::at),
     })
 }
 
-/// `minutes` after the last check; at once when none ran yet, or when the clock was moved
-/// back behind the last one (waiting for the clock to catch up could take days).
-fn next_check(state: &CheckState, minutes: u32, now: DateTime<Utc>) -> DateTime<Utc> {
-    match state.last_checked_at.as_deref().and_then(parse) {
-        Some(last) if last <= now => last + Duration::minutes(i64::from(minutes)),
-        _ => now,
+/// When the next check is due, while checks run (on, automatic runs possible, not paused):
+/// the interval after the last check; at once when none ran yet, or when the clock was
+/// moved back behind the last one (waiting for the clock to catch up could take days).
+fn next_check(
+    store: &Store,
+    state: &CheckState,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let Some(minutes) = entra::settings(store)?.check_every_minutes else {
+        return Ok(None);
+    };
+    if state.paused_reason.is_some() || automatic_since(store)?.is_none() {
+        return Ok(None);
     }
+    Ok(Some(
+        match state.last_checked_at.as_deref().and_then(parse) {
+            Some(last) if last <= now => last + Duration::minutes(i64::from(minutes)),
+            _ => now,
+        },
+    ))
 }
 
 fn last_result(store: &Store, state: &CheckState) -> Result<Option<String>, StoreError> {

@@ -29,7 +29,7 @@ use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
-pub use frequent::{state as frequent_check_state, CheckState, STRIKES_TO_PAUSE};
+pub use frequent::{state as frequent_check_state, CheckState};
 pub use lock::LOCK_FILE;
 pub use record::{
     get as run, list as runs, pending_reviews, Review, RunCounts, RunLine, RunRecord,
@@ -86,11 +86,6 @@ impl Trigger {
             self,
             Trigger::Scheduled | Trigger::CatchUp | Trigger::Interval
         )
-    }
-
-    /// The nightly run, on time or caught up: the one the help article describes.
-    fn nightly(self) -> bool {
-        matches!(self, Trigger::Scheduled | Trigger::CatchUp)
     }
 }
 
@@ -358,20 +353,12 @@ fn fail(
     run.result = RunResult::Failed;
     run.error = Some(failure.to_string());
     run.graph_requests = graph_requests;
-    let ended_at = timestamp::now();
-    run.ended_at = Some(ended_at.clone());
+    run.ended_at = Some(timestamp::now());
     if !run.dry_run {
         let tx = store.write()?;
-        let id = match run.id {
-            Some(id) => id,
-            None => record::start(&tx, run.trigger, &run.started_by, &run.started_at)?,
-        };
-        run.id = Some(id);
+        record::start_late(&tx, &mut run)?;
         record::finish(&tx, &mut run)?;
-        if run.trigger == Trigger::Interval {
-            let outcome = frequent::Outcome::Failed(id, run.error.as_deref().unwrap_or_default());
-            frequent::note(&tx, &ended_at, &outcome, false)?;
-        }
+        frequent::note(&tx, &run, false)?;
         tx.commit().map_err(StoreError::from)?;
     }
     Ok(run.worded())
@@ -510,20 +497,13 @@ async fn check_and_apply(
     let maybe_quiet = run.trigger == Trigger::Interval
         && nothing_moved(&observed, &known)
         && new_accounts.is_empty();
-    let may_act = plan.hold.is_none() && !plan.to_deactivate.is_empty();
     let tx = store.write()?;
     expected.still_holds(&tx)?;
     if connected_tenant.is_none() {
         entra::adopt_unassigned_links(&tx, &Actor::EntraSync, &tenant_id)?;
     }
-    if run.id.is_none() && (!maybe_quiet || may_act) {
-        run.id = Some(record::start(
-            &tx,
-            run.trigger,
-            &run.started_by,
-            &run.started_at,
-        )?);
-    }
+    // A frequent check's run, taken back below if it turns out to have nothing to say.
+    record::start_late(&tx, &mut run)?;
     let run_seen = run.id.filter(|_| !maybe_quiet);
     seen::note(&tx, &sightings, &enabled, &seen_at, run_seen)?;
     if plan.hold.is_none() {
@@ -540,21 +520,11 @@ async fn check_and_apply(
         }
     }
     run.result = settle(&run);
-    let ended_at = timestamp::now();
-    run.ended_at = Some(ended_at.clone());
-    let throttled = graph.throttled_replies() > 0;
-    match run.id {
-        Some(id) => {
-            record::finish(&tx, &mut run)?;
-            if run.trigger == Trigger::Interval {
-                frequent::note(&tx, &ended_at, &frequent::Outcome::Stored(id), throttled)?;
-            }
-        }
-        None => frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?,
+    run.ended_at = Some(timestamp::now());
+    if run.id.is_some() {
+        record::finish(&tx, &mut run)?;
     }
-    if run.trigger.nightly() {
-        frequent::resume(&tx)?;
-    }
+    frequent::note(&tx, &run, graph.throttled_replies() > 0)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(run.worded())
 }
@@ -577,15 +547,13 @@ fn note_quiet(
     };
     let mut run = started.clone();
     run.graph_requests = graph.requests_sent();
+    run.result = RunResult::Succeeded;
+    run.ended_at = Some(timestamp::now());
     let tx = store.write()?;
     expected.still_holds(&tx)?;
     remember(&tx, &observed, &[])?;
-    let ended_at = timestamp::now();
-    let throttled = graph.throttled_replies() > 0;
-    frequent::note(&tx, &ended_at, &frequent::Outcome::Quiet, throttled)?;
+    frequent::note(&tx, &run, graph.throttled_replies() > 0)?;
     tx.commit().map_err(StoreError::from)?;
-    run.result = RunResult::Succeeded;
-    run.ended_at = Some(ended_at);
     Ok(run.worded())
 }
 
@@ -594,9 +562,7 @@ fn note_quiet(
 /// (the saved link expired) is always news.
 fn nothing_moved(observed: &observe::Observation, known: &HashMap<String, AccountState>) -> bool {
     let moved = observed.states.iter().any(|(oid, state)| match state {
-        Ok(state) => known
-            .get(oid)
-            .map_or(*state != AccountState::Enabled, |before| before != state),
+        Ok(state) => quiet::moved(known.get(oid).copied(), *state),
         Err(_) => false,
     });
     !observed.full_read && !moved

@@ -37,11 +37,7 @@ pub fn nothing_new(
         let DeltaChange::State(state) = *change else {
             return Ok(None);
         };
-        let moved = match known.as_deref().and_then(AccountState::parse) {
-            Some(before) => before != state,
-            None => state != AccountState::Enabled,
-        };
-        if moved {
+        if moved(known.as_deref().and_then(AccountState::parse), state) {
             return Ok(None);
         }
         states.push((id.clone(), state));
@@ -55,4 +51,10 @@ pub fn nothing_new(
         |r| r.get(0),
     )?;
     Ok((!pending).then_some(states))
+}
+
+/// Whether an account's state is news: it differs from the last reading, or it is a first
+/// reading of anything but enabled (a new link to an enabled account changes nothing).
+pub fn moved(before: Option<AccountState>, now: AccountState) -> bool {
+    before.map_or(now != AccountState::Enabled, |before| before != now)
 }

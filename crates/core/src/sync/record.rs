@@ -134,6 +134,15 @@ pub fn start(
     Ok(conn.last_insert_rowid())
 }
 
+/// Stores a frequent check as started, when it turns out to act or fail: it was not stored
+/// when it began. A run stored already is left as it is.
+pub fn start_late(conn: &Connection, run: &mut RunRecord) -> Result<(), StoreError> {
+    if run.id.is_none() {
+        run.id = Some(start(conn, run.trigger, &run.started_by, &run.started_at)?);
+    }
+    Ok(())
+}
+
 /// Takes back a run started in this transaction that turned out to have nothing to say (a
 /// frequent check that deactivated nobody after all): it has no lines yet.
 pub fn discard(conn: &Connection, id: i64) -> Result<(), StoreError> {

@@ -56,6 +56,17 @@ async fn token(http: &Client, info: &Value) -> String {
     reply["access_token"].as_str().unwrap().to_owned()
 }
 
+/// One user's id and `accountEnabled`, as the sync reads them.
+async fn user(http: &Client, base_url: &str, token: &str, id: &str) -> reqwest::Response {
+    http.get(format!(
+        "{base_url}/v1.0/users/{id}?$select=id,accountEnabled"
+    ))
+    .bearer_auth(token)
+    .send()
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn seeds_users_and_prints_connection_details() {
     let (_child, info) = start(&["--users", "10", "--disabled", "2", "--deleted", "3"]);
@@ -97,21 +108,14 @@ async fn a_seed_file_adds_accounts_with_fixed_ids() {
     let base_url = info["base_url"].as_str().unwrap();
     let http = Client::new();
     let token = token(&http, &info).await;
-    let get = |id: &str| {
-        http.get(format!(
-            "{base_url}/v1.0/users/{id}?$select=id,accountEnabled"
-        ))
-        .bearer_auth(&token)
-        .send()
-    };
+    let get = |id: &'static str| user(&http, base_url, &token, id);
     let ann: Value = get("11111111-2222-4333-8444-555555555555")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(ann["accountEnabled"], false);
-    let bob = get("66666666-7777-4888-9999-000000000000").await.unwrap();
+    let bob = get("66666666-7777-4888-9999-000000000000").await;
     assert_eq!(bob.status(), reqwest::StatusCode::NOT_FOUND);
     let gia: Value = http
         .get(format!(
@@ -226,16 +230,10 @@ async fn stdin_commands_disable_an_account_while_it_runs() {
     };
     let http = Client::new();
     let token = token(&http, &info).await;
+    let base_url = info["base_url"].as_str().unwrap();
     let enabled = || async {
-        let user: Value = http
-            .get(format!(
-                "{}/v1.0/users/{ann}?$select=id,accountEnabled",
-                info["base_url"].as_str().unwrap()
-            ))
-            .bearer_auth(&token)
-            .send()
+        let user: Value = user(&http, base_url, &token, ann)
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();

@@ -9,10 +9,10 @@ ALTER TABLE deprovision_settings ADD COLUMN check_every_minutes INTEGER
 CREATE TABLE frequent_checks (
     id               INTEGER PRIMARY KEY CHECK (id = 1),
     last_checked_at  TEXT,
+    -- The run the latest check stored (it acted or failed); NULL when it found nothing new.
     last_run_id      INTEGER,
-    last_failed      INTEGER NOT NULL DEFAULT 0 CHECK (last_failed IN (0, 1)),
     strikes          INTEGER NOT NULL DEFAULT 0,
-    paused_at        TEXT,
+    -- Set while the checks are paused: why, in words.
     paused_reason    TEXT
 );
 INSERT INTO frequent_checks (id) VALUES (1);
