@@ -301,3 +301,125 @@ fn a_kill_during_a_backup_leaves_earlier_copies_intact_and_no_partial_listed() {
         "the new copy holds the large trail: {info_size}"
     );
 }
+
+/// `dir`'s files, copied into a new temporary data directory.
+fn copy_of(dir: &Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for (path, bytes) in files(dir) {
+        let to = copy.path().join(path.strip_prefix(dir).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    copy
+}
+
+/// Which organization `dir` holds, as `uniasset` sees it: its assets and how many documents
+/// it keeps.
+fn holdings(dir: &Path) -> (String, usize) {
+    let assets = json(dir, &["assets", "list"]);
+    let tags: Vec<&str> = assets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap())
+        .collect();
+    let documents = std::fs::read_dir(dir.join("documents"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    (tags.join(","), documents)
+}
+
+/// A restore killed at each of its renames in turn (strace sends SIGKILL as the Nth rename
+/// begins, so it never happens) leaves, at the next command, one whole organization: the
+/// one that was there, or the backup's with its documents — never neither, never half.
+#[test]
+fn a_restore_killed_at_any_rename_leaves_one_whole_organization() {
+    assert!(
+        std::process::Command::new("strace")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "strace is needed (scripts/deps.sh --test installs it)"
+    );
+    // The backup: Northwind with LAP-001 and its receipt.
+    let source = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    northwind(source.path(), folder.path());
+    {
+        use uniasset_core::access::{Actor, Person};
+        use uniasset_core::{assets, directory, store::Store};
+        let mut store = Store::open_existing(source.path()).unwrap();
+        let olivia = directory::find_by_email(&store, common::OWNER_EMAIL).unwrap();
+        let olivia = Actor::Person(Person {
+            user_id: olivia.id,
+            display_name: olivia.display_name,
+            email: olivia.email,
+            role: olivia.role,
+        });
+        let laptop = assets::find_by_tag(&store, "LAP-001").unwrap();
+        let receipt = folder.path().join("receipt.pdf");
+        std::fs::write(&receipt, b"%PDF-1.4 receipt").unwrap();
+        assets::attach_document(&mut store, &olivia, laptop.id, &receipt).unwrap();
+    }
+    let file = json(source.path(), &["backup", "create"])["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let backed_up = ("LAP-001".to_owned(), 1);
+    // What is there now: another asset, no documents.
+    let current = tempfile::tempdir().unwrap();
+    init(current.path(), "team", None);
+    ok(
+        current.path(),
+        &["assets", "add", "--tag", "OLD-1", "--name", "Dock"],
+    );
+    let was_there = ("OLD-1".to_owned(), 0);
+
+    let mut seen = Vec::new();
+    for n in 1.. {
+        let dir = copy_of(current.path());
+        let out = std::process::Command::new("strace")
+            .args([
+                "-f",
+                "-o",
+                "/dev/null",
+                "-e",
+                "trace=rename,renameat,renameat2",
+            ])
+            .arg("-e")
+            .arg(format!(
+                "inject=rename,renameat,renameat2:signal=KILL:when={n}"
+            ))
+            .args([
+                env!("CARGO_BIN_EXE_uniasset"),
+                "backup",
+                "restore",
+                &file,
+                "--force",
+            ])
+            .env("UNIASSET_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        let finished = out.status.success();
+        let found = holdings(dir.path());
+        assert!(
+            found == was_there || found == backed_up,
+            "killed at rename {n}: the next command found {found:?}"
+        );
+        assert!(!dir.path().join("restore-journal.json").exists());
+        seen.push(found);
+        if finished {
+            assert_eq!(seen.last(), Some(&backed_up));
+            break;
+        }
+        assert!(
+            n < 50,
+            "the restore never finished: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        seen.contains(&was_there) && seen.iter().filter(|s| **s == backed_up).count() > 1,
+        "kills landed both before and inside the swap: {seen:?}"
+    );
+}

@@ -95,6 +95,17 @@ fn dump(db: &Path, table: &str) -> Vec<String> {
     .unwrap()
 }
 
+fn tables_of(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 const RESTORED_TABLES: [&str; 5] = [
     "users",
     "assets",
@@ -198,6 +209,14 @@ fn a_backup_restored_into_an_empty_data_directory_brings_everything_back() {
     let rdb = restored.path();
     for (table, rows) in RESTORED_TABLES.iter().zip(&before) {
         assert_eq!(&dump(&rdb, table), rows, "{table}");
+    }
+    // The restored database is rebuilt, not adopted: every other table comes back as it
+    // was too (our own triggers did not run again while its rows went in). Not the record
+    // of the last backup, which the copy predates.
+    for table in tables_of(&db) {
+        if !["audit_entries", "sessions", "backup_settings"].contains(&table.as_str()) {
+            assert_eq!(dump(&rdb, &table), dump(&db, &table), "{table}");
+        }
     }
     let audit_after = dump(&rdb, "audit_entries");
     assert_eq!(audit_after[..audit_before.len()], audit_before[..]);
@@ -520,6 +539,159 @@ fn bad_files_are_refused_each_with_its_reason_and_nothing_changes() {
     )
     .unwrap();
     assert!(Store::open_existing(&data_dir).is_ok());
+}
+
+/// The backup `good` with its database changed by `sql`, and its manifest made to agree
+/// (checksum, schema version): what anyone holding the file could craft.
+fn tampered(good: &Path, dir: &Path, name: &str, sql: &str) -> PathBuf {
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut archive = tar::Archive::new(std::fs::File::open(good).unwrap());
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        entries.push((path, data));
+    }
+    let db = dir.join(format!("{name}.db"));
+    std::fs::write(&db, &entries[1].1).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA foreign_keys = OFF;")
+        .unwrap();
+    conn.execute_batch(sql).unwrap();
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    entries[1].1 = std::fs::read(&db).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&entries[0].1).unwrap();
+    manifest["database_sha256"] = hex::encode(Sha256::digest(&entries[1].1)).into();
+    manifest["schema_version"] = version.into();
+    entries[0].1 = serde_json::to_vec(&manifest).unwrap();
+    let path = dir.join(format!("UniAsset-backup-{name}.uabackup"));
+    let mut tar = tar::Builder::new(std::fs::File::create(&path).unwrap());
+    for (name, data) in &entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o600);
+        tar.append_data(&mut header, name, data.as_slice()).unwrap();
+    }
+    tar.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_restore_brings_back_nothing_uniasset_did_not_write() {
+    let (mut org, _folder) = filled();
+    let owner = org.owner();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let good = PathBuf::from(
+        backup::create(&mut org.store, &owner, Some(elsewhere.path()))
+            .unwrap()
+            .path,
+    );
+    let data_dir = org.dir.path().to_owned();
+    drop(org.store);
+    let last = store::MIGRATIONS.len();
+    let cases = [
+        (
+            "trigger",
+            // Undoes every deactivation, and plants an Owner as soon as anything is audited.
+            "CREATE TRIGGER keep_active AFTER UPDATE OF status ON users
+             BEGIN UPDATE users SET status = 'active' WHERE id = NEW.id; END;
+             CREATE TRIGGER plant_owner AFTER INSERT ON audit_entries
+             BEGIN INSERT INTO users (email, display_name, role, sign_in, created_at)
+                   VALUES ('mallory@evil.example', 'Mallory', 'owner', 'password', NEW.at); END;",
+            "it has a trigger \"keep_active\"",
+        ),
+        (
+            "table",
+            "CREATE TABLE notes (x TEXT);",
+            "it has a table \"notes\"",
+        ),
+        (
+            "view",
+            "CREATE VIEW everyone AS SELECT * FROM users;",
+            "it has a view \"everyone\"",
+        ),
+        (
+            "index",
+            "CREATE INDEX users_by_name ON users (display_name);",
+            "it has an index \"users_by_name\"",
+        ),
+        (
+            "missing table",
+            "DROP TABLE email_alerts;",
+            "its table \"email_alerts\" is missing",
+        ),
+        (
+            "changed table",
+            "ALTER TABLE users ADD COLUMN shadow TEXT;",
+            "its table \"users\" is not as UniAsset makes it",
+        ),
+        (
+            "broken reference",
+            "UPDATE assets SET assigned_to = 9999;",
+            "rows in its table \"assets\" refer to rows that are not there",
+        ),
+        (
+            "broken check",
+            "PRAGMA ignore_check_constraints = ON; UPDATE users SET role = 'emperor';",
+            "rows in its table \"users\" break UniAsset's rules",
+        ),
+        (
+            "older schema claimed",
+            &format!("PRAGMA user_version = {};", last - 2),
+            "",
+        ),
+    ];
+    let before = snapshot(&data_dir);
+    for (name, sql, says) in cases {
+        let file = tampered(&good, elsewhere.path(), &name.replace(' ', "-"), sql);
+        let err = backup::restore(
+            &data_dir,
+            &file,
+            None,
+            Restorer::CommandLine { force: true },
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        assert_eq!(err.code(), "backup_altered", "{name}: {message}");
+        assert!(message.contains(says), "{name}: {message}");
+        assert!(
+            message.contains(&file.display().to_string()),
+            "{name}: {message}"
+        );
+        assert!(message.contains("Nothing was changed"), "{name}: {message}");
+        assert!(
+            !message.contains("CREATE") && !message.contains("--"),
+            "{name}: {message}"
+        );
+        assert_eq!(
+            snapshot(&data_dir),
+            before,
+            "{name} changed the data directory"
+        );
+    }
+
+    // The untouched copy restores, and a deactivation holds.
+    backup::restore(
+        &data_dir,
+        &good,
+        None,
+        Restorer::CommandLine { force: true },
+    )
+    .unwrap();
+    let mut restored = Store::open_existing(&data_dir).unwrap();
+    let owner = common::owner_of(&restored);
+    let mia = directory::find_by_email(&restored, common::MEMBER_EMAIL).unwrap();
+    directory::deactivate(&mut restored, &owner, mia.id).unwrap();
+    assert_eq!(
+        directory::find_by_email(&restored, common::MEMBER_EMAIL)
+            .unwrap()
+            .status,
+        directory::UserStatus::Deactivated
+    );
 }
 
 #[test]

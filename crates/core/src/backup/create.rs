@@ -19,37 +19,12 @@ use crate::audit;
 use crate::data_dir::{self, DATABASE_FILE, DOCUMENTS_DIR};
 use crate::organization;
 use crate::secrets::BackupKeychain;
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, Store, StoreError};
 use crate::timestamp;
 
-/// One backup or restore at a time per data directory, across processes: an OS file
-/// lock, released by the kernel when its holder exits or is killed.
-pub(super) const LOCK_FILE: &str = "backup.lock";
 /// Where the database copy is made and checked before it goes into the archive; emptied
 /// by the next backup if a crash left it behind.
 const WORK_DIR: &str = "backup-work";
-
-pub(super) struct BackupLock {
-    _file: File,
-}
-
-impl BackupLock {
-    /// Waits for another backup or restore of this data directory to finish.
-    pub(super) fn acquire(data_dir: &Path) -> Result<BackupLock, StoreError> {
-        let file =
-            data_dir::open_private_file(&data_dir.join(LOCK_FILE), false).map_err(|source| {
-                StoreError::DataDirectory {
-                    path: data_dir.to_owned(),
-                    source,
-                }
-            })?;
-        file.lock().map_err(|source| StoreError::DataDirectory {
-            path: data_dir.to_owned(),
-            source,
-        })?;
-        Ok(BackupLock { _file: file })
-    }
-}
 
 /// A folder removed when dropped, whatever happened inside it.
 pub(super) struct Scratch(pub PathBuf);
@@ -134,7 +109,7 @@ fn write_copy(
         source,
     };
     data_dir::create_private_dir(folder).map_err(unwritable)?;
-    let _lock = BackupLock::acquire(store.data_dir())?;
+    let _lock = DataDirLock::acquire(store.data_dir())?;
     remove_partials(folder).map_err(unwritable)?;
 
     let work = Scratch::fresh(store.data_dir().join(WORK_DIR)).map_err(|source| {

@@ -9,6 +9,7 @@
 
 mod archive;
 mod create;
+mod rebuild;
 mod restore;
 mod retention;
 
@@ -116,6 +117,10 @@ pub struct BackupInfo {
 pub enum BackupError {
     #[error("{} is damaged and cannot be restored: {detail}. Nothing was changed; try another copy.", .file.display())]
     Damaged { file: PathBuf, detail: String },
+    #[error("{} cannot be restored: its database was changed outside UniAsset ({detail}). Nothing was changed; try another copy.", .file.display())]
+    Altered { file: PathBuf, detail: String },
+    #[error("{} could not be restored: the restored database could not be prepared ({detail}). Nothing was changed.", .file.display())]
+    Rebuild { file: PathBuf, detail: String },
     #[error("{} is not a UniAsset backup. Nothing was changed; choose a file named UniAsset-backup-….uabackup (or .uabackup.age).", .0.display())]
     NotABackup(PathBuf),
     #[error("{} is encrypted: enter the backup passphrase it was made with. Nothing was changed.", .0.display())]
@@ -176,6 +181,8 @@ impl crate::ErrorCode for BackupError {
         use BackupError::*;
         match self {
             Damaged { .. } => "backup_damaged",
+            Altered { .. } => "backup_altered",
+            Rebuild { .. } => "backup_restore_failed",
             NotABackup(_) => "backup_not_a_backup",
             PassphraseNeeded(_) => "backup_passphrase_needed",
             WrongPassphrase(_) => "backup_wrong_passphrase",

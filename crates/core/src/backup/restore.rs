@@ -10,18 +10,21 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::archive::{self, Contents};
-use super::create::{BackupLock, Scratch};
+use super::create::Scratch;
+use super::rebuild::rebuild;
 use super::{BackupError, BackupFile, BackupInfo};
 use crate::access::AccessError;
 use crate::audit;
 use crate::data_dir::{self, DATABASE_FILE, DOCUMENTS_DIR};
 use crate::secrets::{BackupPassphrase, Keychain};
-use crate::store::{self, StoreError};
+use crate::store::{self, DataDirLock, StoreError, Swap};
 use crate::timestamp;
 
 /// Where a backup is unpacked and checked, inside the data directory (the same disk, so
 /// moving it in is a rename); emptied by the next restore if a crash left it behind.
 const STAGING_DIR: &str = "restore-staging";
+/// The backup's own database, in the staging folder: only read, never moved in.
+const UNPACKED_FILE: &str = "unpacked.db";
 
 /// Who restores, which decides whether an organization already there may be replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,12 +101,14 @@ pub fn restore(
         path: data_dir.to_owned(),
         source,
     };
+    // A swap a crash interrupted is finished first: the organization there is then whole.
+    store::finish_interrupted(data_dir)?;
     let restorer = authorize(data_dir, &by)?;
     // Read through once before touching the data directory at all: a bad file is refused
     // leaving not even a lock file or a staging folder behind.
     archive::read(file, passphrase, None)?;
     data_dir::create_private_dir(data_dir).map_err(unusable)?;
-    let _lock = BackupLock::acquire(data_dir)?;
+    let _lock = DataDirLock::acquire(data_dir)?;
     let staging = Scratch::fresh(data_dir.join(STAGING_DIR)).map_err(unusable)?;
     let contents = archive::read(file, passphrase, Some(&staging.0))?;
     let prepared = prepare(file, &staging.0, &contents, &restorer)?;
@@ -111,7 +116,7 @@ pub fn restore(
     if !had_organization {
         remove_empty_start(data_dir);
     }
-    let set_aside = swap(data_dir, &staging.0)?;
+    let set_aside = swap(data_dir)?;
     Ok(RestoreOutcome {
         organization: prepared.organization,
         people: prepared.people,
@@ -193,7 +198,7 @@ struct Prepared {
     secret_needed: bool,
 }
 
-/// Checks the unpacked database against its manifest and SQLite's integrity check,
+/// Rebuilds the unpacked database (see `rebuild`), checks it against its manifest,
 /// upgrades its schema, and records the restore in it; all before anything is replaced.
 fn prepare(
     file: &Path,
@@ -207,17 +212,20 @@ fn prepare(
     };
     let m = &contents.manifest;
     let path = staging.join(DATABASE_FILE);
+    let unpacked = staging.join(UNPACKED_FILE);
+    std::fs::rename(&path, &unpacked).map_err(|source| BackupError::Unreadable {
+        file: file.to_owned(),
+        source,
+    })?;
+    rebuild(file, &unpacked, &path, m.schema_version as usize)?;
+    let failed = |detail: String| BackupError::Rebuild {
+        file: file.to_owned(),
+        detail,
+    };
     let mut conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .map_err(|_| damaged("its database does not open"))?;
-    let verdict: Result<Vec<String>, rusqlite::Error> = conn
-        .prepare("PRAGMA integrity_check")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
-    if !matches!(verdict.as_deref(), Ok([ok]) if ok == "ok") {
-        return Err(damaged("its database fails SQLite's integrity check"));
-    }
-    let described = (|| -> rusqlite::Result<(u32, String, u32, u32)> {
+        .map_err(|e| failed(StoreError::from(e).to_string()))?;
+    let described = (|| -> rusqlite::Result<(String, u32, u32)> {
         Ok((
-            conn.query_row("PRAGMA user_version", [], |r| r.get(0))?,
             conn.query_row("SELECT name FROM organization WHERE id = 1", [], |r| {
                 r.get(0)
             })?,
@@ -226,11 +234,12 @@ fn prepare(
         ))
     })();
     let found = described.map_err(|_| damaged("its database holds no organization"))?;
-    if found != (m.schema_version, m.organization.clone(), m.people, m.assets) {
+    if found != (m.organization.clone(), m.people, m.assets) {
         return Err(damaged("its database does not match its manifest"));
     }
     let from_schema = m.schema_version as usize;
-    store::migrate(&mut conn, &path, staging, store::MIGRATIONS)?;
+    store::migrate(&mut conn, &path, staging, store::MIGRATIONS)
+        .map_err(|e| failed(e.to_string()))?;
 
     // Secrets are never in a backup: a connection whose secret this keychain lacks (another
     // computer) waits for it, and automatic runs stay off until it is given.
@@ -327,8 +336,9 @@ fn remove_empty_start(data_dir: &Path) {
 }
 
 /// Moves the current database (with its journals) and documents into `replaced-<time>/`,
-/// then the staged ones in. A failing rename puts everything back as it was.
-fn swap(data_dir: &Path, staging: &Path) -> Result<Option<PathBuf>, BackupError> {
+/// then the staged ones in, as one journaled swap: a failing rename puts everything back
+/// as it was, and a crash is finished by whoever opens the data directory next.
+fn swap(data_dir: &Path) -> Result<Option<PathBuf>, BackupError> {
     let present: Vec<&str> = REPLACED
         .into_iter()
         .filter(|name| data_dir.join(name).symlink_metadata().is_ok())
@@ -337,39 +347,34 @@ fn swap(data_dir: &Path, staging: &Path) -> Result<Option<PathBuf>, BackupError>
         None
     } else {
         let stamp = crate::clock::now().format("%Y-%m-%dT%H-%M-%SZ");
-        let dir = (1..)
+        let name = (1..)
             .map(|n| match n {
-                1 => data_dir.join(format!("replaced-{stamp}")),
-                n => data_dir.join(format!("replaced-{stamp}-{n}")),
+                1 => format!("replaced-{stamp}"),
+                n => format!("replaced-{stamp}-{n}"),
             })
-            .find(|d| !d.exists())
+            .find(|d| !data_dir.join(d).exists())
             .expect("some number is free");
-        data_dir::create_private_dir(&dir).map_err(|source| BackupError::Swap { source })?;
-        Some(dir)
+        data_dir::create_private_dir(&data_dir.join(&name))
+            .map_err(|source| BackupError::Swap { source })?;
+        Some(PathBuf::from(name))
     };
-    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut plan = Swap::new();
     if let Some(dir) = &set_aside {
-        moves.extend(present.iter().map(|n| (data_dir.join(n), dir.join(n))));
+        for name in &present {
+            plan = plan.rename(name, dir.join(name));
+        }
     }
+    let staging = Path::new(STAGING_DIR);
     for name in [DATABASE_FILE, DOCUMENTS_DIR] {
-        if staging.join(name).exists() {
-            moves.push((staging.join(name), data_dir.join(name)));
+        if data_dir.join(staging).join(name).exists() {
+            plan = plan.rename(staging.join(name), name);
         }
     }
-    for (done, (from, to)) in moves.iter().enumerate() {
-        if let Err(source) = std::fs::rename(from, to) {
-            for (from, to) in moves[..done].iter().rev() {
-                let _ = std::fs::rename(to, from);
-            }
-            if let Some(dir) = &set_aside {
-                let _ = std::fs::remove_dir(dir);
-            }
-            return Err(BackupError::Swap { source });
+    if let Err(source) = plan.then_remove(STAGING_DIR).apply(data_dir) {
+        if let Some(dir) = &set_aside {
+            let _ = std::fs::remove_dir(data_dir.join(dir));
         }
+        return Err(BackupError::Swap { source });
     }
-    #[cfg(unix)]
-    if let Ok(dir) = std::fs::File::open(data_dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(set_aside)
+    Ok(set_aside.map(|dir| data_dir.join(dir)))
 }

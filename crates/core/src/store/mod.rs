@@ -2,12 +2,14 @@
 //! foreign keys, migrated to the current schema (with a backup first) on open.
 
 mod migrations;
+mod swap;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
 pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
+pub use swap::{finish_interrupted, DataDirLock, Swap};
 
 use crate::data_dir::{self, Tightened};
 
@@ -42,10 +44,40 @@ pub enum StoreError {
     Backup(String),
     #[error("Could not upgrade the database: {0}")]
     Migration(String),
+    #[error(
+        "The database file {path} could not be upgraded to this version of UniAsset: its tables \
+         are not as UniAsset left them (schema {version}). Nothing was changed; restore it from \
+         a backup in {backups} or move it aside."
+    )]
+    UpgradeRefused {
+        path: PathBuf,
+        version: usize,
+        backups: PathBuf,
+    },
+    #[error(
+        "A restore into {} was interrupted and UniAsset could not finish it: {source}. \
+         The organization that was there is kept in a replaced-… folder beside it; restore the \
+         backup again with `uniasset backup restore --force`.",
+        .path.display()
+    )]
+    InterruptedRestore {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("The database is busy in another UniAsset process; try again in a moment.")]
     Busy,
-    #[error("Database error: {0}")]
+    #[error("Database error: {}", plain(.0))]
     Sqlite(rusqlite::Error),
+}
+
+/// SQLite's own words, without the statement it was running: the administrator reads the
+/// message, and migration SQL in it helps nobody.
+fn plain(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl crate::ErrorCode for StoreError {
@@ -57,7 +89,8 @@ impl crate::ErrorCode for StoreError {
             Corrupt { .. } => "database_corrupt",
             NewerSchema { .. } => "database_newer",
             Backup(_) => "database_backup_failed",
-            Migration(_) => "database_migration_failed",
+            Migration(_) | UpgradeRefused { .. } => "database_migration_failed",
+            InterruptedRestore { .. } => "restore_interrupted",
             Busy => "database_busy",
             Sqlite(_) => "database_error",
         }
@@ -89,6 +122,7 @@ impl Store {
             source,
         };
         data_dir::create_private_dir(data_dir).map_err(unusable)?;
+        finish_interrupted(data_dir)?;
         let tightened = data_dir::make_private(data_dir);
         // SQLite gives the -wal and -shm files the database file's permissions, so a
         // database file created private before SQLite sees it keeps its journals private.
@@ -105,6 +139,7 @@ impl Store {
     /// Opens the database of an organization that already exists in `data_dir`, creating
     /// nothing: a mistyped directory is reported, not filled with an empty database.
     pub fn open_existing(data_dir: &Path) -> Result<Store, StoreError> {
+        finish_interrupted(data_dir)?;
         if !data_dir.join(DATABASE_FILE).is_file() {
             return Err(StoreError::NoDatabase(data_dir.to_owned()));
         }
@@ -132,7 +167,18 @@ impl Store {
         )?;
         // Several processes (app, tray scheduler, CLI) share the file: wait rather than fail.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        migrate(&mut conn, &path, data_dir, migrations::MIGRATIONS)?;
+        migrate(&mut conn, &path, data_dir, migrations::MIGRATIONS).map_err(|e| match e {
+            // SQLITE_ERROR: a table or column the migration expected differently. Not a
+            // full disk or a busy file, which say so themselves.
+            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::Unknown) => {
+                StoreError::UpgradeRefused {
+                    path: path.clone(),
+                    version: schema_version(&conn),
+                    backups: data_dir.join(BACKUP_DIR),
+                }
+            }
+            other => other,
+        })?;
         Ok(Store {
             conn,
             data_dir: data_dir.to_owned(),
@@ -178,6 +224,11 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
+}
+
+fn schema_version(conn: &Connection) -> usize {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_or(0, |v| v as usize)
 }
 
 /// A garbage or truncated file fails here instead of half-way through a later write.
