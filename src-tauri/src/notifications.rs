@@ -4,7 +4,7 @@
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
-use uniasset_core::sync;
+use uniasset_core::{sync, text};
 
 use crate::sync_runner::SyncRunner;
 
@@ -24,6 +24,8 @@ pub fn follow_results<R: Runtime>(app: AppHandle<R>) {
 }
 
 fn notify<R: Runtime>(app: &AppHandle<R>, body: &str) {
+    // Names in the text may be rows stored before control characters were refused (R-X3).
+    let body = text::replace_controls(body).into_owned();
     // A desktop without a notification service is not an error worth surfacing.
     if let Err(e) = app
         .notification()

@@ -467,5 +467,10 @@ fn check_every(text: &str) -> Result<CheckEvery, String> {
     }
     text.parse()
         .map(|minutes| CheckEvery(Some(minutes)))
-        .map_err(|_| format!("{text} is neither a number of minutes nor off"))
+        .map_err(|_| {
+            format!(
+                "{} is neither a number of minutes nor off",
+                uniasset_core::text::excerpt(text)
+            )
+        })
 }

@@ -1,6 +1,9 @@
-//! Printing results: text for people by default, JSON with `--json`.
+//! Printing results: text for people by default, JSON with `--json`. Text reaches the
+//! terminal without control characters but its line breaks (R-X3): a name stored before
+//! they were refused could otherwise carry escape sequences. JSON escapes them itself.
 
 use serde::Serialize;
+use uniasset_core::text::{replace_controls, replace_controls_but_lines};
 use uniasset_core::{ErrorCode, ErrorReport};
 
 /// What a command produced: the same facts for scripts and for people.
@@ -79,7 +82,7 @@ pub fn success(done: &Done, json: bool) {
             serde_json::to_string_pretty(&done.json).expect("JSON values print")
         );
     } else if !done.text.is_empty() {
-        println!("{}", done.text);
+        println!("{}", replace_controls_but_lines(&done.text));
     }
 }
 
@@ -95,14 +98,23 @@ pub fn failure(failure: &Failure, json: bool) {
             serde_json::to_string_pretty(&body).expect("JSON values print")
         );
     } else {
-        eprintln!("uniasset: {}", failure.report.message);
+        eprintln!(
+            "uniasset: {}",
+            replace_controls_but_lines(&failure.report.message)
+        );
     }
 }
 
 /// Left-aligned columns two spaces apart, sized to their widest cell, with no
-/// trailing spaces (so copied lines and test expectations stay clean).
+/// trailing spaces (so copied lines and test expectations stay clean). A cell is one line:
+/// its control characters, line breaks included, are spaces.
 pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     let header = header.map(String::from);
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|r| r.clone().map(|cell| replace_controls(&cell).into_owned()))
+        .collect();
+    let rows = rows.as_slice();
     let widths: Vec<usize> = (0..N)
         .map(|i| {
             rows.iter()

@@ -611,3 +611,152 @@ fn version_is_the_workspace_version() {
         format!("uniasset {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// What `uniasset` printed, with every control character but its line breaks (R-X3).
+fn controls_in(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect()
+}
+
+#[test]
+fn names_with_control_characters_are_refused_at_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    ok(
+        dir.path(),
+        &add_member("mia@northwind.example", "Mia", "password", None),
+    );
+    // An argument cannot hold NUL; ESC, CR, LF and DEL can.
+    for name in ["Eve\u{1b}[2J", "Eve\r\nBcc: x@example.com", "Eve\u{7f}"] {
+        let out = run(
+            dir.path(),
+            &add_member("eve@northwind.example", name, "password", None),
+            "",
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let said = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            said.contains("The name contains a control character"),
+            "{said}"
+        );
+        assert_eq!(controls_in(&said), [], "{said:?}");
+        let out = run(
+            dir.path(),
+            &["users", "edit", "mia@northwind.example", "--name", name],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(1), "{name:?}");
+        let out = run(
+            dir.path(),
+            &["assets", "add", "--tag", "LAP-1", "--name", name],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(1), "{name:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+    }
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "email,name,role,sign_in\neve@northwind.example,Eve\u{0},member,password\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["users", "import", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("line 2: The column \"name\" contains a control character (U+0000, null)"),
+        "{said}"
+    );
+    assert_eq!(user_count(dir.path()), 2, "nobody was added");
+    assert_eq!(
+        json(dir.path(), &["users", "list"])[0]["display_name"],
+        "Mia"
+    );
+}
+
+#[test]
+fn users_list_prints_no_control_character_even_from_a_row_stored_before_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    ok(
+        dir.path(),
+        &add_member("mia@northwind.example", "Mia", "password", None),
+    );
+    let raw = "Mia\u{1b}]0;owned\u{7}\u{1b}[2J\r\nroot@northwind.example  FAKE\u{0}";
+    rusqlite::Connection::open(dir.path().join("uniasset.db"))
+        .unwrap()
+        .execute(
+            "UPDATE users SET display_name = ?1 WHERE email = 'mia@northwind.example'",
+            [raw],
+        )
+        .unwrap();
+    let text = ok(dir.path(), &["users", "list"]);
+    assert_eq!(controls_in(&text), [], "{text:?}");
+    assert_eq!(text.lines().count(), 3, "a header and two rows: {text}");
+    assert!(
+        text.contains("Mia ]0;owned  [2J  root@northwind.example  FAKE "),
+        "{text}"
+    );
+    // JSON keeps the stored text, escaped by JSON itself.
+    let users = json(dir.path(), &["users", "list"]);
+    assert!(users.to_string().contains("\\u001b]0;owned"), "{users}");
+    let said = String::from_utf8(
+        run(
+            dir.path(),
+            &["users", "deactivate", "mia@northwind.example"],
+            "",
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(controls_in(&said), [], "{said:?}");
+}
+
+#[test]
+fn a_huge_value_comes_back_as_a_short_error() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // A megabyte through a file; an argument holds at most 128 KiB.
+    let huge = "x".repeat(1 << 20);
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        format!("email,name,role,sign_in\n{huge},Eve,member,password\n"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["users", "import", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.chars().count() < 200, "{} characters", said.len());
+    assert!(
+        said.contains("xxx…\" is not a valid email address"),
+        "{said}"
+    );
+
+    let long = "y".repeat(100_000);
+    let said = common::fails(dir.path(), &["users", "deactivate", &long], 1);
+    assert!(said.chars().count() < 200, "{} characters", said.len());
+    assert!(said.contains("yyy…"), "{said}");
+    // clap repeats a refused value twice (its words and the core's): each at most 80.
+    let said = common::fails(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--role",
+            &long,
+            "--sign-in",
+            "password",
+        ],
+        2,
+    );
+    assert!(said.chars().count() < 300, "{} characters", said.len());
+    assert!(said.contains("yyy…' for '--role <ROLE>'"), "{said}");
+    let said = common::fails(dir.path(), &["entra", "check-interval", &long], 2);
+    assert!(said.chars().count() < 300, "{} characters", said.len());
+}

@@ -180,11 +180,11 @@ pub struct AuditPage {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
+    #[error("\"{}\" is not a date: use YYYY-MM-DD.", crate::text::excerpt(.0))]
     InvalidDate(String),
     #[error("The start date {since} is after the end date {until}: no entry can match.")]
     DateRange { since: NaiveDate, until: NaiveDate },
-    #[error("No user has the email address \"{0}\".")]
+    #[error("No user has the email address \"{}\".", crate::text::excerpt(.0))]
     UnknownUser(String),
     #[error("Could not write the audit log: {0}")]
     Write(std::io::Error),

@@ -90,7 +90,7 @@ pub struct EvidenceAsset {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LeaversError {
-    #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
+    #[error("\"{}\" is not a date: use YYYY-MM-DD.", crate::text::excerpt(.0))]
     InvalidDate(String),
     #[error("The start date {since} is after the end date {until}: no deactivation can match.")]
     DateRange { since: NaiveDate, until: NaiveDate },

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod spreadsheet;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod text_enum;
 mod timestamp;
 

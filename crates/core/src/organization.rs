@@ -67,7 +67,7 @@ const MAX_NAME: usize = 120;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrganizationError {
-    #[error("This data directory already holds the organization \"{0}\".")]
+    #[error("This data directory already holds the organization \"{}\".", crate::text::excerpt(.0))]
     AlreadySetUp(String),
     #[error("No organization is set up in {} yet. Run first-run setup or `uniasset org init`.", .0.display())]
     NotSetUp(PathBuf),
@@ -75,6 +75,9 @@ pub enum OrganizationError {
     EmptyName,
     #[error("The organization's name must be at most {MAX_NAME} characters.")]
     NameTooLong,
+    /// R-X3.
+    #[error("{}", crate::text::sentence(.0))]
+    NameControl(crate::text::ControlCharacter),
     #[error("The Owner's account is not valid: {}", directory::describe(.0))]
     InvalidOwner(Vec<UserProblem>),
     #[error("{action} needs the Enterprise plan; this organization is on the {} plan.", .plan.title())]
@@ -101,7 +104,7 @@ impl crate::ErrorCode for OrganizationError {
         match self {
             AlreadySetUp(_) => "organization_exists",
             NotSetUp(_) => "organization_missing",
-            EmptyName | NameTooLong => "invalid_organization_name",
+            EmptyName | NameTooLong | NameControl(_) => "invalid_organization_name",
             InvalidOwner(_) => "invalid_user",
             NeedsEnterprise { .. } => "needs_enterprise",
             OwnerNeedsPassword => "owner_password_required",
@@ -233,6 +236,8 @@ fn checked_name(name: &str) -> Result<&str, OrganizationError> {
     if name.chars().count() > MAX_NAME {
         return Err(OrganizationError::NameTooLong);
     }
+    crate::text::refuse_controls("organization's name", name)
+        .map_err(OrganizationError::NameControl)?;
     Ok(name)
 }
 

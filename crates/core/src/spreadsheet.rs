@@ -1,6 +1,7 @@
 //! Cells for files people open in a spreadsheet (R-D9). Names and details are typed by people and
 //! imported from files, so a cell could start a formula ("=HYPERLINK(…)") that the
 //! spreadsheet would run on opening: every CSV UniAsset writes passes its cells through here.
+//! A cell never carries a control character either (R-X3): rows stored before that rule may.
 
 use std::borrow::Cow;
 
@@ -9,12 +10,13 @@ use std::borrow::Cow;
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// `s`, prefixed with `'` when it would otherwise be read as a formula, so the spreadsheet
-/// shows it as the text it is.
+/// shows it as the text it is, with its control characters replaced by spaces.
 pub fn safe_cell(s: &str) -> Cow<'_, str> {
+    let clean = crate::text::replace_controls(s);
     if s.starts_with(FORMULA_STARTS) {
-        Cow::Owned(format!("'{s}"))
+        Cow::Owned(format!("'{clean}"))
     } else {
-        Cow::Borrowed(s)
+        clean
     }
 }
 
@@ -29,13 +31,18 @@ mod tests {
             ("+1", "'+1"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),
-            ("\t=1+1", "'\t=1+1"),
-            ("\r=1+1", "'\r=1+1"),
+            ("\t=1+1", "' =1+1"),
+            ("\r=1+1", "' =1+1"),
         ] {
             let out = safe_cell(cell);
             assert!(matches!(out, Cow::Owned(_)), "{cell:?}");
             assert_eq!(out, safe, "{cell:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_become_spaces() {
+        assert_eq!(safe_cell("Ann\u{1b}[31m\r\nBcc"), "Ann [31m  Bcc");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 /// A value that is not one of an enum's spellings, e.g. an unknown role in a CSV file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Unknown {kind} \"{value}\": use {allowed}.")]
+#[error("Unknown {kind} \"{}\": use {allowed}.", crate::text::excerpt(.value))]
 pub struct UnknownValue {
     pub kind: &'static str,
     pub value: String,

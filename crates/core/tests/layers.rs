@@ -7,12 +7,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Lowest first. Small helpers, then the store, who may act, what happened, the people,
+/// Lowest first. Clean text (every other helper's messages echo values through it), small
+/// helpers, then the store, who may act, what happened, the people,
 /// the organization, signing in, assets, then the Entra side from the Graph client up to
 /// the sync and its schedule (a plan change sits just above entra: leaving Enterprise
 /// turns automatic runs off), backups of all of it (after the nightly window), then read
 /// models for the screens and the diagnostics, then the demo.
 const LAYERS: &[&[&str]] = &[
+    &["text"],
     &[
         "clock",
         "text_enum",

@@ -1,11 +1,14 @@
 //! What the alerts say: plain text for a small-business owner, naming people, the assets to
-//! get back and where to look in UniAsset.
+//! get back and where to look in UniAsset. Every value from the store is cleaned of control
+//! characters first (R-X3): a name stored before that rule could otherwise forge lines such
+//! as "Bcc: …" in the body.
 
 use rusqlite::OptionalExtension;
 
 use crate::directory::reason_words;
 use crate::store::{Store, StoreError};
 use crate::sync::{LineOutcome, RunRecord, RunResult};
+use crate::text::replace_controls;
 
 /// Hours without a successful run after which the owner is told.
 pub const STALE_AFTER_HOURS: i64 = 48;
@@ -25,7 +28,10 @@ fn organization_name(store: &Store) -> Result<String, StoreError> {
             r.get(0)
         })
         .optional()?
-        .unwrap_or_else(|| "your organization".to_owned()))
+        .map_or_else(
+            || "your organization".to_owned(),
+            |name: String| replace_controls(&name).into_owned(),
+        ))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -80,13 +86,20 @@ fn leavers(store: &Store, run: &RunRecord) -> Result<Vec<Leaver>, StoreError> {
         };
         let held = match line.user_id {
             Some(id) => assets
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map([id], |r| {
+                    let (tag, name): (String, String) = (r.get(0)?, r.get(1)?);
+                    Ok((
+                        replace_controls(&tag).into_owned(),
+                        replace_controls(&name).into_owned(),
+                    ))
+                })?
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
+        let name = name.unwrap_or_else(|| line.email.clone());
         out.push(Leaver {
-            name: name.unwrap_or_else(|| line.email.clone()),
-            email: line.email.clone(),
+            name: replace_controls(&name).into_owned(),
+            email: replace_controls(&line.email).into_owned(),
             reason: line.reason.map(reason_words),
             assets: held,
         });
@@ -118,7 +131,7 @@ pub(super) fn for_run(store: &Store, run: &RunRecord) -> Result<Option<Message>,
             subject: "UniAsset: the Microsoft Entra ID sync failed".to_owned(),
             body: format!(
                 "The Microsoft Entra ID sync{number} for {org} failed, so nobody was deactivated by it.\n\nWhat went wrong: {}\n\n{}\n",
-                run.error.as_deref().unwrap_or("UniAsset recorded no error text."),
+                replace_controls(run.error.as_deref().unwrap_or("UniAsset recorded no error text.")),
                 see_run(run.id)
             ),
         })),

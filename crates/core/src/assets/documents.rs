@@ -46,6 +46,7 @@ pub fn attach_document(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| AssetError::File(format!("{} is not a file", source.display())))?;
+    crate::text::refuse_controls("file name", &file_name)?;
     let mut bytes = Vec::new();
     std::fs::File::open(source)
         .and_then(|mut f| f.read_to_end(&mut bytes))

@@ -35,6 +35,8 @@ pub fn add_maintenance_log(
     if note.is_empty() {
         return Err(AssetError::MissingField);
     }
+    // The one multi-line field (R-X3): line breaks and tabs stay, other controls do not.
+    crate::text::refuse_controls_in_notes("note", note)?;
     let tag = asset(store, asset_id)?.tag;
     let author_label = by.label();
     let at = timestamp::now();

@@ -18,6 +18,7 @@ use crate::access::{AccessError, Actor};
 use crate::audit;
 use crate::directory::{self, DirectoryError, User, UserStatus};
 use crate::store::{Store, StoreError};
+use crate::text::{self, excerpt, ControlCharacter};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
@@ -120,11 +121,11 @@ pub struct AssetQuery {
 pub enum AssetError {
     #[error("An asset needs a tag and a name.")]
     MissingField,
-    #[error("An asset with the tag {0} already exists (tags are compared ignoring case).")]
+    #[error("An asset with the tag {} already exists (tags are compared ignoring case).", excerpt(.0))]
     DuplicateTag(String),
     #[error("No such asset (id {0}).")]
     UnknownAsset(i64),
-    #[error("No asset has the tag {0}.")]
+    #[error("No asset has the tag {}.", excerpt(.0))]
     UnknownTag(String),
     #[error("No such document (id {0}).")]
     UnknownDocument(i64),
@@ -146,8 +147,11 @@ pub enum AssetError {
     NeedsPerson(&'static str),
     #[error("The document could not be stored: {0}")]
     File(String),
-    #[error("The file of {file_name} is missing from the data directory (expected at {path}).")]
+    #[error("The file of {} is missing from the data directory (expected at {path}).", excerpt(.file_name))]
     DocumentMissing { file_name: String, path: String },
+    /// R-X3: asset fields, notes and file names hold no control character.
+    #[error("{}", text::sentence(.0))]
+    Control(#[from] ControlCharacter),
     #[error(transparent)]
     Directory(#[from] DirectoryError),
     #[error(transparent)]
@@ -173,6 +177,7 @@ impl crate::ErrorCode for AssetError {
             NeedsPerson(_) => "needs_person",
             File(_) => "document_file",
             DocumentMissing { .. } => "document_missing",
+            Control(_) => "control_character",
             Directory(e) => e.code(),
             Access(e) => e.code(),
             Store(e) => e.code(),
@@ -199,6 +204,8 @@ pub fn add_asset(
         return Err(AssetError::MissingField);
     }
     let (category, serial) = (optional(&new.category), optional(&new.serial));
+    text::refuse_controls("tag", tag)?;
+    refuse_controls_in_fields(name, &category, &serial)?;
     let tx = store.write()?;
     // The column compares without case, so "lap-1" finds "LAP-1".
     let taken: Option<String> = tx
@@ -258,6 +265,7 @@ pub fn edit_asset(
         return Err(AssetError::MissingField);
     }
     let (category, serial) = (optional(&edit.category), optional(&edit.serial));
+    refuse_controls_in_fields(name, &category, &serial)?;
     let tx = store.write()?;
     let before = asset_in(&tx, asset_id)?;
     match (&before.assigned_to_email, edit.status) {
@@ -394,6 +402,21 @@ pub fn assets_of_user(store: &Store, user_id: i64) -> Result<Vec<Asset>, StoreEr
             ..AssetQuery::default()
         },
     )
+}
+
+/// The editable fields hold no control character (R-X3).
+fn refuse_controls_in_fields(
+    name: &str,
+    category: &Option<String>,
+    serial: &Option<String>,
+) -> Result<(), ControlCharacter> {
+    text::refuse_controls("name", name)?;
+    for (what, value) in [("category", category), ("serial number", serial)] {
+        if let Some(value) = value {
+            text::refuse_controls(what, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// Trimmed text, or nothing when blank.

@@ -284,7 +284,12 @@ fn columns(header: &csv::StringRecord) -> Result<Columns, ImportError> {
                 )))
             }
             Some(_) => {}
-            None => return Err(ImportError::Header(format!("unknown column \"{name}\""))),
+            None => {
+                return Err(ImportError::Header(format!(
+                    "unknown column \"{}\"",
+                    crate::text::excerpt(&name)
+                )))
+            }
         }
     }
     let missing: Vec<_> = REQUIRED
@@ -312,6 +317,19 @@ fn row_user(record: &csv::StringRecord, columns: &Columns) -> Result<ValidUser, 
             .and_then(|&i| record.get(i))
             .unwrap_or("")
     };
+    // R-X3: a control character anywhere is reported by its column, before anything else.
+    let mut columns_used: Vec<_> = columns.index.iter().collect();
+    columns_used.sort_by_key(|(_, i)| **i);
+    let controls: Vec<_> = columns_used
+        .into_iter()
+        .filter_map(|(name, _)| {
+            crate::text::refuse_controls(&format!("column \"{name}\""), field(name)).err()
+        })
+        .map(super::UserProblem::Control)
+        .collect();
+    if !controls.is_empty() {
+        return Err(describe(&controls));
+    }
     let mut problems = Vec::new();
     let role = field("role")
         .parse()

@@ -157,11 +157,11 @@ pub struct UserPage {
 pub enum DirectoryError {
     #[error("{}", describe(.0))]
     Invalid(Vec<UserProblem>),
-    #[error("A user with the email {0} already exists.")]
+    #[error("A user with the email {} already exists.", crate::text::excerpt(.0))]
     DuplicateEmail(String),
     #[error("Another user is already linked to the Entra object id {0}.")]
     DuplicateEntraId(String),
-    #[error("No user has the email {0}.")]
+    #[error("No user has the email {}.", crate::text::excerpt(.0))]
     UnknownEmail(String),
     #[error("No such user (id {0}).")]
     UnknownUser(i64),

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Role, SignInMethod};
+use crate::text::{self, excerpt, ControlCharacter};
 
 const MAX_NAME: usize = 120;
 
@@ -33,20 +34,24 @@ pub struct ValidUser {
 pub enum UserProblem {
     #[error("the email address is missing")]
     MissingEmail,
-    #[error("\"{0}\" is not a valid email address")]
+    #[error("\"{}\" is not a valid email address", excerpt(.0))]
     InvalidEmail(String),
     #[error("the name is missing")]
     MissingName,
     #[error("the name must be at most {MAX_NAME} characters")]
     NameTooLong,
     #[error(
-        "\"{0}\" is not an Entra object id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)"
+        "\"{}\" is not an Entra object id (a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)",
+        excerpt(.0)
     )]
     InvalidEntraId(String),
     #[error("only users who sign in with Microsoft can have an Entra object id")]
     EntraIdWithoutMicrosoft,
     #[error(transparent)]
     UnknownValue(#[from] crate::text_enum::UnknownValue),
+    /// R-X3: names and addresses hold no control character.
+    #[error(transparent)]
+    Control(#[from] ControlCharacter),
 }
 
 /// Joins problems into one sentence for a message.
@@ -71,12 +76,16 @@ impl NewUser {
         let email = self.email.trim();
         if email.is_empty() {
             problems.push(UserProblem::MissingEmail);
+        } else if let Err(e) = text::refuse_controls("email address", email) {
+            problems.push(e.into());
         } else if !is_email(email) {
             problems.push(UserProblem::InvalidEmail(email.to_owned()));
         }
         let name = self.display_name.trim();
         if name.is_empty() {
             problems.push(UserProblem::MissingName);
+        } else if let Err(e) = text::refuse_controls("name", name) {
+            problems.push(e.into());
         } else if name.chars().count() > MAX_NAME {
             problems.push(UserProblem::NameTooLong);
         }

@@ -123,10 +123,11 @@ pub struct EntraSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum EntraError {
     #[error(
-        "{0} is not a tenant ID (a GUID) or a verified domain (such as contoso.onmicrosoft.com)."
+        "{} is not a tenant ID (a GUID) or a verified domain (such as contoso.onmicrosoft.com).",
+        crate::text::excerpt(.0)
     )]
     InvalidTenant(String),
-    #[error("{0} is not an application (client) ID: it is a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e.")]
+    #[error("{} is not an application (client) ID: it is a GUID such as 0f8fad5b-d9cb-469f-a165-70867728950e.", crate::text::excerpt(.0))]
     InvalidClientId(String),
     #[error("The client secret is empty.")]
     EmptySecret,
@@ -155,7 +156,7 @@ pub enum EntraError {
         error: Box<EntraError>,
         left: String,
     },
-    #[error("\"{0}\" is not a date: use YYYY-MM-DD.")]
+    #[error("\"{}\" is not a date: use YYYY-MM-DD.", crate::text::excerpt(.0))]
     InvalidDate(String),
     #[error("The mass-deactivation guard's percentage must be between 0 and 100 (got {0}).")]
     InvalidGuard(u32),

@@ -17,6 +17,7 @@ use crate::audit;
 use crate::directory::{self, describe, NewUser, SignInMethod, User};
 use crate::graph::{ClientOptions, EntraAccount};
 use crate::store::{Store, StoreError};
+use crate::text;
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
@@ -465,7 +466,9 @@ fn plan(conn: &Connection, account: EntraAccount, role: Role) -> Result<Planned,
     })
 }
 
-/// The address UniAsset uses for an account: its mail, else its userPrincipalName.
+/// The address UniAsset uses for an account: its mail, else its userPrincipalName. Control
+/// characters from Graph become spaces (R-X3), which no valid address holds, so such an
+/// account is left alone with the reason.
 fn address(account: &EntraAccount) -> Option<String> {
     [
         account.mail.as_deref(),
@@ -475,20 +478,34 @@ fn address(account: &EntraAccount) -> Option<String> {
     .flatten()
     .map(str::trim)
     .find(|a| !a.is_empty())
-    .map(str::to_owned)
+    .map(|a| text::replace_controls(a).into_owned())
 }
 
-/// The account's display name, or the address's local part when it has none.
+/// The account's display name, control characters replaced by spaces (R-X3), or the
+/// address's local part when it has none.
 fn display_name(account: &EntraAccount, email: &str) -> String {
-    account
+    let name = account
         .display_name
         .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map_or_else(
-            || email.split('@').next().unwrap_or(email).to_owned(),
-            str::to_owned,
-        )
+        .map(text::replace_controls)
+        .unwrap_or_default();
+    match name.trim() {
+        "" => email.split('@').next().unwrap_or(email).to_owned(),
+        name => name.to_owned(),
+    }
+}
+
+/// Whether Graph sent this account's name or addresses with control characters, which
+/// UniAsset replaced (a run's line says so).
+pub(crate) fn had_controls(account: &EntraAccount) -> bool {
+    [
+        &account.display_name,
+        &account.mail,
+        &account.user_principal_name,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|t| text::has_controls(t))
 }
 
 /// Object ids linked to any UniAsset user, lowercased.

@@ -32,12 +32,12 @@ pub struct Endpoints {
 pub enum EndpointError {
     #[error("A custom cloud needs both a sign-in URL and a Graph URL.")]
     CustomNeedsUrls,
-    #[error("\"{0}\" is not a valid URL.")]
+    #[error("\"{}\" is not a valid URL.", crate::text::excerpt(.0))]
     Invalid(String),
-    #[error("\"{0}\" must use https (http is allowed only to this computer, for testing).")]
+    #[error("\"{}\" must use https (http is allowed only to this computer, for testing).", crate::text::excerpt(.0))]
     NotHttps(String),
     /// The URL is shown without its user name and password.
-    #[error("\"{0}\" carries a user name or password. Enter the plain address: UniAsset signs in with the client secret only, and would otherwise send these details to every request.")]
+    #[error("\"{}\" carries a user name or password. Enter the plain address: UniAsset signs in with the client secret only, and would otherwise send these details to every request.", crate::text::excerpt(.0))]
     HasCredentials(String),
 }
 

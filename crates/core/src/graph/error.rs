@@ -5,7 +5,7 @@ use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
-    #[error("Microsoft could not find the tenant \"{tenant}\". Check the tenant ID or verified domain, and that the cloud is right (a tenant lives in one cloud only). Microsoft's code: {code}.")]
+    #[error("Microsoft could not find the tenant \"{}\". Check the tenant ID or verified domain, and that the cloud is right (a tenant lives in one cloud only). Microsoft's code: {code}.", crate::text::excerpt(.tenant))]
     TenantNotFound { tenant: String, code: String },
     #[error("No application with client ID {client_id} exists in this tenant. Check the application (client) ID in the Entra admin center, App registrations. Microsoft's code: {code}.")]
     AppNotFound { client_id: String, code: String },

@@ -13,7 +13,7 @@ mod review;
 mod seen;
 mod wording;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
@@ -708,6 +708,19 @@ fn add_new(
     accounts: Vec<crate::graph::EntraAccount>,
 ) -> Result<(), StoreError> {
     let context = format!("sync run #{} ({})", run.id.unwrap_or_default(), run.trigger);
+    let cleaned: HashSet<String> = accounts
+        .iter()
+        .filter(|a| entra::people::had_controls(a))
+        .map(|a| a.object_id.to_lowercase())
+        .collect();
+    let detail = |user: &User, said: &str| {
+        let oid = user.entra_object_id.as_deref().unwrap_or_default();
+        if cleaned.contains(&oid.to_lowercase()) {
+            format!("{said} {CLEANED}")
+        } else {
+            said.to_owned()
+        }
+    };
     let report = entra::people::apply_in(
         conn,
         &Actor::EntraSync,
@@ -719,12 +732,12 @@ fn add_new(
     for user in &report.added {
         run.counts.added += 1;
         run.lines
-            .push(line(user, LineOutcome::Added, None, ADDED.into()));
+            .push(line(user, LineOutcome::Added, None, detail(user, ADDED)));
     }
     for user in &report.linked {
         run.counts.linked += 1;
         run.lines
-            .push(line(user, LineOutcome::Linked, None, LINKED.into()));
+            .push(line(user, LineOutcome::Linked, None, detail(user, LINKED)));
     }
     Ok(())
 }
@@ -737,10 +750,15 @@ fn would_add(
 ) -> Result<(), StoreError> {
     use entra::people::Plan;
     for planned in entra::people::plan_in(conn, accounts, directory::Role::Member)? {
-        let (outcome, user_id, detail) = match &planned.plan {
+        let (outcome, user_id, said) = match &planned.plan {
             Plan::Add(_) => (LineOutcome::WouldAdd, None, ADDED),
             Plan::Link(user) => (LineOutcome::WouldLink, Some(user.id), LINKED),
             Plan::LeftAlone(_) => continue,
+        };
+        let detail = if entra::people::had_controls(&planned.account) {
+            format!("{said} {CLEANED}")
+        } else {
+            said.to_owned()
         };
         run.lines.push(RunLine {
             user_id,
@@ -748,7 +766,7 @@ fn would_add(
             entra_object_id: Some(planned.account.object_id),
             outcome,
             reason: None,
-            detail: detail.into(),
+            detail,
             display_name: None,
             detected_at: None,
             assets_to_recover: 0,
@@ -759,6 +777,9 @@ fn would_add(
 
 const ADDED: &str =
     "New in Microsoft Entra ID: added as a Member (\"Add new Entra users automatically\" is on).";
+
+/// R-X3: said on the line of a person whose name or address came with control characters.
+const CLEANED: &str = "Microsoft Entra ID sent their name or address with control characters; UniAsset replaced them with spaces.";
 
 const LINKED: &str = "New in Microsoft Entra ID with the address of this Microsoft sign-in user, who had no Entra link: linked to it.";
 
