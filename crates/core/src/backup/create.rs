@@ -109,7 +109,11 @@ fn write_copy(
         source,
     };
     data_dir::create_private_dir(folder).map_err(unwritable)?;
-    let _lock = DataDirLock::acquire(store.data_dir())?;
+    let _lock =
+        DataDirLock::acquire(store.data_dir()).map_err(|source| StoreError::DataDirectory {
+            path: store.data_dir().to_owned(),
+            source,
+        })?;
     remove_partials(folder).map_err(unwritable)?;
 
     let work = Scratch::fresh(store.data_dir().join(WORK_DIR)).map_err(|source| {

@@ -102,13 +102,13 @@ pub fn restore(
         source,
     };
     // A swap a crash interrupted is finished first: the organization there is then whole.
-    store::finish_interrupted(data_dir)?;
+    store::finish_interrupted(data_dir).map_err(StoreError::from)?;
     let restorer = authorize(data_dir, &by)?;
     // Read through once before touching the data directory at all: a bad file is refused
     // leaving not even a lock file or a staging folder behind.
     archive::read(file, passphrase, None)?;
     data_dir::create_private_dir(data_dir).map_err(unusable)?;
-    let _lock = DataDirLock::acquire(data_dir)?;
+    let _lock = DataDirLock::acquire(data_dir).map_err(unusable)?;
     let staging = Scratch::fresh(data_dir.join(STAGING_DIR)).map_err(unusable)?;
     let contents = archive::read(file, passphrase, Some(&staging.0))?;
     let prepared = prepare(file, &staging.0, &contents, &restorer)?;

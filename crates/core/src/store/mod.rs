@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
 pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
-pub use swap::{finish_interrupted, DataDirLock, Swap};
+pub use swap::{finish_interrupted, DataDirLock, InterruptedRestore, Swap};
 
 use crate::data_dir::{self, Tightened};
 
@@ -54,16 +54,8 @@ pub enum StoreError {
         version: usize,
         backups: PathBuf,
     },
-    #[error(
-        "A restore into {} was interrupted and UniAsset could not finish it: {source}. \
-         The organization that was there is kept in a replaced-… folder beside it; restore the \
-         backup again with `uniasset backup restore --force`.",
-        .path.display()
-    )]
-    InterruptedRestore {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    InterruptedRestore(#[from] InterruptedRestore),
     #[error("The database is busy in another UniAsset process; try again in a moment.")]
     Busy,
     #[error("Database error: {}", plain(.0))]
@@ -90,7 +82,7 @@ impl crate::ErrorCode for StoreError {
             NewerSchema { .. } => "database_newer",
             Backup(_) => "database_backup_failed",
             Migration(_) | UpgradeRefused { .. } => "database_migration_failed",
-            InterruptedRestore { .. } => "restore_interrupted",
+            InterruptedRestore(_) => "restore_interrupted",
             Busy => "database_busy",
             Sqlite(_) => "database_error",
         }

@@ -10,7 +10,6 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::StoreError;
 use crate::data_dir;
 
 /// The swap under way, in the data directory; present only between its first and last rename.
@@ -27,16 +26,23 @@ pub struct DataDirLock {
 
 impl DataDirLock {
     /// Waits for another backup or restore of `data_dir` to finish.
-    pub fn acquire(data_dir: &Path) -> Result<DataDirLock, StoreError> {
-        let unusable = |source| StoreError::DataDirectory {
-            path: data_dir.to_owned(),
-            source,
-        };
-        let file =
-            data_dir::open_private_file(&data_dir.join(LOCK_FILE), false).map_err(unusable)?;
-        file.lock().map_err(unusable)?;
+    pub fn acquire(data_dir: &Path) -> io::Result<DataDirLock> {
+        let file = data_dir::open_private_file(&data_dir.join(LOCK_FILE), false)?;
+        file.lock()?;
         Ok(DataDirLock { _file: file })
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "A restore into {} was interrupted and UniAsset could not finish it: {source}. \
+     The organization that was there is kept in a replaced-… folder beside it; restore the \
+     backup again with `uniasset backup restore --force`.",
+    .path.display()
+)]
+pub struct InterruptedRestore {
+    path: PathBuf,
+    source: io::Error,
 }
 
 /// Renames to make, with paths relative to the data directory, and folders to remove once
@@ -137,17 +143,17 @@ impl Swap {
 /// Finishes a swap that a crash or a kill interrupted in `data_dir`, if there is one. Every
 /// way into a data directory calls this first (opening the store, restoring), so nobody
 /// sees half of a swap. Returns whether there was one.
-pub fn finish_interrupted(data_dir: &Path) -> Result<bool, StoreError> {
+pub fn finish_interrupted(data_dir: &Path) -> Result<bool, InterruptedRestore> {
     let journal = data_dir.join(JOURNAL_FILE);
     if !exists(&journal) {
         return Ok(false);
     }
-    let interrupted = |source: io::Error| StoreError::InterruptedRestore {
+    let interrupted = |source: io::Error| InterruptedRestore {
         path: data_dir.to_owned(),
         source,
     };
     // A restore that is still running holds the lock: wait for it rather than race it.
-    let _lock = DataDirLock::acquire(data_dir)?;
+    let _lock = DataDirLock::acquire(data_dir).map_err(interrupted)?;
     let text = match std::fs::read(&journal) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
