@@ -1,4 +1,4 @@
-//! A backup's database is never adopted as it is. Its schema must be exactly the one
+//! A backup's database is never adopted as it is (R-B6). Its schema must be exactly the one
 //! UniAsset's migrations make for the version it claims, and its rows are then copied into a
 //! new database made by those migrations: nothing UniAsset did not write (a trigger, a view,
 //! an index, a table) can come along, and every row meets UniAsset's constraints again.
@@ -13,6 +13,7 @@ use rusqlite_migration::Migrations;
 
 use super::BackupError;
 use crate::store::{StoreError, MIGRATIONS};
+use crate::text;
 
 /// Internal objects SQLite itself may keep in a database of ours; never copied.
 const SQLITE_OWN: [(&str, &str); 3] = [
@@ -142,13 +143,13 @@ fn first_difference(found: &Schema, expected: &Schema, version: usize) -> Option
                 let article = if kind.starts_with('i') { "an" } else { "a" };
                 return Some(format!(
                     "it has {article} {kind} \"{}\" that UniAsset's schema {version} does not have",
-                    shown(name)
+                    text::excerpt(name)
                 ));
             }
             Some(ours) if ours != sql => {
                 return Some(format!(
                     "its {kind} \"{}\" is not as UniAsset makes it",
-                    shown(name)
+                    text::excerpt(name)
                 ))
             }
             Some(_) => {}
@@ -158,15 +159,6 @@ fn first_difference(found: &Schema, expected: &Schema, version: usize) -> Option
         .keys()
         .find(|key| !found.contains_key(*key))
         .map(|(kind, name)| format!("its {kind} \"{name}\" is missing"))
-}
-
-/// A name read from the backup, safe to show: no control characters, not too long.
-fn shown(name: &str) -> String {
-    let escaped: String = name.escape_debug().collect();
-    match escaped.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &escaped[..cut]),
-        None => escaped,
-    }
 }
 
 enum Problem {

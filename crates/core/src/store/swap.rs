@@ -1,4 +1,4 @@
-//! Replacing what a data directory holds (a restore puts another organization in place of
+//! Replacing (R-B7) what a data directory holds (a restore puts another organization in place of
 //! the current one) as a single step, even across a crash: the renames are written to a
 //! journal first, and whoever opens the data directory next finishes them. Finishing, not
 //! undoing: the journal is written only once everything to move in is complete on disk, so
