@@ -1,7 +1,8 @@
-//! Email alerts leave from here: after every finished run (the core decides whether it is
-//! worth an email and never sends one twice), and on the scheduler's tick for "no run has
-//! succeeded for 48 hours". A failed send is recorded by the core for the window; it never
-//! touches the run.
+//! Email alerts leave from here: the core's outbox is emptied after every finished run and on
+//! each scheduler tick, so runs stored by `uniasset entra sync` and emails an earlier try
+//! could not send go out too (the core sends each once, whichever process gets there first).
+//! The tick also checks "no run has succeeded for 48 hours". A failed send is recorded by the
+//! core for the window; it never touches the run.
 
 use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::alerts;
@@ -15,26 +16,40 @@ pub fn follow_results<R: Runtime>(app: AppHandle<R>) {
     let runner = app.state::<SyncRunner>();
     let app = app.clone();
     runner.on_finished(move |outcome| {
-        let Ok(run) = outcome else { return };
+        if outcome.is_err() {
+            return;
+        }
         let app = app.clone();
-        tauri::async_runtime::spawn(async move {
-            let Some(mut store) = own_store(&app).await else {
-                return;
-            };
-            if let Err(e) = alerts::after_run(&mut store, &run).await {
-                log::warn!("could not send the email alert for run {:?}: {e}", run.id);
-            }
-        });
+        tauri::async_runtime::spawn(async move { send_owed(&app).await });
     });
 }
 
 /// Called on each scheduler tick.
-pub async fn check_stale<R: Runtime>(app: &AppHandle<R>) {
+pub async fn on_tick<R: Runtime>(app: &AppHandle<R>) {
+    send_owed(app).await;
     let Some(mut store) = own_store(app).await else {
         return;
     };
     if let Err(e) = alerts::check_stale(&mut store, clock::now()).await {
         log::warn!("could not check whether runs have stopped succeeding: {e}");
+    }
+}
+
+async fn send_owed<R: Runtime>(app: &AppHandle<R>) {
+    let Some(mut store) = own_store(app).await else {
+        return;
+    };
+    match alerts::send_owed(&mut store).await {
+        Ok(attempts) => {
+            for failed in attempts.iter().filter(|a| !a.ok()) {
+                log::warn!(
+                    "could not send the email alert {:?}: {}",
+                    failed.subject,
+                    failed.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => log::warn!("could not send the email alerts owed: {e}"),
     }
 }
 

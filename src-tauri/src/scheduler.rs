@@ -36,7 +36,7 @@ pub fn spawn(app: AppHandle) {
                 check_if_due(&app, now).await;
             }
             back_up_if_due(&app, now).await;
-            crate::email::check_stale(&app).await;
+            crate::email::on_tick(&app).await;
             // The day moves on with nothing else happening: "Renew client secret…" appears
             // 30 days before expiry even with automatic runs off.
             crate::tray::refresh_notices(app.clone());

@@ -1,6 +1,7 @@
 //! `uniasset alerts …` as a real process, against a real SMTP server on 127.0.0.1 (aiosmtpd
 //! from the end-to-end tests' venv, with the core tests' handler) and the real keychain
-//! (run under scripts/with-keyring.sh).
+//! (run under scripts/with-keyring.sh); and the alerts `uniasset entra sync` sends (R-M2),
+//! against the Graph simulator.
 
 mod common;
 
@@ -8,7 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{fails, json, ok, run};
+use common::{add_member, fails, json, ok, run};
+use graph_sim::{Simulator, TenantConfig};
 
 const PASSWORD: &str = "Cli-smtp-Pa55word-7781";
 
@@ -20,6 +22,11 @@ struct SmtpServer {
 
 impl SmtpServer {
     fn start(auth: Option<(&str, &str)>) -> SmtpServer {
+        SmtpServer::start_on(free_port(), auth)
+    }
+
+    /// On a given port: a server that was down comes back where the settings point.
+    fn start_on(port: u16, auth: Option<(&str, &str)>) -> SmtpServer {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let python = root.join("tests/e2e/.venv/bin/python");
         assert!(
@@ -27,7 +34,6 @@ impl SmtpServer {
             "{} is missing: the SMTP tests run aiosmtpd from the end-to-end tests' venv. Run scripts/deps.sh --test.",
             python.display()
         );
-        let port = free_port();
         let maildir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(python);
         cmd.arg(root.join("crates/core/tests/support/smtp_server.py"))
@@ -292,4 +298,192 @@ fn a_wrong_port_is_a_clear_error() {
         shown.contains("\"UniAsset: test email\": failed"),
         "{shown}"
     );
+}
+
+/// An Enterprise organization connected to its own Graph simulator, with email alerts going
+/// to 127.0.0.1:`smtp_port` (where a server may or may not listen).
+struct Connected {
+    dir: tempfile::TempDir,
+    sim: Simulator,
+}
+
+impl Connected {
+    fn new(smtp_port: u16) -> Connected {
+        let t = Connected {
+            dir: tempfile::tempdir().unwrap(),
+            sim: Simulator::start(TenantConfig::default()).unwrap(),
+        };
+        common::init(t.dir.path(), "enterprise", None);
+        let base = t.sim.base_url();
+        let connect = run(
+            t.dir.path(),
+            &[
+                "entra",
+                "connect",
+                "--tenant",
+                &t.sim.tenant_id(),
+                "--client-id",
+                &t.sim.client_id(),
+                "--client-secret-stdin",
+                "--login-url",
+                &base,
+                "--graph-url",
+                &base,
+            ],
+            &format!("{}\n", t.sim.client_secret()),
+        );
+        assert_eq!(
+            connect.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&connect.stderr)
+        );
+        ok(
+            t.dir.path(),
+            &[
+                "alerts",
+                "set",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &smtp_port.to_string(),
+                "--tls",
+                "none",
+                "--from",
+                "uniasset@northwind.example",
+                "--to",
+                "olivia@northwind.example",
+            ],
+        );
+        t
+    }
+
+    /// A Microsoft user linked to a new, enabled Entra account.
+    fn linked(&self, email: &str, name: &str) -> String {
+        let oid = self.sim.add_user(email, Some(email), true);
+        ok(
+            self.dir.path(),
+            &add_member(email, name, "microsoft", Some(&oid)),
+        );
+        oid
+    }
+
+    /// `uniasset entra sync`, which must succeed: what it said on standard error.
+    fn sync(&self) -> String {
+        let out = run(self.dir.path(), &["entra", "sync"], "");
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{said}");
+        said
+    }
+
+    fn sql(&self, statement: &str) {
+        rusqlite::Connection::open(self.dir.path().join("uniasset.db"))
+            .unwrap()
+            .execute_batch(statement)
+            .unwrap();
+    }
+
+    /// Lets the wait before a failed email's next try pass (the CLI runs on the system's clock).
+    fn retry_wait_passes(&self) {
+        self.sql("UPDATE run_alerts SET retry_at = '2000-01-01T00:00:00.000Z' WHERE retry_at IS NOT NULL");
+    }
+}
+
+const ANN_DEACTIVATED: &str = "UniAsset: Ann Leaver was deactivated — no assets to recover";
+
+#[test]
+fn entra_sync_from_the_command_line_emails_who_it_deactivated() {
+    let server = SmtpServer::start(None);
+    let t = Connected::new(server.port);
+    let ann = t.linked("ann@northwind.example", "Ann Leaver");
+    t.linked("bob@northwind.example", "Bob Stayer");
+    t.sync();
+    assert!(server.subjects().is_empty(), "a quiet run sends nothing");
+
+    t.sim.set_enabled(&ann, false);
+    let said = t.sync();
+    assert!(said.is_empty(), "{said}");
+    // The process sent it before it ended: the server has it already.
+    assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
+    let shown = ok(t.dir.path(), &["alerts", "show"]);
+    assert!(
+        shown.contains(&format!("\"{ANN_DEACTIVATED}\": sent")),
+        "{shown}"
+    );
+
+    // Later runs, from the command line or anywhere else, do not send it again.
+    t.sync();
+    assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
+}
+
+#[test]
+fn with_the_mail_server_down_the_sync_succeeds_and_a_later_run_sends_the_email_once() {
+    let port = free_port();
+    let t = Connected::new(port);
+    let ann = t.linked("ann@northwind.example", "Ann Leaver");
+    t.linked("bob@northwind.example", "Bob Stayer");
+    t.sim.set_enabled(&ann, false);
+
+    // Nothing listens: the sync still succeeds (exit 0), and says why no email went.
+    let said = t.sync();
+    assert!(
+        said.contains(&format!(
+            "the email alert \"{ANN_DEACTIVATED}\" could not be sent: Cannot connect to the SMTP server 127.0.0.1:{port}."
+        )) && said.contains("It will be tried again"),
+        "{said}"
+    );
+    let users = json(t.dir.path(), &["users", "list"]);
+    let ann_status = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "ann@northwind.example")
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(ann_status, "deactivated");
+    let shown = ok(t.dir.path(), &["alerts", "show"]);
+    assert!(
+        shown.contains(&format!("\"{ANN_DEACTIVATED}\": failed")),
+        "{shown}"
+    );
+
+    // The server is back. A run right after waits before asking it again…
+    let server = SmtpServer::start_on(port, None);
+    assert!(t.sync().is_empty());
+    assert!(server.subjects().is_empty());
+    // …and the next run after that wait sends it, once.
+    t.retry_wait_passes();
+    assert!(t.sync().is_empty());
+    assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
+    t.retry_wait_passes();
+    t.sync();
+    assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
+}
+
+#[test]
+fn command_lines_racing_to_send_an_owed_email_deliver_it_once() {
+    let port = free_port();
+    let t = Connected::new(port);
+    let ann = t.linked("ann@northwind.example", "Ann Leaver");
+    t.linked("bob@northwind.example", "Bob Stayer");
+    t.sim.set_enabled(&ann, false);
+    assert!(t.sync().contains("could not be sent"));
+    let server = SmtpServer::start_on(port, None);
+    t.retry_wait_passes();
+
+    // Several at once, as overlapping cron jobs would: some find a sync already running
+    // (and exit 1); every one of them may send what is owed.
+    let racers: Vec<_> = (0..4)
+        .map(|_| common::spawn(t.dir.path(), &["entra", "sync"], "", &[]))
+        .collect();
+    for racer in racers {
+        let out = racer.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(0) || said.contains("A sync is already running"),
+            "{said}"
+        );
+        assert!(!said.contains("could not be sent"), "{said}");
+    }
+    assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
 }

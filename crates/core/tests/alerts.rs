@@ -1,5 +1,6 @@
 //! Email alerts against a real SMTP server on 127.0.0.1 (Python's aiosmtpd, from the
-//! end-to-end tests' venv) and the real keychain (run under scripts/with-keyring.sh).
+//! end-to-end tests' venv) and the real keychain (run under scripts/with-keyring.sh). Runs'
+//! emails go through the outbox (`alerts::send_owed`), as the app and the CLI send them.
 
 mod common;
 
@@ -11,11 +12,11 @@ use chrono::{DateTime, Duration, Utc};
 use common::tenant;
 use uniasset_core::access::{AccessError, Actor};
 use uniasset_core::alerts::{self, AlertError, EmailSettingsInput, SmtpTls};
-use uniasset_core::directory::{DeactivationReason, Role};
+use uniasset_core::directory::Role;
 use uniasset_core::organization::Plan;
 use uniasset_core::secrets::SmtpPassword;
+use uniasset_core::store;
 use uniasset_core::store::Store;
-use uniasset_core::sync::{LineOutcome, RunCounts, RunLine, RunRecord, RunResult, Trigger};
 
 const PASSWORD: &str = "Tr0ub4dor-smtp-9931";
 
@@ -28,6 +29,11 @@ struct SmtpServer {
 
 impl SmtpServer {
     fn start(auth: Option<(&str, &str)>) -> SmtpServer {
+        SmtpServer::start_on(free_port(), auth)
+    }
+
+    /// On a given port: a server that was down comes back where the settings point.
+    fn start_on(port: u16, auth: Option<(&str, &str)>) -> SmtpServer {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let python = root.join("tests/e2e/.venv/bin/python");
         assert!(
@@ -35,7 +41,6 @@ impl SmtpServer {
             "{} is missing: the SMTP tests run aiosmtpd from the end-to-end tests' venv. Run scripts/deps.sh --test (or: python3 -m venv tests/e2e/.venv && tests/e2e/.venv/bin/pip install -r tests/e2e/requirements.txt).",
             python.display()
         );
-        let port = free_port();
         let maildir = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(python);
         cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py"))
@@ -111,38 +116,47 @@ struct Mail {
     body: String,
 }
 
-fn run(id: i64, result: RunResult, lines: Vec<RunLine>, error: Option<&str>) -> RunRecord {
-    RunRecord {
-        id: Some(id),
-        trigger: Trigger::Scheduled,
-        dry_run: false,
-        started_at: "2026-03-02T03:00:00.000Z".into(),
-        ended_at: Some("2026-03-02T03:00:05.000Z".into()),
-        result,
-        counts: RunCounts::default(),
-        lines,
-        error: error.map(String::from),
-        graph_requests: 2,
-        started_by: "Microsoft Entra ID sync".into(),
-        review: None,
-        applies_run_id: None,
-        headline: String::new(),
-        secret_notice: None,
+/// Settings for a server on `port` on 127.0.0.1, without signing in.
+fn plain_input(port: u16) -> EmailSettingsInput {
+    EmailSettingsInput {
+        host: "127.0.0.1".into(),
+        port,
+        tls: SmtpTls::None,
+        username: None,
+        sender: "uniasset@northwind.example".into(),
+        recipients: "olivia@northwind.example".into(),
     }
 }
 
-fn held_line(n: u32) -> RunLine {
-    RunLine {
-        user_id: None,
-        email: format!("user{n}@northwind.example"),
-        entra_object_id: None,
-        outcome: LineOutcome::Held,
-        reason: Some(DeactivationReason::DisabledInEntra),
-        detail: String::new(),
-        display_name: None,
-        detected_at: None,
-        assets_to_recover: 0,
+/// Stores a finished run as the sync would (its result, count and lines), returning its id.
+fn stored_run(store: &Store, result: &str, deactivated: u32, error: Option<&str>) -> i64 {
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    conn.execute(
+        "INSERT INTO sync_runs (trigger, started_at, ended_at, result, deactivated, error_text, started_by)
+             VALUES ('scheduled', '2026-03-02T03:00:00.000Z', '2026-03-02T03:00:05.000Z', ?1, ?2, ?3,
+                     'Microsoft Entra ID sync')",
+        rusqlite::params![result, deactivated, error],
+    )
+    .unwrap();
+    let id = conn.last_insert_rowid();
+    for n in 1..=deactivated {
+        conn.execute(
+            "INSERT INTO sync_run_lines (run_id, email, outcome, reason)
+                 VALUES (?1, ?2, 'deactivated', 'disabled_in_entra')",
+            rusqlite::params![id, format!("leaver{n}@northwind.example")],
+        )
+        .unwrap();
     }
+    id
+}
+
+/// Lets the time a failed email waits before its next try pass (the core's clock is the
+/// system's in these tests).
+fn retry_wait_passes(store: &Store) {
+    sql(
+        store,
+        "UPDATE run_alerts SET retry_at = '2000-01-01T00:00:00.000Z' WHERE retry_at IS NOT NULL",
+    );
 }
 
 fn sql(store: &Store, statement: &str) {
@@ -196,26 +210,21 @@ async fn a_deactivation_by_the_sync_emails_the_person_and_the_assets_to_recover(
         None,
     )
     .unwrap();
-    let first = t.sync().await;
+    t.sync().await;
     assert_eq!(
-        alerts::after_run(&mut t.org.store, &first).await.unwrap(),
-        None,
+        alerts::send_owed(&mut t.org.store).await.unwrap(),
+        [],
         "a quiet run sends nothing"
     );
     t.sim.set_enabled(&oid, false);
     let record = t.sync().await;
     assert_eq!(record.counts.deactivated, 1, "{record:?}");
 
-    let sent = alerts::after_run(&mut t.org.store, &record)
-        .await
-        .unwrap()
-        .expect("an alert was sent");
-    assert!(sent.ok(), "{sent:?}");
-    // Asked again about the same run (the shell retrying, say), it stays one email.
-    assert_eq!(
-        alerts::after_run(&mut t.org.store, &record).await.unwrap(),
-        None
-    );
+    let sent = alerts::send_owed(&mut t.org.store).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].ok(), "{sent:?}");
+    // Asked again (the shell retrying, say), it stays one email.
+    assert_eq!(alerts::send_owed(&mut t.org.store).await.unwrap(), []);
 
     let messages = server.messages();
     assert_eq!(messages.len(), 1);
@@ -245,7 +254,7 @@ async fn a_deactivation_by_the_sync_emails_the_person_and_the_assets_to_recover(
 }
 
 #[tokio::test]
-async fn held_and_failed_runs_each_send_one_email_and_dry_runs_none() {
+async fn held_and_failed_runs_each_send_one_email_and_quiet_runs_none() {
     let server = SmtpServer::start(None);
     let mut org = common::org(Plan::Enterprise);
     let owner = org.owner();
@@ -257,23 +266,26 @@ async fn held_and_failed_runs_each_send_one_email_and_dry_runs_none() {
     )
     .unwrap();
 
-    let held = run(
-        7,
-        RunResult::HeldForReview,
-        (1..=6).map(held_line).collect(),
-        None,
-    );
-    let failed = run(
-        8,
-        RunResult::Failed,
-        Vec::new(),
+    let held = stored_run(&org.store, "held_for_review", 0, None);
+    let conn = rusqlite::Connection::open(org.store.path()).unwrap();
+    for n in 1..=6 {
+        conn.execute(
+            "INSERT INTO sync_run_lines (run_id, email, outcome, reason)
+                 VALUES (?1, ?2, 'held', 'disabled_in_entra')",
+            rusqlite::params![held, format!("user{n}@northwind.example")],
+        )
+        .unwrap();
+    }
+    stored_run(&org.store, "succeeded", 0, None);
+    stored_run(&org.store, "completed_with_errors", 0, None);
+    let failed = stored_run(
+        &org.store,
+        "failed",
+        0,
         Some("Microsoft Entra ID refused the client secret (AADSTS7000215)."),
     );
-    let mut dry = run(9, RunResult::Failed, Vec::new(), Some("dry"));
-    dry.id = None;
-    dry.dry_run = true;
-    for record in [&held, &failed, &held, &failed, &dry] {
-        alerts::after_run(&mut org.store, record).await.unwrap();
+    for _ in 0..3 {
+        alerts::send_owed(&mut org.store).await.unwrap();
     }
     let messages = server.messages();
     assert_eq!(messages.len(), 2, "{messages:#?}");
@@ -292,7 +304,9 @@ async fn held_and_failed_runs_each_send_one_email_and_dry_runs_none() {
     assert!(messages[1]
         .body
         .contains("refused the client secret (AADSTS7000215)"));
-    assert!(messages[1].body.contains("See run #8 in UniAsset"));
+    assert!(messages[1]
+        .body
+        .contains(&format!("See run #{failed} in UniAsset")));
 }
 
 #[tokio::test]
@@ -409,12 +423,13 @@ async fn send_test_delivers_and_a_wrong_port_is_a_clear_error_recorded_for_the_w
     assert_eq!(last.error.as_deref(), Some(text.as_str()));
 
     // A run's alert that cannot be sent is recorded, and the run is none the worse.
-    let failed = run(3, RunResult::Failed, Vec::new(), Some("boom"));
-    let sent = alerts::after_run(&mut org.store, &failed)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(!sent.ok());
+    stored_run(&org.store, "failed", 0, Some("boom"));
+    let sent = alerts::send_owed(&mut org.store).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(!sent[0].ok());
+    let last = alerts::settings(&org.store).unwrap().last_send.unwrap();
+    assert_eq!(last.subject, "UniAsset: the Microsoft Entra ID sync failed");
+    assert_eq!(last.error, sent[0].error);
 }
 
 #[tokio::test]
@@ -614,4 +629,187 @@ async fn only_owners_and_admins_set_up_alerts_and_changes_are_audited() {
         "to olivia@northwind.example through smtp.northwind.example:587 (TLS mode starttls)"
     ));
     assert_eq!(actions[1].0, "alerts.off");
+}
+
+#[tokio::test]
+async fn a_run_stored_while_the_server_is_down_is_sent_once_by_a_later_process() {
+    let port = free_port();
+    let mut t = tenant::connected(Plan::Enterprise).await;
+    let (_, oid) = t.linked("dana@northwind.example", Role::Member);
+    t.linked("erin@northwind.example", Role::Member);
+    let owner = t.org.owner();
+    alerts::save(&mut t.org.store, &owner, &plain_input(port), None).unwrap();
+    t.sim.set_enabled(&oid, false);
+    let record = t.sync().await;
+    assert_eq!(record.counts.deactivated, 1, "{record:?}");
+
+    // The process that stored the run tries at once; nothing listens on the port.
+    let tried = alerts::send_owed(&mut t.org.store).await.unwrap();
+    assert_eq!(tried.len(), 1, "{tried:?}");
+    let error = tried[0].error.as_deref().expect("the send failed");
+    assert!(
+        error.starts_with(&format!(
+            "Cannot connect to the SMTP server 127.0.0.1:{port}."
+        )),
+        "{error}"
+    );
+    let last = alerts::settings(&t.org.store).unwrap().last_send.unwrap();
+    assert_eq!(
+        last.error.as_deref(),
+        Some(error),
+        "recorded for the window"
+    );
+    let runs = uniasset_core::sync::runs(&t.org.store, 10).unwrap();
+    assert_eq!(runs[0].counts.deactivated, 1, "the run is none the worse");
+
+    // Another process (the app's scheduler, say) waits before asking the server again, even
+    // once it is back; then it sends the email, once.
+    let server = SmtpServer::start_on(port, None);
+    let mut app = t.org.store.another().unwrap();
+    assert_eq!(alerts::send_owed(&mut app).await.unwrap(), []);
+    retry_wait_passes(&t.org.store);
+    let sent = alerts::send_owed(&mut app).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].ok(), "{sent:?}");
+    assert_eq!(alerts::send_owed(&mut app).await.unwrap(), []);
+    assert_eq!(alerts::send_owed(&mut t.org.store).await.unwrap(), []);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert_eq!(
+        messages[0].subject,
+        "UniAsset: dana was deactivated — no assets to recover"
+    );
+    assert!(alerts::settings(&t.org.store)
+        .unwrap()
+        .last_send
+        .unwrap()
+        .ok());
+}
+
+#[test]
+fn processes_racing_to_send_deliver_each_email_once() {
+    let server = SmtpServer::start(None);
+    let mut org = common::org(Plan::Enterprise);
+    let owner = org.owner();
+    alerts::save(
+        &mut org.store,
+        &owner,
+        &server.input(SmtpTls::None, None),
+        None,
+    )
+    .unwrap();
+    let runs: Vec<i64> = (0..3)
+        .map(|_| stored_run(&org.store, "failed", 0, Some("boom")))
+        .collect();
+    let racers = 6;
+    let start = std::sync::Arc::new(std::sync::Barrier::new(racers));
+    let handles: Vec<_> = (0..racers)
+        .map(|_| {
+            let mut store = org.store.another().unwrap();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                start.wait();
+                runtime.block_on(alerts::send_owed(&mut store)).unwrap()
+            })
+        })
+        .collect();
+    let attempts: Vec<_> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(attempts.len(), runs.len(), "{attempts:?}");
+    assert!(attempts.iter().all(|a| a.ok()), "{attempts:?}");
+    let messages = server.messages();
+    assert_eq!(messages.len(), runs.len(), "{messages:#?}");
+    for id in runs {
+        let about = format!("See run #{id} in UniAsset");
+        assert_eq!(
+            messages.iter().filter(|m| m.body.contains(&about)).count(),
+            1,
+            "run #{id}: {messages:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_email_claimed_by_a_process_that_died_is_sent_once_its_claim_runs_out() {
+    let server = SmtpServer::start(None);
+    let mut org = common::org(Plan::Enterprise);
+    let owner = org.owner();
+    alerts::save(
+        &mut org.store,
+        &owner,
+        &server.input(SmtpTls::None, None),
+        None,
+    )
+    .unwrap();
+    let id = stored_run(&org.store, "failed", 0, Some("boom"));
+    // Another process claimed it and is sending it (or died doing so).
+    sql(
+        &org.store,
+        &format!(
+            "INSERT INTO run_alerts (run_id, claimed_until) VALUES ({id}, '2999-01-01T00:00:00.000Z')"
+        ),
+    );
+    assert_eq!(alerts::send_owed(&mut org.store).await.unwrap(), []);
+    assert!(server.messages().is_empty());
+    // Its claim ran out: it died before the server took the email.
+    sql(
+        &org.store,
+        "UPDATE run_alerts SET claimed_until = '2000-01-01T00:00:00.000Z'",
+    );
+    let sent = alerts::send_owed(&mut org.store).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(alerts::send_owed(&mut org.store).await.unwrap(), []);
+    assert_eq!(server.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn runs_stored_before_the_upgrade_or_while_alerts_were_off_are_not_mailed() {
+    let server = SmtpServer::start(None);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(store::DATABASE_FILE);
+    {
+        let mut conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+        // The schema before the outbox, alerts on, with runs that were never mailed.
+        store::migrate(&mut conn, &db, dir.path(), &store::MIGRATIONS[..14]).unwrap();
+        conn.execute(
+            "UPDATE email_alerts SET enabled = 1, host = '127.0.0.1', port = ?1, tls = 'none',
+                 sender = 'uniasset@northwind.example', recipients = 'olivia@northwind.example'",
+            [server.port],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO sync_runs (trigger, started_at, ended_at, result, error_text, started_by)
+                 VALUES ('cli', '2026-03-01T03:00:00.000Z', '2026-03-01T03:00:05.000Z', 'failed', 'boom', 'Command line'),
+                        ('cli', '2026-03-02T03:00:00.000Z', '2026-03-02T03:00:05.000Z', 'failed', 'boom', 'Command line');",
+        )
+        .unwrap();
+    }
+    let mut upgraded = Store::open_existing(dir.path()).unwrap();
+    assert_eq!(alerts::send_owed(&mut upgraded).await.unwrap(), []);
+    let after_upgrade = stored_run(&upgraded, "failed", 0, Some("boom"));
+    assert_eq!(alerts::send_owed(&mut upgraded).await.unwrap().len(), 1);
+
+    // Turned off, a run, turned on again: the run from while they were off is not mailed.
+    alerts::clear(&mut upgraded, &Actor::CommandLine).unwrap();
+    stored_run(&upgraded, "failed", 0, Some("boom"));
+    alerts::save(
+        &mut upgraded,
+        &Actor::CommandLine,
+        &plain_input(server.port),
+        None,
+    )
+    .unwrap();
+    assert_eq!(alerts::send_owed(&mut upgraded).await.unwrap(), []);
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0]
+        .body
+        .contains(&format!("See run #{after_upgrade} in UniAsset")));
 }

@@ -1,4 +1,5 @@
 use uniasset_core::access::Actor;
+use uniasset_core::alerts;
 use uniasset_core::directory::reason_words;
 use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, ProvisionReport, SetupTarget};
 use uniasset_core::secrets::ClientSecret;
@@ -95,8 +96,12 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                 dry_run,
                 deadline: None,
             };
-            let record = block_on(sync::run_sync(store, &me, request))?;
-            finished(record)
+            let record = block_on(sync::run_sync(store, &me, request));
+            // A dry run stores nothing and changes nothing, an email's state included (R-S9).
+            if !dry_run {
+                send_owed_alerts(store);
+            }
+            finished(record?)
         }
         EntraCommand::Runs { run: Some(id) } => {
             let record = sync::run_details(store, &me, id)?;
@@ -113,8 +118,9 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             Ok(Done::new(&runs, text))
         }
         EntraCommand::ApplyHeld { run } => {
-            let record = block_on(sync::apply_held(store, &me, run, Trigger::Cli))?;
-            finished(record)
+            let record = block_on(sync::apply_held(store, &me, run, Trigger::Cli));
+            send_owed_alerts(store);
+            finished(record?)
         }
         EntraCommand::DismissHeld { run } => {
             sync::dismiss_held(store, &me, run)?;
@@ -158,6 +164,24 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                 text,
             ))
         }
+    }
+}
+
+/// Sends the email alerts owed for stored runs (R-M2): this run's, and any that an earlier
+/// process could not send. Called whatever the sync's outcome, and never its failure: a
+/// failed send is said on standard error and the email stays owed for the next process.
+fn send_owed_alerts(store: &mut Store) {
+    match block_on(alerts::send_owed(store)) {
+        Ok(attempts) => {
+            for failed in attempts.iter().filter(|a| !a.ok()) {
+                eprintln!(
+                    "uniasset: the email alert \"{}\" could not be sent: {} It will be tried again by the desktop app or the next `uniasset entra sync`.",
+                    failed.subject,
+                    failed.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => eprintln!("uniasset: the email alerts owed could not be sent: {e}"),
     }
 }
 

@@ -1,9 +1,11 @@
 //! Email alerts (R-M1…R-M3): tell the owner by email when the sync deactivated people (with
 //! the assets to get back), held a run for review, failed, or has not succeeded for 48 hours
 //! while auto-deprovision is on. The SMTP password lives only in the OS keychain. Sending
-//! never fails a sync: each attempt's outcome is recorded for the window instead.
+//! never fails a sync: each attempt's outcome is recorded for the window instead. Runs'
+//! emails go through the outbox, so every process that stores runs can send them.
 
 mod messages;
+mod outbox;
 mod send;
 
 use chrono::{DateTime, Utc};
@@ -14,11 +16,11 @@ use crate::access::{AccessError, Actor};
 use crate::audit;
 use crate::secrets::{SecretError, SmtpKeychain, SmtpPassword};
 use crate::store::{Store, StoreError};
-use crate::sync::RunRecord;
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
 pub use messages::{Message, STALE_AFTER_HOURS};
+pub use outbox::send_owed;
 
 text_enum! {
     /// How the connection to the SMTP server is protected.
@@ -309,9 +311,13 @@ fn write_settings(
     password_set: bool,
 ) -> Result<(), AlertError> {
     let tx = store.write()?;
+    // Turning alerts on owes emails only for runs stored from now on, not the history.
     tx.execute(
         "UPDATE email_alerts SET enabled = 1, host = ?1, port = ?2, tls = ?3, username = ?4,
-             password_set = ?5, sender = ?6, recipients = ?7 WHERE id = 1",
+             password_set = ?5, sender = ?6, recipients = ?7,
+             alerts_after_run = CASE WHEN enabled = 1 THEN alerts_after_run
+                                     ELSE (SELECT coalesce(max(id), 0) FROM sync_runs) END
+         WHERE id = 1",
         rusqlite::params![
             c.host,
             c.port,
@@ -322,6 +328,7 @@ fn write_settings(
             c.recipients.join(",")
         ],
     )?;
+    outbox::retry_now(&tx)?;
     let signed_in = match &c.username {
         Some(u) => format!(", signing in as {u}"),
         None => String::new(),
@@ -370,32 +377,6 @@ pub async fn send_test(store: &mut Store, by: &Actor) -> Result<(), AlertError> 
     let message = messages::test(store)?;
     let (_, outcome) = deliver_and_record(store, &message).await?;
     outcome
-}
-
-/// After a run ends (called by the shell with the finished record): one email when it
-/// deactivated people, was held for review, or failed. A run is considered once however
-/// often this is called; dry runs never alert. The send's outcome is recorded and returned
-/// (None when nothing was sent); only a store error is an error, and it never affects the run.
-pub async fn after_run(store: &mut Store, run: &RunRecord) -> Result<Option<LastSend>, StoreError> {
-    let Some(id) = run.id.filter(|_| !run.dry_run) else {
-        return Ok(None);
-    };
-    let (enabled, last): (bool, Option<i64>) = store.conn().query_row(
-        "SELECT enabled, last_run_alerted FROM email_alerts WHERE id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if !enabled || last.is_some_and(|last| last >= id) {
-        return Ok(None);
-    }
-    store.conn().execute(
-        "UPDATE email_alerts SET last_run_alerted = ?1 WHERE id = 1",
-        [id],
-    )?;
-    let Some(message) = messages::for_run(store, run)? else {
-        return Ok(None);
-    };
-    Ok(Some(deliver_and_record(store, &message).await?.0))
 }
 
 /// From the scheduler's tick: while alerts and auto-deprovision are on, one email when no run
@@ -448,42 +429,69 @@ async fn deliver_and_record(
     store: &mut Store,
     message: &Message,
 ) -> Result<(LastSend, Result<(), AlertError>), StoreError> {
-    let outcome = deliver(store, message).await;
+    let outcome = match Route::saved(store).await {
+        Ok(route) => route.send(message).await,
+        Err(e) => Err(e),
+    };
     let sent = LastSend {
         at: timestamp::now(),
         subject: message.subject.clone(),
         error: outcome.as_ref().err().map(ToString::to_string),
     };
-    store.conn().execute(
-        "UPDATE email_alerts SET last_sent_at = ?1, last_subject = ?2, last_error = ?3 WHERE id = 1",
-        rusqlite::params![sent.at, sent.subject, sent.error],
-    )?;
+    note_last_send(store.conn(), &sent)?;
     Ok((sent, outcome))
 }
 
-async fn deliver(store: &mut Store, message: &Message) -> Result<(), AlertError> {
-    let s = settings(store)?;
-    let (Some(host), Some(sender), true) = (s.host, s.sender, s.enabled) else {
-        return Err(AlertError::NotSetUp);
-    };
-    let credentials = match s.username {
-        Some(user) => {
-            let keychain = SmtpKeychain::for_store(store)?;
-            // A keychain waiting to be unlocked holds up no other work.
-            let password = tokio::task::spawn_blocking(move || keychain.load())
-                .await
-                .map_err(|e| SecretError::Unavailable(e.to_string()))??;
-            Some((user, password))
-        }
-        None => None,
-    };
-    let server = send::Server {
-        host,
-        port: s.port,
-        tls: s.tls,
-        credentials,
-    };
-    send::send(&server, &sender, &s.recipients, message).await
+/// Keeps the message sent or tried last, for the window.
+fn note_last_send(conn: &rusqlite::Connection, sent: &LastSend) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE email_alerts SET last_sent_at = ?1, last_subject = ?2, last_error = ?3 WHERE id = 1",
+        rusqlite::params![sent.at, sent.subject, sent.error],
+    )?;
+    Ok(())
+}
+
+/// Where alerts go and how: the saved settings with the password from the keychain.
+struct Route {
+    server: send::Server,
+    sender: String,
+    recipients: Vec<String>,
+}
+
+impl Route {
+    /// Takes `&mut Store` though it only reads: a `&Store` held across the keychain's await
+    /// would make the future not `Send` (a connection is not `Sync`), and the app spawns it.
+    async fn saved(store: &mut Store) -> Result<Route, AlertError> {
+        let s = settings(store)?;
+        let (Some(host), Some(sender), true) = (s.host, s.sender, s.enabled) else {
+            return Err(AlertError::NotSetUp);
+        };
+        let credentials = match s.username {
+            Some(user) => {
+                let keychain = SmtpKeychain::for_store(store)?;
+                // A keychain waiting to be unlocked holds up no other work.
+                let password = tokio::task::spawn_blocking(move || keychain.load())
+                    .await
+                    .map_err(|e| SecretError::Unavailable(e.to_string()))??;
+                Some((user, password))
+            }
+            None => None,
+        };
+        Ok(Route {
+            server: send::Server {
+                host,
+                port: s.port,
+                tls: s.tls,
+                credentials,
+            },
+            sender,
+            recipients: s.recipients,
+        })
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), AlertError> {
+        send::send(&self.server, &self.sender, &self.recipients, message).await
+    }
 }
 
 #[cfg(test)]
