@@ -5,6 +5,7 @@ use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, ProvisionRep
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, LineOutcome, RunRecord, RunResult, SyncRequest, Trigger};
+use uniasset_core::text;
 
 use super::{block_on, from_stdin};
 use crate::args::{CloudArgs, EntraCommand, EntraConnect};
@@ -176,12 +177,15 @@ fn send_owed_alerts(store: &mut Store) {
             for failed in attempts.iter().filter(|a| !a.ok()) {
                 eprintln!(
                     "uniasset: the email alert \"{}\" could not be sent: {} It will be tried again by the desktop app or the next `uniasset entra sync`.",
-                    failed.subject,
-                    failed.error.as_deref().unwrap_or_default()
+                    text::replace_controls(&failed.subject),
+                    text::replace_controls(failed.error.as_deref().unwrap_or_default())
                 );
             }
         }
-        Err(e) => eprintln!("uniasset: the email alerts owed could not be sent: {e}"),
+        Err(e) => eprintln!(
+            "uniasset: the email alerts owed could not be sent: {}",
+            text::replace_controls(&e.to_string())
+        ),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::access::{AccessError, Actor};
 use crate::audit;
 use crate::secrets::{SecretError, SmtpKeychain, SmtpPassword};
 use crate::store::{Store, StoreError};
+use crate::text;
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
@@ -171,7 +172,7 @@ fn check(input: &EmailSettingsInput) -> Result<Checked, AlertError> {
         }
     };
     if !host_ok {
-        return Err(AlertError::InvalidHost(host.to_owned()));
+        return Err(AlertError::InvalidHost(text::excerpt(host)));
     }
     if input.port == 0 {
         return Err(AlertError::InvalidPort(0));
@@ -182,7 +183,7 @@ fn check(input: &EmailSettingsInput) -> Result<Checked, AlertError> {
             .map(|_| a.to_owned())
     };
     let sender = input.sender.trim();
-    let sender = address(sender).ok_or_else(|| AlertError::InvalidSender(sender.to_owned()))?;
+    let sender = address(sender).ok_or_else(|| AlertError::InvalidSender(text::excerpt(sender)))?;
     let mut recipients: Vec<String> = Vec::new();
     for r in input
         .recipients
@@ -190,7 +191,7 @@ fn check(input: &EmailSettingsInput) -> Result<Checked, AlertError> {
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        let r = address(r).ok_or_else(|| AlertError::InvalidRecipient(r.to_owned()))?;
+        let r = address(r).ok_or_else(|| AlertError::InvalidRecipient(text::excerpt(r)))?;
         if !recipients.iter().any(|k| k.eq_ignore_ascii_case(&r)) {
             recipients.push(r);
         }
