@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use super::apply::{answering_tenant, deactivate_all, line, Expected, OTHER_TENANT};
+use super::memory::{missing_accounts, note_missing};
 use super::record::{self, Review, RunRecord};
-use super::{
-    acquire, authorize, guarded, line, missing_accounts, observe, seen, Expected, LineOutcome,
-    RunFailure, RunResult, SyncError, OTHER_TENANT,
-};
+use super::run::guarded;
+use super::{acquire, authorize, observe, seen, LineOutcome, RunFailure, RunResult, SyncError};
 use crate::access::Actor;
 use crate::audit;
 use crate::directory::{self, DeactivationReason, UserStatus};
@@ -126,8 +126,8 @@ pub async fn apply_held(
     // The held run's sighting stands (it saw the change first) unless the state moved on.
     let sightings: Vec<_> = to_deactivate.iter().map(|(u, r)| (u.id, *r)).collect();
     seen::note(&tx, &sightings, &enabled, &run.started_at, run.id)?;
-    super::deactivate_all(&tx, &mut run, &to_deactivate)?;
-    super::note_missing(&tx, &checked.missing)?;
+    deactivate_all(&tx, &mut run, &to_deactivate)?;
+    note_missing(&tx, &checked.missing)?;
     run.result = if run.counts.errors > 0 {
         RunResult::CompletedWithErrors
     } else {
@@ -153,7 +153,7 @@ async fn recheck(
     expected: &Expected,
     missing_before: &HashSet<String>,
 ) -> Result<Recheck, RunFailure> {
-    let tenant_id = super::answering_tenant(graph, expected).await?;
+    let tenant_id = answering_tenant(graph, expected).await?;
     let mut live = graph.accounts(oids).await;
     // Nothing could be re-checked (Microsoft unreachable, say): the run stays held.
     if let Some(Err(e)) = live
