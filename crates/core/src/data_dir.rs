@@ -1,4 +1,4 @@
-//! Where the organization's data lives. The app and the `uniasset` command line must agree,
+//! Where the organization's data lives, private to its account (R-D7). The app and the `uniasset` command line must agree,
 //! so both ask this module rather than their own frameworks.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The demo organization (R-DEMO): a realistic small business — dozens of users with mixed
+//! The demo organization (R-D1): a realistic small business — dozens of users with mixed
 //! sign-in methods, assets with history — whose Microsoft users live in a simulated Entra
 //! tenant where a few accounts are disabled or deleted, so Sync Now shows real results.
 //! Everything is derived from fixed data, so the tenant can be rebuilt on every start.

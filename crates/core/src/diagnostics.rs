@@ -1,7 +1,7 @@
 //! Support (R-X1): the plain-text diagnostics an administrator pastes into a message to
 //! support (the version, the system, where the data lives, the last runs, the log's tail),
 //! and the crash report a panic leaves in the log folder. Neither may carry a secret (R-E3,
-//! R-L4): both go through one `Redactor`, which knows this installation's secrets (the
+//! R-X4): both go through one `Redactor`, which knows this installation's secrets (the
 //! keychain's client secret, SMTP password and backup passphrase, the password hashes in
 //! the store) and the shapes secrets take in text (bearer tokens, JWTs, Argon2 hashes,
 //! `secret=…` pairs, long hex tokens), so a secret that was never stored here (an old one,

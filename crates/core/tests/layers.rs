@@ -149,3 +149,87 @@ fn the_reader_sees_paths_and_groups() {
         .collect();
     assert_eq!(used, expected);
 }
+
+/// Rule ids (`R-S4`) that text cites: `R-` after a non-word character, capitals, digits.
+fn rule_ids(text: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for (at, _) in text.match_indices("R-") {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+            continue;
+        }
+        let id: String = text[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            .collect();
+        if id.starts_with(|c: char| c.is_ascii_uppercase()) {
+            ids.insert(format!("R-{id}"));
+        }
+    }
+    ids
+}
+
+fn text_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if path.is_dir() {
+            // Build output and installed packages are not ours.
+            if !matches!(&*name, "target" | "node_modules" | "gen" | "dist") {
+                text_files(&path, out);
+            }
+        } else if ["rs", "ts", "svelte", "js"]
+            .iter()
+            .any(|e| path.extension().is_some_and(|x| x == *e))
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// Every rule the code cites (crates, the shell, the UI) is written down in docs/rules.md,
+/// so a reader can look it up.
+#[test]
+fn every_cited_rule_is_defined() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let rules = std::fs::read_to_string(root.join("docs/rules.md")).unwrap();
+    let defined: BTreeSet<String> = rules
+        .lines()
+        .filter_map(|l| l.strip_prefix("- **"))
+        .flat_map(rule_ids)
+        .collect();
+    assert!(defined.contains("R-S4"), "{defined:?}");
+    let mut files = Vec::new();
+    for dir in ["crates", "src-tauri/src", "ui/src"] {
+        text_files(&root.join(dir), &mut files);
+    }
+    let mut undefined = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for id in rule_ids(&text).difference(&defined) {
+            undefined.push(format!(
+                "{}: {id}",
+                file.strip_prefix(&root).unwrap().display()
+            ));
+        }
+    }
+    assert!(
+        undefined.is_empty(),
+        "not in docs/rules.md:\n{}",
+        undefined.join("\n")
+    );
+}
+
+#[test]
+fn rule_ids_are_read_whole() {
+    // Split so this file cites no undefined rule itself.
+    let ids = rule_ids(concat!("(R-S1…R-S9, R-", "NEW) CR-LF x-R-A1 R-x"));
+    let expected: BTreeSet<String> = ["R-S1", "R-S9", concat!("R-", "NEW")]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(ids, expected);
+}

@@ -1,4 +1,4 @@
-//! People from Microsoft Entra ID (R-O2) against the Graph simulator over real HTTP, with the
+//! People from Microsoft Entra ID (R-D8) against the Graph simulator over real HTTP, with the
 //! secret in the real keychain (run under scripts/with-keyring.sh): who is offered, adding
 //! them (re-read from Entra, never a guest, disabled or deleted account, never a duplicate
 //! address), `provision` for the command line, and sync runs adding new accounts.

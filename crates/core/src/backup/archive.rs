@@ -1,4 +1,4 @@
-//! The backup file: a tar archive (`backup.json` first, then `uniasset.db`, then
+//! The backup file (R-B1, R-B4): a tar archive (`backup.json` first, then `uniasset.db`, then
 //! `documents/<sha256>`), streamed through age with a passphrase (scrypt) recipient when
 //! encrypted. Tar keeps no checksum of what it holds, so the manifest carries the
 //! database's SHA-256 and each document is named by its own: reading a file back checks

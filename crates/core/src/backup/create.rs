@@ -1,4 +1,4 @@
-//! Making a copy: SQLite's online backup API copies the database while the app goes on
+//! Making a copy (R-B2): SQLite's online backup API copies the database while the app goes on
 //! using it, the copy is checked, and the archive is written under a hidden temporary
 //! name, synced, then renamed, so a crash never leaves a half file that looks like a
 //! backup. Older copies are pruned only once the new one is complete.

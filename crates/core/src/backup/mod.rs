@@ -1,4 +1,4 @@
-//! Backups (issue 14): copies of the whole organization (the database and the attached
+//! Backups (issue 14; R-B1…R-B5): copies of the whole organization (the database and the attached
 //! documents) in a folder the owner chooses, optionally encrypted with a passphrase kept in
 //! the keychain, and restoring one. Secrets (the Entra client secret, the SMTP password)
 //! are never in a backup: they are not in the database.
@@ -326,7 +326,7 @@ fn warning(last_good_at: Option<&str>, now: DateTime<Utc>) -> Option<String> {
     })
 }
 
-/// Whether the daily automatic backup is due: automatic backups are on and a nightly window
+/// Whether the daily automatic backup is due (R-B3): automatic backups are on and a nightly window
 /// (03:00 UTC) has begun since the last good backup, or since the organization was created
 /// when there is none. So it comes after the nightly run, or at start when a day was missed.
 /// After a failure it waits an hour before trying again, rather than at every tick.

@@ -1,4 +1,4 @@
-//! Reading a backup back: `inspect` says what a file holds (checking every byte against
+//! Reading a backup back (R-B5): `inspect` says what a file holds (checking every byte against
 //! its checksum), and `restore` puts it in place of the organization in a data directory.
 //! Everything that can fail happens in a staging folder first (unpack, verify, upgrade the
 //! schema, note a client secret this keychain lacks); only then is the current database

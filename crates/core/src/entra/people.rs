@@ -1,4 +1,4 @@
-//! People from Microsoft Entra ID (R-O2, R-D8): the tenant's enabled member accounts not yet in
+//! People from Microsoft Entra ID (R-D8): the tenant's enabled member accounts not yet in
 //! UniAsset, added as Microsoft-linked users. Guests, disabled and deleted accounts are never
 //! offered nor added, and an address is never duplicated: an unlinked Microsoft user with
 //! that address is linked instead, and a password or Google user is left as is and listed.

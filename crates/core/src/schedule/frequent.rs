@@ -1,4 +1,4 @@
-//! When frequent checks run (issue 15): every N minutes while automatic runs can happen,
+//! When frequent checks run (issue 15; R-T6): every N minutes while automatic runs can happen,
 //! the first at once, unless repeated failures or throttling paused them until the next
 //! nightly run succeeds. And what the Entra page and the tray say about them.
 

@@ -39,8 +39,8 @@ pub fn next_window(now: DateTime<Utc>) -> DateTime<Utc> {
     latest_window(now) + Days::new(1)
 }
 
-/// Whether an automatic run is due now, given when auto-deprovision was turned on and when
-/// the last automatic run started.
+/// Whether an automatic run is due now, given when auto-deprovision was turned on (the
+/// first run waits for the next window, R-T2) and when the last automatic run started.
 pub fn due(
     now: DateTime<Utc>,
     enabled_at: DateTime<Utc>,

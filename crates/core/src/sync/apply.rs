@@ -266,7 +266,7 @@ fn sightings(
     Ok((changed, enabled))
 }
 
-/// Which tenant answers now, from the token the run uses anyway: a connection that now
+/// Which tenant answers now (R-S12), from the token the run uses anyway: a connection that now
 /// answers for another tenant than the connected one would read every linked account as
 /// deleted, so that is a failure, not a reading.
 pub(super) async fn answering_tenant(

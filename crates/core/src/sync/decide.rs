@@ -12,7 +12,8 @@ use crate::graph::{AccountState, GraphError};
 pub struct Decision {
     /// Active users Entra reports disabled or deleted.
     pub to_deactivate: Vec<(User, DeactivationReason)>,
-    /// Active protected users Entra reports disabled or deleted: reported, never deactivated.
+    /// Active protected users Entra reports disabled or deleted: reported, never deactivated
+    /// (R-S11).
     pub protected: Vec<(User, DeactivationReason)>,
     /// Users the sync deactivated earlier whose Entra account is enabled again.
     pub enabled_again: Vec<User>,

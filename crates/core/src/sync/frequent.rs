@@ -1,4 +1,4 @@
-//! What the latest frequent check found (issue 15). A check that finds nothing new writes
+//! What the latest frequent check found (issue 15; R-T6). A check that finds nothing new writes
 //! no run to the history, so "last checked" lives here. Checks that fail or are throttled
 //! several times in a row pause until the next nightly run succeeds: a busy or unreachable
 //! Microsoft is not asked again every few minutes.
