@@ -5,13 +5,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use backon::Retryable;
-use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::cloud::{is_loopback_http, Endpoints};
+use super::cloud::Endpoints;
 use super::device_code::AdminToken;
 use super::error::{token_error, GraphErrorBody, TokenErrorBody};
+use super::http::{claims, http_client, malformed, network, ClientOptions};
 use super::retry::{backoff, parse_retry_after, Failure, Transient};
 use super::GraphError;
 use crate::secrets::ClientSecret;
@@ -24,34 +24,6 @@ const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 const RENEW_EARLY: Duration = Duration::from_secs(60);
 /// No run waits on Microsoft longer than this, whatever budget the caller asked for.
 const MAX_RETRY_BUDGET: Duration = Duration::from_secs(24 * 3600);
-
-#[derive(Debug, Clone)]
-pub struct ClientOptions {
-    /// Marks requests `x-ms-throttle-priority: Low`, for unattended (nightly) work.
-    pub low_priority: bool,
-    /// Retries stop once this long has passed since the client was made: a run never
-    /// waits on Microsoft beyond it.
-    pub retry_budget: Duration,
-    pub max_attempts: usize,
-    /// How many requests may be in flight at once.
-    pub concurrency: usize,
-    pub request_timeout: Duration,
-    /// The first backoff step when Microsoft gives no `Retry-After`.
-    pub min_backoff: Duration,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        ClientOptions {
-            low_priority: false,
-            retry_budget: Duration::from_secs(300),
-            max_attempts: 8,
-            concurrency: 4,
-            request_timeout: Duration::from_secs(30),
-            min_backoff: Duration::from_millis(500),
-        }
-    }
-}
 
 struct CachedToken {
     value: String,
@@ -410,26 +382,6 @@ impl GraphClient {
     }
 }
 
-pub(super) fn http_client(
-    base: &str,
-    options: &ClientOptions,
-) -> Result<reqwest::Client, GraphError> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(options.request_timeout)
-        .connect_timeout(Duration::from_secs(10))
-        .user_agent(concat!("UniAsset-Desktop/", env!("CARGO_PKG_VERSION")))
-        // Bearer tokens go only where we send them, never to a redirect target.
-        .redirect(reqwest::redirect::Policy::none());
-    // Otherwise reqwest follows the proxy environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY…).
-    if is_loopback_http(base) {
-        builder = builder.no_proxy();
-    }
-    builder.build().map_err(|e| GraphError::Unreachable {
-        host: base.to_owned(),
-        detail: e.to_string(),
-    })
-}
-
 /// How long a token is used: its `expires_in` clamped to a believable range, less a
 /// margin for renewing early (but never less than half the lifetime).
 fn usable_lifetime(expires_in: f64) -> Duration {
@@ -439,21 +391,6 @@ fn usable_lifetime(expires_in: f64) -> Duration {
         MAX_TOKEN_LIFETIME.as_secs_f64(),
     ));
     lifetime.saturating_sub(RENEW_EARLY).max(lifetime / 2)
-}
-
-/// The claims of an access token. Graph access tokens are JWTs (header.payload.signature,
-/// base64url); the signature is Microsoft's business and not checked here.
-pub(super) fn claims<T: DeserializeOwned>(token: &str) -> Option<T> {
-    let mut parts = token.split('.');
-    let (Some(_header), Some(payload), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&json).ok()
 }
 
 /// The `tid` claim of an access token, a lowercase GUID.
@@ -491,35 +428,11 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
         .and_then(parse_retry_after)
 }
 
-pub(super) fn network(host: &str, e: &reqwest::Error) -> Failure {
-    // reqwest's Display names the URL, never the form body, so the secret cannot leak here.
-    let detail = if e.is_timeout() {
-        "the request timed out".to_owned()
-    } else if e.is_connect() {
-        "the connection was refused or could not be made".to_owned()
-    } else {
-        "the connection broke off before a complete reply".to_owned()
-    };
-    Failure::Transient {
-        kind: Transient::Network {
-            host: host.to_owned(),
-            detail,
-        },
-        retry_after: None,
-    }
-}
-
-pub(super) fn malformed(e: &serde_json::Error) -> Failure {
-    Failure::Transient {
-        kind: Transient::Malformed(e.to_string()),
-        retry_after: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     fn jwt(payload: &str) -> String {
         format!(

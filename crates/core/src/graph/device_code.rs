@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
-use super::client::{claims, http_client, malformed, network, ClientOptions};
 use super::cloud::Endpoints;
 use super::error::{token_error, TokenErrorBody};
+use super::http::{claims, http_client, malformed, network, ClientOptions};
 use super::GraphError;
 
 /// Microsoft Graph Command Line Tools: Microsoft's own public client, the one Microsoft Graph

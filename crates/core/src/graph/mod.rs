@@ -9,10 +9,12 @@ pub mod cloud;
 mod deleted;
 pub mod device_code;
 mod error;
+mod http;
 mod retry;
 mod users;
 
 pub use applications::{Application, NewSecret, PasswordCredential};
-pub use client::{ClientOptions, GraphClient};
+pub use client::GraphClient;
 pub use error::GraphError;
+pub use http::ClientOptions;
 pub use users::{AccountState, DeltaChange, EntraAccount, DELTA_FIELDS};
