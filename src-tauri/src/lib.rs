@@ -6,6 +6,7 @@ mod clock;
 mod commands;
 mod demo;
 mod email;
+mod events;
 mod notifications;
 mod scheduler;
 mod state;

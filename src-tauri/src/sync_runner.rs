@@ -122,7 +122,7 @@ impl SyncRunner {
                         // Listeners hear of the run before its waiters wake. A quiet check
                         // is no run (`announce_quiet_check` told the window).
                         if let Some(run) = result.as_ref().ok().filter(|r| !r.quiet()) {
-                            let _ = crate::commands::events::sync_finished(&app, run);
+                            let _ = crate::events::sync_finished(&app, run);
                         }
                         let _ = finished.send(result.clone());
                         let _ = done.send(Some(result));
@@ -159,7 +159,7 @@ impl SyncRunner {
 fn announce_quiet_check<R: Runtime>(app: &AppHandle<R>, store: &Store) {
     match schedule::frequent_checks(store, crate::clock::now()) {
         Ok(checks) => {
-            let _ = crate::commands::events::frequent_check(app, &checks);
+            let _ = crate::events::frequent_check(app, &checks);
         }
         Err(e) => log::warn!("could not read the frequent checks' state: {e}"),
     }

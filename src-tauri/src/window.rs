@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
-use crate::commands::events;
+use crate::events;
 
 /// The window's label; the capability that lets it call the app's commands names it.
 pub const MAIN: &str = "main";

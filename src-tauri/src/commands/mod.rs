@@ -2,10 +2,10 @@
 //!
 //! The IPC surface is written once, here in Rust. Each area's file declares its commands in
 //! one `commands!` table (name, the arguments the window sends, what it gets back) next to
-//! the functions that do the work; `events!` below declares what the shell emits. From these
-//! tables come the handler, and (written by `cargo test -p uniasset-desktop`, see
-//! `typescript.rs`) the TypeScript client ui/src/bindings/commands.ts, the command list
-//! build.rs turns into permissions (names.rs) and the window's capability.
+//! the functions that do the work; `events!` (in `crate::events`) declares what the shell
+//! emits. From these tables come the handler, and (written by `cargo test -p
+//! uniasset-desktop`, see `typescript.rs`) the TypeScript client ui/src/bindings/commands.ts,
+//! the command list build.rs turns into permissions (names.rs) and the window's capability.
 //!
 //! To add a command: write `async fn name<R: Runtime>(app: AppHandle<R>, args...) -> Reply<T>`
 //! in an area's file and its line in that file's `commands!` table; run
@@ -59,34 +59,6 @@ macro_rules! commands {
     };
 }
 
-/// Declares the events the shell emits to the window: `name: "wire-name" => Payload;`.
-/// Each becomes `events::name(app, &payload)` for the shell and `onName(handler)` in the
-/// TypeScript client; the doc comment goes with both.
-macro_rules! events {
-    ($( $(#[doc = $doc:literal])* $name:ident : $wire:literal => $payload:ty; )*) => {
-        $(
-            $(#[doc = $doc])*
-            pub fn $name<R: tauri::Runtime>(
-                app: &tauri::AppHandle<R>,
-                payload: &$payload,
-            ) -> tauri::Result<()> {
-                tauri::Emitter::emit(app, $wire, payload)
-            }
-        )*
-
-        #[cfg(test)]
-        pub fn signatures() -> Vec<crate::commands::typescript::Event> {
-            use crate::commands::typescript::{Event, Ts};
-            vec![$(Event {
-                name: stringify!($name),
-                wire: $wire,
-                doc: concat!($($doc, "\n"),*),
-                payload: Ts::of::<$payload>(),
-            }),*]
-        }
-    };
-}
-
 /// Lists the areas once: each is a module with its own `commands!` table.
 macro_rules! areas {
     ($($area:ident),*) => {
@@ -130,25 +102,7 @@ areas!(
     alerts
 );
 
-pub mod events {
-    use uniasset_core::schedule::FrequentChecks;
-    use uniasset_core::sync::RunRecord;
-
-    events! {
-        /// A sync run has ended, whoever started it (the window, the tray or the schedule);
-        /// the payload is its record.
-        sync_finished: "sync-finished" => RunRecord;
-        /// A frequent check found nothing new: no run, only "Last checked" moved. The
-        /// payload is the checks' state, so the window has nothing to ask.
-        frequent_check: "frequent-check" => FrequentChecks;
-        /// The tray opened the window to sign in; `take_sign_in_notice` says why.
-        sign_in_needed: "sign-in-needed" => ();
-        /// The tray asked for a screen (Renew client secret…); `take_page_request` says which.
-        page_requested: "page-requested" => ();
-    }
-}
-
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod typescript;
+pub(crate) mod typescript;
