@@ -117,7 +117,7 @@ fn follow_results(app: AppHandle) {
     let runner = app.state::<SyncRunner>();
     let app = app.clone();
     runner.on_finished(move |outcome| {
-        let at = Local::now().format("%H:%M");
+        let at = clock::now().with_timezone(&Local).format("%H:%M");
         let what = match outcome {
             Ok(run) if run.quiet() => None,
             Ok(run) => Some(sync::headline(&run)),
