@@ -7,6 +7,7 @@ use uniasset_core::demo;
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::ErrorReport;
 
+use crate::error::ShellError;
 use crate::state::AppState;
 
 /// Starts the tenant and (re)connects the demo organization to it.
@@ -16,10 +17,7 @@ pub async fn start_tenant<R: Runtime>(app: &AppHandle<R>) -> Result<(), ErrorRep
         client_id: demo::CLIENT_ID.into(),
         ..TenantConfig::default()
     })
-    .map_err(|e| ErrorReport {
-        code: "demo_tenant".into(),
-        message: format!("The demo's simulated Entra tenant could not start: {e}"),
-    })?;
+    .map_err(ShellError::DemoTenant)?;
     sim.seed(&seed_accounts());
     let state = app.state::<AppState>();
     let mut store = state.open_store()?;

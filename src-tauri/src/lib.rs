@@ -6,6 +6,7 @@ mod clock;
 mod commands;
 mod demo;
 mod email;
+mod error;
 mod events;
 mod notifications;
 mod scheduler;

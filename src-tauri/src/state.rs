@@ -2,17 +2,21 @@
 //! sign-in under way and, for a demo organization, its simulated Entra tenant. (The sync
 //! runner is managed on its own.)
 
+use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Mutex as StdMutex;
 
 use graph_sim::Simulator;
+use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{Mutex, MutexGuard};
 use uniasset_core::access::Actor;
 use uniasset_core::entra::{AdminSignIn, CancelSignIn, EntraError};
 use uniasset_core::sessions::{self, SessionToken, SignInError};
 use uniasset_core::store::Store;
 use uniasset_core::{data_dir, ErrorReport};
+
+use crate::error::ShellError;
 
 pub struct AppState {
     data_dir: Option<PathBuf>,
@@ -79,12 +83,18 @@ impl AppState {
         Ok(StoreGuard(slot))
     }
 
+    /// The signed-in person (see `actor`) and the shared store, held for one command.
+    pub async fn signed_in(&self) -> Result<(Actor, StoreGuard<'_>), ErrorReport> {
+        let store = self.store().await?;
+        let actor = self.actor(&store)?;
+        Ok((actor, store))
+    }
+
     /// The signed-in person and a connection of the command's own, for commands that wait on
     /// Microsoft: the shared connection is released at once, so the other screens and the
     /// scheduler go on while Graph answers.
     pub async fn for_network(&self) -> Result<(Actor, Store), ErrorReport> {
-        let store = self.store().await?;
-        let actor = self.actor(&store)?;
+        let (actor, store) = self.signed_in().await?;
         Ok((actor, store.another()?))
     }
 
@@ -100,9 +110,9 @@ impl AppState {
         let dir = self.data_dir()?;
         let done = tauri::async_runtime::spawn_blocking(move || work(dir))
             .await
-            .map_err(|e| ErrorReport {
-                code: "unexpected".into(),
-                message: format!("The restore stopped unexpectedly: {e}"),
+            .map_err(|error| ShellError::Stopped {
+                work: "restore",
+                error,
             })?;
         if done.is_ok() {
             *self.session() = None;
@@ -176,6 +186,29 @@ impl AppState {
             .as_ref()
             .ok_or_else(|| ErrorReport::from(SignInError::SessionEnded))?;
         Ok(sessions::authenticate(store, token, crate::clock::now())?)
+    }
+}
+
+/// The shell's state from an app handle, borrowed for as long as the handle (a `State`
+/// would end with its statement), so a command's preamble is one line.
+pub trait AppStateExt {
+    fn app_state(&self) -> &AppState;
+
+    /// The signed-in person and the shared store (`AppState::signed_in`).
+    fn signed_in(
+        &self,
+    ) -> impl Future<Output = Result<(Actor, StoreGuard<'_>), ErrorReport>> + Send;
+}
+
+impl<R: Runtime> AppStateExt for AppHandle<R> {
+    fn app_state(&self) -> &AppState {
+        self.state::<AppState>().inner()
+    }
+
+    fn signed_in(
+        &self,
+    ) -> impl Future<Output = Result<(Actor, StoreGuard<'_>), ErrorReport>> + Send {
+        self.app_state().signed_in()
     }
 }
 

@@ -9,16 +9,15 @@ use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::diagnostics::{self, Context, Redactor};
 use uniasset_core::{data_dir, ErrorReport};
 
+use crate::error::ShellError;
+
 pub const PROGRAM: &str = "UniAsset Desktop";
 /// The workspace's version, as the packages and `--version` give it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Where tauri-plugin-log writes (its `LogDir` target) and crash reports go.
 pub fn log_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, ErrorReport> {
-    app.path().app_log_dir().map_err(|e| ErrorReport {
-        code: "no_log_folder".into(),
-        message: format!("This system gives UniAsset no folder for its logs: {e}"),
-    })
+    Ok(app.path().app_log_dir().map_err(ShellError::NoLogFolder)?)
 }
 
 pub fn context(data_dir: PathBuf, log_dir: PathBuf) -> Context {

@@ -16,7 +16,9 @@ use tokio::sync::{broadcast, watch, Mutex};
 use uniasset_core::access::Actor;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
-use uniasset_core::{data_dir, schedule, ErrorReport};
+use uniasset_core::{data_dir, schedule, ErrorCode, ErrorReport};
+
+use crate::error::ShellError;
 
 pub type Outcome = Result<RunRecord, ErrorReport>;
 
@@ -85,7 +87,7 @@ impl SyncRunner {
         })
         .await
         .inspect_err(|e| {
-            if e.code == CRASHED {
+            if e.code == ShellError::SyncCrashed.code() {
                 close_crashed_run(data_dir);
             }
         })
@@ -165,13 +167,8 @@ fn announce_quiet_check<R: Runtime>(app: &AppHandle<R>, store: &Store) {
     }
 }
 
-const CRASHED: &str = "sync_crashed";
-
 fn crashed() -> ErrorReport {
-    ErrorReport {
-        code: CRASHED.into(),
-        message: "The sync stopped on an internal error. Nobody was deactivated; the next run starts again.".into(),
-    }
+    ShellError::SyncCrashed.into()
 }
 
 /// A run that died mid-way left its record "running": close it as failed now, rather than
@@ -198,8 +195,10 @@ pub(crate) mod tests {
     use uniasset_core::secrets::ClientSecret;
     use uniasset_core::store::Store;
     use uniasset_core::sync::Trigger;
+    use uniasset_core::ErrorCode;
 
-    use super::{SyncRunner, CRASHED};
+    use super::SyncRunner;
+    use crate::error::ShellError;
 
     fn link(store: &mut Store, sim: &Simulator, email: &str, enabled: bool) {
         let oid = sim.add_user(email, None, enabled);
@@ -354,9 +353,12 @@ pub(crate) mod tests {
                 panic!("a bug in a run");
             }))
             .unwrap_err();
-        assert_eq!(crashed.code, CRASHED);
+        assert_eq!(crashed.code, ShellError::SyncCrashed.code());
         assert!(crashed.message.contains("Nobody was deactivated"));
-        assert_eq!(finished.try_recv().unwrap().unwrap_err().code, CRASHED);
+        assert_eq!(
+            finished.try_recv().unwrap().unwrap_err().code,
+            ShellError::SyncCrashed.code()
+        );
 
         let next = tauri::async_runtime::block_on(runner.run(
             &handle,

@@ -18,7 +18,7 @@ use uniasset_core::store::Store;
 use uniasset_core::sync::{self, Trigger};
 
 use crate::clock;
-use crate::state::AppState;
+use crate::state::{AppState, AppStateExt};
 use crate::sync_runner::SyncRunner;
 use crate::window;
 
@@ -90,13 +90,8 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
 /// says why.
 pub fn sync_now(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let actor = match state.store().await {
-            Ok(store) => state.actor(&store),
-            Err(e) => Err(e),
-        };
-        let actor = match actor {
-            Ok(actor) => actor,
+        let actor = match app.signed_in().await {
+            Ok((actor, _)) => actor,
             Err(e) => {
                 show_last_result(&app, &format!("Sync Now: {}", e.message));
                 let why = format!("Sync Now from the tray did not run: {}", e.message);

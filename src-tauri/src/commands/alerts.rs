@@ -1,12 +1,12 @@
 //! Settings → General → Email alerts. The SMTP password goes straight to the core, which
 //! keeps it in the OS keychain; no reply carries it back.
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use uniasset_core::alerts::{self, EmailSettings, EmailSettingsInput};
 use uniasset_core::secrets::SmtpPassword;
 
 use super::Reply;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 
 commands! {
     email_settings() -> EmailSettings;
@@ -16,9 +16,7 @@ commands! {
 }
 
 async fn email_settings<R: Runtime>(app: AppHandle<R>) -> Reply<EmailSettings> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(alerts::settings_for(&store, &actor)?)
 }
 
@@ -28,22 +26,17 @@ async fn save_email_settings<R: Runtime>(
     input: EmailSettingsInput,
     password: Option<String>,
 ) -> Reply<EmailSettings> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     let password = password.map(SmtpPassword::new);
     Ok(alerts::save(&mut store, &actor, &input, password.as_ref())?)
 }
 
 async fn send_test_email<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(alerts::send_test(&mut own, &actor).await?)
 }
 
 async fn clear_email_settings<R: Runtime>(app: AppHandle<R>) -> Reply<EmailSettings> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(alerts::clear(&mut store, &actor)?)
 }

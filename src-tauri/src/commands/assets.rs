@@ -2,16 +2,16 @@
 
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use uniasset_core::assets::{
     self, Asset, AssetDetails, AssetEdit, AssetPage, AssetQuery, Document, MaintenanceLog,
     NewAsset,
 };
-use uniasset_core::ErrorReport;
 
 use super::Reply;
-use crate::state::AppState;
+use crate::error::ShellError;
+use crate::state::AppStateExt;
 
 commands! {
     list_assets(query: AssetQuery) -> AssetPage;
@@ -27,9 +27,7 @@ commands! {
 }
 
 async fn list_assets<R: Runtime>(app: AppHandle<R>, query: AssetQuery) -> Reply<AssetPage> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(assets::page(&store, &actor, &query)?)
 }
 
@@ -38,16 +36,12 @@ async fn add_asset<R: Runtime>(
     asset: NewAsset,
     assign_to: Option<i64>,
 ) -> Reply<Asset> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::add_asset(&mut store, &actor, &asset, assign_to)?)
 }
 
 async fn edit_asset<R: Runtime>(app: AppHandle<R>, asset_id: i64, edit: AssetEdit) -> Reply<Asset> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::edit_asset(&mut store, &actor, asset_id, &edit)?)
 }
 
@@ -57,9 +51,7 @@ async fn assign_asset<R: Runtime>(
     user_id: i64,
     note: Option<String>,
 ) -> Reply<Asset> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::assign(&mut store, &actor, asset_id, user_id, note.as_deref())?)
 }
 
@@ -68,9 +60,7 @@ async fn check_in_asset<R: Runtime>(
     asset_id: i64,
     note: Option<String>,
 ) -> Reply<Asset> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::check_in(&mut store, &actor, asset_id, note.as_deref())?)
 }
 
@@ -79,16 +69,12 @@ async fn mark_asset_lost<R: Runtime>(
     asset_id: i64,
     note: Option<String>,
 ) -> Reply<Asset> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::mark_lost(&mut store, &actor, asset_id, note.as_deref())?)
 }
 
 async fn asset_details<R: Runtime>(app: AppHandle<R>, asset_id: i64) -> Reply<AssetDetails> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    state.actor(&store)?;
+    let (_, store) = app.signed_in().await?;
     Ok(assets::details(&store, asset_id)?)
 }
 
@@ -97,9 +83,7 @@ async fn add_maintenance<R: Runtime>(
     asset_id: i64,
     note: String,
 ) -> Reply<MaintenanceLog> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::add_maintenance_log(&mut store, &actor, asset_id, &note)?)
 }
 
@@ -109,24 +93,18 @@ async fn attach_document<R: Runtime>(
     asset_id: i64,
     path: PathBuf,
 ) -> Reply<Document> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(assets::attach_document(&mut store, &actor, asset_id, &path)?)
 }
 
 /// Opens a stored document with the system's application for its type.
 async fn open_document<R: Runtime>(app: AppHandle<R>, document_id: i64) -> Reply<()> {
-    let state = app.state::<AppState>();
     let path = {
-        let store = state.store().await?;
-        state.actor(&store)?;
+        let (_, store) = app.signed_in().await?;
         assets::document_path(&store, document_id)?
     };
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(|e| ErrorReport {
-            code: "open_failed".into(),
-            message: format!("The document could not be opened: {e}"),
-        })
+        .map_err(ShellError::DocumentNotOpened)?;
+    Ok(())
 }

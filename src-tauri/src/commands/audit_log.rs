@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use uniasset_core::audit::{self, AuditPage, AuditQuery};
 
 use super::Reply;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 
 commands! {
     audit_log(query: AuditQuery) -> AuditPage;
@@ -15,16 +15,12 @@ commands! {
 }
 
 async fn audit_log<R: Runtime>(app: AppHandle<R>, query: AuditQuery) -> Reply<AuditPage> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(audit::page(&store, &actor, &query)?)
 }
 
 async fn audit_actions<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<String>> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(audit::actions(&store, &actor)?)
 }
 
@@ -34,8 +30,6 @@ async fn export_audit_csv<R: Runtime>(
     query: AuditQuery,
     path: PathBuf,
 ) -> Reply<u32> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(audit::export_csv_file(&store, &actor, &query, &path)?)
 }

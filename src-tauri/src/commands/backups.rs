@@ -2,19 +2,18 @@
 //! command calls one core function. Backing up and restoring read and write whole files, so
 //! they run on a blocking thread with a connection of their own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_opener::OpenerExt;
+use tauri::{AppHandle, Runtime};
 use uniasset_core::access::Actor;
 use uniasset_core::backup::{
     self, BackupInfo, BackupSettingsInput, BackupStatus, Restorer, RestoreOutcome,
 };
 use uniasset_core::secrets::BackupPassphrase;
-use uniasset_core::ErrorReport;
 
 use super::Reply;
-use crate::state::AppState;
+use crate::error::ShellError;
+use crate::state::AppStateExt;
 
 commands! {
     backup_status() -> BackupStatus;
@@ -27,15 +26,12 @@ commands! {
 }
 
 async fn backup_status<R: Runtime>(app: AppHandle<R>) -> Reply<BackupStatus> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    state.actor(&store)?;
+    let (_, store) = app.signed_in().await?;
     Ok(backup::status(&store)?)
 }
 
 async fn backup_now<R: Runtime>(app: AppHandle<R>) -> Reply<BackupStatus> {
-    let state = app.state::<AppState>();
-    let (actor, own) = state.for_network().await?;
+    let (actor, own) = app.app_state().for_network().await?;
     let status = blocking(move || {
         let mut own = own;
         backup::create(&mut own, &actor, None)?;
@@ -50,9 +46,7 @@ async fn save_backup_settings<R: Runtime>(
     app: AppHandle<R>,
     input: BackupSettingsInput,
 ) -> Reply<BackupStatus> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(backup::save_settings(&mut store, &actor, &input)?)
 }
 
@@ -60,9 +54,7 @@ async fn set_backup_passphrase<R: Runtime>(
     app: AppHandle<R>,
     passphrase: Option<String>,
 ) -> Reply<BackupStatus> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     let passphrase = passphrase.map(BackupPassphrase::new);
     Ok(backup::set_passphrase(
         &mut store,
@@ -92,7 +84,7 @@ async fn restore_backup<R: Runtime>(
     path: String,
     passphrase: Option<String>,
 ) -> Reply<RestoreOutcome> {
-    let state = app.state::<AppState>();
+    let state = app.app_state();
     let restorer = {
         let store = state.store().await?;
         match state.actor(&store) {
@@ -113,21 +105,10 @@ async fn restore_backup<R: Runtime>(
 
 async fn open_backup_folder<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
     let folder = {
-        let state = app.state::<AppState>();
-        let store = state.store().await?;
-        state.actor(&store)?;
+        let (_, store) = app.signed_in().await?;
         backup::status(&store)?.folder
     };
-    std::fs::create_dir_all(&folder).map_err(|e| ErrorReport {
-        code: "open_failed".into(),
-        message: format!("The backup folder {folder} could not be made: {e}"),
-    })?;
-    app.opener()
-        .open_path(&folder, None::<&str>)
-        .map_err(|e| ErrorReport {
-            code: "open_failed".into(),
-            message: format!("The backup folder {folder} could not be opened: {e}"),
-        })
+    super::open_folder(&app, "backup folder", Path::new(&folder))
 }
 
 /// File work off the async runtime's threads.
@@ -136,8 +117,8 @@ async fn blocking<T: Send + 'static>(
 ) -> Reply<T> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| ErrorReport {
-            code: "unexpected".into(),
-            message: format!("The backup stopped unexpectedly: {e}"),
+        .map_err(|error| ShellError::Stopped {
+            work: "backup",
+            error,
         })?
 }

@@ -1,4 +1,5 @@
 use tauri::{AppHandle, Manager, Runtime};
+use uniasset_core::access::Actor;
 use uniasset_core::entra::{self, ConnectionInput, EntraSettings, MassDeactivationGuard, MatchReport};
 use uniasset_core::overview::{self, EntraOverview};
 use uniasset_core::schedule::FrequentChecks;
@@ -8,7 +9,7 @@ use uniasset_core::sync::{self, RunRecord, Trigger};
 
 use super::Reply;
 use crate::clock;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 use crate::sync_runner::SyncRunner;
 
 commands! {
@@ -26,15 +27,14 @@ commands! {
     save_check_interval(minutes: Option<u32>) -> EntraSettings;
 }
 
-pub(super) fn overview_for(state: &AppState, store: &Store) -> Reply<EntraOverview> {
-    let actor = state.actor(store)?;
-    Ok(overview::entra_overview(store, &actor, clock::now())?)
+/// The Entra page as it is now: what the commands that change it answer.
+pub(super) fn overview_for(store: &Store, actor: &Actor) -> Reply<EntraOverview> {
+    Ok(overview::entra_overview(store, actor, clock::now())?)
 }
 
 async fn entra_overview<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    overview_for(&state, &store)
+    let (actor, store) = app.signed_in().await?;
+    overview_for(&store, &actor)
 }
 
 /// "Test connection" on the form, before saving; the secret is used and dropped.
@@ -43,11 +43,7 @@ async fn entra_test<R: Runtime>(
     input: ConnectionInput,
     secret: String,
 ) -> Reply<()> {
-    let actor = {
-        let state = app.state::<AppState>();
-        let store = state.store().await?;
-        state.actor(&store)?
-    };
+    let (actor, _) = app.signed_in().await?;
     Ok(entra::test(&actor, &input, &ClientSecret::new(secret)).await?)
 }
 
@@ -56,21 +52,18 @@ async fn entra_connect<R: Runtime>(
     input: ConnectionInput,
     secret: String,
 ) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     entra::connect(&mut own, &actor, &input, &ClientSecret::new(secret)).await?;
     crate::tray::refresh_notices(app.clone());
-    let store = state.store().await?;
-    overview_for(&state, &store)
+    let (actor, store) = app.signed_in().await?;
+    overview_for(&store, &actor)
 }
 
 async fn entra_disconnect<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     entra::disconnect(&mut store, &actor)?;
     crate::tray::refresh_notices(app.clone());
-    overview_for(&state, &store)
+    overview_for(&store, &actor)
 }
 
 /// Save on the Entra page: the toggle and the guard take effect only here (R-T4).
@@ -79,54 +72,43 @@ async fn entra_save<R: Runtime>(
     auto_deprovision: bool,
     guard: MassDeactivationGuard,
 ) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     entra::save(&mut store, &actor, auto_deprovision, guard)?;
-    overview_for(&state, &store)
+    overview_for(&store, &actor)
 }
 
 /// Sync Now: the same check as the nightly run (R-S8); joins a run already going.
 async fn sync_now<R: Runtime>(app: AppHandle<R>) -> Reply<RunRecord> {
-    let state = app.state::<AppState>();
-    let actor = state.actor(&*state.store().await?)?;
+    let (actor, _) = app.signed_in().await?;
     app.state::<SyncRunner>()
         .run(&app, Trigger::Manual, actor)
         .await
 }
 
 async fn run_details<R: Runtime>(app: AppHandle<R>, run_id: i64) -> Reply<RunRecord> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(sync::run_details(&store, &actor, run_id)?)
 }
 
 async fn apply_held<R: Runtime>(app: AppHandle<R>, run_id: i64) -> Reply<RunRecord> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(sync::apply_held(&mut own, &actor, run_id, Trigger::Manual).await?)
 }
 
 async fn dismiss_held<R: Runtime>(app: AppHandle<R>, run_id: i64) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     sync::dismiss_held(&mut store, &actor, run_id)?;
-    overview_for(&state, &store)
+    overview_for(&store, &actor)
 }
 
 async fn match_accounts<R: Runtime>(app: AppHandle<R>) -> Reply<MatchReport> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::match_accounts(&mut own, &actor).await?)
 }
 
 /// "Last checked", "Next check" and a pause, for the Entra page (whoever may manage it).
 async fn frequent_checks<R: Runtime>(app: AppHandle<R>) -> Reply<FrequentChecks> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(overview::frequent_checks(&store, &actor, clock::now())?)
 }
 
@@ -135,9 +117,7 @@ async fn save_check_interval<R: Runtime>(
     app: AppHandle<R>,
     minutes: Option<u32>,
 ) -> Reply<EntraSettings> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     let settings = entra::set_check_interval(&mut store, &actor, minutes)?;
     crate::tray::refresh_notices(app.clone());
     Ok(settings)

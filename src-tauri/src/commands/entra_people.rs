@@ -1,13 +1,13 @@
 //! Settings → Integrations → Microsoft Entra ID → People from Microsoft Entra ID.
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use uniasset_core::directory::Role;
 use uniasset_core::entra::{self, EntraPeople, ProvisionReport};
 use uniasset_core::overview::EntraOverview;
 
 use super::entra::overview_for;
 use super::Reply;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 
 commands! {
     entra_people(search: Option<String>) -> EntraPeople;
@@ -20,8 +20,7 @@ async fn entra_people<R: Runtime>(
     app: AppHandle<R>,
     search: Option<String>,
 ) -> Reply<EntraPeople> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::people(&mut own, &actor, search.as_deref()).await?)
 }
 
@@ -31,15 +30,12 @@ async fn add_entra_people<R: Runtime>(
     object_ids: Vec<String>,
     role: Role,
 ) -> Reply<ProvisionReport> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::add_people(&mut own, &actor, &object_ids, role).await?)
 }
 
 async fn entra_set_auto_add<R: Runtime>(app: AppHandle<R>, on: bool) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     entra::set_auto_add_users(&mut store, &actor, on)?;
-    overview_for(&state, &store)
+    overview_for(&store, &actor)
 }

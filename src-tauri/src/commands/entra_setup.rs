@@ -1,17 +1,17 @@
 //! Connecting without copying secrets: the form's live checks, "Set it up for me" and
 //! "Renew secret" (an administrator's device-code sign-in), and the admin center link.
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use uniasset_core::entra::cloud::Cloud;
 use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, FieldProblem, SetupTarget};
 use uniasset_core::overview::EntraOverview;
 use uniasset_core::secrets::ClientSecret;
-use uniasset_core::ErrorReport;
 
 use super::entra::overview_for;
 use super::Reply;
-use crate::state::{AppState, SignInPurpose};
+use crate::error::ShellError;
+use crate::state::{AppStateExt, SignInPurpose};
 
 commands! {
     entra_check(input: ConnectionInput, secret: String) -> Vec<FieldProblem>;
@@ -37,53 +37,49 @@ async fn entra_setup_begin<R: Runtime>(
     app: AppHandle<R>,
     target: SetupTarget,
 ) -> Reply<DeviceCodePrompt> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     let (prompt, sign_in) = entra::begin_setup(&mut own, &actor, &target).await?;
-    state.hold_admin_sign_in(SignInPurpose::Setup, sign_in, &prompt.verification_uri);
+    app.app_state().hold_admin_sign_in(SignInPurpose::Setup, sign_in, &prompt.verification_uri);
     open_sign_in_page(&app, &prompt);
     Ok(prompt)
 }
 
 async fn entra_setup_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
-    let sign_in = state.take_admin_sign_in(SignInPurpose::Setup)?;
+    let (actor, mut own) = app.app_state().for_network().await?;
+    let sign_in = app.app_state().take_admin_sign_in(SignInPurpose::Setup)?;
     entra::finish_setup(&mut own, &actor, sign_in).await?;
     crate::tray::refresh_notices(app.clone());
-    let store = state.store().await?;
-    overview_for(&state, &store)
+    let (actor, store) = app.signed_in().await?;
+    overview_for(&store, &actor)
 }
 
 async fn entra_renew_begin<R: Runtime>(app: AppHandle<R>) -> Reply<DeviceCodePrompt> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     let (prompt, sign_in) = entra::begin_renewal(&mut own, &actor).await?;
-    state.hold_admin_sign_in(SignInPurpose::Renewal, sign_in, &prompt.verification_uri);
+    app.app_state().hold_admin_sign_in(SignInPurpose::Renewal, sign_in, &prompt.verification_uri);
     open_sign_in_page(&app, &prompt);
     Ok(prompt)
 }
 
 async fn entra_renew_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOverview> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
-    let sign_in = state.take_admin_sign_in(SignInPurpose::Renewal)?;
+    let (actor, mut own) = app.app_state().for_network().await?;
+    let sign_in = app.app_state().take_admin_sign_in(SignInPurpose::Renewal)?;
     let renewal = entra::finish_renewal(&mut own, &actor, sign_in).await?;
     log::info!("Client secret renewed, valid until {}. {}", renewal.expires_on, renewal.old_secret);
     crate::tray::refresh_notices(app.clone());
-    let store = state.store().await?;
-    overview_for(&state, &store)
+    let (actor, store) = app.signed_in().await?;
+    overview_for(&store, &actor)
 }
 
 /// Whether the cancel came in time: once the administrator has signed in and UniAsset has
 /// begun changing the tenant, the work finishes (or undoes itself) and Finish says how.
 async fn entra_sign_in_cancel<R: Runtime>(app: AppHandle<R>) -> Reply<bool> {
-    Ok(app.state::<AppState>().cancel_admin_sign_in())
+    Ok(app.app_state().cancel_admin_sign_in())
 }
 
 /// "Open the sign-in page again": only the page Microsoft named for the code being waited on.
 async fn open_verification_page<R: Runtime>(app: AppHandle<R>) -> Reply<()> {
-    let page = app.state::<AppState>().admin_sign_in_page()?;
+    let page = app.app_state().admin_sign_in_page()?;
     open_in_browser(&app, &page)
 }
 
@@ -94,10 +90,11 @@ async fn open_entra_admin_center<R: Runtime>(app: AppHandle<R>, cloud: Cloud) ->
 fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str) -> Reply<()> {
     app.opener()
         .open_url(url, None::<&str>)
-        .map_err(|e| ErrorReport {
-            code: "open_failed".into(),
-            message: format!("The browser could not be opened at {url}: {e}. Open that address yourself."),
-        })
+        .map_err(|error| ShellError::BrowserNotOpened {
+            url: url.to_owned(),
+            error,
+        })?;
+    Ok(())
 }
 
 /// The window shows the code and the address too, so a computer without a browser that

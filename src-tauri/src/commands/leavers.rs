@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use uniasset_core::leavers::{self, Evidence, Leaver, LeaversError};
 
 use super::Reply;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 
 commands! {
     leavers() -> Vec<Leaver>;
@@ -16,17 +16,13 @@ commands! {
 }
 
 async fn leavers<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Leaver>> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(leavers::leavers(&store, &actor)?)
 }
 
 /// For the sidebar's badge next to Assets.
 async fn leaver_count<R: Runtime>(app: AppHandle<R>) -> Reply<u32> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    state.actor(&store)?;
+    let (_, store) = app.signed_in().await?;
     Ok(leavers::count(&store)?)
 }
 
@@ -35,9 +31,7 @@ async fn evidence<R: Runtime>(
     since: Option<String>,
     until: Option<String>,
 ) -> Reply<Evidence> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     let (since, until) = (day(since)?, day(until)?);
     Ok(leavers::evidence(&store, &actor, since, until)?)
 }
@@ -49,9 +43,7 @@ async fn export_evidence_csv<R: Runtime>(
     until: Option<String>,
     path: PathBuf,
 ) -> Reply<u32> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     let (since, until) = (day(since)?, day(until)?);
     Ok(leavers::evidence_csv_file(&store, &actor, since, until, &path)?)
 }

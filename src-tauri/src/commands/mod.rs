@@ -8,13 +8,39 @@
 //! the command list build.rs turns into permissions (names.rs) and the window's capability.
 //!
 //! To add a command: write `async fn name<R: Runtime>(app: AppHandle<R>, args...) -> Reply<T>`
-//! in an area's file and its line in that file's `commands!` table; run
-//! `cargo test -p uniasset-desktop` (it regenerates the three files and fails once, so they get
-//! committed); call `backend.name(...)` from the UI. A new area is one more name in `areas!`.
+//! in an area's file (most begin with `app.signed_in()`, `crate::state::AppStateExt`) and its
+//! line in that file's `commands!` table; run `cargo test -p uniasset-desktop` (it regenerates
+//! the three files and fails once, so they get committed); call `backend.name(...)` from the
+//! UI. A new area is one more name in `areas!`.
 
+use std::path::Path;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_opener::OpenerExt;
 use uniasset_core::ErrorReport;
 
+use crate::error::ShellError;
+
 pub type Reply<T> = Result<T, ErrorReport>;
+
+/// Opens a folder of ours in the system's file manager; one not written yet is made first,
+/// so it still opens. `folder` is what the window calls it ("logs folder").
+fn open_folder<R: Runtime>(app: &AppHandle<R>, folder: &'static str, path: &Path) -> Reply<()> {
+    let shown = || path.display().to_string();
+    std::fs::create_dir_all(path).map_err(|error| ShellError::FolderNotMade {
+        folder,
+        path: shown(),
+        error,
+    })?;
+    app.opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|error| ShellError::FolderNotOpened {
+            folder,
+            path: shown(),
+            error,
+        })?;
+    Ok(())
+}
 
 /// Declares an area's commands, one line each: `name(arg: Type, ...) -> Returned;`.
 ///

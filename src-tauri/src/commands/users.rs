@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use uniasset_core::details::{self, UserDetails};
 use uniasset_core::directory::{
     self, ImportPreview, ImportSummary, NewUser, User, UserEdit, UserPage, UserQuery,
@@ -10,7 +10,7 @@ use uniasset_core::password::Password;
 use uniasset_core::sessions;
 
 use super::Reply;
-use crate::state::AppState;
+use crate::state::AppStateExt;
 
 commands! {
     list_users(query: UserQuery) -> UserPage;
@@ -26,23 +26,17 @@ commands! {
 }
 
 async fn list_users<R: Runtime>(app: AppHandle<R>, query: UserQuery) -> Reply<UserPage> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(directory::page(&store, &actor, &query)?)
 }
 
 async fn user_details<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<UserDetails> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    state.actor(&store)?;
+    let (_, store) = app.signed_in().await?;
     Ok(details::details(&store, user_id)?)
 }
 
 async fn deactivate_user<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<User> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(directory::deactivate(&mut store, &actor, user_id)?)
 }
 
@@ -52,9 +46,7 @@ async fn set_user_protected<R: Runtime>(
     user_id: i64,
     protected: bool,
 ) -> Reply<User> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(directory::set_protected(
         &mut store, &actor, user_id, protected,
     )?)
@@ -66,8 +58,7 @@ async fn reactivate_user<R: Runtime>(
     user_id: i64,
     confirmed: bool,
 ) -> Reply<User> {
-    let state = app.state::<AppState>();
-    let (actor, mut own) = state.for_network().await?;
+    let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::reactivate(&mut own, &actor, user_id, confirmed).await?)
 }
 
@@ -77,9 +68,7 @@ async fn add_user<R: Runtime>(
     user: NewUser,
     password: Option<Password>,
 ) -> Reply<User> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(directory::add_user(
         &mut store,
         &actor,
@@ -89,9 +78,7 @@ async fn add_user<R: Runtime>(
 }
 
 async fn edit_user<R: Runtime>(app: AppHandle<R>, user_id: i64, edit: UserEdit) -> Reply<User> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(directory::edit_user(&mut store, &actor, user_id, &edit)?)
 }
 
@@ -100,9 +87,7 @@ async fn set_user_password<R: Runtime>(
     user_id: i64,
     password: Password,
 ) -> Reply<()> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(sessions::set_user_password(
         &mut store, &actor, user_id, &password,
     )?)
@@ -110,15 +95,11 @@ async fn set_user_password<R: Runtime>(
 
 /// The file the native picker gave; the core reads it, the window never does.
 async fn preview_import<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Reply<ImportPreview> {
-    let state = app.state::<AppState>();
-    let store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, store) = app.signed_in().await?;
     Ok(directory::preview_import_file(&store, &actor, &path)?)
 }
 
 async fn import_users<R: Runtime>(app: AppHandle<R>, path: PathBuf) -> Reply<ImportSummary> {
-    let state = app.state::<AppState>();
-    let mut store = state.store().await?;
-    let actor = state.actor(&store)?;
+    let (actor, mut store) = app.signed_in().await?;
     Ok(directory::import_file(&mut store, &actor, &path)?)
 }
