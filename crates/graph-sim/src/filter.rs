@@ -2,7 +2,7 @@
 //! `userType`, `userPrincipalName` and `mail` (all supported by default, without
 //! `ConsistencyLevel`), joined by `and` and `or` (`and` binding tighter, as in OData).
 
-use crate::directory::User;
+use crate::user::User;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Clause {

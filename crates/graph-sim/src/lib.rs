@@ -6,6 +6,7 @@
 //! against it instead of a real tenant.
 
 mod applications;
+mod approval;
 mod auth;
 mod config;
 mod counts;
@@ -24,6 +25,7 @@ mod select;
 mod server;
 mod state;
 mod tokens;
+mod user;
 
 pub use applications::RegisteredApp;
 pub use config::TenantConfig;

@@ -102,3 +102,12 @@ impl RequestIds {
         }
     }
 }
+
+/// Graph's 404 for an object that does not exist (or, for users, is in the recycle bin).
+pub(crate) fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, serde_json::Value) {
+    let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+    (
+        StatusCode::NOT_FOUND,
+        ids.error_body("Request_ResourceNotFound", &message),
+    )
+}

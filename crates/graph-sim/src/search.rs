@@ -7,7 +7,7 @@
 //! does for properties other than displayName and description. Graph's joining of words
 //! separated only by symbols ("helloworld" finding "hello-world") is left out.
 
-use crate::directory::User;
+use crate::user::User;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Term {

@@ -1,6 +1,6 @@
 //! `$select` over the user properties the simulator knows.
 
-use crate::directory::User;
+use crate::user::User;
 use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

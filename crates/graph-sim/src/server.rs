@@ -1,9 +1,9 @@
 //! The `Simulator` handle: a server on its own thread and runtime, plus the knobs.
 
 use crate::applications::RegisteredApp;
+use crate::approval;
 use crate::config::TenantConfig;
 use crate::counts::RequestCounts;
-use crate::device_code;
 use crate::directory::Directory;
 use crate::faults::Faults;
 use crate::routes::router;
@@ -226,12 +226,12 @@ impl Simulator {
     /// does; the error is what that page would say (unknown, expired or used code,
     /// unknown or disabled account).
     pub fn approve_device_code(&self, user_code: &str, upn: &str) -> Result<(), String> {
-        device_code::approve(&self.shared, user_code, upn)
+        approval::approve(&self.shared, user_code, upn)
     }
 
     /// Declines a device code sign-in, as "Cancel sign-in" on the verification page does.
     pub fn decline_device_code(&self, user_code: &str) -> Result<(), String> {
-        device_code::decline(&self.shared, user_code)
+        approval::decline(&self.shared, user_code)
     }
 
     /// User codes of sign-ins waiting for approval (not expired), oldest first.

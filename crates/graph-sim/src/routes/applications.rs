@@ -3,9 +3,9 @@
 
 use super::access::{may_read_applications, may_write, APPLICATION_READ_WRITE};
 use super::body::{bad_request, json_object, optional_string, required_string};
-use super::not_found;
 use super::query::{app_listing, project};
 use crate::applications::{Application, Missing, PasswordCredential};
+use crate::reply::not_found;
 use crate::reply::{json_response, GraphError, RequestIds};
 use crate::state::{lock, Shared};
 use crate::tokens::Grant;

@@ -6,14 +6,14 @@
 //! this is a first sync, which leaves removed objects out.
 
 use super::access::denied_user_read;
+use super::query::self_link;
 use super::query::{encode, Query};
-use super::self_link;
 use crate::cursor;
-use crate::directory::{Lifecycle, User};
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
 use crate::tokens::Grant;
+use crate::user::{Lifecycle, User};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;

@@ -2,7 +2,7 @@
 //! microsoft.com/devicelogin). Instead of a real sign-in, the visitor names the account
 //! that approves: tests POST to it as the administrator would click through.
 
-use crate::device_code::{approve, decline};
+use crate::approval::{approve, decline};
 use crate::state::Shared;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -11,6 +11,7 @@ mod device_login;
 mod pipeline;
 mod query;
 mod service_principals;
+mod token;
 mod users;
 
 use crate::reply::RequestIds;
@@ -57,7 +58,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(unknown_resource)
         .layer(from_fn_with_state(shared.clone(), pipeline::graph_pipeline));
     Router::new()
-        .route("/{tenant}/oauth2/v2.0/token", post(crate::auth::token))
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code::begin))
         .route(
             "/devicelogin",
@@ -83,23 +84,4 @@ async fn unknown_resource(Extension(ids): Extension<RequestIds>, request: Reques
         request.uri().path()
     );
     ids.error(StatusCode::BAD_REQUEST, "BadRequest", &message)
-}
-
-/// With `self_linking_pages` on, the link back to the page being served (the request's
-/// own URL), for its `@odata.nextLink`.
-fn self_link(shared: &Shared, path: &str, raw_query: Option<&str>) -> Option<String> {
-    if !lock(&shared.faults).faults().self_linking_pages {
-        return None;
-    }
-    let query = raw_query.map(|q| format!("?{q}")).unwrap_or_default();
-    Some(format!("{}{path}{query}", shared.base_url))
-}
-
-/// Graph's 404 for an object that does not exist (or, for users, is in the recycle bin).
-fn not_found(ids: &RequestIds, id: &str) -> (StatusCode, serde_json::Value) {
-    let message = format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
-    (
-        StatusCode::NOT_FOUND,
-        ids.error_body("Request_ResourceNotFound", &message),
-    )
 }

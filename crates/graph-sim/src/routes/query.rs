@@ -1,6 +1,7 @@
 //! OData query options: decoding them, and re-encoding them into absolute next links.
 
 use crate::reply::{GraphError, RequestIds};
+use crate::state::{lock, Shared};
 use axum::http::StatusCode;
 /// The query string's pairs, decoded, in the order the client sent them.
 pub(crate) struct Query {
@@ -106,4 +107,14 @@ pub(crate) fn encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// With `self_linking_pages` on, the link back to the page being served (the request's
+/// own URL), for its `@odata.nextLink`.
+pub(crate) fn self_link(shared: &Shared, path: &str, raw_query: Option<&str>) -> Option<String> {
+    if !lock(&shared.faults).faults().self_linking_pages {
+        return None;
+    }
+    let query = raw_query.map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("{}{path}{query}", shared.base_url))
 }

@@ -7,9 +7,9 @@ use super::access::{
 };
 use super::applications::{timestamp, with_context};
 use super::body::{bad_request, json_object, required_string};
-use super::not_found;
 use super::query::{app_listing, project};
 use crate::applications::{AssignError, ServicePrincipal, SpRefused};
+use crate::reply::not_found;
 use crate::reply::{json_response, GraphError, RequestIds};
 use crate::state::{lock, Shared};
 use crate::tokens::Grant;

@@ -1,9 +1,10 @@
 //! `GET /v1.0/users/{id}`, `GET /v1.0/users` and `GET /v1.0/directory/deletedItems/{id}`.
 
 use super::access::denied_user_read;
+use super::query::self_link;
 use super::query::Query;
-use super::{not_found, self_link};
 use crate::faults::ReadFault;
+use crate::reply::not_found;
 use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
