@@ -23,69 +23,17 @@ use crate::entra::{self, EntraError};
 use crate::graph::GraphError;
 use crate::organization::{self, OrganizationError};
 use crate::store::{Store, StoreError};
-use crate::text_enum::text_enum;
 
 pub use frequent::{state as frequent_check_state, CheckState};
 pub use lock::LOCK_FILE;
 pub use memory::MISSING_FOR;
 pub use record::{
-    get as run, list as runs, pending_reviews, Review, RunCounts, RunLine, RunRecord,
+    get as run, list as runs, pending_reviews, LineOutcome, Review, RunCounts, RunLine, RunRecord,
+    RunResult, Trigger,
 };
 pub use review::{apply_held, dismiss_held};
 pub use run::run_sync;
 pub use wording::{headline, notification};
-
-text_enum! {
-    /// What started a run.
-    Trigger, "trigger", "scheduled, catch-up, manual, tray, cli or interval" {
-        Scheduled => "scheduled",
-        CatchUp => "catch-up",
-        Manual => "manual",
-        Tray => "tray",
-        Cli => "cli",
-        /// A frequent check between the nightly runs (issue 15): stored only when it acts
-        /// or fails.
-        Interval => "interval",
-    }
-}
-
-text_enum! {
-    RunResult, "result", "running, succeeded, completed_with_errors, failed or held_for_review" {
-        Running => "running",
-        Succeeded => "succeeded",
-        CompletedWithErrors => "completed_with_errors",
-        Failed => "failed",
-        HeldForReview => "held_for_review",
-    }
-}
-
-text_enum! {
-    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, skipped_protected, other_tenant, enabled_again, error, added, linked, would_add or would_link" {
-        Deactivated => "deactivated",
-        WouldDeactivate => "would_deactivate",
-        Held => "held",
-        SkippedLastOwner => "skipped_last_owner",
-        SkippedProtected => "skipped_protected",
-        OtherTenant => "other_tenant",
-        EnabledAgain => "enabled_again",
-        Error => "error",
-        /// A new Entra account added as a Member ("Add new Entra users automatically").
-        Added => "added",
-        /// A new Entra account whose address an unlinked Microsoft user had: linked to them.
-        Linked => "linked",
-        WouldAdd => "would_add",
-        WouldLink => "would_link",
-    }
-}
-
-impl Trigger {
-    fn automatic(self) -> bool {
-        matches!(
-            self,
-            Trigger::Scheduled | Trigger::CatchUp | Trigger::Interval
-        )
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncRequest {

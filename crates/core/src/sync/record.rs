@@ -3,11 +3,62 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::{LineOutcome, RunResult, Trigger};
 use crate::directory::DeactivationReason;
 use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
+
+text_enum! {
+    /// What started a run.
+    Trigger, "trigger", "scheduled, catch-up, manual, tray, cli or interval" {
+        Scheduled => "scheduled",
+        CatchUp => "catch-up",
+        Manual => "manual",
+        Tray => "tray",
+        Cli => "cli",
+        /// A frequent check between the nightly runs (issue 15): stored only when it acts
+        /// or fails.
+        Interval => "interval",
+    }
+}
+
+text_enum! {
+    RunResult, "result", "running, succeeded, completed_with_errors, failed or held_for_review" {
+        Running => "running",
+        Succeeded => "succeeded",
+        CompletedWithErrors => "completed_with_errors",
+        Failed => "failed",
+        HeldForReview => "held_for_review",
+    }
+}
+
+text_enum! {
+    LineOutcome, "outcome", "deactivated, would_deactivate, held, skipped_last_owner, skipped_protected, other_tenant, enabled_again, error, added, linked, would_add or would_link" {
+        Deactivated => "deactivated",
+        WouldDeactivate => "would_deactivate",
+        Held => "held",
+        SkippedLastOwner => "skipped_last_owner",
+        SkippedProtected => "skipped_protected",
+        OtherTenant => "other_tenant",
+        EnabledAgain => "enabled_again",
+        Error => "error",
+        /// A new Entra account added as a Member ("Add new Entra users automatically").
+        Added => "added",
+        /// A new Entra account whose address an unlinked Microsoft user had: linked to them.
+        Linked => "linked",
+        WouldAdd => "would_add",
+        WouldLink => "would_link",
+    }
+}
+
+impl Trigger {
+    pub(super) fn automatic(self) -> bool {
+        matches!(
+            self,
+            Trigger::Scheduled | Trigger::CatchUp | Trigger::Interval
+        )
+    }
+}
 
 text_enum! {
     /// What an Owner or Admin decided about a held run.
@@ -112,12 +163,6 @@ impl RunRecord {
     /// A frequent check that found nothing new: not stored, and nobody is told.
     pub fn quiet(&self) -> bool {
         self.id.is_none() && !self.dry_run
-    }
-
-    /// Fills in `headline` for the record as it stands.
-    pub(crate) fn worded(mut self) -> RunRecord {
-        self.headline = super::headline(&self);
-        self
     }
 }
 

@@ -7,6 +7,14 @@ fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+impl RunRecord {
+    /// Fills in `headline` for the record as it stands.
+    pub(crate) fn worded(mut self) -> RunRecord {
+        self.headline = headline(&self);
+        self
+    }
+}
+
 fn held_count(run: &RunRecord) -> u32 {
     run.lines
         .iter()
