@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, SchemaVersion, M};
 
-use super::StoreError;
+use super::error::StoreError;
 
 /// Backups of the database taken before schema upgrades live here, in the data directory.
 pub use crate::data_dir::BACKUP_DIR;

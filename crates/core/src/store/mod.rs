@@ -1,6 +1,7 @@
 //! The SQLite store: one database file in the data directory, opened with WAL and
 //! foreign keys, migrated to the current schema (with a backup first) on open.
 
+mod error;
 mod migrations;
 mod swap;
 
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 
+pub use error::StoreError;
 pub use migrations::{migrate, BACKUP_DIR, MIGRATIONS};
 pub use swap::{finish_interrupted, DataDirLock, InterruptedRestore, Swap};
 
@@ -15,88 +17,6 @@ use crate::data_dir::{self, Tightened};
 
 /// The database's file name inside the data directory.
 pub use crate::data_dir::DATABASE_FILE;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("Cannot use the data directory {path}: {source}")]
-    DataDirectory {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error(
-        "No organization is set up in {}: it holds no UniAsset database. \
-         Check the data directory (--data-dir or UNIASSET_DATA_DIR), or create an organization with `uniasset org init`.",
-        .0.display()
-    )]
-    NoDatabase(PathBuf),
-    #[error(
-        "The database file {path} is damaged or is not a UniAsset database. \
-         Nothing was changed; restore it from a backup in {backups} or move it aside."
-    )]
-    Corrupt { path: PathBuf, backups: PathBuf },
-    #[error("The database file {path} was written by a newer version of UniAsset (schema {found}, this version knows {known}). Update UniAsset.")]
-    NewerSchema {
-        path: PathBuf,
-        found: usize,
-        known: usize,
-    },
-    #[error("Could not back up the database before upgrading it: {0}")]
-    Backup(String),
-    #[error("Could not upgrade the database: {0}")]
-    Migration(String),
-    #[error(
-        "The database file {path} could not be upgraded to this version of UniAsset: its tables \
-         are not as UniAsset left them (schema {version}). Nothing was changed; restore it from \
-         a backup in {backups} or move it aside."
-    )]
-    UpgradeRefused {
-        path: PathBuf,
-        version: usize,
-        backups: PathBuf,
-    },
-    #[error(transparent)]
-    InterruptedRestore(#[from] InterruptedRestore),
-    #[error("The database is busy in another UniAsset process; try again in a moment.")]
-    Busy,
-    #[error("Database error: {}", plain(.0))]
-    Sqlite(rusqlite::Error),
-}
-
-/// SQLite's own words, without the statement it was running: the administrator reads the
-/// message, and migration SQL in it helps nobody.
-fn plain(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        other => other.to_string(),
-    }
-}
-
-impl crate::ErrorCode for StoreError {
-    fn code(&self) -> &'static str {
-        use StoreError::*;
-        match self {
-            DataDirectory { .. } => "data_directory",
-            NoDatabase(_) => "organization_missing",
-            Corrupt { .. } => "database_corrupt",
-            NewerSchema { .. } => "database_newer",
-            Backup(_) => "database_backup_failed",
-            Migration(_) | UpgradeRefused { .. } => "database_migration_failed",
-            InterruptedRestore(_) => "restore_interrupted",
-            Busy => "database_busy",
-            Sqlite(_) => "database_error",
-        }
-    }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
-            _ => StoreError::Sqlite(e),
-        }
-    }
-}
 
 /// An open UniAsset database and the data directory it lives in.
 pub struct Store {
