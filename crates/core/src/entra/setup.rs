@@ -11,7 +11,8 @@ use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::cloud::{Cloud, Endpoints};
-use super::{save_connection, Checked, Connection, EntraError, Registration};
+use super::connect::{save_connection, Checked, Registration};
+use super::{Connection, EntraError};
 use crate::access::Actor;
 use crate::graph::device_code::{self, CancelSignIn, DeviceCodePrompt, PendingSignIn};
 use crate::graph::{Application, ClientOptions, GraphClient, GraphError};
