@@ -47,6 +47,9 @@ RUNS = 1_000
 QUERY = "martin"  # each key narrows the list: a count change is always a visible change
 REPEATS = 5
 QUIET_MS = 400  # an update is over when the list has not changed for this long
+# The ceiling of every wait on a condition (the driver answering, a screen, a list update, the
+# app ending): far above any figure, so that a busy machine gives slow figures, not errors.
+WAIT_SECONDS = 90
 FIRST = "Ann Ben Cy Dana Eli Fay Gus Hana Ivan Jo Kai Lena Marta Nico Omar Pia Quinn Rosa Sam Tara Uma Vic Wes Zoe".split()
 LAST = ("Archer Baker Carter Dalton Evans Fisher Garcia Hughes Ingram Jensen Keller Lopez Martin Nolan Ortiz Price "
         "Reyes Santos Turner Underwood Vance Walker Young Zimmer").split()
@@ -105,6 +108,15 @@ def seed_runs(cli: Cli, sim: Path, work: Path) -> subprocess.Popen:
     return proc
 
 
+def running(proc: Path) -> bool:
+    """Whether the process /proc/<pid> is still running (not ended, nor a zombie)."""
+    try:
+        stat = (proc / "stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2:].split()[0] != "Z"
+
+
 class Window:
     """tauri-driver, and the app started through it."""
 
@@ -113,11 +125,14 @@ class Window:
         driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo/bin/tauri-driver")
         self.tauri_driver = subprocess.Popen([driver_bin, "--port", str(self.port), "--native-port", str(free_port())],
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(300):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/status", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/status", timeout=5)
                 break
             except OSError:
+                if time.monotonic() > deadline or self.tauri_driver.poll() is not None:
+                    raise RuntimeError(f"tauri-driver did not answer within {WAIT_SECONDS} s")
                 time.sleep(0.1)
         self.app, self.data, self.driver = app, data, None
 
@@ -131,17 +146,19 @@ class Window:
         started = time.monotonic()
         self.driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{self.port}", options=options)
         while not [e for e in self.driver.find_elements(By.TAG_NAME, "h1") if e.is_displayed()]:
+            if time.monotonic() - started > WAIT_SECONDS:
+                raise TimeoutError(f"no first screen within {WAIT_SECONDS} s")
             time.sleep(0.01)
         return time.monotonic() - started
 
-    def wait_for(self, by, selector, timeout=60.0):
+    def wait_for(self, by, selector, timeout=WAIT_SECONDS):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = [e for e in self.driver.find_elements(by, selector) if e.is_displayed()]
             if found:
                 return found[0]
             time.sleep(0.02)
-        raise TimeoutError(selector)
+        raise TimeoutError(f"{selector} did not show within {timeout} s")
 
     def quit_app(self):
         if self.driver:
@@ -156,10 +173,11 @@ class Window:
                 continue
             if str(self.data).encode() in cmdline and cmdline[0] == str(self.app.resolve()).encode():
                 subprocess.run(["kill", proc.name], check=False)
-                for _ in range(100):
-                    if not proc.exists():
-                        break
+                deadline = time.monotonic() + WAIT_SECONDS
+                while running(proc) and time.monotonic() < deadline:
                     time.sleep(0.05)
+                if running(proc):
+                    subprocess.run(["kill", "-KILL", proc.name], check=False)
 
     def close(self):
         self.quit_app()
@@ -188,8 +206,9 @@ new MutationObserver((records) => {
 
 def await_update(w: Window) -> tuple[float, float] | None:
     """(ms to the last list change, ms to the frame after it) for the last action, once the
-    list has been quiet for QUIET_MS; None if it did not change within 3 s."""
-    deadline = time.monotonic() + 3
+    list has been quiet for QUIET_MS; None if it did not change within WAIT_SECONDS (every
+    action here changes the list, so that is a miss, reported as such)."""
+    deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         state = w.driver.execute_script(
             "const p = window.__bench; return [p.action, p.changes.at(-1) ?? null, p.painted, performance.now()];")
@@ -273,7 +292,7 @@ def bench_entra(w: Window) -> str:
     for _ in range(REPEATS):
         open_tab(w, "Integrations")
         w.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]")
-        w.driver.set_script_timeout(30)
+        w.driver.set_script_timeout(WAIT_SECONDS)
         ms, rows = w.driver.execute_async_script(ENTRA)
         times.append(ms)
         w.wait_for(By.CSS_SELECTOR, "button.back").click()

@@ -26,6 +26,19 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
+# The ceiling of every wait on a condition (a window, the driver, processes ending): far above
+# any figure, so that a busy machine gives slow figures, not errors. The pauses before a
+# memory reading are settling times for that figure only; nothing is decided by them.
+WAIT_SECONDS = 90
+
+
+def wait_until(predicate, what: str, timeout: float = WAIT_SECONDS):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
 
 def smaps_kib(pid: int, fields: tuple[str, ...]) -> int:
     try:
@@ -48,6 +61,20 @@ def private_kib(pid: int) -> int:
 def tree(pid: int) -> list[int]:
     children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
     return [pid] + [p for c in children for p in tree(int(c))]
+
+
+def webkit_processes(pid: int) -> list[str]:
+    """The WebKit helper processes `pid` has started that still run (not zombies)."""
+    names = []
+    for p in tree(pid)[1:]:
+        try:
+            stat = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()[0]
+        if name.startswith("WebKit") and state != "Z":
+            names.append(name)
+    return names
 
 
 def memory(pid: int) -> str:
@@ -90,9 +117,13 @@ def close_window(title: str) -> bool:
         if window.get_wm_name() == title and window.get_attributes().map_state == X.IsViewable:
             event = protocol.event.ClientMessage(window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0]))
             window.send_event(event)
-            d.flush()
+            # A round trip: a busy X server can drop a request whose connection closes
+            # right after it was written.
+            d.sync()
+            d.close()
             return True
         pending.extend(window.query_tree().children)
+    d.close()
     return False
 
 
@@ -115,18 +146,19 @@ def tray_memory(app: str) -> None:
 
         # As a person starts it: the window opens; then its close button.
         proc = subprocess.Popen([app, "--data-dir", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while not window_shown("UniAsset"):
-            assert time.monotonic() < deadline, "the UniAsset window did not appear"
-            time.sleep(0.1)
+        wait_until(lambda: window_shown("UniAsset"), "the UniAsset window to appear")
         time.sleep(5)
         print(f"  window open, 5 s after it appeared: {memory(proc.pid)}")
         assert close_window("UniAsset"), "the UniAsset window was not found"
-        time.sleep(15)
+        closed = time.monotonic()
+        # Measured once the window's WebKit processes have ended (or the app has).
+        wait_until(lambda: proc.poll() is not None or not webkit_processes(proc.pid),
+                   "the closed window's WebKit processes to end")
+        ended = time.monotonic() - closed
         alive = proc.poll() is None
         print(f"  after the close button: the app is {'still running in the tray' if alive else 'gone'}")
         if alive:
-            print(f"  window closed (tray only), 15 s later: {memory(proc.pid)}")
+            print(f"  window closed (tray only), once its WebKit processes ended ({ended:.1f} s): {memory(proc.pid)}")
         proc.terminate()
         proc.wait()
     finally:
@@ -140,18 +172,21 @@ def first_screen(app: str) -> None:
     tauri_driver = subprocess.Popen([driver_bin, "--port", str(port), "--native-port", str(free_port())],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        def answers():
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=1)
-                break
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5)
+                return True
             except OSError:
-                time.sleep(0.1)
+                return False
+        wait_until(answers, "tauri-driver to answer")
         options = ArgOptions()
         options.set_capability("browserName", "wry")
         options.set_capability("tauri:options", {"application": str(Path(app).resolve()), "args": ["--data-dir", str(data)]})
         started = time.monotonic()
         driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
         while not [e for e in driver.find_elements(By.TAG_NAME, "h1") if e.is_displayed()]:
+            if time.monotonic() - started > WAIT_SECONDS:
+                raise TimeoutError(f"no first screen within {WAIT_SECONDS} s")
             time.sleep(0.02)
         print(f"  time to first screen (spawn to the setup screen shown, WebDriver included): "
               f"{time.monotonic() - started:.2f} s")

@@ -21,6 +21,10 @@ pub fn tick() -> Duration {
 #[cfg(not(feature = "test-clock"))]
 pub fn install() {}
 
+/// The scheduler finished a tick that looked at `now`: nothing to note outside tests.
+#[cfg(not(feature = "test-clock"))]
+pub fn ticked(_now: DateTime<Utc>) {}
+
 #[cfg(feature = "test-clock")]
 pub fn tick() -> Duration {
     let ms = std::env::var("UNIASSET_TEST_TICK_MS")
@@ -46,4 +50,21 @@ impl uniasset_core::clock::Clock for FileClock {
 #[cfg(feature = "test-clock")]
 pub fn install() {
     uniasset_core::clock::install(Box::new(FileClock));
+}
+
+/// The scheduler finished a tick that looked at `now` (whatever was due then has started,
+/// and a run it started has ended): written whole to `<clock file>.ticked`, so that a test
+/// that moved the clock waits for this instead of pausing.
+#[cfg(feature = "test-clock")]
+pub fn ticked(now: DateTime<Utc>) {
+    let Some(clock) = std::env::var_os("UNIASSET_TEST_CLOCK_FILE") else {
+        return;
+    };
+    let mut ticked = clock.clone();
+    ticked.push(".ticked");
+    let mut partial = clock;
+    partial.push(".ticked.partial");
+    if std::fs::write(&partial, now.to_rfc3339()).is_ok() {
+        let _ = std::fs::rename(&partial, &ticked);
+    }
 }

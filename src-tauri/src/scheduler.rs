@@ -40,6 +40,7 @@ pub fn spawn(app: AppHandle) {
             // The day moves on with nothing else happening: "Renew client secret…" appears
             // 30 days before expiry even with automatic runs off.
             crate::tray::refresh_notices(app.clone());
+            clock::ticked(now);
             tokio::time::sleep(clock::tick()).await;
         }
     });

@@ -73,13 +73,19 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         .icon(Image::from_bytes(include_bytes!("../icons/tray.png"))?)
         .tooltip("UniAsset")
         .menu(&menu)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            SYNC_NOW => sync_now(app.clone()),
-            OPEN => window::show_main_window(app),
-            RENEW_SECRET => window::show_page(app, "entra"),
-            BACK_UP => window::show_page(app, "backups"),
-            QUIT => app.exit(0),
-            _ => {}
+        .on_menu_event(|app, event| {
+            let id = event.id().as_ref();
+            match id {
+                SYNC_NOW => sync_now(app.clone()),
+                OPEN => window::show_main_window(app),
+                RENEW_SECRET => window::show_page(app, "entra"),
+                BACK_UP => window::show_page(app, "backups"),
+                QUIT => app.exit(0),
+                _ => {}
+            }
+            // Once done (a window built or shown, a sync started): what was clicked, for
+            // support, and for the end-to-end tests, which wait for it instead of pausing.
+            log::info!("tray menu: {id} handled");
         })
         .build(app)?;
     Ok(())

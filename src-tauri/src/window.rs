@@ -4,7 +4,7 @@
 //! the page). Started with `--minimized` (at login), no window is built at all.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
@@ -35,20 +35,44 @@ pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
 /// its memory all night for nothing. With no page left it is ended; WebKit starts a new one
 /// for the next window.
 pub fn destroyed<R: Runtime>(app: &AppHandle<R>) {
+    if under_webdriver() {
+        return;
+    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        // Let the web process finish closing the page first.
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // The web process closes the page first: WebKit would start a new network process
+        // for a web process still running. However long that takes (a busy machine), it is
+        // waited for, not guessed; a window opened meanwhile keeps the network process.
+        let started = Instant::now();
+        while has_child(WEB_PROCESS) {
+            if app.get_webview_window(MAIN).is_some() {
+                return;
+            }
+            if started.elapsed() > WEB_PROCESS_CEILING {
+                log::warn!(
+                    "the closed window's web process still runs; WebKit's network process is kept"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let handle = app.clone();
         // On the main thread, where windows are built: none can appear between the check and
         // the end of the process.
         let _ = app.run_on_main_thread(move || {
-            if handle.get_webview_window(MAIN).is_none() && !under_webdriver() {
+            if handle.get_webview_window(MAIN).is_none() {
                 end_network_process();
             }
         });
     });
 }
+
+/// The kernel keeps 15 bytes of a process name: WebKitWebProcess, WebKitNetworkProcess.
+const WEB_PROCESS: &str = "WebKitWebProces";
+#[cfg(target_os = "linux")]
+const NETWORK_PROCESS: &str = "WebKitNetworkPr";
+/// How long a closed window's web process may take to end before UniAsset leaves WebKit be.
+const WEB_PROCESS_CEILING: Duration = Duration::from_secs(300);
 
 /// Under WebDriver (tauri-driver starts the app with this variable) the automation session
 /// needs the network process: ending it would end the test's session.
@@ -58,10 +82,26 @@ fn under_webdriver() -> bool {
 
 #[cfg(target_os = "linux")]
 fn end_network_process() {
+    for pid in children(NETWORK_PROCESS) {
+        // SAFETY: a plain signal to our own child process, found just above.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+    log::info!("the closed window's WebKit processes have ended");
+}
+
+#[cfg(target_os = "linux")]
+fn has_child(name: &str) -> bool {
+    !children(name).is_empty()
+}
+
+/// Our child processes called `name` that still run (ended ones not yet reaped are not).
+#[cfg(target_os = "linux")]
+fn children(name: &str) -> Vec<i32> {
     let me = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
+        return Vec::new();
     };
+    let mut found = Vec::new();
     for entry in entries.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
             continue;
@@ -73,17 +113,24 @@ fn end_network_process() {
         let Some((head, rest)) = stat.rsplit_once(')') else {
             continue;
         };
-        let name = head.split_once('(').map_or("", |(_, name)| name);
-        let parent = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
-        if parent == Some(me) && name == "WebKitNetworkPr" {
-            // SAFETY: a plain signal to our own child process, found just above.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
+        let child = head.split_once('(').map_or("", |(_, name)| name);
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let parent = fields.next().and_then(|p| p.parse().ok());
+        if parent == Some(me) && child == name && state != Some("Z") {
+            found.push(pid);
         }
     }
+    found
 }
 
 #[cfg(not(target_os = "linux"))]
 fn end_network_process() {}
+
+#[cfg(not(target_os = "linux"))]
+fn has_child(_name: &str) -> bool {
+    false
+}
 
 fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::default())

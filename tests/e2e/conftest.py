@@ -8,6 +8,7 @@ scheduler reads (the app is built with the `test-clock` feature). Screenshots of
 go to tests/e2e/artifacts/<test>/, which CI keeps."""
 
 import contextlib
+import datetime
 import json
 import os
 import re
@@ -38,7 +39,25 @@ APP = TARGET / "uniasset-desktop"
 CLI = TARGET / "uniasset"
 GRAPH_SIM = TARGET / "graph-sim"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-WAIT_SECONDS = 20
+# Every wait in these tests is on a condition (a screen, a row, a process, a log line); this
+# is only the ceiling, after which the wait fails saying what it waited for. It is generous:
+# on a busy machine (other programs keeping every core busy) starting WebKit or a sync can
+# take many times as long as on an idle one, and a passing test never waits it out. Set
+# UNIASSET_E2E_WAIT_SCALE (say 2) on a machine slower still. No fixed pause decides a result.
+WAIT_SECONDS = 90 * float(os.environ.get("UNIASSET_E2E_WAIT_SCALE", "1"))
+
+
+def wait_until(predicate, what: str, timeout: float = WAIT_SECONDS, interval: float = 0.2):
+    """Polls `predicate` until it is true (returns its value), or fails after `timeout`
+    seconds naming `what` it waited for."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
 
 
 def free_port() -> int:
@@ -51,7 +70,7 @@ def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -75,7 +94,7 @@ def session_env(tmp_path):
     env.pop("DBUS_SESSION_BUS_PID", None)
     subprocess.run(
         ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
-        input="e2e-keyring", env=env, capture_output=True, text=True, check=True,
+        input="e2e-keyring", env=env, capture_output=True, text=True, check=True, timeout=WAIT_SECONDS,
     )
     env["UNIASSET_TEST_CLOCK_FILE"] = str(tmp_path / "clock")
     env["UNIASSET_TEST_TICK_MS"] = "300"
@@ -108,7 +127,7 @@ class Tenant:
         and sign in as `upn`. Returns the page's text."""
         form = urllib.parse.urlencode({"code": code, "user": upn}).encode()
         try:
-            with urllib.request.urlopen(f"{self.info['base_url']}/devicelogin", form, timeout=10) as reply:
+            with urllib.request.urlopen(f"{self.info['base_url']}/devicelogin", form, timeout=WAIT_SECONDS) as reply:
                 return reply.read().decode()
         except urllib.error.HTTPError as e:
             return e.read().decode()
@@ -121,7 +140,7 @@ class Tenant:
         }).encode()
         url = f"{self.info['base_url']}/{self.info['tenant_id']}/oauth2/v2.0/token"
         try:
-            with urllib.request.urlopen(url, form, timeout=10) as reply:
+            with urllib.request.urlopen(url, form, timeout=WAIT_SECONDS) as reply:
                 return reply.status, reply.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
@@ -167,6 +186,7 @@ class App:
         """Saves a screenshot; `show` is an element to scroll into view first."""
         if show is not None:
             # Twice: a page still settling (focus moving to its heading) can scroll back once.
+            # (These pauses only steady the picture; no result depends on them.)
             for _ in range(2):
                 self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", show)
                 time.sleep(0.4)
@@ -178,20 +198,19 @@ class App:
     def wait_for(self, by, selector, timeout=WAIT_SECONDS):
         try:
             return WebDriverWait(self.driver, timeout).until(
-                lambda d: next((e for e in d.find_elements(by, selector) if e.is_displayed()), None)
+                lambda d: next((e for e in d.find_elements(by, selector) if e.is_displayed()), None),
+                f"timed out after {timeout:.0f} s waiting for {selector} to show",
             )
         except TimeoutException:
             self.shot("timeout")
             raise
 
     def wait_until(self, predicate, timeout=WAIT_SECONDS, what="condition"):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.2)
-        self.shot("timeout")
-        raise AssertionError(f"timed out waiting for {what}")
+        try:
+            return wait_until(predicate, what, timeout)
+        except AssertionError:
+            self.shot("timeout")
+            raise
 
     def by_text(self, tag: str, text: str, timeout=WAIT_SECONDS):
         return self.wait_for(By.XPATH, f"//{tag}[contains(normalize-space(.), \"{text}\")]", timeout)
@@ -218,7 +237,8 @@ class App:
                     return text
             return None
         try:
-            return WebDriverWait(self.driver, WAIT_SECONDS).until(find)
+            return WebDriverWait(self.driver, WAIT_SECONDS).until(
+                find, f"timed out after {WAIT_SECONDS:.0f} s waiting for an alert saying {containing!r}")
         except TimeoutException:
             self.shot("timeout")
             raise
@@ -228,8 +248,8 @@ class App:
         type the path into its location field (an open dialog's Ctrl+L) or over the
         suggested name (a save dialog's), press Enter."""
         def xdotool(*args):
-            return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30,
-                                  check=True).stdout
+            return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True,
+                                  timeout=WAIT_SECONDS, check=True).stdout
         window = xdotool("search", "--sync", "--onlyvisible", "--name", title).split()[-1]
         xdotool("windowfocus", "--sync", window)
         time.sleep(0.3)
@@ -249,19 +269,52 @@ class App:
         return cli(self.data_dir, *args, stdin=stdin, env=self.env, check=check)
 
     def set_clock(self, rfc3339: str):
-        Path(self.env["UNIASSET_TEST_CLOCK_FILE"]).write_text(rfc3339)
+        set_clock(self.env, rfc3339)
+
+    def wait_for_tick(self, rfc3339: str):
+        """Waits until the scheduler has finished a tick that saw the clock at `rfc3339` or
+        later: whatever it was to start then, it has started (and a run, finished)."""
+        wait_for_tick(self.env, rfc3339)
+
+    def log(self) -> str:
+        """The app's log so far (Tauri's app log folder on Linux)."""
+        path = Path(self.env["XDG_DATA_HOME"]) / "app.uniasset.desktop" / "logs" / "UniAsset.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def switch_to_new_window(self, old_handles=(), timeout=WAIT_SECONDS):
         """After the window was closed (destroyed) and opened again, WebDriver drives the new
         one: its handle is a new one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            fresh = [h for h in self.driver.window_handles if h not in old_handles]
-            if fresh:
-                self.driver.switch_to.window(fresh[0])
-                return fresh[0]
-            time.sleep(0.2)
-        raise AssertionError(f"no new window appeared (handles: {self.driver.window_handles})")
+        fresh = wait_until(lambda: [h for h in self.driver.window_handles if h not in old_handles],
+                           f"a new window (handles before: {sorted(old_handles)})", timeout)
+        self.driver.switch_to.window(fresh[0])
+        return fresh[0]
+
+
+def set_clock(env: dict, rfc3339: str):
+    """Moves the app's clock (the `test-clock` build reads this file): written whole and
+    renamed into place, so the app never reads a half-written time."""
+    path = Path(env["UNIASSET_TEST_CLOCK_FILE"])
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(rfc3339)
+    partial.replace(path)
+
+
+def _rfc3339(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+
+
+def wait_for_tick(env: dict, rfc3339: str):
+    """Waits until the app's scheduler has finished a tick that saw the clock at `rfc3339` or
+    later (the `test-clock` build writes each finished tick's time next to the clock file)."""
+    at = _rfc3339(rfc3339)
+    ticked = Path(env["UNIASSET_TEST_CLOCK_FILE"] + ".ticked")
+
+    def seen():
+        try:
+            return _rfc3339(ticked.read_text()) >= at
+        except (OSError, ValueError):
+            return False
+    wait_until(seen, f"the scheduler to finish a tick at {rfc3339}")
 
 
 def close_window(pid: int, title: str = "UniAsset"):
@@ -282,7 +335,10 @@ def close_window(pid: int, title: str = "UniAsset"):
                     and window.get_attributes().map_state == X.IsViewable):
                 window.send_event(protocol.event.ClientMessage(
                     window=window, client_type=protocols, data=(32, [delete, X.CurrentTime, 0, 0, 0])))
-                d.flush()
+                # A round trip, not just a flush: closing the connection right after writing
+                # the request lets a busy X server see the hang-up first and drop the request
+                # unread, and the close button would never have been pressed.
+                d.sync()
                 return
             pending.extend(window.query_tree().children)
     finally:
@@ -317,15 +373,15 @@ def tauri_driver(env: dict):
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
+
+        def answers():
+            assert proc.poll() is None, f"tauri-driver ended (exit code {proc.returncode})"
             try:
-                urllib.request.urlopen(f"{url}/status", timeout=1)
-                break
+                urllib.request.urlopen(f"{url}/status", timeout=5)
+                return True
             except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("tauri-driver did not start")
-                time.sleep(0.2)
+                return False
+        wait_until(answers, "tauri-driver to answer")
         yield url
     finally:
         stop(proc)
@@ -336,7 +392,10 @@ def open_window(url: str, application: Path, args: list[str]) -> webdriver.Remot
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {"application": str(application), "args": args})
-    return webdriver.Remote(command_executor=url, options=options)
+    driver = webdriver.Remote(command_executor=url, options=options)
+    # Scripts that wait for the app (an IPC call's answer) get the same ceiling as any wait.
+    driver.set_script_timeout(WAIT_SECONDS)
+    return driver
 
 
 @pytest.fixture
@@ -381,7 +440,8 @@ class Tray:
     def _call(self, address: DBusAddress, method: str, signature=None, body=(), interface=None):
         msg = new_method_call(address if interface is None else address.with_interface(interface),
                               method, signature, body)
-        reply = self.bus.send_and_get_reply(msg, timeout=10)
+        # The app answers on its main thread, which a busy machine can keep busy for a while.
+        reply = self.bus.send_and_get_reply(msg, timeout=WAIT_SECONDS)
         if reply.header.message_type == MessageType.error:
             raise RuntimeError(f"D-Bus {method} failed: {reply.body}")
         return reply.body
@@ -397,20 +457,15 @@ class Tray:
     def item(self, timeout=WAIT_SECONDS) -> DBusAddress:
         """The one registered item, once the app has registered it. The watcher lists it by
         bus name; libayatana-appindicator serves it under /org/ayatana/NotificationItem/<id>."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            items = self.registered()
-            if items:
-                assert len(items) == 1, items
-                bus_name = items[0].split("/")[0]
-                base = "/org/ayatana/NotificationItem"
-                (xml,) = self._call(DBusAddress(base, bus_name=bus_name), "Introspect",
-                                    interface="org.freedesktop.DBus.Introspectable")
-                nodes = re.findall(r'<node name="([^"]+)"', xml)
-                assert nodes, f"no notification item under {base} on {bus_name}"
-                return DBusAddress(f"{base}/{nodes[0]}", bus_name=bus_name)
-            time.sleep(0.2)
-        raise AssertionError("no tray item registered with the StatusNotifierWatcher")
+        items = wait_until(self.registered, "a tray item registered with the StatusNotifierWatcher", timeout)
+        assert len(items) == 1, items
+        bus_name = items[0].split("/")[0]
+        base = "/org/ayatana/NotificationItem"
+        (xml,) = self._call(DBusAddress(base, bus_name=bus_name), "Introspect",
+                            interface="org.freedesktop.DBus.Introspectable")
+        nodes = re.findall(r'<node name="([^"]+)"', xml)
+        assert nodes, f"no notification item under {base} on {bus_name}"
+        return DBusAddress(f"{base}/{nodes[0]}", bus_name=bus_name)
 
     def item_property(self, name: str):
         return self._prop(self.item(), "org.kde.StatusNotifierItem", name)
@@ -455,10 +510,11 @@ def tray(session_env):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     tray = Tray(session_env["DBUS_SESSION_BUS_ADDRESS"])
     dbus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus")
-    deadline = time.monotonic() + 10
-    while not tray._call(dbus, "NameHasOwner", "s", ("org.kde.StatusNotifierWatcher",))[0]:
-        assert time.monotonic() < deadline and watcher.poll() is None, "status-notifier-watcher did not start"
-        time.sleep(0.1)
+
+    def started():
+        assert watcher.poll() is None, "status-notifier-watcher ended"
+        return tray._call(dbus, "NameHasOwner", "s", ("org.kde.StatusNotifierWatcher",))[0]
+    wait_until(started, "status-notifier-watcher to start", interval=0.1)
     yield tray
     tray.close()
     stop(watcher)

@@ -164,8 +164,9 @@ def test_the_nightly_run_happens_at_three_utc_only_while_on(launch, data_dir, se
     sign_in(app)
     enabled_at = app.query("SELECT enabled_at FROM deprovision_settings")[0][0]
     window = _next_window_after(enabled_at)
-    app.set_clock((window - datetime.timedelta(minutes=1)).isoformat())
-    time.sleep(2)
+    before = (window - datetime.timedelta(minutes=1)).isoformat()
+    app.set_clock(before)
+    app.wait_for_tick(before)
     assert app.query("SELECT count(*) FROM sync_runs") == [(0,)], "nothing before 03:00 UTC"
     app.set_clock((window + datetime.timedelta(seconds=30)).isoformat())
     app.wait_until(lambda: app.query("SELECT trigger, result FROM sync_runs") == [("scheduled", "succeeded")], what="the nightly run")
@@ -188,8 +189,9 @@ def test_toggle_off_and_save_stops_automatic_runs(launch, data_dir, session_env,
     app.shot("auto-deprovision-off")
     assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)]
     enabled_at = app.query("SELECT enabled_at FROM deprovision_settings")[0][0]
-    app.set_clock((_next_window_after(enabled_at) + datetime.timedelta(seconds=30)).isoformat())
-    time.sleep(3)
+    at_window = (_next_window_after(enabled_at) + datetime.timedelta(seconds=30)).isoformat()
+    app.set_clock(at_window)
+    app.wait_for_tick(at_window)
     assert app.query("SELECT count(*) FROM sync_runs") == [(0,)], "no automatic run at the window"
     assert statuses(app)[ANN] == "active"
 
@@ -208,7 +210,7 @@ def test_a_member_cannot_reach_the_integrations_tab(launch, data_dir, session_en
 def test_the_demo_shows_sync_now_working(launch):
     app = launch()
     app.click("button", "Explore with a demo organization")
-    app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
+    app.wait_for(By.XPATH, "//nav[@aria-label='Main']")
     open_entra(app)
     app.by_text("*", "Disconnect")
     app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()

@@ -5,11 +5,11 @@ a run with trigger "Frequent check"; turned off, no check runs; the 03:00 UTC ru
 happens."""
 
 import datetime
-import time
 
 from selenium.webdriver.common.by import By
 
 import flows
+from conftest import set_clock
 from flows import open_entra, sign_in, statuses
 
 ANN, CY = "ann@northwind.example", "cy@northwind.example"
@@ -44,7 +44,7 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     # command line stamped with the real time.
     t0 = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).replace(
         hour=10, minute=0, second=0, microsecond=0)
-    clock = lambda t: open(session_env["UNIASSET_TEST_CLOCK_FILE"], "w").write(at(t))
+    clock = lambda t: set_clock(session_env, at(t))
     clock(t0)
     app = launch()
     sign_in(app)
@@ -112,7 +112,8 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     checked = last_checked(app)
     t3 = t2 + datetime.timedelta(minutes=10)
     clock(t3)
-    time.sleep(3)
+    # The scheduler has looked at t3 (a check would have been due at t2 + 5 minutes).
+    app.wait_for_tick(at(t3))
     assert last_checked(app) == checked, "no check while the setting is off"
     assert len(runs(app)) == 2
     assert not any(i["label"].startswith("Last checked") for i in tray.menu()), "the tray drops Last checked"

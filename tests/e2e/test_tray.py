@@ -6,13 +6,12 @@ drives under a new window handle."""
 
 import datetime
 import subprocess
-import time
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
 import flows
-from conftest import APP, cli, close_window, stop
+from conftest import APP, cli, close_window, stop, wait_until
 from flows import sign_in, statuses
 
 ANN, BOB = "ann@northwind.example", "bob@northwind.example"
@@ -39,13 +38,16 @@ def webkit_children(pid: int) -> list[str]:
     return found
 
 
-def wait_until(predicate, what, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+def log_of(env) -> str:
+    """The app's log so far."""
+    path = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop" / "logs" / "UniAsset.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def handled(env, item: str) -> int:
+    """How many clicks on the tray menu's `item` (its id) the app has handled: it logs each
+    once its action is done."""
+    return log_of(env).count(f"tray menu: {item} handled")
 
 
 def close_to_tray(app, tray) -> set:
@@ -122,9 +124,11 @@ def test_tray_open_after_closing_builds_a_fresh_window_still_signed_in(tray, lau
     flows.open_settings_tab(app, "General")
     app.shot("reopened-from-tray")
 
-    # Open while open: the same window, brought to the front, not a second one.
+    # Open while open: the same window, brought to the front, not a second one. Once the app
+    # has handled the click, a second window would already be built.
+    opened = handled(session_env, "open")
     tray.click("Open UniAsset")
-    time.sleep(1)
+    wait_until(lambda: handled(session_env, "open") > opened, "the app to handle Open UniAsset")
     assert app.driver.window_handles == [new]
 
 
@@ -149,18 +153,20 @@ def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
     try:
         pid = tray.pid()
         assert pid == app.pid
-        for _ in range(2):
-            wait_until(lambda: WEB_PROCESS in webkit_children(pid), "the window's web process")
-            time.sleep(1)
+        both = ["WebKitNetworkPr", WEB_PROCESS]
+        wait_until(lambda: sorted(webkit_children(pid)) == both, "the window's web and network processes")
+        for closed in (1, 2):
             close_window(pid)
             wait_until(lambda: not webkit_children(pid), "every WebKit process to end")
-            time.sleep(1)
+            # The app logs when it has done with a closed window's processes: nothing of
+            # this close is still to come that could end the next window's.
+            wait_until(lambda: log_of(session_env).count("the closed window's WebKit processes have ended") == closed,
+                       "the app to finish closing the window")
             assert app.poll() is None, "closing the window keeps UniAsset running in the tray"
             tray.click("Open UniAsset")
-            wait_until(lambda: sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS],
-                       "the web and network processes of the new window")
-        time.sleep(2)
-        assert sorted(webkit_children(pid)) == ["WebKitNetworkPr", WEB_PROCESS], "they keep running"
+            wait_until(lambda: sorted(webkit_children(pid)) == both, "the web and network processes of the new window")
+        assert app.poll() is None
+        assert sorted(webkit_children(pid)) == both, "they keep running"
     finally:
         stop(app)
 

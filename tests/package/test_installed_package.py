@@ -20,7 +20,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
-from e2e_harness import ARTIFACTS, REPO, App, open_window, tauri_driver
+from e2e_harness import ARTIFACTS, REPO, WAIT_SECONDS, App, open_window, tauri_driver
 
 PACKAGE = "uni-asset"  # Tauri's bundler names the .deb's package after productName, kebab-cased
 APP = Path("/usr/bin/uniasset-desktop")
@@ -50,7 +50,7 @@ def apt_get(*args: str):
 
 
 def run(*args, env=None) -> str:
-    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, timeout=WAIT_SECONDS)
     assert done.returncode == 0, done.stderr + done.stdout
     return done.stdout
 
@@ -77,12 +77,12 @@ def demo_sync_now(env: dict, shots: Path) -> Path:
             data_dir = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop"
             app = App(driver, data_dir, shots, env)
             app.click("button", "Explore with a demo organization")
-            app.wait_for(By.XPATH, "//nav[@aria-label='Main']", timeout=60)
+            app.wait_for(By.XPATH, "//nav[@aria-label='Main']")
             app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
             app.wait_for(By.XPATH, "//button[@role='tab'][contains(., 'Integrations')]").click()
             app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
             app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
-            app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], timeout=60,
+            app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)],
                            what="the demo's Sync Now to succeed")
             app.by_text("*", "Deleted from Entra")
             app.shot("installed-demo-sync-now")

@@ -3,12 +3,46 @@
 
 mod common;
 
-use std::process::Output;
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Child, Output};
+use std::time::{Duration, Instant};
 
 use common::{add_member, spawn};
 use graph_sim::{Faults, Simulator, TenantConfig};
 use serde_json::Value;
+
+/// Waits until `child`'s sync has begun: its "running" row is in the database. A fixed pause
+/// is not enough on a busy machine, where starting a process alone can take a second.
+fn wait_for_running_run(dir: &Path, child: &mut Child) {
+    let started = Instant::now();
+    loop {
+        let running: i64 = rusqlite::Connection::open_with_flags(
+            dir.join("uniasset.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .and_then(|conn| {
+            conn.busy_timeout(Duration::from_secs(10))?;
+            conn.query_row(
+                "SELECT count(*) FROM sync_runs WHERE result = 'running'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .unwrap_or(0);
+        if running > 0 {
+            return;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before its run was seen"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no sync started within 120 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
 
 struct Tenant {
     dir: tempfile::TempDir,
@@ -231,12 +265,14 @@ fn two_processes_never_sync_at_once() {
     t.connect();
     let ann = t.linked("ann@northwind.example");
     t.sim.set_enabled(&ann, false);
+    // Slow enough that the first is still running when the second, started once the first's
+    // run has begun, asks for the lock, however long that process takes to start.
     t.sim.set_faults(Faults {
-        latency_ms: 400,
+        latency_ms: 2000,
         ..Faults::default()
     });
-    let first = spawn(t.dir.path(), &["--json", "entra", "sync"], "", &[]);
-    std::thread::sleep(Duration::from_millis(250));
+    let mut first = spawn(t.dir.path(), &["--json", "entra", "sync"], "", &[]);
+    wait_for_running_run(t.dir.path(), &mut first);
     let second = spawn(t.dir.path(), &["--json", "entra", "sync"], "", &[])
         .wait_with_output()
         .unwrap();
@@ -269,7 +305,8 @@ fn a_sync_killed_midway_leaves_a_consistent_database_and_the_next_completes() {
         ..Faults::default()
     });
     let mut victim = spawn(t.dir.path(), &["entra", "sync"], "", &[]);
-    std::thread::sleep(Duration::from_millis(1000));
+    // Midway: once its run is recorded, while Graph is still answering.
+    wait_for_running_run(t.dir.path(), &mut victim);
     victim.kill().unwrap();
     victim.wait().unwrap();
     t.sim.set_faults(Faults::default());
@@ -528,10 +565,15 @@ fn setup_and_renew_secret_wait_for_the_administrator_and_print_the_code() {
     let base = sim.base_url();
 
     let approve = |child: std::process::Child| {
+        let asked = Instant::now();
         let code = loop {
             if let Some(code) = sim.pending_device_codes().pop() {
                 break code;
             }
+            assert!(
+                asked.elapsed() < Duration::from_secs(120),
+                "no device code asked for within 120 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         sim.approve_device_code(&code, "grace@contoso.onmicrosoft.com")
