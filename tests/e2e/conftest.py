@@ -31,6 +31,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[2]
@@ -387,12 +388,30 @@ def tauri_driver(env: dict):
         stop(proc)
 
 
+def app_running(data_dir: Path) -> bool:
+    """Whether an app started on `data_dir` still runs."""
+    wanted = f"--data-dir\0{data_dir}\0".encode()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if cmdline.split(b"\0")[0].endswith(b"uniasset-desktop") and wanted in cmdline:
+            return True
+    return False
+
+
 def open_window(url: str, application: Path, args: list[str]) -> webdriver.Remote:
     """Starts `application` with `args` through tauri-driver at `url`; its window, driven."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {"application": str(application), "args": args})
-    driver = webdriver.Remote(command_executor=url, options=options)
+    # A request that never gets an answer (the app gone before WebKitWebDriver reached it)
+    # fails the test instead of hanging the suite; longer than any script may wait.
+    config = ClientConfig(remote_server_addr=url, timeout=int(3 * WAIT_SECONDS))
+    driver = webdriver.Remote(command_executor=url, options=options, client_config=config)
     # Scripts that wait for the app (an IPC call's answer) get the same ceiling as any wait.
     driver.set_script_timeout(WAIT_SECONDS)
     return driver
@@ -410,9 +429,14 @@ def launch(session_env, data_dir, request):
     drivers = []
 
     def start() -> App:
+        restart = bool(drivers)
         for d in drivers:
             d.quit()
         drivers.clear()
+        if restart:
+            # On a busy machine the quit app can take a while to end; a new one started
+            # meanwhile would hand over to it (one instance at a time) and end at once.
+            wait_until(lambda: not app_running(data_dir), "the previous app to end")
         driver = open_window(url, APP, ["--data-dir", str(data_dir)])
         drivers.append(driver)
         return App(driver, data_dir, shots, session_env)
