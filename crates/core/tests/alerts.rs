@@ -129,6 +129,20 @@ fn plain_input(port: u16) -> EmailSettingsInput {
 }
 
 /// Stores a finished run as the sync would (its result, count and lines), returning its id.
+/// An Enterprise organization whose alerts go to `server`.
+fn alerting_org(server: &SmtpServer) -> common::Org {
+    let mut org = common::org(Plan::Enterprise);
+    let owner = org.owner();
+    alerts::save(
+        &mut org.store,
+        &owner,
+        &server.input(SmtpTls::None, None),
+        None,
+    )
+    .unwrap();
+    org
+}
+
 fn stored_run(store: &Store, result: &str, deactivated: u32, error: Option<&str>) -> i64 {
     let conn = rusqlite::Connection::open(store.path()).unwrap();
     conn.execute(
@@ -256,15 +270,7 @@ async fn a_deactivation_by_the_sync_emails_the_person_and_the_assets_to_recover(
 #[tokio::test]
 async fn held_and_failed_runs_each_send_one_email_and_quiet_runs_none() {
     let server = SmtpServer::start(None);
-    let mut org = common::org(Plan::Enterprise);
-    let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    let mut org = alerting_org(&server);
 
     let held = stored_run(&org.store, "held_for_review", 0, None);
     let conn = rusqlite::Connection::open(org.store.path()).unwrap();
@@ -312,15 +318,7 @@ async fn held_and_failed_runs_each_send_one_email_and_quiet_runs_none() {
 #[tokio::test]
 async fn no_success_for_48_hours_is_said_once_until_a_run_succeeds_again() {
     let server = SmtpServer::start(None);
-    let mut org = common::org(Plan::Enterprise);
-    let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    let mut org = alerting_org(&server);
     let t0: DateTime<Utc> = "2026-03-01T03:00:05Z".parse().unwrap();
     sql(
         &org.store,
@@ -689,15 +687,7 @@ async fn a_run_stored_while_the_server_is_down_is_sent_once_by_a_later_process()
 #[test]
 fn processes_racing_to_send_deliver_each_email_once() {
     let server = SmtpServer::start(None);
-    let mut org = common::org(Plan::Enterprise);
-    let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    let org = alerting_org(&server);
     let runs: Vec<i64> = (0..3)
         .map(|_| stored_run(&org.store, "failed", 0, Some("boom")))
         .collect();
@@ -738,15 +728,7 @@ fn processes_racing_to_send_deliver_each_email_once() {
 #[tokio::test]
 async fn an_email_claimed_by_a_process_that_died_is_sent_once_its_claim_runs_out() {
     let server = SmtpServer::start(None);
-    let mut org = common::org(Plan::Enterprise);
-    let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    let mut org = alerting_org(&server);
     let id = stored_run(&org.store, "failed", 0, Some("boom"));
     // Another process claimed it and is sending it (or died doing so).
     sql(

@@ -342,18 +342,29 @@ fn old_backup(dir: &Path) -> PathBuf {
         "database_sha256": hex::encode(Sha256::digest(&bytes)),
     });
     let path = dir.join("UniAsset-backup-2026-03-01T03-10-00Z.uabackup");
-    let mut tar = tar::Builder::new(std::fs::File::create(&path).unwrap());
-    for (name, data) in [
-        ("backup.json", serde_json::to_vec(&manifest).unwrap()),
-        ("uniasset.db", bytes),
-    ] {
+    write_archive(
+        &path,
+        &[
+            (
+                "backup.json".to_owned(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+            ("uniasset.db".to_owned(), bytes),
+        ],
+    );
+    path
+}
+
+/// A backup archive of `entries` (name, bytes), in the order given.
+fn write_archive(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut tar = tar::Builder::new(std::fs::File::create(path).unwrap());
+    for (name, data) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(0o600);
         tar.append_data(&mut header, name, data.as_slice()).unwrap();
     }
     tar.finish().unwrap();
-    path
 }
 
 #[test]
@@ -569,14 +580,7 @@ fn tampered(good: &Path, dir: &Path, name: &str, sql: &str) -> PathBuf {
     manifest["schema_version"] = version.into();
     entries[0].1 = serde_json::to_vec(&manifest).unwrap();
     let path = dir.join(format!("UniAsset-backup-{name}.uabackup"));
-    let mut tar = tar::Builder::new(std::fs::File::create(&path).unwrap());
-    for (name, data) in &entries {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o600);
-        tar.append_data(&mut header, name, data.as_slice()).unwrap();
-    }
-    tar.finish().unwrap();
+    write_archive(&path, &entries);
     path
 }
 

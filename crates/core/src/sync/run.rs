@@ -128,11 +128,7 @@ mod tests {
             matches!(&panics, Err(RunFailure::Internal(m)) if m == "boom"),
             "{panics:?}"
         );
-        let slow = guarded::<()>(Duration::from_millis(20), async {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            Ok(())
-        })
-        .await;
+        let slow = guarded::<()>(Duration::from_millis(20), std::future::pending()).await;
         let err = slow.unwrap_err();
         assert!(matches!(err, RunFailure::DeadlinePassed(_)));
         assert!(err.to_string().contains("Nobody was deactivated"), "{err}");
