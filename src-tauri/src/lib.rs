@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod notifications;
 mod scheduler;
+mod single_instance;
 mod state;
 mod support;
 mod sync_runner;
@@ -36,11 +37,9 @@ pub fn run() {
     // none with libayatana-appindicator): "UniAsset", not the binary's name.
     #[cfg(target_os = "linux")]
     glib::set_application_name("UniAsset");
-    tauri::Builder::default()
+    let built = tauri::Builder::default()
         // First, so a second launch only focuses this one (R-T5).
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show_main_window(app)
-        }))
+        .plugin(single_instance::plugin())
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
@@ -86,16 +85,25 @@ pub fn run() {
             }
         })
         .invoke_handler(commands::handler())
-        .build(tauri::generate_context!("../tauri.conf.json"))
-        .expect("UniAsset could not start")
-        .run(|_app, event| {
-            // Closing the window (which destroys it) keeps UniAsset in the tray, so the
-            // nightly sync keeps running; only Quit (an exit with a code) ends it.
-            if let RunEvent::ExitRequested {
-                code: None, api, ..
-            } = event
-            {
-                api.prevent_exit();
-            }
-        });
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    let app = match built {
+        Ok(app) => app,
+        Err(error) if single_instance::handover_failed(&error) => {
+            single_instance::start_again(&error)
+        }
+        Err(error) => {
+            eprintln!("UniAsset could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|_app, event| {
+        // Closing the window (which destroys it) keeps UniAsset in the tray, so the
+        // nightly sync keeps running; only Quit (an exit with a code) ends it.
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    });
 }

@@ -363,15 +363,18 @@ def data_dir(tmp_path) -> Path:
 
 
 @contextlib.contextmanager
-def tauri_driver(env: dict):
+def tauri_driver(env: dict, log: Path):
     """tauri-driver on a free port, with `env` (the session's D-Bus, keyring and display);
-    yields its URL once it answers, and stops it afterwards."""
+    yields its URL once it answers, and stops it afterwards. Its output, and that of the
+    WebKitWebDriver and app it starts, goes to `log`: an app that ends before its own log
+    opens leaves its last words there."""
     port, native_port = free_port(), free_port()
     driver_bin = shutil.which("tauri-driver") or str(Path.home() / ".cargo" / "bin" / "tauri-driver")  # the real home
-    proc = subprocess.Popen(
-        [driver_bin, "--port", str(port), "--native-port", str(native_port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [driver_bin, "--port", str(port), "--native-port", str(native_port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
 
@@ -403,15 +406,20 @@ def app_running(data_dir: Path) -> bool:
     return False
 
 
-def open_window(url: str, application: Path, args: list[str]) -> webdriver.Remote:
-    """Starts `application` with `args` through tauri-driver at `url`; its window, driven."""
+def open_window(url: str, application: Path, args: list[str], log: Path) -> webdriver.Remote:
+    """Starts `application` with `args` through tauri-driver at `url`; its window, driven.
+    `log` is the driver's output, quoted when the window never comes."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {"application": str(application), "args": args})
     # A request that never gets an answer (the app gone before WebKitWebDriver reached it)
     # fails the test instead of hanging the suite; longer than any script may wait.
     config = ClientConfig(remote_server_addr=url, timeout=int(3 * WAIT_SECONDS))
-    driver = webdriver.Remote(command_executor=url, options=options, client_config=config)
+    try:
+        driver = webdriver.Remote(command_executor=url, options=options, client_config=config)
+    except Exception as error:
+        tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+        raise AssertionError(f"the app's window did not open: {error}\n--- {log} ---\n{tail}") from error
     # Scripts that wait for the app (an IPC call's answer) get the same ceiling as any wait.
     driver.set_script_timeout(WAIT_SECONDS)
     return driver
@@ -425,7 +433,8 @@ def launch(session_env, data_dir, request):
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
     stack = contextlib.ExitStack()
-    url = stack.enter_context(tauri_driver(session_env))
+    log = shots / "driver.log"
+    url = stack.enter_context(tauri_driver(session_env, log))
     drivers = []
 
     def start() -> App:
@@ -437,7 +446,7 @@ def launch(session_env, data_dir, request):
             # On a busy machine the quit app can take a while to end; a new one started
             # meanwhile would hand over to it (one instance at a time) and end at once.
             wait_until(lambda: not app_running(data_dir), "the previous app to end")
-        driver = open_window(url, APP, ["--data-dir", str(data_dir)])
+        driver = open_window(url, APP, ["--data-dir", str(data_dir)], log)
         drivers.append(driver)
         return App(driver, data_dir, shots, session_env)
 

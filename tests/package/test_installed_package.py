@@ -71,8 +71,9 @@ def check_contents():
 def demo_sync_now(env: dict, shots: Path) -> Path:
     """The installed app, as a first-time user starts it: no arguments, so its data goes to
     the platform's app data folder under the session's private home."""
-    with tauri_driver(env) as url:
-        driver = open_window(url, APP, [])
+    log = shots / "driver.log"
+    with tauri_driver(env, log) as url:
+        driver = open_window(url, APP, [], log)
         try:
             data_dir = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop"
             app = App(driver, data_dir, shots, env)
