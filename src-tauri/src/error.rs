@@ -4,82 +4,47 @@
 //! the same way (`ErrorReport` through the core's `ErrorCode`). The core's own errors never
 //! pass through here: the shell passes them on unchanged.
 
-use std::fmt;
-
 use uniasset_core::ErrorCode;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ShellError {
     /// `folder` is what the window calls it ("backup folder"), `path` where it is.
+    #[error("The {folder} {path} could not be made: {error}")]
     FolderNotMade {
         folder: &'static str,
         path: String,
         error: std::io::Error,
     },
+    #[error("The {folder} {path} could not be opened: {error}")]
     FolderNotOpened {
         folder: &'static str,
         path: String,
         error: tauri_plugin_opener::Error,
     },
+    #[error("The document could not be opened: {0}")]
     DocumentNotOpened(tauri_plugin_opener::Error),
+    #[error("The browser could not be opened at {url}: {error}. Open that address yourself.")]
     BrowserNotOpened {
         url: String,
         error: tauri_plugin_opener::Error,
     },
     /// Work on a blocking thread ended without an answer (`work`: "backup", "restore").
+    #[error("The {work} stopped unexpectedly: {error}")]
     Stopped {
         work: &'static str,
         error: tauri::Error,
     },
+    #[error("Could not change starting at login: {0}")]
     Autostart(tauri_plugin_autostart::Error),
+    #[error("The demo's simulated Entra tenant could not start: {0}")]
     DemoTenant(std::io::Error),
+    #[error("This system gives UniAsset no folder for its logs: {0}")]
     NoLogFolder(tauri::Error),
+    #[error(
+        "The sync stopped on an internal error. Nobody was deactivated; the next run starts again."
+    )]
     SyncCrashed,
 }
-
-impl fmt::Display for ShellError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ShellError::FolderNotMade {
-                folder,
-                path,
-                error,
-            } => write!(f, "The {folder} {path} could not be made: {error}"),
-            ShellError::FolderNotOpened {
-                folder,
-                path,
-                error,
-            } => write!(f, "The {folder} {path} could not be opened: {error}"),
-            ShellError::DocumentNotOpened(error) => {
-                write!(f, "The document could not be opened: {error}")
-            }
-            ShellError::BrowserNotOpened { url, error } => write!(
-                f,
-                "The browser could not be opened at {url}: {error}. Open that address yourself."
-            ),
-            ShellError::Stopped { work, error } => {
-                write!(f, "The {work} stopped unexpectedly: {error}")
-            }
-            ShellError::Autostart(error) => {
-                write!(f, "Could not change starting at login: {error}")
-            }
-            ShellError::DemoTenant(error) => write!(
-                f,
-                "The demo's simulated Entra tenant could not start: {error}"
-            ),
-            ShellError::NoLogFolder(error) => write!(
-                f,
-                "This system gives UniAsset no folder for its logs: {error}"
-            ),
-            ShellError::SyncCrashed => f.write_str(
-                "The sync stopped on an internal error. Nobody was deactivated; the next run \
-                 starts again.",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ShellError {}
 
 impl ErrorCode for ShellError {
     fn code(&self) -> &'static str {

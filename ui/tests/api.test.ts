@@ -19,6 +19,18 @@ describe("toErrorReport", () => {
   });
 });
 
+describe("the test double of the core", () => {
+  it("is checked against the commands the shell declares", () => {
+    // Each line fails the type check (and so CI) if the double stops being typed.
+    // @ts-expect-error a command the shell does not have
+    expect(() => mockCore({ list_people: () => [] })).not.toThrow();
+    // @ts-expect-error an answer that is not the command's (leaver_count answers a number)
+    expect(() => mockCore({ leaver_count: () => "3" })).not.toThrow();
+    // @ts-expect-error an argument the command is not sent (deactivate_user gets userId)
+    expect(() => mockCore({ deactivate_user: (args) => args.email })).not.toThrow();
+  });
+});
+
 describe("backend", () => {
   it("sends the exact command names and camelCase argument keys Tauri expects", async () => {
     const calls = mockCore(new Proxy({}, { get: () => () => null }));

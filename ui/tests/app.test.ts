@@ -2,19 +2,19 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../src/App.svelte";
-import { adminMay, callsTo, makeUser, mockCore, noAssets, org } from "./fixtures";
+import { adminMay, callsTo, makeUser, mockCore, noAssets, org, makeAppStatus } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
 
 describe("start-up routing by app_status", () => {
   it("shows first-run setup when there is no organization", async () => {
-    mockCore({ app_status: () => ({ organization: null, signed_in: null }) });
+    mockCore({ app_status: () => makeAppStatus({ organization: null, signed_in: null }) });
     render(App);
     expect(await screen.findByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
   });
 
   it("shows sign-in when nobody is signed in", async () => {
-    mockCore({ app_status: () => ({ organization: org, signed_in: null }) });
+    mockCore({ app_status: () => makeAppStatus({ organization: org, signed_in: null }) });
     render(App);
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
     expect(screen.getByText("Acme Ltd")).toBeInTheDocument();
@@ -22,7 +22,7 @@ describe("start-up routing by app_status", () => {
 
   it("tells visitors of a demo organization how to sign in", async () => {
     const hint = "This is a demo organization with fictional data. Sign in as a@b.example with the password “x”.";
-    mockCore({ app_status: () => ({ organization: { ...org, demo: true }, signed_in: null, demo_sign_in: hint }) });
+    mockCore({ app_status: () => makeAppStatus({ organization: { ...org, demo: true }, signed_in: null, demo_sign_in: hint }) });
     render(App);
     expect(await screen.findByText(hint)).toHaveAttribute("role", "status");
   });
@@ -31,7 +31,7 @@ describe("start-up routing by app_status", () => {
     const why = "Sync Now from the tray did not run: Your session has ended. Sign in again.";
     let pending: string | null = why;
     const calls = mockCore({
-      app_status: () => ({ organization: org, signed_in: null }),
+      app_status: () => makeAppStatus({ organization: org, signed_in: null }),
       take_sign_in_notice: () => {
         const taken = pending;
         pending = null;
@@ -44,7 +44,7 @@ describe("start-up routing by app_status", () => {
   });
 
   it("shows the main layout for a signed-in user", async () => {
-    mockCore({ app_status: () => ({ organization: org, signed_in: owner, may: adminMay }), ...noAssets });
+    mockCore({ app_status: () => makeAppStatus({ organization: org, signed_in: owner, may: adminMay }), ...noAssets });
     render(App);
     const nav = await screen.findByRole("navigation", { name: "Main" });
     expect(within(nav).getByRole("button", { name: "Assets" })).toHaveAttribute("aria-current", "page");
@@ -59,7 +59,7 @@ describe("start-up routing by app_status", () => {
       app_status: () => {
         attempts += 1;
         if (attempts === 1) throw { code: "storage", message: "The data directory cannot be opened." };
-        return { organization: null, signed_in: null };
+        return makeAppStatus({ organization: null });
       },
     });
     render(App);
@@ -85,7 +85,7 @@ describe("first-run setup", () => {
   }
 
   it("refuses passwords that differ without asking the core", async () => {
-    const calls = mockCore({ app_status: () => ({ organization: null, signed_in: null }) });
+    const calls = mockCore({ app_status: () => makeAppStatus({ organization: null, signed_in: null }) });
     render(App);
     await fillSetup("correct horse", "correct hose");
     expect(screen.getByRole("alert")).toHaveTextContent("The passwords do not match.");
@@ -94,7 +94,7 @@ describe("first-run setup", () => {
 
   it("on success shows sign-in with the Owner's email prefilled", async () => {
     const calls = mockCore({
-      app_status: () => ({ organization: null, signed_in: null }),
+      app_status: () => makeAppStatus({ organization: null, signed_in: null }),
       setup_organization: () => ({ ...org, plan: "enterprise" }),
     });
     render(App);
@@ -116,7 +116,7 @@ describe("first-run setup", () => {
 
   it("shows the core's validation message verbatim", async () => {
     mockCore({
-      app_status: () => ({ organization: null, signed_in: null }),
+      app_status: () => makeAppStatus({ organization: null, signed_in: null }),
       setup_organization: () => {
         throw { code: "weak_password", message: "Choose a password of at least 12 characters." };
       },
@@ -135,8 +135,8 @@ describe("demo organization", () => {
     const demoOwner = makeUser(1, { display_name: "Demo Owner", role: "owner" });
     const demoOrg = { ...org, name: "Northwind Demo", plan: "enterprise" as const, demo: true };
     const calls = mockCore({
-      app_status: () => ({ organization: null, signed_in: null }),
-      setup_demo: () => ({ organization: demoOrg, signed_in: demoOwner, may: adminMay }),
+      app_status: () => makeAppStatus({ organization: null, signed_in: null }),
+      setup_demo: () => makeAppStatus({ organization: demoOrg, signed_in: demoOwner, may: adminMay }),
       ...noAssets,
     });
     render(App);
@@ -156,7 +156,7 @@ describe("demo organization", () => {
 
   it("shows the core's message when the demo cannot be created", async () => {
     mockCore({
-      app_status: () => ({ organization: null, signed_in: null }),
+      app_status: () => makeAppStatus({ organization: null, signed_in: null }),
       setup_demo: () => {
         throw { code: "demo", message: "The simulated Entra tenant could not start: port in use." };
       },
@@ -181,7 +181,7 @@ describe("sign-in", () => {
 
   it("shows the core's error in the alert", async () => {
     mockCore({
-      app_status: () => ({ organization: org, signed_in: null }),
+      app_status: () => makeAppStatus({ organization: org, signed_in: null }),
       sign_in: () => {
         throw { code: "account_deactivated", message: "This account is deactivated. Contact an administrator." };
       },
@@ -197,7 +197,7 @@ describe("sign-in", () => {
     let signedIn = false;
     const calls = mockCore({
       // After sign-in the window asks the core again who is signed in and what they may do.
-      app_status: () => (signedIn ? { organization: org, signed_in: owner, may: adminMay } : { organization: org, signed_in: null }),
+      app_status: () => makeAppStatus(signedIn ? { organization: org, signed_in: owner, may: adminMay } : { organization: org, signed_in: null }),
       sign_in: () => {
         signedIn = true;
         return owner;
@@ -222,7 +222,7 @@ describe("an ended session", () => {
   it("is noticed when the window is focused again: sign-in asks for the password", async () => {
     let signedIn = true;
     const calls = mockCore({
-      app_status: () => ({ organization: org, signed_in: signedIn ? owner : null, may: signedIn ? adminMay : null }),
+      app_status: () => makeAppStatus({ organization: org, signed_in: signedIn ? owner : null, may: signedIn ? adminMay : null }),
       ...noAssets,
     });
     render(App);
@@ -246,7 +246,7 @@ describe("an ended session", () => {
 
   it("sends any screen back to sign-in when a command is refused for it", async () => {
     mockCore({
-      app_status: () => ({ organization: org, signed_in: owner, may: adminMay }),
+      app_status: () => makeAppStatus({ organization: org, signed_in: owner, may: adminMay }),
       list_assets: () => {
         throw { code: "session_ended", message: "Your session has ended. Sign in again." };
       },
@@ -257,7 +257,7 @@ describe("an ended session", () => {
   });
 
   it("does not ask while signed out or while the window is hidden", async () => {
-    const calls = mockCore({ app_status: () => ({ organization: org, signed_in: null }) });
+    const calls = mockCore({ app_status: () => makeAppStatus({ organization: org, signed_in: null }) });
     render(App);
     await screen.findByRole("heading", { name: "Sign in" });
     window.dispatchEvent(new Event("focus"));

@@ -24,13 +24,11 @@ import {
   memberMay,
   mockCore,
   org,
-  type Call,
+  type Call, type Handlers,
 } from "./fixtures";
 
 // The native file dialogs are the shell's; the tests answer for the person choosing.
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(), open: vi.fn() }));
-
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const ann = makeUser(5, { display_name: "Ann Active", email: "ann@acme.test" });
@@ -312,7 +310,7 @@ describe("an asset's details", () => {
         outcome: "returned" as const,
       },
     ],
-    maintenance: [{ id: 4, asset_id: 1, asset_tag: "LT-001", at: "2025-02-10T12:00:00Z", note: "Keyboard cleaned" }],
+    maintenance: [{ id: 4, asset_id: 1, asset_tag: "LT-001", author: "Olivia Owner <olivia@acme.test>", at: "2025-02-10T12:00:00Z", note: "Keyboard cleaned" }],
     documents: [
       { id: 12, asset_id: 1, file_name: "receipt.pdf", sha256: "ab", size_bytes: 2048, uploaded_at: "2025-01-05T09:00:00Z" },
     ],
@@ -349,7 +347,7 @@ describe("an asset's details", () => {
   });
 
   it("adds a maintenance entry", async () => {
-    const entry = { id: 5, asset_id: 1, asset_tag: "LT-001", at: "2025-03-05T12:00:00Z", note: "Battery replaced" };
+    const entry = { id: 5, asset_id: 1, asset_tag: "LT-001", author: "Olivia Owner <olivia@acme.test>", at: "2025-03-05T12:00:00Z", note: "Battery replaced" };
     const { calls, dialog } = await openDetails({ add_maintenance: () => entry });
     await userEvent.type(within(dialog).getByLabelText("New maintenance entry"), "Battery replaced");
     await userEvent.click(within(dialog).getByRole("button", { name: "Add entry" }));

@@ -6,14 +6,12 @@ import { save } from "@tauri-apps/plugin-dialog";
 import AuditLogTab from "../src/screens/settings/AuditLogTab.svelte";
 import type { AuditQuery } from "../src/bindings/AuditQuery";
 import { formatDateTime } from "../src/lib/labels";
-import { callsTo, makeAuditEntry, makeAuditPage, mockCore } from "./fixtures";
+import { callsTo, makeAuditEntry, makeAuditPage, mockCore, type Handlers } from "./fixtures";
 
 // The native save dialog is the shell's; the test answers for the person choosing a file.
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn() }));
 
 const ALL: AuditQuery = { person: null, action: null, since: null, until: null, before: null, limit: null };
-
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 function open(handlers: Handlers) {
   const calls = mockCore({ audit_actions: () => ["user.added", "asset.assigned", "custom.thing"], ...handlers });

@@ -21,15 +21,13 @@ import {
   mockCore,
   noAssets,
   org,
-  ownerMay,
+  ownerMay, type Handlers,
 } from "./fixtures";
 
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(), open: vi.fn() }));
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const admin = makeUser(3, { display_name: "Adam Admin", role: "admin" });
-
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 beforeEach(() => {
   vi.mocked(open).mockReset();

@@ -8,9 +8,7 @@ import EmailAlertsCard from "../src/screens/settings/general/EmailAlertsCard.sve
 import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EmailSettingsInput } from "../src/bindings/EmailSettingsInput";
 import { formatDateTime } from "../src/lib/labels";
-import { adminMay, callsTo, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org } from "./fixtures";
-
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
+import { adminMay, callsTo, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, type Handlers } from "./fixtures";
 
 const saved = makeEmailSettings({
   enabled: true,

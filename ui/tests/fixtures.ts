@@ -1,6 +1,8 @@
 // Test data and a mocked core. Every test talks to the UI through the real api module and
 // @tauri-apps/api's invoke; only the Rust side is replaced.
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { CommandMap } from "../src/bindings/commands";
+import type { AppStatus } from "../src/bindings/AppStatus";
 import type { Asset } from "../src/bindings/Asset";
 import type { AssetPage } from "../src/bindings/AssetPage";
 import type { AuditEntry } from "../src/bindings/AuditEntry";
@@ -23,7 +25,6 @@ import type { User } from "../src/bindings/User";
 import type { UserActions } from "../src/bindings/UserActions";
 import type { UserCounts } from "../src/bindings/UserCounts";
 import type { UserPage } from "../src/bindings/UserPage";
-import type { UserQuery } from "../src/bindings/UserQuery";
 import type { UserRow } from "../src/bindings/UserRow";
 
 export const org: Organization = {
@@ -33,6 +34,11 @@ export const org: Organization = {
   demo: false,
   idle_timeout_minutes: 15,
 };
+
+/** What the core says on start; by default an organization with nobody signed in. */
+export function makeAppStatus(overrides: Partial<AppStatus> = {}): AppStatus {
+  return { organization: org, signed_in: null, demo_sign_in: null, may: null, ...overrides };
+}
 
 export function makeUser(id: number, overrides: Partial<User> = {}): User {
   return {
@@ -214,14 +220,24 @@ export function makeFrequentChecks(overrides: Partial<FrequentChecks> = {}): Fre
 }
 
 export type Call = { cmd: string; args: Record<string, unknown> };
-type Handler = (args: Record<string, unknown>) => unknown;
+
+export type Command = keyof CommandMap;
+/**
+ * A stand-in for one command of the core: it gets the arguments the window sent and answers
+ * what the command answers (or throws, as the core refuses). Typed from the generated
+ * bindings, so a renamed command, argument or answer fails the type check.
+ */
+export type Handler<C extends Command> = (
+  args: CommandMap[C]["args"],
+) => CommandMap[C]["returns"] | Promise<CommandMap[C]["returns"]>;
+export type Handlers = { [C in Command]?: Handler<C> };
 
 /**
  * Installs the handlers as the core and returns the log of every command invoked. Events
  * are mocked too: `emit` from @tauri-apps/api/event reaches the page's `listen`, as the
  * shell's events would, and listen/unlisten never reach the handlers or the log.
  */
-export function mockCore(handlers: Record<string, Handler>): Call[] {
+export function mockCore(handlers: Handlers): Call[] {
   const calls: Call[] = [];
   // The Entra page always asks about frequent checks too; tests about something else get
   // them off.
@@ -232,7 +248,7 @@ export function mockCore(handlers: Record<string, Handler>): Call[] {
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args });
-      const handler = handlers[cmd];
+      const handler = handlers[cmd as Command] as ((args: unknown) => unknown) | undefined;
       if (!handler) throw new Error(`test did not expect command ${cmd}`);
       return handler(args);
     },
@@ -265,7 +281,7 @@ export function makeAssetPage(assets: Asset[], may_manage = true): AssetPage {
 }
 
 /** The signed-in window's first questions (the register and the sidebar's leaver count) with nothing to show. */
-export const noAssets = {
+export const noAssets: Handlers = {
   list_assets: () => makeAssetPage([]),
   leaver_count: () => 0,
 };
@@ -320,9 +336,9 @@ export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): Email
  * The core's list_users over `rows` (every user matching, in order): the window the query's
  * offset and limit ask for, with how many match in all.
  */
-export function usersWindow(rows: UserRow[], counts: UserCounts, mayAdd?: boolean): Handler {
+export function usersWindow(rows: UserRow[], counts: UserCounts, mayAdd?: boolean): Handler<"list_users"> {
   return (args) => {
-    const { offset, limit } = args.query as UserQuery;
+    const { offset, limit } = args.query;
     const from = offset ?? 0;
     const users = rows.slice(from, limit == null ? undefined : from + limit);
     return { users, offset: from, matching: rows.length, counts, may_add: mayAdd } as UserPage;

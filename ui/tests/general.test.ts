@@ -9,12 +9,10 @@ import type { Plan } from "../src/bindings/Plan";
 import type { PlanEffect } from "../src/bindings/PlanEffect";
 import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
-import { adminMay, callsTo, makeBackupStatus, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, ownerMay } from "./fixtures";
+import { adminMay, callsTo, makeBackupStatus, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, ownerMay, type Handlers, makeAppStatus } from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", role: "owner" });
 const admin = makeUser(3, { display_name: "Adam Admin", role: "admin" });
-
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
 
 /** Main as `me`, on Settings → General. */
 async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {}) {
@@ -28,7 +26,7 @@ async function openGeneral(me: User, may: SettingsAccess, handlers: Handlers = {
 /** The whole app, signed in as the Owner; the core's organization changes as the handlers say. */
 async function openAppAsOwner(state: { org: Organization }, handlers: Handlers) {
   const calls = mockCore({
-    app_status: () => ({ organization: state.org, signed_in: owner, may: ownerMay }),
+    app_status: () => makeAppStatus({ organization: state.org, signed_in: owner, may: ownerMay }),
     ...noAssets,
     autostart_enabled: () => false,
       app_version: () => "0.1.0",

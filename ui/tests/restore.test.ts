@@ -5,7 +5,6 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { open } from "@tauri-apps/plugin-dialog";
 import App from "../src/App.svelte";
-import type { AppStatus } from "../src/bindings/AppStatus";
 import type { RestoreOutcome } from "../src/bindings/RestoreOutcome";
 import { formatDateTime } from "../src/lib/labels";
 import {
@@ -19,7 +18,7 @@ import {
   mockCore,
   noAssets,
   org,
-  ownerMay,
+  ownerMay, type Handlers, makeAppStatus,
 } from "./fixtures";
 
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(), open: vi.fn() }));
@@ -35,8 +34,6 @@ const outcome: RestoreOutcome = {
   entra_secret_needed: false,
 };
 
-type Handlers = Record<string, (args: Record<string, unknown>) => unknown>;
-
 beforeEach(() => {
   vi.mocked(open).mockReset();
 });
@@ -45,10 +42,7 @@ beforeEach(() => {
 function firstRun(handlers: Handlers = {}) {
   const state: { restored: boolean } = { restored: false };
   const calls = mockCore({
-    app_status: (): AppStatus =>
-      state.restored
-        ? ({ organization: org, signed_in: null } as AppStatus)
-        : ({ organization: null, signed_in: null } as AppStatus),
+    app_status: () => makeAppStatus({ organization: state.restored ? org : null }),
     inspect_backup: () => info,
     restore_backup: () => {
       state.restored = true;
@@ -286,8 +280,8 @@ describe("in Settings → General", () => {
     const calls = mockCore({
       app_status: () =>
         state.restored
-          ? { organization: { ...org, name: "Acme Restored" }, signed_in: null }
-          : { organization: org, signed_in: me, may: me.role === "owner" ? ownerMay : adminMay },
+          ? makeAppStatus({ organization: { ...org, name: "Acme Restored" } })
+          : makeAppStatus({ signed_in: me, may: me.role === "owner" ? ownerMay : adminMay }),
       ...noAssets,
       autostart_enabled: () => false,
       app_version: () => "0.1.0",

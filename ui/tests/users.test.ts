@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import UsersTab from "../src/screens/settings/UsersTab.svelte";
 import type { User } from "../src/bindings/User";
 import type { UserRow } from "../src/bindings/UserRow";
-import { asRow, callsTo, makeUser, mockCore, usersWindow } from "./fixtures";
+import { asRow, callsTo, makeUser, mockCore, usersWindow, makeAsset, makeAuditEntry } from "./fixtures";
 
 const counts = { all: 5, active: 3, deactivated: 2 };
 const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
@@ -433,18 +433,17 @@ describe("details", () => {
       user_details: () => ({
         user: dan,
         assets: [
-          { id: 9, tag: "A-009", name: "ThinkPad T14", assigned_to: 2, assigned_to_name: "Dan Disabled", assigned_to_status: "deactivated" },
+          makeAsset(9, { tag: "A-009", name: "ThinkPad T14", status: "in_use", assigned_to: 2, assigned_to_name: "Dan Disabled", assigned_to_status: "deactivated" }),
         ],
         audit: [
-          {
-            id: 1,
+          makeAuditEntry(1, {
             at: "2025-03-03T03:00:00Z",
             actor: "Microsoft Entra ID sync",
             action: "user.deactivated",
             subject_user_id: 2,
-            asset_id: null,
+            subject: "Dan Disabled <dan@acme.test>",
             detail: "Reason: disabled in Entra",
-          },
+          }),
         ],
         maintenance_logs: [],
         documents: [

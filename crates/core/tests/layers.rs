@@ -140,6 +140,50 @@ fn every_dependency_points_down_the_layers() {
     assert!(found.is_empty(), "\n{}", found.join("\n"));
 }
 
+/// The layers as docs/architecture.md draws them, lowest first: the code block under "The
+/// core's layers", one layer per line that is not a description running on (highest
+/// first), its modules before the
+/// description and joined by " · "; a line described "(same layer)" joins the one above.
+fn documented_layers(doc: &str) -> Vec<Vec<String>> {
+    let section = doc
+        .split("## The core's layers")
+        .nth(1)
+        .expect("docs/architecture.md has a section \"The core's layers\"");
+    let block = section
+        .split("```")
+        .nth(1)
+        .expect("that section draws the layers in a code block");
+    let mut layers: Vec<Vec<String>> = Vec::new();
+    // The drawing is indented one space; a description running on is indented further.
+    let lines = block.lines().map(|l| l.strip_prefix(' ').unwrap_or(l));
+    for line in lines.filter(|l| l.starts_with(|c: char| c.is_alphanumeric())) {
+        let (names, description) = line.split_once("  ").unwrap_or((line, ""));
+        let names: Vec<String> = names.split(" · ").map(|n| n.trim().to_owned()).collect();
+        match layers.last_mut() {
+            Some(above) if description.trim_start().starts_with("(same layer)") => {
+                above.extend(names)
+            }
+            _ => layers.push(names),
+        }
+    }
+    layers.reverse();
+    layers
+}
+
+#[test]
+fn the_architecture_page_draws_these_layers() {
+    let doc = std::fs::read_to_string(src().join("../../../docs/architecture.md")).unwrap();
+    let expected: Vec<Vec<String>> = LAYERS
+        .iter()
+        .map(|layer| layer.iter().map(|m| m.to_string()).collect())
+        .collect();
+    assert_eq!(
+        documented_layers(&doc),
+        expected,
+        "docs/architecture.md's layers differ from LAYERS: redraw them (highest first)"
+    );
+}
+
 #[test]
 fn the_reader_sees_paths_and_groups() {
     let used = modules_used(

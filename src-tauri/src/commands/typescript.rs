@@ -236,6 +236,7 @@ pub fn typescript(commands: &[Command], events: &[Event], codes: &[&str]) -> Str
         ));
     }
     out.push_str("  };\n}\n");
+    out.push_str(&command_map(commands));
 
     out.push_str("\n/** The shell's events; each `on…` resolves to the function that stops listening. */\nexport const events = {\n");
     for event in events {
@@ -259,6 +260,34 @@ pub fn typescript(commands: &[Command], events: &[Event], codes: &[&str]) -> Str
     out.push_str(
         "} as const;\n\nexport type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];\n",
     );
+    out
+}
+
+/// Each command's arguments as they arrive (camelCased keys) and its answer, by wire name:
+/// the type a test double of the core is checked against, so a renamed command, a changed
+/// argument or a changed answer fails the front end's type check.
+fn command_map(commands: &[Command]) -> String {
+    let mut out = String::from(
+        "\n/** Each command's arguments, as sent, and its answer: what a test double must match. */\n\
+         export type CommandMap = {\n",
+    );
+    for command in commands {
+        let args: Vec<String> = command
+            .args
+            .iter()
+            .map(|(arg, ts)| format!("{}: {}", camel(arg), ts.name))
+            .collect();
+        let args = if args.is_empty() {
+            "Record<string, never>".to_owned()
+        } else {
+            format!("{{ {} }}", args.join("; "))
+        };
+        out.push_str(&format!(
+            "  {}: {{ args: {args}; returns: {} }};\n",
+            command.name, command.returns.name
+        ));
+    }
+    out.push_str("};\n");
     out
 }
 

@@ -136,6 +136,88 @@ export function commands(call: Call) {
   };
 }
 
+/** Each command's arguments, as sent, and its answer: what a test double must match. */
+export type CommandMap = {
+  app_status: { args: Record<string, never>; returns: AppStatus };
+  setup_organization: { args: { input: NewOrganization }; returns: Organization };
+  setup_demo: { args: Record<string, never>; returns: AppStatus };
+  sign_in: { args: { email: string; password: Password }; returns: User };
+  sign_out: { args: Record<string, never>; returns: null };
+  change_own_password: { args: { current: Password; newPassword: Password }; returns: null };
+  take_sign_in_notice: { args: Record<string, never>; returns: string | null };
+  take_page_request: { args: Record<string, never>; returns: string | null };
+  list_users: { args: { query: UserQuery }; returns: UserPage };
+  user_details: { args: { userId: number }; returns: UserDetails };
+  deactivate_user: { args: { userId: number }; returns: User };
+  set_user_protected: { args: { userId: number; protected: boolean }; returns: User };
+  reactivate_user: { args: { userId: number; confirmed: boolean }; returns: User };
+  add_user: { args: { user: NewUser; password: Password | null }; returns: User };
+  edit_user: { args: { userId: number; edit: UserEdit }; returns: User };
+  set_user_password: { args: { userId: number; password: Password }; returns: null };
+  preview_import: { args: { path: string }; returns: ImportPreview };
+  import_users: { args: { path: string }; returns: ImportSummary };
+  entra_overview: { args: Record<string, never>; returns: EntraOverview };
+  entra_test: { args: { input: ConnectionInput; secret: string }; returns: null };
+  entra_connect: { args: { input: ConnectionInput; secret: string }; returns: EntraOverview };
+  entra_disconnect: { args: Record<string, never>; returns: EntraOverview };
+  entra_save: { args: { autoDeprovision: boolean; guard: MassDeactivationGuard }; returns: EntraOverview };
+  sync_now: { args: Record<string, never>; returns: RunRecord };
+  run_details: { args: { runId: number }; returns: RunRecord };
+  apply_held: { args: { runId: number }; returns: RunRecord };
+  dismiss_held: { args: { runId: number }; returns: EntraOverview };
+  match_accounts: { args: Record<string, never>; returns: MatchReport };
+  frequent_checks: { args: Record<string, never>; returns: FrequentChecks };
+  save_check_interval: { args: { minutes: number | null }; returns: EntraSettings };
+  entra_people: { args: { search: string | null }; returns: EntraPeople };
+  add_entra_people: { args: { objectIds: Array<string>; role: Role }; returns: ProvisionReport };
+  entra_set_auto_add: { args: { on: boolean }; returns: EntraOverview };
+  entra_check: { args: { input: ConnectionInput; secret: string }; returns: Array<FieldProblem> };
+  entra_setup_begin: { args: { target: SetupTarget }; returns: DeviceCodePrompt };
+  entra_setup_finish: { args: Record<string, never>; returns: EntraOverview };
+  entra_renew_begin: { args: Record<string, never>; returns: DeviceCodePrompt };
+  entra_renew_finish: { args: Record<string, never>; returns: EntraOverview };
+  entra_sign_in_cancel: { args: Record<string, never>; returns: boolean };
+  open_verification_page: { args: Record<string, never>; returns: null };
+  open_entra_admin_center: { args: { cloud: Cloud }; returns: null };
+  backup_status: { args: Record<string, never>; returns: BackupStatus };
+  backup_now: { args: Record<string, never>; returns: BackupStatus };
+  save_backup_settings: { args: { input: BackupSettingsInput }; returns: BackupStatus };
+  set_backup_passphrase: { args: { passphrase: string | null }; returns: BackupStatus };
+  inspect_backup: { args: { path: string; passphrase: string | null }; returns: BackupInfo };
+  restore_backup: { args: { path: string; passphrase: string | null }; returns: RestoreOutcome };
+  open_backup_folder: { args: Record<string, never>; returns: null };
+  autostart_enabled: { args: Record<string, never>; returns: boolean };
+  set_autostart: { args: { enabled: boolean }; returns: boolean };
+  set_idle_timeout: { args: { minutes: number }; returns: Organization };
+  app_version: { args: Record<string, never>; returns: string };
+  diagnostics: { args: Record<string, never>; returns: string };
+  open_logs_folder: { args: Record<string, never>; returns: null };
+  rename_organization: { args: { name: string }; returns: Organization };
+  preview_plan_change: { args: { plan: Plan }; returns: PlanEffect };
+  change_plan: { args: { plan: Plan }; returns: PlanChanged };
+  audit_log: { args: { query: AuditQuery }; returns: AuditPage };
+  audit_actions: { args: Record<string, never>; returns: Array<string> };
+  export_audit_csv: { args: { query: AuditQuery; path: string }; returns: number };
+  list_assets: { args: { query: AssetQuery }; returns: AssetPage };
+  add_asset: { args: { asset: NewAsset; assignTo: number | null }; returns: Asset };
+  edit_asset: { args: { assetId: number; edit: AssetEdit }; returns: Asset };
+  assign_asset: { args: { assetId: number; userId: number; note: string | null }; returns: Asset };
+  check_in_asset: { args: { assetId: number; note: string | null }; returns: Asset };
+  mark_asset_lost: { args: { assetId: number; note: string | null }; returns: Asset };
+  asset_details: { args: { assetId: number }; returns: AssetDetails };
+  add_maintenance: { args: { assetId: number; note: string }; returns: MaintenanceLog };
+  attach_document: { args: { assetId: number; path: string }; returns: Document };
+  open_document: { args: { documentId: number }; returns: null };
+  leavers: { args: Record<string, never>; returns: Array<Leaver> };
+  leaver_count: { args: Record<string, never>; returns: number };
+  evidence: { args: { since: string | null; until: string | null }; returns: Evidence };
+  export_evidence_csv: { args: { since: string | null; until: string | null; path: string }; returns: number };
+  email_settings: { args: Record<string, never>; returns: EmailSettings };
+  save_email_settings: { args: { input: EmailSettingsInput; password: string | null }; returns: EmailSettings };
+  send_test_email: { args: Record<string, never>; returns: null };
+  clear_email_settings: { args: Record<string, never>; returns: EmailSettings };
+};
+
 /** The shell's events; each `on…` resolves to the function that stops listening. */
 export const events = {
   /**
