@@ -27,9 +27,9 @@ import argparse
 import json
 import random
 import shutil
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -39,6 +39,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
+from ports import free_port  # noqa: E402
 
 OWNER_EMAIL = "olivia@northwind.example"
 OWNER_PASSWORD = "plum orchard lantern 42"
@@ -56,12 +59,6 @@ WAIT_SECONDS = 90
 FIRST = "Ann Ben Cy Dana Eli Fay Gus Hana Ivan Jo Kai Lena Marta Nico Omar Pia Quinn Rosa Sam Tara Uma Vic Wes Zoe".split()
 LAST = ("Archer Baker Carter Dalton Evans Fisher Garcia Hughes Ingram Jensen Keller Lopez Martin Nolan Ortiz Price "
         "Reyes Santos Turner Underwood Vance Walker Young Zimmer").split()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Cli:

@@ -37,6 +37,9 @@ if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.pa
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
+  # The tests compile through clippy-driver (scripts/test.sh) and check formatting.
+  command -v clippy-driver >/dev/null && command -v rustfmt >/dev/null \
+    || rustup component add clippy rustfmt
   if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
     cargo install tauri-driver --version "^2" --locked
   fi

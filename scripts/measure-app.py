@@ -14,7 +14,6 @@ the first webview); only the time to first screen goes through tauri-driver.
 """
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,9 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "e2e"))
+from ports import free_port  # noqa: E402
 
 # The ceiling of every wait on a condition (a window, the driver, processes ending): far above
 # any figure, so that a busy machine gives slow figures, not errors. The pauses before a
@@ -125,12 +127,6 @@ def close_window(title: str) -> bool:
         pending.extend(window.query_tree().children)
     d.close()
     return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tray_memory(app: str) -> None:

@@ -3,7 +3,7 @@
 `crate::x` path in crates/core/src (or the source folder given): one line per module with
 what it uses, then the cycles, if any. `--dot` prints Graphviz instead
 (`| dot -Tpng > graph.png`). `--files` prints, for each module folder, the cycles between
-its files, by the rule crates/core/tests/layers.rs keeps (see its comment there)."""
+its files, by the rule crates/core/tests/it/layers.rs keeps (see its comment there)."""
 import re
 import sys
 from pathlib import Path
@@ -132,7 +132,7 @@ def defined_in(t: list[str]) -> set[str]:
 
 
 def file_edges(src: Path, folder: Path) -> dict[str, set[str]]:
-    """Edges between the files of one module folder (the rule: crates/core/tests/layers.rs)."""
+    """Edges between the files of one module folder (the rule: crates/core/tests/it/layers.rs)."""
     if folder == src:
         parent_name, parent = "lib", folder / "lib.rs"
     elif (folder / "mod.rs").exists():

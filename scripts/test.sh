@@ -19,19 +19,32 @@ total_start=$SECONDS
 
 stage "install dependencies" scripts/deps.sh --test
 stage "rust format" cargo fmt --all -- --check
+
+# Clippy lints the workspace's crates as they compile for the tests, the app and the
+# package: clippy-driver is rustc plus clippy's lints (`cargo clippy` is this wrapper over
+# `cargo check`), and cargo applies it to workspace members only. So no stage compiles the
+# workspace a second time just to lint it; any warning, rustc's or clippy's, fails the
+# build. The same flags for every stage, so each reuses what the one before compiled.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+export RUSTFLAGS="-D warnings"
+# The end-to-end tests drive the scheduler's clock (feature test-clock); the tests are
+# built with it too, so the app the end-to-end tests start is the one already built.
+features=(--features uniasset-desktop/test-clock)
 # The shell embeds ui/dist at compile time, so the front end is built before any Rust.
 stage "front-end build" npm --prefix ui run build
+# Every target, benchmarks included, is compiled (and so linted) here; the benchmarks run
+# at the end, in release.
+stage "rust build and lints" cargo test --workspace --all-targets "${features[@]}" --no-run
 # The Entra tests keep the client secret in the real Secret Service keychain: a private
 # D-Bus session with an unlocked gnome-keyring.
-stage "rust tests" scripts/with-keyring.sh cargo test --workspace --lib --bins --tests
-stage "rust lints" cargo clippy --workspace --all-targets -- -D warnings
+stage "rust tests" scripts/with-keyring.sh cargo test --workspace --lib --bins --tests "${features[@]}"
 # The core's tests regenerate ui/src/bindings from the Rust types; the type check below
 # then proves the front end still matches them.
 stage "front-end type check" npm --prefix ui run check
 stage "front-end unit tests" npm --prefix ui test
-# The end-to-end build lets each test drive the scheduler's clock (feature test-clock).
-stage "app build" cargo build -p uniasset-desktop -p uniasset-cli -p uniasset-graph-sim --features uniasset-desktop/test-clock
-# Each test starts its own D-Bus session, keyring, tauri-driver and Graph simulator.
+# The tests' build made the binaries these start (the app with test-clock, the CLI, the Graph
+# simulator): cargo builds a package's binaries for its integration tests. Each test starts
+# its own D-Bus session, keyring, tauri-driver and Graph simulator.
 stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/e2e -q -rA
 # The .deb and .rpm as `make package` builds them (release build), then the .deb installed
 # with apt: the installed binaries' --version, the installed app through the demo to a

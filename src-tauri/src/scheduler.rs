@@ -134,9 +134,8 @@ mod tests {
     /// announced as quiet. Turned off, no check runs.
     #[test]
     fn frequent_checks_run_when_due_and_only_then() {
-        let dir = tempfile::tempdir().unwrap();
         let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let mut store = connected_org(dir.path(), &sim);
+        let testkit::Org { dir, mut store } = connected_org(&sim);
         let guard = MassDeactivationGuard {
             min_users: 5,
             percent: 20,

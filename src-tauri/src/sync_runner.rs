@@ -188,11 +188,11 @@ pub(crate) mod tests {
     use graph_sim::{Faults, Simulator, TenantConfig};
     use tauri::test::{mock_builder, mock_context, noop_assets};
     use tauri::Manager;
+    use testkit::Org;
     use uniasset_core::access::Actor;
     use uniasset_core::directory::{self, NewUser, Role, SignInMethod};
-    use uniasset_core::entra::{self, cloud::Cloud, ConnectionInput};
-    use uniasset_core::organization::{self, NewOrganization, Plan};
-    use uniasset_core::secrets::ClientSecret;
+    use uniasset_core::entra;
+    use uniasset_core::organization::Plan;
     use uniasset_core::store::Store;
     use uniasset_core::sync::Trigger;
     use uniasset_core::ErrorCode;
@@ -215,58 +215,32 @@ pub(crate) mod tests {
     /// Ann disabled and Bo enabled in a connected organization, and a mock app running its
     /// syncs.
     struct World {
-        _dir: tempfile::TempDir,
+        org: Org,
         sim: Simulator,
-        store: Store,
         app: tauri::App<tauri::test::MockRuntime>,
     }
 
     fn world() -> World {
-        let dir = tempfile::tempdir().unwrap();
         let sim = Simulator::start(TenantConfig::default()).unwrap();
-        let store = connected_org(dir.path(), &sim);
+        let org = connected_org(&sim);
         let app = mock_builder()
-            .manage(SyncRunner::new(Some(dir.path().to_owned())))
+            .manage(SyncRunner::new(Some(org.dir.path().to_owned())))
             .build(mock_context(noop_assets()))
             .unwrap();
-        World {
-            _dir: dir,
-            sim,
-            store,
-            app,
-        }
+        World { org, sim, app }
     }
 
     /// Northwind on Enterprise, connected to `sim`, with Ann (disabled) and Bo linked.
-    pub(crate) fn connected_org(dir: &std::path::Path, sim: &Simulator) -> Store {
-        let mut store = Store::open(dir).unwrap();
-        let setup = NewOrganization {
-            name: "Northwind".into(),
-            plan: Plan::Enterprise,
-            owner_email: "olivia@northwind.example".into(),
-            owner_name: "Olivia".into(),
-            owner_password: None,
-        };
-        organization::create(&mut store, &setup, &Actor::FirstRunSetup).unwrap();
-        link(&mut store, sim, "ann@northwind.example", false);
-        link(&mut store, sim, "bo@northwind.example", true);
-        let input = ConnectionInput {
-            tenant: sim.tenant_id(),
-            client_id: sim.client_id(),
-            cloud: Cloud::Custom,
-            login_url: Some(sim.base_url()),
-            graph_url: Some(sim.base_url()),
-            secret_expires_on: None,
-        };
-        let secret = ClientSecret::new(sim.client_secret());
-        tauri::async_runtime::block_on(entra::connect(
-            &mut store,
-            &Actor::CommandLine,
-            &input,
-            &secret,
-        ))
-        .unwrap();
-        store
+    pub(crate) fn connected_org(sim: &Simulator) -> Org {
+        let mut org = testkit::org(Plan::Enterprise);
+        link(&mut org.store, sim, "ann@northwind.example", false);
+        link(&mut org.store, sim, "bo@northwind.example", true);
+        tauri::async_runtime::block_on(testkit::tenant::connect(
+            &mut org.store,
+            sim,
+            &sim.tenant_id(),
+        ));
+        org
     }
 
     /// The tray's Sync Now while the window's is running gets the same run: one run, one record.
@@ -294,7 +268,7 @@ pub(crate) mod tests {
         assert_eq!(window.trigger, Trigger::Manual);
         assert_eq!(window.counts.deactivated, 1);
         assert_eq!(
-            uniasset_core::sync::runs(&w.store, 10).unwrap().len(),
+            uniasset_core::sync::runs(&w.org.store, 10).unwrap().len(),
             1,
             "nothing ran twice"
         );
@@ -308,8 +282,8 @@ pub(crate) mod tests {
     #[test]
     fn sync_now_does_not_join_a_frequent_check() {
         let mut w = world();
-        let guard = entra::settings(&w.store).unwrap().guard;
-        entra::save(&mut w.store, &Actor::CommandLine, true, guard).unwrap();
+        let guard = entra::settings(&w.org.store).unwrap().guard;
+        entra::save(&mut w.org.store, &Actor::CommandLine, true, guard).unwrap();
         let handle = w.app.handle().clone();
         let runner = w.app.state::<SyncRunner>();
         let first = tauri::async_runtime::block_on(runner.run(
@@ -338,7 +312,10 @@ pub(crate) mod tests {
         let manual = manual.unwrap();
         assert_eq!(manual.trigger, Trigger::Manual);
         assert!(manual.id.is_some(), "a run of its own, in the history");
-        assert_eq!(uniasset_core::sync::runs(&w.store, 10).unwrap().len(), 2);
+        assert_eq!(
+            uniasset_core::sync::runs(&w.org.store, 10).unwrap().len(),
+            2
+        );
     }
 
     /// A panicking run is reported as failed to whoever waits, and the next run works.
@@ -385,6 +362,8 @@ pub(crate) mod tests {
         ))
         .unwrap_err();
         assert_eq!(refused.code, "needs_admin");
-        assert!(uniasset_core::sync::runs(&w.store, 10).unwrap().is_empty());
+        assert!(uniasset_core::sync::runs(&w.org.store, 10)
+            .unwrap()
+            .is_empty());
     }
 }

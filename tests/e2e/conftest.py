@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -33,6 +32,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.support.ui import WebDriverWait
+
+from ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "debug"
@@ -59,12 +60,6 @@ def wait_until(predicate, what: str, timeout: float = WAIT_SECONDS, interval: fl
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -380,6 +375,9 @@ def tauri_driver(env: dict, log: Path):
 
         def answers():
             assert proc.poll() is None, f"tauri-driver ended (exit code {proc.returncode})"
+            # WebKitWebDriver, which tauri-driver starts, ends at once when it cannot listen;
+            # tauri-driver would then never answer.
+            assert b"FATAL" not in log.read_bytes(), log.read_text(errors="replace")[:2000]
             try:
                 urllib.request.urlopen(f"{url}/status", timeout=5)
                 return True

@@ -6,8 +6,6 @@
 //!
 //!     scripts/with-keyring.sh cargo bench -p uniasset-core --bench check_cost
 
-mod common;
-
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
@@ -50,7 +48,8 @@ struct Tenant {
 async fn tenant(size: usize) -> Tenant {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(size, "northwind.example");
-    let (dir, mut store) = common::connected(&sim).await;
+    let testkit::Org { dir, mut store } =
+        testkit::tenant::connected_to(&sim, uniasset_core::organization::Plan::Enterprise).await;
     let mut csv = format!("{}\n", directory::CSV_HEADER);
     for (i, oid) in oids.iter().enumerate() {
         csv += &format!(

@@ -5,8 +5,6 @@
 //!
 //!     scripts/with-keyring.sh cargo bench -p uniasset-core --bench sync_cost
 
-mod common;
-
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt};
@@ -65,7 +63,10 @@ async fn measure<F: std::future::Future<Output = ()>>(
 async fn tenant(size: usize, linked: usize) -> Vec<Row> {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(size, "northwind.example");
-    let (_dir, mut store) = common::connected(&sim).await;
+    let testkit::Org {
+        dir: _dir,
+        mut store,
+    } = testkit::tenant::connected_to(&sim, uniasset_core::organization::Plan::Enterprise).await;
     let users = &oids[..linked];
     for (i, oid) in users.iter().enumerate() {
         directory::add_user(

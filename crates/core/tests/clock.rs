@@ -1,8 +1,6 @@
 //! One clock for the whole core: installed once, it reaches every stamp and every rule that
 //! reads the time. (Its own test binary: the clock is per process.)
 
-mod common;
-
 use chrono::{DateTime, TimeZone, Utc};
 use uniasset_core::clock::{self, Clock};
 use uniasset_core::directory::{Role, SignInMethod};
@@ -21,7 +19,7 @@ impl Clock for Fixed {
 fn an_installed_clock_reaches_stamps_and_rules() {
     assert!(clock::install(Box::new(Fixed)));
     assert!(!clock::install(Box::new(Fixed)), "installed once");
-    let mut org = common::org(Plan::Enterprise);
+    let mut org = testkit::org(Plan::Enterprise);
     let ann = org.add(
         "ann@northwind.example",
         Role::Member,

@@ -4,13 +4,11 @@
 //! people Entra still has enabled. It prints a table and fails if that count is not zero.
 //! (`harness = false`, so the table is printed on every run, in CI too.)
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::tenant::{connected, Connected};
 use graph_sim::Faults;
+use testkit::tenant::{connected, Connected};
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, Role, UserQuery, UserStatus};
 use uniasset_core::entra;

@@ -8,15 +8,14 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INV
 use tauri::webview::InvokeRequest;
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 use uniasset_core::access::Actor;
-use uniasset_core::directory::{self, NewUser, Role, SignInMethod};
-use uniasset_core::organization::{self, NewOrganization, Plan};
+use uniasset_core::organization::Plan;
 use uniasset_core::password::Password;
 use uniasset_core::sessions;
-use uniasset_core::store::Store;
 
 use crate::state::AppState;
 
-const PASSWORD: &str = "granite willow comet 9";
+/// Everyone's password: the Owner's in the testkit's Northwind, and set for the others.
+const PASSWORD: &str = testkit::OWNER_PASSWORD;
 
 struct Window {
     _dir: tempfile::TempDir,
@@ -24,32 +23,8 @@ struct Window {
 }
 
 fn window(plan: Plan) -> Window {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path()).unwrap();
-    organization::create(
-        &mut store,
-        &NewOrganization {
-            name: "Northwind".into(),
-            plan,
-            owner_email: "olivia@northwind.example".into(),
-            owner_name: "Olivia".into(),
-            owner_password: Some(Password::new(PASSWORD)),
-        },
-        &Actor::FirstRunSetup,
-    )
-    .unwrap();
-    for (email, role) in [
-        ("mia@northwind.example", Role::Member),
-        ("adam@northwind.example", Role::Admin),
-    ] {
-        let user = NewUser {
-            email: email.into(),
-            display_name: email.into(),
-            role,
-            sign_in: SignInMethod::Password,
-            entra_object_id: None,
-        };
-        directory::add_user(&mut store, &Actor::CommandLine, &user, None).unwrap();
+    let testkit::Org { dir, mut store } = testkit::team(plan);
+    for email in [testkit::ADMIN_EMAIL, testkit::MEMBER_EMAIL] {
         sessions::set_password(
             &mut store,
             &Actor::CommandLine,

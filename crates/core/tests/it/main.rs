@@ -1,0 +1,31 @@
+//! The core's integration tests, one binary (as ripgrep has them): one link on two cores
+//! instead of one per file. A module per area; shared set-up is in the testkit crate.
+//! `clock.rs` and `graph_proxy.rs` stay binaries of their own (they change the process's
+//! clock and proxy environment), as does `fault_injection.rs` (its own harness).
+
+mod alerts;
+mod asset_register;
+mod audit_log;
+mod backup;
+mod clean_text;
+mod deactivation_preserves;
+mod demo;
+mod diagnostics;
+mod directory;
+mod entra;
+mod entra_setup;
+mod frequent_checks;
+mod graph_faults;
+mod import;
+mod layers;
+mod leavers;
+mod organization;
+mod passwords;
+mod people;
+mod sign_in;
+mod store;
+mod sync;
+mod sync_cost;
+mod tenant;
+mod trust;
+mod users;
