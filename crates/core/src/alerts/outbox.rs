@@ -15,7 +15,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{messages, note_last_send, send, LastSend, Route};
+use super::messages;
+use super::route::Route;
+use super::send;
+use super::settings::{note_last_send, LastSend};
 use crate::clock;
 use crate::store::{Store, StoreError};
 use crate::sync;

@@ -8,7 +8,9 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::{AlertError, Message, SmtpTls};
+use super::error::AlertError;
+use super::messages::Message;
+use super::settings::SmtpTls;
 use crate::secrets::SmtpPassword;
 
 /// Longer than any healthy server needs, short enough that a wrong port is answered soon.

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DirectoryError, Role, SignInMethod, User, UserStatus};
+use super::error::DirectoryError;
+use super::user::{SignInMethod, User, UserStatus};
 use crate::access::Actor;
+use crate::access::Role;
 
 /// The ⋮ menu of one user's row, as the signed-in person may use it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -3,8 +3,10 @@
 
 mod actions;
 mod edit;
+mod error;
 mod import;
 mod status;
+mod user;
 mod validate;
 
 use std::collections::HashMap;
@@ -12,81 +14,24 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Actor;
 pub use crate::access::Role;
-use crate::access::{AccessError, Actor, Person};
 use crate::audit;
-use crate::password::{self, Password, PasswordError};
+use crate::password::{self, Password};
 use crate::store::{Store, StoreError};
-use crate::text_enum::text_enum;
 use crate::timestamp;
 
 pub(crate) use actions::may_set_password;
 pub use actions::UserActions;
 pub use edit::{changes, edit_user, UserEdit};
+pub use error::DirectoryError;
 pub use import::{
     import_csv, import_file, preview_import_file, ImportError, ImportPreview, ImportRow,
     ImportSummary, RowProblem, CSV_HEADER,
 };
 pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
+pub use user::{sign_in_name, DeactivationReason, SignInMethod, User, UserStatus};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
-
-text_enum! {
-    /// How a user signs in; only `microsoft` users are checked against Entra ID.
-    SignInMethod, "sign-in method", "password, google or microsoft" {
-        Password => "password",
-        Google => "google",
-        Microsoft => "microsoft",
-    }
-}
-
-text_enum! {
-    UserStatus, "status", "active or deactivated" {
-        Active => "active",
-        Deactivated => "deactivated",
-    }
-}
-
-text_enum! {
-    DeactivationReason, "deactivation reason", "disabled_in_entra, deleted_from_entra or manual" {
-        DisabledInEntra => "disabled_in_entra",
-        DeletedFromEntra => "deleted_from_entra",
-        Manual => "manual",
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct User {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub sign_in: SignInMethod,
-    pub entra_object_id: Option<String>,
-    pub status: UserStatus,
-    pub deactivated_at: Option<String>,
-    pub deactivated_by: Option<String>,
-    pub deactivation_reason: Option<DeactivationReason>,
-    pub created_at: String,
-    /// "Never deactivate automatically": the sync reports this user but never deactivates
-    /// them (break-glass and service accounts). Deactivating by hand still works.
-    pub protected: bool,
-    /// The tenant (GUID) the Entra link was made in; None until a connection adopts it.
-    pub entra_tenant_id: Option<String>,
-}
-
-impl User {
-    /// This user acting, as the access rules see a person.
-    pub fn as_actor(&self) -> Actor {
-        Actor::Person(Person {
-            user_id: self.id,
-            display_name: self.display_name.clone(),
-            email: self.email.clone(),
-            role: self.role,
-        })
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -151,71 +96,6 @@ pub struct UserPage {
     pub counts: UserCounts,
     /// "Add user" and "Import CSV" are offered.
     pub may_add: bool,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DirectoryError {
-    #[error("{}", describe(.0))]
-    Invalid(Vec<UserProblem>),
-    #[error("A user with the email {} already exists.", crate::text::excerpt(.0))]
-    DuplicateEmail(String),
-    #[error("Another user is already linked to the Entra object id {0}.")]
-    DuplicateEntraId(String),
-    #[error("No user has the email {}.", crate::text::excerpt(.0))]
-    UnknownEmail(String),
-    #[error("No such user (id {0}).")]
-    UnknownUser(i64),
-    #[error("{0} is already deactivated.")]
-    AlreadyDeactivated(String),
-    #[error("{0} is already active.")]
-    AlreadyActive(String),
-    #[error(
-        "{0} is the last active Owner and cannot be deactivated. Make another user an Owner first."
-    )]
-    LastOwner(String),
-    #[error(
-        "{0} is the last active Owner and must stay an Owner. Make another user an Owner first."
-    )]
-    LastOwnerRole(String),
-    #[error("{email} signs in with {}, not with a password.", sign_in_name(*.method))]
-    NoPasswordSignIn { email: String, method: SignInMethod },
-    #[error("Your own password is changed with your current one, not set here.")]
-    OwnPassword,
-    #[error("You cannot deactivate your own account.")]
-    SelfDeactivation,
-    #[error(transparent)]
-    Access(#[from] AccessError),
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl crate::ErrorCode for DirectoryError {
-    fn code(&self) -> &'static str {
-        use DirectoryError::*;
-        match self {
-            Invalid(_) => "invalid_user",
-            DuplicateEmail(_) => "duplicate_email",
-            DuplicateEntraId(_) => "duplicate_entra_id",
-            UnknownEmail(_) | UnknownUser(_) => "unknown_user",
-            AlreadyDeactivated(_) => "already_deactivated",
-            AlreadyActive(_) => "already_active",
-            LastOwner(_) | LastOwnerRole(_) => "last_owner",
-            NoPasswordSignIn { .. } => "no_password_sign_in",
-            OwnPassword => "own_password",
-            SelfDeactivation => "self_deactivation",
-            Access(e) => e.code(),
-            Password(e) => e.code(),
-            Store(e) => e.code(),
-        }
-    }
-}
-
-impl From<rusqlite::Error> for DirectoryError {
-    fn from(e: rusqlite::Error) -> Self {
-        DirectoryError::Store(e.into())
-    }
 }
 
 const USER_COLUMNS: &str = "id, email, display_name, role, sign_in, entra_object_id, status,
@@ -309,15 +189,6 @@ fn ensure_entra_id_free(
     match taken {
         Some(_) => Err(DirectoryError::DuplicateEntraId(oid.to_owned())),
         None => Ok(()),
-    }
-}
-
-/// How messages name a sign-in method.
-pub fn sign_in_name(method: SignInMethod) -> &'static str {
-    match method {
-        SignInMethod::Password => "password",
-        SignInMethod::Google => "Google",
-        SignInMethod::Microsoft => "Microsoft",
     }
 }
 

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Role, SignInMethod};
+use super::user::SignInMethod;
+use crate::access::Role;
 use crate::text::{self, excerpt, ControlCharacter};
 
 const MAX_NAME: usize = 120;

@@ -597,30 +597,12 @@ fn file_cycles(src: &Path) -> Vec<String> {
     found
 }
 
-/// Cycles through a `mod.rs` that defines its module's types and calls into a child that
-/// uses them, not broken yet (issue 24): each needs those types moved to a file of their
-/// own. Any other cycle fails the test, and so does one of these once it is gone, so the
-/// list only shrinks.
-const NOT_YET_BROKEN: &[&str] = &[
-    "core/src/alerts: mod <-> outbox <-> send",
-    "core/src/directory: actions <-> mod <-> validate",
-];
-
 #[test]
 fn no_cycles_between_the_files_of_a_module() {
     let mut found = file_cycles(&src());
     let simulator = src().join("../../graph-sim/src").canonicalize().unwrap();
     found.extend(file_cycles(&simulator));
-    let new: Vec<&String> = found
-        .iter()
-        .filter(|c| !NOT_YET_BROKEN.contains(&c.as_str()))
-        .collect();
-    let gone: Vec<&&str> = NOT_YET_BROKEN
-        .iter()
-        .filter(|c| !found.iter().any(|f| f == *c))
-        .collect();
-    assert!(new.is_empty(), "cycles between files:\n{new:#?}");
-    assert!(gone.is_empty(), "broken, take off NOT_YET_BROKEN: {gone:?}");
+    assert!(found.is_empty(), "cycles between files:\n{found:#?}");
 }
 
 #[test]
