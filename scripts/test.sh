@@ -56,19 +56,19 @@ features=(--features uniasset-desktop/test-clock)
 # The shell embeds ui/dist at compile time, so the front end is built before any Rust.
 stage "front-end build" npm --prefix ui run build
 
+# Every target, benchmarks included, is compiled (and so linted) here; the benchmarks run
+# at the end, in release.
+stage "rust build and lints" cargo test --workspace --all-targets "${features[@]}" --no-run
 # The release build (the packages, the benchmarks) compiles beside the tests, which leave
-# a core idle much of the time; cargo locks the two profiles' builds apart. The benchmarks
-# are built with the app and the CLI selected, so their dependencies resolve to the same
-# features as the release build's and are not compiled a second time.
+# a core idle much of the time; cargo locks the two profiles' builds apart. Not beside the
+# Rust build above: two builds sharing two cores took longer than one after the other.
+# The benchmarks are built with the app and the CLI selected, so their dependencies
+# resolve to the same features as the release build's and are not compiled a second time.
 release_build() {
   cargo build --release -p uniasset-desktop -p uniasset-cli
   cargo bench -p uniasset-core -p uniasset-desktop -p uniasset-cli --bench sync_cost --bench check_cost --no-run
 }
 beside "release build" release_build
-
-# Every target, benchmarks included, is compiled (and so linted) here; the benchmarks run
-# at the end, in release.
-stage "rust build and lints" cargo test --workspace --all-targets "${features[@]}" --no-run
 # The Entra tests keep the client secret in the real Secret Service keychain: a private
 # D-Bus session with an unlocked gnome-keyring.
 stage "rust tests" scripts/with-keyring.sh cargo test --workspace --lib --bins --tests "${features[@]}"

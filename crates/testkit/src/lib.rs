@@ -2,8 +2,9 @@
 //! of the product. Real parts only: an organization in a real SQLite file ([`org`]), a
 //! tenant on the Graph simulator on 127.0.0.1 with the client secret in the real keychain
 //! ([`tenant`]; run under scripts/with-keyring.sh), and an SMTP server on loopback
-//! ([`smtp`]).
+//! ([`smtp`]); and what a data directory holds on disk ([`files`]).
 
+pub mod files;
 pub mod org;
 pub mod smtp;
 pub mod tenant;

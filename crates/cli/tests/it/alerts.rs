@@ -3,24 +3,12 @@
 //! (run under scripts/with-keyring.sh); and the alerts `uniasset entra sync` sends (R-M2),
 //! against the Graph simulator.
 
-use std::path::Path;
-
 use crate::common::{add_member, fails, json, ok, run};
 use graph_sim::{Simulator, TenantConfig};
+use testkit::files::{all_bytes, contains};
 use testkit::smtp::{free_port, SmtpServer};
 
 const PASSWORD: &str = "Cli-smtp-Pa55word-7781";
-
-fn all_bytes(dir: &Path, out: &mut Vec<u8>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all_bytes(&path, out);
-        } else {
-            out.extend(std::fs::read(&path).unwrap());
-        }
-    }
-}
 
 #[test]
 fn set_show_test_and_off_with_a_password_kept_in_the_keychain() {
@@ -84,11 +72,7 @@ fn set_show_test_and_off_with_a_password_kept_in_the_keychain() {
     printed.push_str(&shown);
     assert!(!printed.contains(PASSWORD), "{printed}");
 
-    let mut bytes = Vec::new();
-    all_bytes(dir.path(), &mut bytes);
-    assert!(!bytes
-        .windows(PASSWORD.len())
-        .any(|w| w == PASSWORD.as_bytes()));
+    assert!(!contains(&all_bytes(dir.path()), PASSWORD));
 
     let off = ok(dir.path(), &["alerts", "off"]);
     assert!(off.contains("Email alerts are off"), "{off}");

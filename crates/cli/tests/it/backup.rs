@@ -1,11 +1,11 @@
 //! `uniasset backup …` on real data directories and backup folders (run under
 //! scripts/with-keyring.sh: the passphrase lives in the keychain).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::common::{fails, init, json, ok, run, spawn};
+use testkit::files::each_file;
 
 /// Northwind with a member and an asset, backing up into `folder`.
 fn northwind(dir: &Path, folder: &Path) {
@@ -22,23 +22,6 @@ fn northwind(dir: &Path, folder: &Path) {
         dir,
         &["backup", "settings", "--folder", folder.to_str().unwrap()],
     );
-}
-
-/// Each file under `dir` with its bytes.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                found.insert(path.clone(), std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    found
 }
 
 #[test]
@@ -92,7 +75,7 @@ fn restoring_over_an_organization_needs_force_and_sets_it_aside() {
         dir.path(),
         &["assets", "add", "--tag", "NEW-1", "--name", "Dock"],
     );
-    let before = files(dir.path());
+    let before = each_file(dir.path());
 
     let err = fails(dir.path(), &["backup", "restore", &file], 1);
     assert!(
@@ -100,7 +83,7 @@ fn restoring_over_an_organization_needs_force_and_sets_it_aside() {
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(files(dir.path()), before, "refused: nothing changed");
+    assert_eq!(each_file(dir.path()), before, "refused: nothing changed");
 
     let out = ok(dir.path(), &["backup", "restore", &file, "--force"]);
     assert!(out.contains("set aside in"), "{out}");
@@ -157,7 +140,7 @@ fn bad_files_exit_1_and_change_nothing() {
     std::fs::write(&text, "not a backup\n").unwrap();
 
     let target = dir.path();
-    let before = files(target);
+    let before = each_file(target);
     let cases: [(&str, &Path, &str, &str); 4] = [
         ("damaged", &damaged_path, "", "is damaged"),
         ("not a backup", &text, "", "is not a UniAsset backup"),
@@ -186,7 +169,7 @@ fn bad_files_exit_1_and_change_nothing() {
             err.contains(says) && err.contains("Nothing was changed"),
             "{what}: {err}"
         );
-        assert_eq!(files(target), before, "{what}: nothing changed");
+        assert_eq!(each_file(target), before, "{what}: nothing changed");
     }
     let out = run(
         target,
@@ -303,8 +286,8 @@ fn a_kill_during_a_backup_leaves_earlier_copies_intact_and_no_partial_listed() {
 /// `dir`'s files, copied into a new temporary data directory.
 fn copy_of(dir: &Path) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
-    for (path, bytes) in files(dir) {
-        let to = copy.path().join(path.strip_prefix(dir).unwrap());
+    for (path, bytes) in each_file(dir) {
+        let to = copy.path().join(path);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::write(to, bytes).unwrap();
     }

@@ -2,9 +2,8 @@
 //! end-to-end tests' venv) and the real keychain (run under scripts/with-keyring.sh). Runs'
 //! emails go through the outbox (`alerts::send_owed`), as the app and the CLI send them.
 
-use std::path::Path;
-
 use chrono::{DateTime, Duration, Utc};
+use testkit::files::{all_bytes, contains};
 use testkit::smtp::{free_port, SmtpServer};
 use testkit::tenant;
 use uniasset_core::access::{AccessError, Actor};
@@ -79,24 +78,6 @@ fn sql(store: &Store, statement: &str) {
         .unwrap()
         .execute_batch(statement)
         .unwrap();
-}
-
-/// Every byte of every file under `dir`, the SQLite file and its WAL included.
-fn all_bytes(dir: &Path, out: &mut Vec<u8>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            all_bytes(&path, out);
-        } else {
-            out.extend(std::fs::read(&path).unwrap());
-        }
-    }
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
@@ -456,13 +437,11 @@ async fn the_smtp_password_signs_in_and_is_kept_only_in_the_keychain() {
     // Nowhere in the data directory: every file, the database and its journal included,
     // read from disk while the store is open and again after it is closed.
     let dir = org.dir.path().to_owned();
-    let mut bytes = Vec::new();
-    all_bytes(&dir, &mut bytes);
+    let bytes = all_bytes(&dir);
     assert!(!bytes.is_empty());
     assert!(!contains(&bytes, PASSWORD));
     drop(org.store);
-    let mut bytes = Vec::new();
-    all_bytes(&dir, &mut bytes);
+    let bytes = all_bytes(&dir);
     assert!(!contains(&bytes, PASSWORD));
     assert!(!contains(&bytes, "not-the-password"));
 

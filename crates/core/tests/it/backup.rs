@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use testkit::files::{contains, each_file};
 use testkit::{Org, OWNER_EMAIL};
 use uniasset_core::access::Actor;
 use uniasset_core::alerts::{self, EmailSettingsInput, SmtpTls};
@@ -114,29 +115,10 @@ const RESTORED_TABLES: [&str; 5] = [
 
 /// Each file under `dir` and the SHA-256 of its content.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
-    let mut files = BTreeMap::new();
-    let mut todo = vec![dir.to_owned()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.insert(
-                    path.strip_prefix(dir).unwrap().to_owned(),
-                    hex::encode(Sha256::digest(&bytes)),
-                );
-            }
-        }
-    }
-    files
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
+    each_file(dir)
+        .into_iter()
+        .map(|(path, bytes)| (path, hex::encode(Sha256::digest(&bytes))))
+        .collect()
 }
 
 #[test]

@@ -5,12 +5,11 @@
 //! keychain (run under scripts/with-keyring.sh).
 
 use testkit::tenant::connected;
-use uniasset_core::access::Actor;
 use uniasset_core::assets::{self, AssetEdit, AssetStatus, NewAsset};
 use uniasset_core::audit::{self, AuditQuery};
 use uniasset_core::directory::{self, ImportError, NewUser, Role, SignInMethod, UserEdit};
 use uniasset_core::organization::{self, Plan};
-use uniasset_core::sync::{self, LineOutcome, RunResult, SyncRequest, Trigger};
+use uniasset_core::sync::{self, LineOutcome, RunResult, Trigger};
 use uniasset_core::{entra, ErrorCode};
 
 /// NUL, CR, LF, ESC, DEL and a C1 control (CSI), each of which a name must not carry.
@@ -267,7 +266,7 @@ async fn names_from_entra_with_control_characters_are_stored_clean_and_the_run_s
     let mut t = connected(Plan::Enterprise).await;
     let owner = t.org.owner();
     entra::set_auto_deprovision(&mut t.org.store, &owner, true).unwrap();
-    let first = run(&mut t).await;
+    let first = testkit::tenant::automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(first.result, RunResult::Succeeded, "{first:?}");
     entra::set_auto_add_users(&mut t.org.store, &owner, true).unwrap();
     // Created after the setting was turned on: a new account, added by the next run.
@@ -281,7 +280,7 @@ async fn names_from_entra_with_control_characters_are_stored_clean_and_the_run_s
         .add_user("paul@contoso.com", Some("paul@contoso.com"), true);
     t.sim.set_display_name(&plain, "Paul Plain");
 
-    let run = run(&mut t).await;
+    let run = testkit::tenant::automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
     let stored = t.org.user("nina@contoso.com");
     assert_eq!(stored.display_name, "Nina [31m  Bcc: attacker@example.com");
@@ -303,19 +302,4 @@ async fn names_from_entra_with_control_characters_are_stored_clean_and_the_run_s
     );
     let kept = sync::run(&t.org.store, run.id.unwrap()).unwrap().unwrap();
     assert_eq!(kept.lines, run.lines, "the stored run says so too");
-}
-
-/// A run as the scheduler starts it.
-async fn run(t: &mut testkit::tenant::Connected) -> sync::RunRecord {
-    sync::run_sync(
-        &mut t.org.store,
-        &Actor::EntraSync,
-        SyncRequest {
-            trigger: Trigger::Scheduled,
-            dry_run: false,
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap()
 }

@@ -371,7 +371,7 @@ async fn reactivation_needs_no_confirmation_once_entra_enables_the_account() {
 async fn automatic_runs_follow_the_saved_toggle() {
     use chrono::{Duration, Utc};
     use uniasset_core::schedule;
-    use uniasset_core::sync::{self, SyncRequest, Trigger};
+    use uniasset_core::sync::Trigger;
 
     let mut t = connected(Plan::Enterprise).await;
     let now = Utc::now();
@@ -399,17 +399,7 @@ async fn automatic_runs_follow_the_saved_toggle() {
         Some(Trigger::CatchUp)
     );
 
-    let run = sync::run_sync(
-        &mut t.org.store,
-        &Actor::EntraSync,
-        SyncRequest {
-            trigger: Trigger::Scheduled,
-            dry_run: false,
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
+    let run = testkit::tenant::automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(run.trigger, Trigger::Scheduled);
 
     entra::set_auto_deprovision(&mut t.org.store, &Actor::CommandLine, false).unwrap();

@@ -4,13 +4,13 @@
 //! address), `provision` for the command line, and sync runs adding new accounts.
 
 use chrono::{Duration, Utc};
-use testkit::tenant::{connected, sync_store, Connected};
+use testkit::tenant::{automatic, connected, sync_store, Connected};
 use uniasset_core::access::Actor;
 use uniasset_core::audit;
 use uniasset_core::directory::{self, Role, SignInMethod, UserQuery};
 use uniasset_core::entra::{self, EntraError, ProvisionOutcome};
 use uniasset_core::organization::Plan;
-use uniasset_core::sync::{self, LineOutcome, RunResult, SyncRequest, Trigger};
+use uniasset_core::sync::{self, LineOutcome, RunResult, Trigger};
 use uniasset_core::ErrorCode;
 
 /// The tenant's accounts, by what they are.
@@ -400,21 +400,6 @@ async fn the_auto_add_setting_is_for_admins_audited_and_off_after_disconnect() {
     assert!(!entra::settings(&t.org.store).unwrap().auto_add_new_users);
 }
 
-/// Runs a sync as the scheduler does.
-async fn nightly(t: &mut Connected) -> sync::RunRecord {
-    sync::run_sync(
-        &mut t.org.store,
-        &Actor::EntraSync,
-        SyncRequest {
-            trigger: Trigger::Scheduled,
-            dry_run: false,
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn nightly_runs_add_accounts_created_since_the_setting_from_the_delta_they_read() {
     let (mut t, a) = tenant().await;
@@ -424,7 +409,7 @@ async fn nightly_runs_add_accounts_created_since_the_setting_from_the_delta_they
     for oid in [&a.adele, &a.mike, &a.pat] {
         t.sim.set_created(oid, Utc::now() - Duration::days(30));
     }
-    let first = nightly(&mut t).await;
+    let first = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(first.result, RunResult::Succeeded, "{first:?}");
     entra::set_auto_add_users(&mut t.org.store, &owner, true).unwrap();
 
@@ -449,7 +434,7 @@ async fn nightly_runs_add_accounts_created_since_the_setting_from_the_delta_they
 
     t.sim.reset_counts();
     let users = user_count(&t);
-    let run = nightly(&mut t).await;
+    let run = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
     assert_eq!(
         t.sim.counts().total,
@@ -495,7 +480,7 @@ async fn nightly_runs_add_accounts_created_since_the_setting_from_the_delta_they
     // Dora enabled later is new (created after the setting) and added then; a quiet night
     // after that costs two requests and adds nobody.
     t.sim.set_enabled(&dora, true);
-    let later = nightly(&mut t).await;
+    let later = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(
         later
             .lines
@@ -505,7 +490,7 @@ async fn nightly_runs_add_accounts_created_since_the_setting_from_the_delta_they
         [(LineOutcome::Added, "dora.new@contoso.com")]
     );
     t.sim.reset_counts();
-    let quiet = nightly(&mut t).await;
+    let quiet = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(t.sim.counts().total, 2);
     assert!(quiet.lines.is_empty(), "{quiet:?}");
     assert_eq!(quiet.headline, "0 deactivated");
@@ -517,10 +502,10 @@ async fn with_the_setting_off_runs_add_nobody_and_a_dry_run_only_says_who_it_wou
     let (mut t, _) = tenant().await;
     let owner = t.org.owner();
     entra::set_auto_deprovision(&mut t.org.store, &owner, true).unwrap();
-    nightly(&mut t).await;
+    automatic(&mut t.org.store, Trigger::Scheduled).await;
     member(&t, "nina@contoso.com", "Nina New");
     let users = user_count(&t);
-    let off = nightly(&mut t).await;
+    let off = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert!(off.lines.is_empty(), "{off:?}");
     assert_eq!(user_count(&t), users);
 
@@ -546,9 +531,9 @@ async fn a_delta_link_saved_with_the_old_selection_restarts_with_a_full_read() {
     let (mut t, _) = tenant().await;
     let owner = t.org.owner();
     entra::set_auto_deprovision(&mut t.org.store, &owner, true).unwrap();
-    nightly(&mut t).await;
+    automatic(&mut t.org.store, Trigger::Scheduled).await;
     t.sim.reset_counts();
-    nightly(&mut t).await;
+    automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(t.sim.counts().user_list, 0, "the saved link is followed");
 
     // As a link saved by the previous version, whose $select carried only id,accountEnabled.
@@ -556,10 +541,10 @@ async fn a_delta_link_saved_with_the_old_selection_restarts_with_a_full_read() {
     conn.execute("UPDATE entra_delta SET fields = ''", [])
         .unwrap();
     t.sim.reset_counts();
-    let run = nightly(&mut t).await;
+    let run = automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
     assert!(t.sim.counts().user_list >= 1, "a full read");
     t.sim.reset_counts();
-    nightly(&mut t).await;
+    automatic(&mut t.org.store, Trigger::Scheduled).await;
     assert_eq!(t.sim.counts().total, 2, "then delta again");
 }
