@@ -27,7 +27,7 @@ import pytest
 from jeepney import DBusAddress, MessageType, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -193,7 +193,8 @@ class App:
 
     def wait_for(self, by, selector, timeout=WAIT_SECONDS):
         try:
-            return WebDriverWait(self.driver, timeout).until(
+            # An element replaced while it is looked at (a page re-rendering) is looked for again.
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
                 lambda d: next((e for e in d.find_elements(by, selector) if e.is_displayed()), None),
                 f"timed out after {timeout:.0f} s waiting for {selector} to show",
             )
@@ -233,7 +234,8 @@ class App:
                     return text
             return None
         try:
-            return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            # An alert replaced while it is read (a busy page re-rendering) is read again.
+            return WebDriverWait(self.driver, WAIT_SECONDS, ignored_exceptions=[StaleElementReferenceException]).until(
                 find, f"timed out after {WAIT_SECONDS:.0f} s waiting for an alert saying {containing!r}")
         except TimeoutException:
             self.shot("timeout")
