@@ -44,10 +44,39 @@ pub fn start_again(error: &tauri::Error) -> ! {
         std::process::exit(1);
     }
     eprintln!("UniAsset is starting again: the running UniAsset was quitting ({error})");
-    // The quitting instance releases the name when its process ends; give it longer each time.
-    std::thread::sleep(Duration::from_millis(250 * u64::from(attempt)));
+    wait_until_released();
     exec_self(attempt)
 }
+
+/// The name the plugin claims on the session bus: the app's identifier.
+#[cfg(target_os = "linux")]
+const BUS_NAME: &str = "app.uniasset.desktop.SingleInstance";
+/// How long a quitting instance may take to leave the bus before we try anyway.
+#[cfg(target_os = "linux")]
+const RELEASE_CEILING: Duration = Duration::from_secs(30);
+
+/// Waits until the quitting instance has left the session bus (its name has no owner), so
+/// the next start claims the name instead of handing over to it again.
+#[cfg(target_os = "linux")]
+fn wait_until_released() {
+    let Ok(bus) = zbus::blocking::Connection::session() else {
+        return;
+    };
+    let Ok(dbus) = zbus::blocking::fdo::DBusProxy::new(&bus) else {
+        return;
+    };
+    let Ok(name) = zbus::names::BusName::try_from(BUS_NAME) else {
+        return;
+    };
+    let deadline = std::time::Instant::now() + RELEASE_CEILING;
+    while dbus.name_has_owner(name.clone()).unwrap_or(false) && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_until_released() {}
 
 #[cfg(unix)]
 fn exec_self(attempt: u32) -> ! {
