@@ -27,7 +27,8 @@ import pytest
 from jeepney import DBusAddress, MessageType, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (ElementClickInterceptedException, StaleElementReferenceException,
+                                        TimeoutException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -217,8 +218,26 @@ class App:
         field.clear()
         field.send_keys(value)
 
+    def press(self, by, selector, timeout=WAIT_SECONDS):
+        """Clicks the first visible match once nothing covers it: a dialog that is still
+        closing, or a page that re-renders the element, makes WebDriver refuse the click."""
+        def clicked(d):
+            element = next((e for e in d.find_elements(by, selector) if e.is_displayed()), None)
+            if element is None:
+                return False
+            element.click()
+            return True
+
+        try:
+            WebDriverWait(self.driver, timeout, ignored_exceptions=[
+                StaleElementReferenceException, ElementClickInterceptedException]).until(
+                clicked, f"timed out after {timeout:.0f} s trying to click {selector}")
+        except TimeoutException:
+            self.shot("timeout")
+            raise
+
     def click(self, tag: str, text: str):
-        self.by_text(tag, text).click()
+        self.press(By.XPATH, f"//{tag}[contains(normalize-space(.), \"{text}\")]")
 
     @staticmethod
     def text(element) -> str:

@@ -39,14 +39,14 @@ def sign_in(app, email=OWNER_EMAIL, password=OWNER_PASSWORD):
 
 
 def open_settings_tab(app, tab):
-    app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
-    app.wait_for(By.XPATH, f"//button[@role='tab'][contains(., '{tab}')]").click()
+    app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]")
+    app.press(By.XPATH, f"//button[@role='tab'][contains(., '{tab}')]")
 
 
 def open_entra(app):
     """Settings in the left sidebar → the Integrations tab → Microsoft Entra ID."""
     open_settings_tab(app, "Integrations")
-    app.wait_for(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]")
     app.wait_for(By.XPATH, "//h2[normalize-space(.)='Microsoft Entra ID']")
 
 

@@ -54,7 +54,7 @@ def test_back_up_now_then_restore_at_first_run_elsewhere(launch, data_dir, sessi
     open_settings_tab(app, "General")
     # The copy holds the trail up to the backup; "backup.created" is recorded after it.
     audit_before = audit(data_dir / "uniasset.db")
-    app.wait_for(By.ID, "backup-now").click()
+    app.press(By.ID, "backup-now")
     last = app.wait_for(By.ID, "backup-last-good")
     # The default folder: in Documents, or the home folder when there is none (as here).
     folder = Path(session_env["HOME"]) / "UniAsset Backups"
@@ -74,13 +74,13 @@ def test_back_up_now_then_restore_at_first_run_elsewhere(launch, data_dir, sessi
     data_dir.mkdir()
     app = launch()
     app.click("button", "Restore from a backup")
-    app.wait_for(By.ID, "restore-choose").click()
+    app.press(By.ID, "restore-choose")
     app.choose_file("Restore from a backup", copy)
     app.wait_until(lambda: copy.name in app.driver.page_source, what="the chosen file")
     app.click("button", "Continue")
     app.by_text("*", "This backup holds:")
     app.shot("restore-confirm")
-    app.wait_for(By.ID, "restore-confirm").click()
+    app.press(By.ID, "restore-confirm")
     app.by_text("*", "Northwind Traders is restored")
     app.by_text("*", "The Microsoft Entra ID client secret is not kept in backups.")
     app.shot("restored")

@@ -47,7 +47,7 @@ def test_connect_entra_wrong_secret_then_right_secret(launch, data_dir, session_
     app.fill("entra-secret", tenant.secret)
     app.click("button", "Test connection")
     app.by_text("*", "Connection works")
-    app.wait_for(By.XPATH, "//button[normalize-space(.)='Connect']").click()
+    app.press(By.XPATH, "//button[normalize-space(.)='Connect']")
     app.by_text("*", tenant.info["tenant_id"])
     app.wait_for(By.XPATH, "//button[contains(., 'Disconnect')]")
     app.shot("entra-connected")
@@ -68,7 +68,7 @@ def test_auto_deprovision_on_save_reload_still_on(launch, data_dir, session_env,
     switch.click()
     app.by_text("*", "The sync will run for the first time at the next scheduled window.")
     assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)], "only Save applies it"
-    app.wait_for(By.XPATH, "//button[normalize-space(.)='Save']").click()
+    app.press(By.XPATH, "//button[normalize-space(.)='Save']")
     app.by_text("*", "Next automatic run:")
     app.shot("auto-deprovision-saved")
     assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(1,)]
@@ -87,7 +87,7 @@ def test_sync_now_deactivates_disabled_and_deleted_users_only(launch, data_dir, 
     sign_in(app)
     open_entra(app)
     app.shot("entra-before-sync")
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], what="the run to finish")
     last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
     app.wait_until(lambda: ANN in app.text(last) and BOB in app.text(last), what="the run's lines")
@@ -115,8 +115,8 @@ def test_reactivate_shows_the_warning_then_reactivate_anyway(launch, data_dir, s
     sign_in(app)
     open_settings_tab(app, "Users")
     app.click("button", "Deactivated (1)")
-    app.wait_for(By.XPATH, "//button[@aria-label='Actions for Ann']").click()
-    app.wait_for(By.XPATH, "//*[@role='menuitem'][contains(., 'Reactivate')]").click()
+    app.press(By.XPATH, "//button[@aria-label='Actions for Ann']")
+    app.press(By.XPATH, "//*[@role='menuitem'][contains(., 'Reactivate')]")
     dialog = app.wait_for(By.XPATH, "//*[@role='alertdialog']")
     said = app.text(dialog)
     assert "the next nightly sync will deactivate them again" in said, said
@@ -143,7 +143,7 @@ def test_a_held_run_is_applied_after_rechecking(launch, data_dir, session_env, s
     card = app.wait_for(By.CSS_SELECTOR, "section.held")
     app.shot("held-run", show=card)
     assert app.query("SELECT count(*) FROM users WHERE status = 'deactivated'") == [(0,)]
-    app.wait_for(By.XPATH, "//button[normalize-space(.)='Apply']").click()
+    app.press(By.XPATH, "//button[normalize-space(.)='Apply']")
     app.wait_until(lambda: app.query("SELECT count(*) FROM users WHERE status = 'deactivated'") == [(7,)], what="the held users to be deactivated")
     assert app.query("SELECT review FROM sync_runs WHERE review IS NOT NULL") == [("applied",)]
     app.shot("held-run-applied")
@@ -184,7 +184,7 @@ def test_toggle_off_and_save_stops_automatic_runs(launch, data_dir, session_env,
     assert switch.get_attribute("aria-checked") == "true"
     switch.click()
     app.by_text("*", "Existing deactivated users are not reactivated when you disable the sync.")
-    app.wait_for(By.XPATH, "//button[normalize-space(.)='Save']").click()
+    app.press(By.XPATH, "//button[normalize-space(.)='Save']")
     app.by_text("*", "Automatic runs are off.")
     app.shot("auto-deprovision-off")
     assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)]
@@ -201,7 +201,7 @@ def test_a_member_cannot_reach_the_integrations_tab(launch, data_dir, session_en
     flows.add_user(data_dir, "mia@northwind.example", "Mia Member", sign_in="password", password=flows.MEMBER_PASSWORD, env=session_env)
     app = launch()
     sign_in(app, "mia@northwind.example", flows.MEMBER_PASSWORD)
-    app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]").click()
+    app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]")
     tabs = [app.text(t) for t in app.driver.find_elements(By.XPATH, "//button[@role='tab']") if t.is_displayed()]
     assert tabs == ["General", "Users"], tabs
     app.shot("member-settings")
@@ -213,7 +213,7 @@ def test_the_demo_shows_sync_now_working(launch):
     app.wait_for(By.XPATH, "//nav[@aria-label='Main']")
     open_entra(app)
     app.by_text("*", "Disconnect")
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.wait_until(lambda: app.query("SELECT result, deactivated FROM sync_runs") == [("succeeded", 5)], what="the demo run")
     app.by_text("*", "Deleted from Entra")
     app.shot("demo-sync-now")
@@ -231,7 +231,7 @@ def test_start_at_login_writes_the_autostart_entry(launch, data_dir, session_env
     app.wait_until(lambda: len(entries()) == 1, what="the autostart entry")
     assert "--minimized" in entries()[0].read_text(), "at login UniAsset starts in the tray"
     app.shot("general-start-at-login")
-    app.wait_for(By.ID, "general-autostart").click()
+    app.press(By.ID, "general-autostart")
     app.wait_until(lambda: not entries(), what="the autostart entry to go")
 
 
@@ -244,7 +244,7 @@ def test_the_users_screen_opens_while_a_slow_sync_runs(launch, data_dir, session
     app = launch()
     sign_in(app)
     open_entra(app)
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("running",)], what="the run to start")
     clicked = time.monotonic()
     open_settings_tab(app, "Users")
@@ -266,15 +266,15 @@ def test_a_protected_user_is_reported_not_deactivated(launch, data_dir, session_
     app = launch()
     sign_in(app)
     open_settings_tab(app, "Users")
-    app.wait_for(By.XPATH, "//button[@aria-label='Actions for Ann']").click()
-    app.wait_for(By.XPATH, "//*[@role='menuitem'][contains(., 'Never deactivate automatically')]").click()
+    app.press(By.XPATH, "//button[@aria-label='Actions for Ann']")
+    app.press(By.XPATH, "//*[@role='menuitem'][contains(., 'Never deactivate automatically')]")
     row = app.wait_for(By.XPATH, f"//*[@role='row'][contains(., '{ANN}')][contains(., 'Protected')]")
     app.shot("protected-user", show=row)
     assert app.query("SELECT protected FROM users WHERE email = ?", ANN) == [(1,)]
     assert app.query("SELECT action FROM audit_entries WHERE action = 'user.protected'") == [("user.protected",)]
 
     open_entra(app)
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.wait_until(lambda: app.query("SELECT result FROM sync_runs") == [("succeeded",)], what="the run to finish")
     last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
     app.wait_until(lambda: "Skipped: protected" in app.text(last), what="the protected line")

@@ -51,10 +51,10 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     open_entra(app)
 
     # Auto-deprovision on and Save, then a first sync with Sync Now: nothing to do.
-    app.wait_for(By.ID, "entra-auto-switch").click()
-    app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-auto-title']//button[normalize-space(.)='Save']").click()
+    app.press(By.ID, "entra-auto-switch")
+    app.press(By.XPATH, "//section[@aria-labelledby='entra-auto-title']//button[normalize-space(.)='Save']")
     app.by_text("*", "Next automatic run:")
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.wait_until(lambda: runs(app) == [(1, "manual", "succeeded")], what="the first sync")
 
     # Frequent checks on, every 5 minutes.
@@ -68,7 +68,7 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     assert not app.wait_for(By.ID, "entra-checks-save").is_enabled()
     app.shot("frequent-checks-bad-minutes", show=card)
     app.fill("entra-checks-minutes", "5")
-    app.wait_for(By.ID, "entra-checks-save").click()
+    app.press(By.ID, "entra-checks-save")
     app.by_text("*", "Saved. UniAsset checks every 5 minutes while it is running.")
     assert app.query("SELECT check_every_minutes FROM deprovision_settings") == [(5,)]
     assert app.query("SELECT action FROM audit_entries WHERE action LIKE 'entra.frequent%'") == [
@@ -107,7 +107,7 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     box = app.wait_for(By.ID, "entra-checks-on")
     assert box.is_selected()
     box.click()
-    app.wait_for(By.ID, "entra-checks-save").click()
+    app.press(By.ID, "entra-checks-save")
     app.by_text("*", "Saved. Only the nightly run checks now.")
     checked = last_checked(app)
     t3 = t2 + datetime.timedelta(minutes=10)

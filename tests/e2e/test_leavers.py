@@ -13,8 +13,8 @@ DANA, ERIN = "dana@northwind.example", "erin@northwind.example"
 
 
 def open_assets_tab(app, tab):
-    app.wait_for(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]").click()
-    app.wait_for(By.XPATH, f"//button[@role='tab'][starts-with(normalize-space(.), '{tab}')]").click()
+    app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]")
+    app.press(By.XPATH, f"//button[@role='tab'][starts-with(normalize-space(.), '{tab}')]")
 
 
 def dialog(app, title):
@@ -23,7 +23,7 @@ def dialog(app, title):
 
 def pick_person(app, box, picker_id, name):
     box.find_element(By.ID, f"{picker_id}-search").send_keys(name)
-    app.wait_for(By.XPATH, f"//label[contains(@class, 'choice')][contains(., '{name}')]/input").click()
+    app.press(By.XPATH, f"//label[contains(@class, 'choice')][contains(., '{name}')]/input")
 
 
 def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch, data_dir, session_env,
@@ -54,7 +54,7 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
 
     # Sync Now: Entra says Dana's account is disabled.
     open_entra(app)
-    app.wait_for(By.XPATH, "//button[contains(., 'Sync Now')]").click()
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.by_text("*", "1 deactivated")
     assert app.query("SELECT status FROM users WHERE email = ?", DANA) == [("deactivated",)]
 
@@ -68,7 +68,7 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
     assert done.returncode == 1 and "deactivated" in done.stderr, done.stderr
     assert app.query("SELECT count(*) FROM assets WHERE tag = 'PHN-007'") == [(0,)]
 
-    app.wait_for(By.XPATH, "//button[@aria-label='Check in LAP-042']").click()
+    app.press(By.XPATH, "//button[@aria-label='Check in LAP-042']")
     back = dialog(app, "Check in LAP-042?")
     app.fill("return-note", "Returned at the front desk")
     back.find_element(By.XPATH, ".//button[normalize-space(.)='Check in']").click()
@@ -77,8 +77,8 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
 
     # A deactivated person is refused as an assignee in the window too.
     open_assets_tab(app, "Register")
-    app.wait_for(By.XPATH, "//button[@aria-label='Actions for LAP-042']").click()
-    app.wait_for(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Assign…']").click()
+    app.press(By.XPATH, "//button[@aria-label='Actions for LAP-042']")
+    app.press(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Assign…']")
     assign = dialog(app, "Assign LAP-042 ThinkPad T14")
     assign.find_element(By.ID, "assign-person-search").send_keys("Dana")
     assert "No active person matches" in app.text(assign) or "Dana Driver" not in app.text(assign)

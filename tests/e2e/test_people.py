@@ -17,12 +17,12 @@ def user_row(app, email):
 
 
 def open_user_menu(app, name, item):
-    app.wait_for(By.XPATH, f"//button[@aria-label='Actions for {name}']").click()
-    app.wait_for(By.XPATH, f"//*[@role='menuitem'][normalize-space(.)='{item}']").click()
+    app.press(By.XPATH, f"//button[@aria-label='Actions for {name}']")
+    app.press(By.XPATH, f"//*[@role='menuitem'][normalize-space(.)='{item}']")
 
 
 def menu_items(app, name):
-    app.wait_for(By.XPATH, f"//button[@aria-label='Actions for {name}']").click()
+    app.press(By.XPATH, f"//button[@aria-label='Actions for {name}']")
     items = [app.text(e) for e in app.driver.find_elements(By.XPATH, "//*[@role='menuitem']")]
     app.driver.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes the menu
     return items
