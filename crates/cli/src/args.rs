@@ -54,6 +54,9 @@ pub enum Command {
     /// Backups of the whole organization: make one, list them, restore one, settings.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// The state of the job, as Home in the window shows it: what is fine, what needs you,
+    /// and the getting-started list.
+    Status,
 }
 
 #[derive(Subcommand)]

@@ -2,6 +2,8 @@
 //! terminal without control characters but its line breaks (R-X3): a name stored before
 //! they were refused could otherwise carry escape sequences. JSON escapes them itself.
 
+use std::io::Write;
+
 use serde::Serialize;
 use uniasset_core::text::{replace_controls, replace_controls_but_lines};
 use uniasset_core::{ErrorCode, ErrorReport};
@@ -77,12 +79,20 @@ impl<E: ErrorCode> From<E> for Failure {
 
 pub fn success(done: &Done, json: bool) {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&done.json).expect("JSON values print")
-        );
+        print_out(&serde_json::to_string_pretty(&done.json).expect("JSON values print"));
     } else if !done.text.is_empty() {
-        println!("{}", replace_controls_but_lines(&done.text));
+        print_out(&replace_controls_but_lines(&done.text));
+    }
+}
+
+/// A reader that has gone (`uniasset … | head`) is not a failure: the command's work is
+/// done, so the rest of what it had to say is dropped, as other command-line tools do.
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("uniasset: could not print the result: {e}");
+        }
     }
 }
 
@@ -93,10 +103,7 @@ pub fn failure(failure: &Failure, json: bool) {
     }
     if json {
         let body = serde_json::json!({ "error": failure.report });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).expect("JSON values print")
-        );
+        print_out(&serde_json::to_string_pretty(&body).expect("JSON values print"));
     } else {
         eprintln!(
             "uniasset: {}",

@@ -18,6 +18,7 @@ pub mod directory;
 pub mod entra;
 pub mod error_code;
 pub mod graph;
+pub mod home;
 pub mod leavers;
 pub mod organization;
 pub mod overview;

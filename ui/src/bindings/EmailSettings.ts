@@ -5,4 +5,9 @@ import type { SmtpTls } from "./SmtpTls";
 /**
  * The Email alerts card: never the password, only whether one is saved.
  */
-export type EmailSettings = { enabled: boolean, host: string | null, port: number, tls: SmtpTls, username: string | null, password_set: boolean, sender: string | null, recipients: Array<string>, last_send: LastSend | null, };
+export type EmailSettings = { enabled: boolean, host: string | null, port: number, tls: SmtpTls, username: string | null, password_set: boolean, sender: string | null, recipients: Array<string>, last_send: LastSend | null, 
+/**
+ * When a test email last went through with the settings as saved; None until one
+ * does, and again after any change ("Saved, not tested").
+ */
+tested_at: string | null, };

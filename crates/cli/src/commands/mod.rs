@@ -7,6 +7,7 @@ mod backup;
 mod entra;
 mod org;
 mod report;
+mod status;
 mod users;
 
 use std::io::Read;
@@ -81,6 +82,7 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
             organization::get(&store)?;
             report::leavers(&store, args)
         }
+        Command::Status => status::run(&store),
     }
 }
 

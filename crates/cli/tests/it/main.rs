@@ -9,3 +9,4 @@ mod common;
 mod entra;
 mod org_audit;
 mod report;
+mod status;

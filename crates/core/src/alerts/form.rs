@@ -115,7 +115,8 @@ pub fn save(
         }
         (Some(_), None) => true,
     };
-    match write_settings(store, by, &checked, password_set) {
+    let unchanged = password.is_none() && checked.same_as(&current);
+    match write_settings(store, by, &checked, password_set, unchanged) {
         Ok(()) => Ok(settings(store)?),
         Err(e) => {
             let _ = match previous {
@@ -127,11 +128,26 @@ pub fn save(
     }
 }
 
+impl Checked {
+    /// The saved settings already say this (alerts on, same server and addresses).
+    fn same_as(&self, saved: &EmailSettings) -> bool {
+        saved.enabled
+            && saved.host.as_deref() == Some(self.host.as_str())
+            && saved.port == self.port
+            && saved.tls == self.tls
+            && saved.username == self.username
+            && saved.sender.as_deref() == Some(self.sender.as_str())
+            && saved.recipients == self.recipients
+    }
+}
+
+/// `unchanged`: a test that went through still holds for what is saved.
 fn write_settings(
     store: &mut Store,
     by: &Actor,
     c: &Checked,
     password_set: bool,
+    unchanged: bool,
 ) -> Result<(), AlertError> {
     let tx = store.write()?;
     // Turning alerts on owes emails only for runs stored from now on, not the history.
@@ -139,7 +155,8 @@ fn write_settings(
         "UPDATE email_alerts SET enabled = 1, host = ?1, port = ?2, tls = ?3, username = ?4,
              password_set = ?5, sender = ?6, recipients = ?7,
              alerts_after_run = CASE WHEN enabled = 1 THEN alerts_after_run
-                                     ELSE (SELECT coalesce(max(id), 0) FROM sync_runs) END
+                                     ELSE (SELECT coalesce(max(id), 0) FROM sync_runs) END,
+             tested_at = CASE WHEN ?8 THEN tested_at END
          WHERE id = 1",
         rusqlite::params![
             c.host,
@@ -148,7 +165,8 @@ fn write_settings(
             c.username,
             password_set,
             c.sender,
-            c.recipients.join(",")
+            c.recipients.join(","),
+            unchanged
         ],
     )?;
     outbox::retry_now(&tx)?;

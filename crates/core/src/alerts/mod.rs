@@ -29,11 +29,18 @@ use route::Route;
 use settings::note_last_send;
 
 /// "Send test email" with the saved settings (Owner or Admin). The outcome is recorded like
-/// any alert's, and an error is returned as it is for the form to show.
+/// any alert's, and an error is returned as it is for the form to show. One that went
+/// through marks the settings tested.
 pub async fn send_test(store: &mut Store, by: &Actor) -> Result<(), AlertError> {
     by.require_admin("send a test email")?;
     let message = messages::test(store)?;
-    let (_, outcome) = deliver_and_record(store, &message).await?;
+    let (sent, outcome) = deliver_and_record(store, &message).await?;
+    if sent.ok() {
+        store.conn().execute(
+            "UPDATE email_alerts SET tested_at = ?1 WHERE id = 1",
+            [&sent.at],
+        )?;
+    }
     outcome
 }
 

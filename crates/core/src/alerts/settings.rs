@@ -64,6 +64,9 @@ pub struct EmailSettings {
     pub sender: Option<String>,
     pub recipients: Vec<String>,
     pub last_send: Option<LastSend>,
+    /// When a test email last went through with the settings as saved; None until one
+    /// does, and again after any change ("Saved, not tested").
+    pub tested_at: Option<String>,
 }
 
 /// The settings as the window shows them: Owners and Admins only (no reply ever carries
@@ -76,7 +79,7 @@ pub fn settings_for(store: &Store, by: &Actor) -> Result<EmailSettings, AlertErr
 pub fn settings(store: &Store) -> Result<EmailSettings, StoreError> {
     Ok(store.conn().query_row(
         "SELECT enabled, host, port, tls, username, password_set, sender, recipients,
-                last_sent_at, last_subject, last_error
+                last_sent_at, last_subject, last_error, tested_at
          FROM email_alerts WHERE id = 1",
         [],
         |r| {
@@ -103,6 +106,7 @@ pub fn settings(store: &Store) -> Result<EmailSettings, StoreError> {
                     }),
                     None => None,
                 },
+                tested_at: r.get(11)?,
             })
         },
     )?)

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/013_backups.sql")),
     M::up(include_str!("migrations/014_frequent_checks.sql")),
     M::up(include_str!("migrations/015_alert_outbox.sql")),
+    M::up(include_str!("migrations/016_home.sql")),
 ];
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds

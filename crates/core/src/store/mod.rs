@@ -82,13 +82,11 @@ impl Store {
         migrate(&mut conn, &path, data_dir, migrations::MIGRATIONS).map_err(|e| match e {
             // SQLITE_ERROR: a table or column the migration expected differently. Not a
             // full disk or a busy file, which say so themselves.
-            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::Unknown) => {
-                StoreError::UpgradeRefused {
-                    path: path.clone(),
-                    version: schema_version(&conn),
-                    backups: data_dir.join(BACKUP_DIR),
-                }
-            }
+            StoreError::Sqlite(e) if schema_mismatch(&e) => StoreError::UpgradeRefused {
+                path: path.clone(),
+                version: schema_version(&conn),
+                backups: data_dir.join(BACKUP_DIR),
+            },
             other => other,
         })?;
         Ok(Store {
@@ -135,6 +133,15 @@ impl Store {
         Ok(self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+}
+
+/// SQLITE_ERROR, whether SQLite raised it running a statement or preparing one (a table
+/// that already exists is refused at preparation).
+fn schema_mismatch(e: &rusqlite::Error) -> bool {
+    match e {
+        rusqlite::Error::SqlInputError { error, .. } => error.code == ErrorCode::Unknown,
+        e => e.sqlite_error_code() == Some(ErrorCode::Unknown),
     }
 }
 

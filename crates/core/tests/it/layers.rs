@@ -41,6 +41,7 @@ const LAYERS: &[&[&str]] = &[
     &["schedule"],
     &["backup"],
     &["overview", "details", "leavers", "diagnostics"],
+    &["home"],
     &["demo"],
     &["app_status"],
 ];

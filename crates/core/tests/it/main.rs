@@ -16,6 +16,7 @@ mod entra;
 mod entra_setup;
 mod frequent_checks;
 mod graph_faults;
+mod home;
 mod import;
 mod layers;
 mod leavers;
