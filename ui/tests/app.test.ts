@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import App from "../src/App.svelte";
-import { adminMay, callsTo, makeUser, mockCore, noAssets, org, makeAppStatus } from "./fixtures";
+import {
+  adminMay,
+  callsTo,
+  makeAppStatus,
+  makeChecklist,
+  makeHome,
+  makeUser,
+  mockCore,
+  noAssets,
+  org,
+  ownerMay,
+} from "./fixtures";
 
 const owner = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
 
@@ -47,8 +58,10 @@ describe("start-up routing by app_status", () => {
     mockCore({ app_status: () => makeAppStatus({ organization: org, signed_in: owner, may: adminMay }), ...noAssets });
     render(App);
     const nav = await screen.findByRole("navigation", { name: "Main" });
-    expect(within(nav).getByRole("button", { name: "Assets" })).toHaveAttribute("aria-current", "page");
-    expect(within(nav).getByRole("button", { name: "Settings" })).not.toHaveAttribute("aria-current");
+    expect(within(nav).getByRole("button", { name: "Home" })).toHaveAttribute("aria-current", "page");
+    for (const other of ["People", "Assets", "Settings"])
+      expect(within(nav).getByRole("button", { name: other })).not.toHaveAttribute("aria-current");
+    expect(await screen.findByRole("heading", { name: "Home" })).toBeInTheDocument();
     expect(screen.getByText("Olivia Owner")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Sign out" })).toBeInTheDocument();
   });
@@ -92,17 +105,22 @@ describe("first-run setup", () => {
     expect(callsTo(calls, "setup_organization")).toHaveLength(0);
   });
 
-  it("on success shows sign-in with the Owner's email prefilled", async () => {
+  it("on success signs the Owner in and opens Home with the getting-started list", async () => {
+    const olivia = makeUser(1, { display_name: "Olivia Owner", email: "olivia@acme.test", role: "owner" });
+    const created = { ...org, name: "Acme Ltd", plan: "enterprise" as const };
     const calls = mockCore({
       app_status: () => makeAppStatus({ organization: null, signed_in: null }),
-      setup_organization: () => ({ ...org, plan: "enterprise" }),
+      setup_organization: () => makeAppStatus({ organization: created, signed_in: olivia, may: ownerMay }),
+      ...noAssets,
+      home: () => makeHome({ organization: "Acme Ltd", checklist: makeChecklist() }),
     });
     render(App);
     await fillSetup("correct horse", "correct horse");
 
-    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
-    expect(screen.getByLabelText("Email")).toHaveValue("olivia@acme.test");
-    expect(screen.getByRole("status")).toHaveTextContent("Organization created. Sign in as its Owner.");
+    expect(await screen.findByRole("heading", { name: "Getting started" })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "Sign in" })).not.toBeInTheDocument();
+    expect(screen.getByText("Olivia Owner")).toBeInTheDocument();
+    expect(callsTo(calls, "sign_in")).toHaveLength(0);
     expect(callsTo(calls, "setup_organization")[0].args).toEqual({
       input: {
         name: "Acme Ltd",
@@ -112,6 +130,16 @@ describe("first-run setup", () => {
         owner_password: "correct horse",
       },
     });
+  });
+
+  it("offers Enterprise first and says what each plan includes", async () => {
+    mockCore({ app_status: () => makeAppStatus({ organization: null, signed_in: null }) });
+    render(App);
+    const plan = await screen.findByLabelText("Plan");
+    expect(plan).toHaveValue("enterprise");
+    expect(plan).toHaveAccessibleDescription(/auto-deprovisioning/);
+    await userEvent.selectOptions(plan, "Free");
+    expect(plan).toHaveAccessibleDescription("People and assets, checked by hand. Auto-deprovisioning needs Enterprise.");
   });
 
   it("shows the core's validation message verbatim", async () => {
@@ -247,7 +275,8 @@ describe("an ended session", () => {
   it("sends any screen back to sign-in when a command is refused for it", async () => {
     mockCore({
       app_status: () => makeAppStatus({ organization: org, signed_in: owner, may: adminMay }),
-      list_assets: () => {
+      leaver_count: () => 0,
+      home: () => {
         throw { code: "session_ended", message: "Your session has ended. Sign in again." };
       },
     });

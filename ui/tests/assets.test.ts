@@ -18,6 +18,7 @@ import {
   makeAsset,
   makeAssetPage,
   makeEvidenceRow,
+  makeHome,
   makeLeaver,
   makeRun,
   makeUser,
@@ -61,6 +62,7 @@ const ALL: AssetQuery = { assigned_to: null, search: null, status: null };
 
 function openAssets(handlers: Handlers, may = adminMay, user = owner): Call[] {
   const calls = mockCore({
+    home: () => makeHome(),
     list_assets: () => makeAssetPage([laptop, monitor, phone]),
     leaver_count: () => 0,
     list_users: (args) => {
@@ -71,6 +73,8 @@ function openAssets(handlers: Handlers, may = adminMay, user = owner): Call[] {
     ...handlers,
   });
   render(Main, { org, user, may, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
+  // The window opens on Home; these tests start one click away, on Assets.
+  fireEvent.click(within(screen.getByRole("navigation", { name: "Main" })).getByRole("button", { name: /^Assets/ }));
   return calls;
 }
 

@@ -11,6 +11,11 @@ import type { BackupFile } from "../src/bindings/BackupFile";
 import type { BackupInfo } from "../src/bindings/BackupInfo";
 import type { BackupStatus } from "../src/bindings/BackupStatus";
 import type { Connection } from "../src/bindings/Connection";
+import type { Checklist } from "../src/bindings/Checklist";
+import type { Home } from "../src/bindings/Home";
+import type { Place } from "../src/bindings/Place";
+import type { Step } from "../src/bindings/Step";
+import type { StepKind } from "../src/bindings/StepKind";
 import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { EntraSettings } from "../src/bindings/EntraSettings";
@@ -280,8 +285,36 @@ export function makeAssetPage(assets: Asset[], may_manage = true): AssetPage {
   return { assets, may_manage };
 }
 
-/** The signed-in window's first questions (the register and the sidebar's leaver count) with nothing to show. */
+const STEPS: [StepKind, string, string, Place][] = [
+  ["add_people", "Add your people", "Add people", "people"],
+  ["connect_entra", "Connect Microsoft Entra ID", "Connect", "entra"],
+  ["turn_on_auto_deprovisioning", "Turn on auto-deprovisioning", "Turn on", "entra"],
+  ["record_assets", "Record your assets and who holds them", "Add an asset", "assets"],
+  ["email_alerts", "Set up email alerts", "Set up", "email_alerts"],
+  ["backups", "Check backups", "Open Backups", "backups"],
+];
+
+/** The getting-started list with the steps in `done` ticked off. */
+export function makeChecklist(done: StepKind[] = []): Checklist {
+  const steps: Step[] = STEPS.map(([kind, title, label, place]) => ({
+    kind,
+    title,
+    hint: `How to ${title.toLowerCase()}.`,
+    done: done.includes(kind),
+    blocked: null,
+    action: { label, place },
+  }));
+  return { steps, remaining: steps.filter((s) => !s.done).length };
+}
+
+/** Home as the core answers it: nothing to show unless overridden. */
+export function makeHome(overrides: Partial<Home> = {}): Home {
+  return { organization: org.name, manages: true, items: [], checklist: null, ...overrides };
+}
+
+/** The signed-in window's first questions (Home, the register and the sidebar's leaver count) with nothing to show. */
 export const noAssets: Handlers = {
+  home: () => makeHome(),
   list_assets: () => makeAssetPage([]),
   leaver_count: () => 0,
 };
@@ -328,6 +361,7 @@ export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): Email
     recipients: [],
     password_set: false,
     last_send: null,
+    tested_at: null,
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import {
   makeAsset,
   makeAssetPage,
   makeAuditPage,
+  makeHome,
   makeOverview,
   makeUser,
   memberMay,
@@ -40,8 +41,10 @@ describe("assets", () => {
           asset(3, "Monitor", null, null),
         ]),
       leaver_count: () => 1,
+      home: () => makeHome(),
     });
     render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
+    await userEvent.click(screen.getByRole("button", { name: /^Assets/ }));
 
     const dan = (await screen.findByText("ThinkPad T14")).closest("tr") as HTMLElement;
     expect(within(dan).getByText("Dan Disabled")).toBeInTheDocument();
@@ -54,6 +57,7 @@ describe("assets", () => {
   it("has an empty state", async () => {
     mockCore({ ...noAssets });
     render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
+    await userEvent.click(screen.getByRole("button", { name: "Assets" }));
     expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
   });
 });
@@ -79,7 +83,7 @@ describe("the tray's Renew client secret…", () => {
   it("is ignored for someone who may not manage integrations", async () => {
     mockCore({ ...core(), take_page_request: () => "entra" });
     render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
-    expect(await screen.findByText(/^No assets yet\./)).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Home" })).toBeInTheDocument();
     expect(screen.queryByRole("heading", { name: "Connection" })).not.toBeInTheDocument();
   });
 });

@@ -10,6 +10,9 @@ globalThis.ResizeObserver ??= class {
   disconnect() {}
 };
 
+// Nor scrolling: a page that brings a card into view (Home's actions) finds it does nothing.
+Element.prototype.scrollIntoView ??= function () {};
+
 // Unmount first: components stop listening to events through the mocks clearMocks removes.
 afterEach(() => {
   cleanup();

@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod directory;
 pub mod entra;
 pub mod error_code;
+pub mod first_run;
 pub mod graph;
 pub mod home;
 pub mod leavers;

@@ -140,6 +140,21 @@ pub fn sign_in(
     }
 }
 
+/// Starts a session for someone who proved who they are another way: the Owner who has
+/// just chosen their password at first-run setup.
+pub(crate) fn start_proved(
+    store: &mut Store,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, SignInError> {
+    let user = match directory::find_by_email(store, email) {
+        Ok(user) => user,
+        Err(DirectoryError::Store(e)) => return Err(e.into()),
+        Err(_) => return Err(SignInError::InvalidCredentials),
+    };
+    start_session(store, email, user, now)
+}
+
 fn start_session(
     store: &mut Store,
     email: &str,

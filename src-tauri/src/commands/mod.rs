@@ -115,6 +115,7 @@ macro_rules! areas {
 
 areas!(
     session,
+    home,
     users,
     entra,
     entra_people,

@@ -9,6 +9,8 @@ pub const COMMANDS: &[&str] = &[
     "change_own_password",
     "take_sign_in_notice",
     "take_page_request",
+    "home",
+    "put_away_checklist",
     "list_users",
     "user_details",
     "deactivate_user",

@@ -2,7 +2,8 @@ use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::app_status::{self, AppStatus};
 use uniasset_core::demo;
 use uniasset_core::directory::User;
-use uniasset_core::organization::{self, NewOrganization, Organization};
+use uniasset_core::first_run;
+use uniasset_core::organization::NewOrganization;
 use uniasset_core::password::Password;
 use uniasset_core::sessions;
 
@@ -13,7 +14,7 @@ use crate::window::{PageRequest, SignInNotice};
 
 commands! {
     app_status() -> AppStatus;
-    setup_organization(input: NewOrganization) -> Organization;
+    setup_organization(input: NewOrganization) -> AppStatus;
     setup_demo() -> AppStatus;
     sign_in(email: String, password: Password) -> User;
     sign_out() -> ();
@@ -35,13 +36,17 @@ async fn app_status<R: Runtime>(app: AppHandle<R>) -> Reply<AppStatus> {
     Ok(status)
 }
 
+/// First run → "Create organization": the Owner is signed in, and the window goes to Home.
 async fn setup_organization<R: Runtime>(
     app: AppHandle<R>,
     input: NewOrganization,
-) -> Reply<Organization> {
+) -> Reply<AppStatus> {
     let state = app.state::<AppState>();
     let mut store = state.store().await?;
-    Ok(organization::create_first_run(&mut store, &input)?)
+    let signed_in = first_run::set_up(&mut store, &input, clock::now())?;
+    let status = app_status::status(&store, Some(&signed_in.token), clock::now())?;
+    *state.session() = Some(signed_in.token);
+    Ok(status)
 }
 
 /// First run → "Explore with a demo organization": seed it, sign its Owner in, and connect

@@ -144,6 +144,7 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         ("entra_set_auto_add", json!({ "on": true })),
         ("diagnostics", json!({})),
         ("open_logs_folder", json!({})),
+        ("put_away_checklist", json!({})),
     ] {
         assert_eq!(w.code(cmd, args), "needs_admin", "{cmd}");
     }
@@ -162,6 +163,10 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
         )
         .is_ok());
     assert!(w.call("leaver_count", json!({})).is_ok());
+    // Home, without the job's items: those are the Owners' and Admins'.
+    let home = w.call("home", json!({})).unwrap();
+    assert_eq!(home["manages"], false);
+    assert_eq!(home["items"], json!([]));
 }
 
 /// Frequent checks: an Admin turns them on and off, the core's range holds, and the Entra
@@ -245,7 +250,7 @@ fn general_shows_the_version_and_admins_get_the_diagnostics() {
 }
 
 #[test]
-fn first_run_setup_refuses_an_owner_without_a_password() {
+fn first_run_setup_refuses_an_owner_without_a_password_and_signs_the_owner_in() {
     let w = window_on(tempfile::tempdir().unwrap());
     let input = |password: Value| {
         json!({ "input": { "name": "Contoso", "plan": "team", "owner_email": "o@contoso.example",
@@ -263,13 +268,20 @@ fn first_run_setup_refuses_an_owner_without_a_password() {
         w.call("app_status", json!({})).unwrap()["organization"],
         Value::Null
     );
-    w.call("setup_organization", input(json!(PASSWORD)))
+    // Created, the Owner is signed in: the window goes to Home without asking again.
+    let status = w
+        .call("setup_organization", input(json!(PASSWORD)))
         .unwrap();
-    w.call(
-        "sign_in",
-        json!({ "email": "o@contoso.example", "password": PASSWORD }),
-    )
-    .unwrap();
+    assert_eq!(status["signed_in"]["email"], "o@contoso.example");
+    assert_eq!(
+        w.call("app_status", json!({})).unwrap()["signed_in"]["role"],
+        "owner"
+    );
+    let home = w.call("home", json!({})).unwrap();
+    assert_eq!(home["organization"], "Contoso");
+    assert_eq!(home["checklist"]["remaining"], 6);
+    let refused = w.call("put_away_checklist", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "checklist_not_done");
 }
 
 #[test]

@@ -24,6 +24,7 @@ import type { EntraSettings } from "./EntraSettings";
 import type { Evidence } from "./Evidence";
 import type { FieldProblem } from "./FieldProblem";
 import type { FrequentChecks } from "./FrequentChecks";
+import type { Home } from "./Home";
 import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { Leaver } from "./Leaver";
@@ -56,13 +57,15 @@ export type Call = <T>(command: string, args?: Record<string, unknown>) => Promi
 export function commands(call: Call) {
   return {
     appStatus: () => call<AppStatus>("app_status"),
-    setupOrganization: (input: NewOrganization) => call<Organization>("setup_organization", { input }),
+    setupOrganization: (input: NewOrganization) => call<AppStatus>("setup_organization", { input }),
     setupDemo: () => call<AppStatus>("setup_demo"),
     signIn: (email: string, password: Password) => call<User>("sign_in", { email, password }),
     signOut: () => call<null>("sign_out"),
     changeOwnPassword: (current: Password, newPassword: Password) => call<null>("change_own_password", { current, newPassword }),
     takeSignInNotice: () => call<string | null>("take_sign_in_notice"),
     takePageRequest: () => call<string | null>("take_page_request"),
+    home: () => call<Home>("home"),
+    putAwayChecklist: () => call<Home>("put_away_checklist"),
     listUsers: (query: UserQuery) => call<UserPage>("list_users", { query }),
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
@@ -139,13 +142,15 @@ export function commands(call: Call) {
 /** Each command's arguments, as sent, and its answer: what a test double must match. */
 export type CommandMap = {
   app_status: { args: Record<string, never>; returns: AppStatus };
-  setup_organization: { args: { input: NewOrganization }; returns: Organization };
+  setup_organization: { args: { input: NewOrganization }; returns: AppStatus };
   setup_demo: { args: Record<string, never>; returns: AppStatus };
   sign_in: { args: { email: string; password: Password }; returns: User };
   sign_out: { args: Record<string, never>; returns: null };
   change_own_password: { args: { current: Password; newPassword: Password }; returns: null };
   take_sign_in_notice: { args: Record<string, never>; returns: string | null };
   take_page_request: { args: Record<string, never>; returns: string | null };
+  home: { args: Record<string, never>; returns: Home };
+  put_away_checklist: { args: Record<string, never>; returns: Home };
   list_users: { args: { query: UserQuery }; returns: UserPage };
   user_details: { args: { userId: number }; returns: UserDetails };
   deactivate_user: { args: { userId: number }; returns: User };

@@ -20,6 +20,14 @@ export const planLabel: Record<Plan, string> = {
   enterprise: "Enterprise",
 };
 
+/** What each plan includes, as first-run setup explains it (R-D6). */
+export const planIncludes: Record<Plan, string> = {
+  enterprise:
+    "People, assets and auto-deprovisioning: every night UniAsset deactivates the people Microsoft Entra ID says have left.",
+  team: "People and assets, checked by hand. Auto-deprovisioning needs Enterprise.",
+  free: "People and assets, checked by hand. Auto-deprovisioning needs Enterprise.",
+};
+
 export const roleLabel: Record<Role, string> = {
   owner: "Owner",
   admin: "Admin",

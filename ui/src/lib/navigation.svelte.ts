@@ -1,7 +1,28 @@
-// A screen the tray asked for: "entra" (Renew client secret…) opens the Microsoft Entra ID
-// page, "backups" (Back up now…) Settings → General. Main takes the request from the shell and
-// goes to Settings; Settings picks the tab, and for "entra" Integrations opens the page and
-// clears the request, so it is followed once.
-export type PageRequest = "entra" | "backups";
+// Where the window is asked to go: the tray's "Renew client secret…" ("entra") and "Back up
+// now…" ("backups"), and every action on Home (the core's `Place`s). Main takes a request,
+// opens the section, and the section's page picks its tab or card and clears the request,
+// so it is followed once.
+import type { Place } from "../bindings/Place";
+
+export type PageRequest = Place;
 
 export const pageRequest: { pending: PageRequest | null } = $state({ pending: null });
+
+export type Section = "home" | "people" | "assets" | "settings";
+
+/** The sidebar section a place belongs to. */
+export function sectionOf(place: Place): Section {
+  switch (place) {
+    case "people":
+    case "people_cannot_sign_in":
+    case "people_not_linked":
+      return "people";
+    case "leavers":
+    case "assets":
+      return "assets";
+    case "entra":
+    case "backups":
+    case "email_alerts":
+      return "settings";
+  }
+}

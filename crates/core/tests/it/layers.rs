@@ -43,7 +43,7 @@ const LAYERS: &[&[&str]] = &[
     &["overview", "details", "leavers", "diagnostics"],
     &["home"],
     &["demo"],
-    &["app_status"],
+    &["app_status", "first_run"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
