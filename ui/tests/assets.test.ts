@@ -26,6 +26,7 @@ import {
   mockCore,
   org,
   type Call, type Handlers,
+  makeCounts,
 } from "./fixtures";
 
 // The native file dialogs are the shell's; the tests answer for the person choosing.
@@ -68,7 +69,7 @@ function openAssets(handlers: Handlers, may = adminMay, user = owner): Call[] {
     list_users: (args) => {
       const search = (args.query as UserQuery).search;
       const people = [ann, bob].filter((p) => !search || p.display_name.toLowerCase().includes(search.toLowerCase()));
-      return { users: people.map((p) => asRow(p)), offset: 0, matching: people.length, counts: { all: 2, active: 2, deactivated: 0 }, may_add: true };
+      return { users: people.map((p) => asRow(p)), offset: 0, matching: people.length, counts: makeCounts({ all: 2, active: 2, deactivated: 0 }), may_add: true };
     },
     ...handlers,
   });
@@ -179,7 +180,7 @@ describe("the register", () => {
       list_users: (args) => {
         const limit = (args.query as UserQuery).limit ?? 0;
         const people = Array.from({ length: limit }, (_, i) => asRow({ ...ann, id: 100 + i, display_name: `Person ${i}`, email: `p${i}@acme.test` }));
-        return { users: people, offset: 0, matching: 10000, counts: { all: 10000, active: 10000, deactivated: 0 }, may_add: true };
+        return { users: people, offset: 0, matching: 10000, counts: makeCounts({ all: 10000, active: 10000, deactivated: 0 }), may_add: true };
       },
     });
     await row("ThinkPad T14");

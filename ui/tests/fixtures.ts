@@ -70,6 +70,7 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
   return {
     ...user,
     assets_held: 0,
+    gap: null,
     may: {
       deactivate: user.status === "active",
       reactivate: user.status === "deactivated",
@@ -370,7 +371,17 @@ export function makeEmailSettings(overrides: Partial<EmailSettings> = {}): Email
  * The core's list_users over `rows` (every user matching, in order): the window the query's
  * offset and limit ask for, with how many match in all.
  */
-export function usersWindow(rows: UserRow[], counts: UserCounts, mayAdd?: boolean): Handler<"list_users"> {
+/** Counts over the whole organization; the gaps none unless given. */
+export function makeCounts(counts: Pick<UserCounts, "all" | "active" | "deactivated"> & Partial<UserCounts>): UserCounts {
+  return { cannot_sign_in: 0, not_linked: 0, ...counts };
+}
+
+export function usersWindow(
+  rows: UserRow[],
+  partialCounts: Pick<UserCounts, "all" | "active" | "deactivated"> & Partial<UserCounts>,
+  mayAdd?: boolean,
+): Handler<"list_users"> {
+  const counts = makeCounts(partialCounts);
   return (args) => {
     const { offset, limit } = args.query;
     const from = offset ?? 0;

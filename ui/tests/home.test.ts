@@ -135,6 +135,15 @@ describe("the state of the job", () => {
     expect(screen.getByRole("tab", { name: /^Leavers/ })).toHaveAttribute("aria-selected", "true");
   });
 
+  it("shows People filtered to those an item is about", async () => {
+    const cannot: Item = { ...leavers, topic: "cannot_sign_in", title: "Cannot sign in", summary: "1 person…", action: { label: "Show them", place: "people_cannot_sign_in" } };
+    const calls = openHome({ home: () => makeHome({ items: [cannot] }) });
+    await userEvent.click(await screen.findByRole("button", { name: "Show them" }));
+    expect(screen.getByRole("button", { name: "People" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByLabelText("Needs attention")).toHaveValue("cannot_sign_in");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toMatchObject({ query: { gap: "cannot_sign_in" } });
+  });
+
   it("tells Members who looks after the organization, without the Owners' items", async () => {
     openHome({ home: () => makeHome({ manages: false }) }, memberMay, makeUser(2, { role: "member" }));
     expect(await screen.findByText(/The Owners and Admins of Acme/)).toBeInTheDocument();

@@ -8,7 +8,7 @@ import { asRow, callsTo, makeUser, mockCore, usersWindow, makeAsset, makeAuditEn
 
 const counts = { all: 5, active: 3, deactivated: 2 };
 const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
-const noFilters = { status: null, search: null, role: null, sign_in: null, offset: 0, limit: 120 };
+const noFilters = { status: null, search: null, role: null, sign_in: null, gap: null, offset: 0, limit: 120 };
 
 function coreWithUsers(users: (User | UserRow)[]) {
   return mockCore({ list_users: usersWindow(users.map((u) => asRow(u)), counts) });
@@ -164,6 +164,26 @@ describe("role and sign-in filters", () => {
 
     await userEvent.selectOptions(screen.getByLabelText("Role"), "All");
     expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, sign_in: "microsoft" } });
+  });
+});
+
+describe("people who need attention", () => {
+  it("marks who cannot sign in or is not checked, and filters for them with counts", async () => {
+    const pat = { ...asRow(makeUser(1, { display_name: "Pat Password" })), gap: "cannot_sign_in" as const };
+    const max = { ...asRow(makeUser(2, { display_name: "Max Microsoft", sign_in: "microsoft" })), gap: "not_linked" as const };
+    const calls = mockCore({
+      list_users: usersWindow([pat, max], { ...counts, cannot_sign_in: 1, not_linked: 1 }),
+    });
+    render(UsersTab);
+    const patRow = (await screen.findByText("Pat Password")).closest("[role=row]") as HTMLElement;
+    expect(within(patRow).getByText("Cannot sign in")).toHaveAttribute("title", expect.stringContaining("Set password"));
+    const maxRow = screen.getByText("Max Microsoft").closest("[role=row]") as HTMLElement;
+    expect(within(maxRow).getByText("Not checked")).toHaveAttribute("title", expect.stringContaining("nightly check"));
+
+    const gap = screen.getByLabelText("Needs attention");
+    expect(within(gap).getByRole("option", { name: "Not linked to Entra (1)" })).toBeInTheDocument();
+    await userEvent.selectOptions(gap, "not_linked");
+    expect(callsTo(calls, "list_users").at(-1)?.args).toEqual({ query: { ...noFilters, gap: "not_linked" } });
   });
 });
 

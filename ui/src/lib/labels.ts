@@ -1,6 +1,7 @@
 // Words shown for the core's enum values. Records keyed by the generated unions, so a new
 // variant added on the Rust side fails type checking here until it has a label.
 import type { AssetStatus } from "../bindings/AssetStatus";
+import type { AccountGap } from "../bindings/AccountGap";
 import type { Cloud } from "../bindings/Cloud";
 import type { DeactivationReason } from "../bindings/DeactivationReason";
 import type { HoldingOutcome } from "../bindings/HoldingOutcome";
@@ -38,6 +39,21 @@ export const signInLabel: Record<SignInMethod, string> = {
   password: "Password",
   google: "Google",
   microsoft: "Microsoft",
+};
+
+/** How the Users list names an account gap: its mark, its filter, and the mark's tooltip. */
+export const gapLabel: Record<AccountGap, { short: string; filter: string; explained: string }> = {
+  cannot_sign_in: {
+    short: "Cannot sign in",
+    filter: "Cannot sign in",
+    explained: "Signs in with a password but has none yet: Set password from the ⋮ menu.",
+  },
+  not_linked: {
+    short: "Not checked",
+    filter: "Not linked to Entra",
+    explained:
+      "Signs in with Microsoft but is not linked to an Entra account, so the nightly check cannot see if they leave. Link them with Edit, or Match Microsoft accounts on the Entra page.",
+  },
 };
 
 export const reasonLabel: Record<DeactivationReason, string> = {

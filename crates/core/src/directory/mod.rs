@@ -9,7 +9,7 @@ mod status;
 mod user;
 mod validate;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ pub use import::{
     ImportSummary, RowProblem, CSV_HEADER,
 };
 pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
-pub use user::{sign_in_name, DeactivationReason, SignInMethod, User, UserStatus};
+pub use user::{sign_in_name, AccountGap, DeactivationReason, SignInMethod, User, UserStatus};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -43,6 +43,10 @@ pub struct UserQuery {
     pub role: Option<Role>,
     #[serde(default)]
     pub sign_in: Option<SignInMethod>,
+    /// Only the active people with this gap.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub gap: Option<AccountGap>,
     /// The first matching user to return, counted in name order (a window of a long list).
     #[serde(default)]
     #[ts(optional = nullable)]
@@ -60,6 +64,8 @@ pub struct UserCounts {
     pub all: u32,
     pub active: u32,
     pub deactivated: u32,
+    pub cannot_sign_in: u32,
+    pub not_linked: u32,
 }
 
 /// Users matching a query (the window its offset and limit ask for), with counts over the
@@ -82,6 +88,8 @@ pub struct UserRow {
     pub may: UserActions,
     /// Assets assigned to them now.
     pub assets_held: u32,
+    /// Active, and what keeps them from signing in or being checked, if anything.
+    pub gap: Option<AccountGap>,
 }
 
 /// The Users page as `by` sees it: the window of matching users the query asked for.
@@ -253,6 +261,7 @@ pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, St
     let list = list_users(store, query)?;
     let owners = active_owner_count(store.conn())?;
     let held = assets_held(store.conn())?;
+    let without_password = without_password(store.conn())?;
     Ok(UserPage {
         users: list
             .users
@@ -260,6 +269,7 @@ pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, St
             .map(|user| UserRow {
                 may: UserActions::of(by, &user, owners),
                 assets_held: held.get(&user.id).copied().unwrap_or(0),
+                gap: gap_of(&user, &without_password),
                 user,
             })
             .collect(),
@@ -268,6 +278,30 @@ pub fn page(store: &Store, by: &Actor, query: &UserQuery) -> Result<UserPage, St
         counts: list.counts,
         may_add: actions::may_add(by).is_ok(),
     })
+}
+
+fn gap_of(user: &User, without_password: &HashSet<i64>) -> Option<AccountGap> {
+    if user.status != UserStatus::Active {
+        return None;
+    }
+    match user.sign_in {
+        SignInMethod::Password if without_password.contains(&user.id) => {
+            Some(AccountGap::CannotSignIn)
+        }
+        SignInMethod::Microsoft if user.entra_object_id.is_none() => Some(AccountGap::NotLinked),
+        _ => None,
+    }
+}
+
+/// Password users without one, in one query (the hash never leaves the store).
+fn without_password(conn: &Connection) -> Result<HashSet<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM users WHERE sign_in = 'password' AND password_hash IS NULL",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
 }
 
 /// Assets held per user, in one grouped count (a query per row would crawl at 10,000 users).
@@ -301,14 +335,17 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreErr
     const MATCHING: &str = "(?1 IS NULL OR status = ?1)
            AND (?2 IS NULL OR display_name LIKE ?2 ESCAPE '\\' OR email LIKE ?2 ESCAPE '\\')
            AND (?3 IS NULL OR role = ?3)
-           AND (?4 IS NULL OR sign_in = ?4)";
-    let filters = rusqlite::params![query.status, search, query.role, query.sign_in];
+           AND (?4 IS NULL OR sign_in = ?4)
+           AND (?5 IS NULL OR (status = 'active' AND CASE ?5
+                 WHEN 'cannot_sign_in' THEN sign_in = 'password' AND password_hash IS NULL
+                 WHEN 'not_linked' THEN sign_in = 'microsoft' AND entra_object_id IS NULL END))";
+    let filters = rusqlite::params![query.status, search, query.role, query.sign_in, query.gap];
     // SQLite reads a negative LIMIT as none.
     let limit = query.limit.map_or(-1, i64::from);
     let offset = i64::from(query.offset.unwrap_or(0));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE {MATCHING}
-         ORDER BY display_name COLLATE NOCASE, id LIMIT ?5 OFFSET ?6"
+         ORDER BY display_name COLLATE NOCASE, id LIMIT ?6 OFFSET ?7"
     ))?;
     let users = stmt
         .query_map(
@@ -317,6 +354,7 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreErr
                 search,
                 query.role,
                 query.sign_in,
+                query.gap,
                 limit,
                 offset
             ],
@@ -326,22 +364,35 @@ pub fn list_users(store: &Store, query: &UserQuery) -> Result<UserList, StoreErr
     let matching = conn
         .prepare_cached(&format!("SELECT count(*) FROM users WHERE {MATCHING}"))?
         .query_row(filters, |r| r.get(0))?;
-    let counts = conn.query_row(
-        "SELECT count(*), coalesce(sum(status = 'active'), 0), coalesce(sum(status = 'deactivated'), 0) FROM users",
+    let counts = counts(store)?;
+    Ok(UserList {
+        users,
+        matching,
+        counts,
+    })
+}
+
+/// Counts over the whole organization, whatever the filters.
+pub fn counts(store: &Store) -> Result<UserCounts, StoreError> {
+    Ok(store.conn().query_row(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'active'),
+                count(*) FILTER (WHERE status = 'deactivated'),
+                count(*) FILTER (WHERE status = 'active' AND sign_in = 'password'
+                                 AND password_hash IS NULL),
+                count(*) FILTER (WHERE status = 'active' AND sign_in = 'microsoft'
+                                 AND entra_object_id IS NULL)
+         FROM users",
         [],
         |r| {
             Ok(UserCounts {
                 all: r.get(0)?,
                 active: r.get(1)?,
                 deactivated: r.get(2)?,
+                cannot_sign_in: r.get(3)?,
+                not_linked: r.get(4)?,
             })
         },
-    )?;
-    Ok(UserList {
-        users,
-        matching,
-        counts,
-    })
+    )?)
 }
 
 /// Every Microsoft-linked user, active or not (R-S1). Password and Google users are never

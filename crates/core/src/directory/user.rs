@@ -22,6 +22,16 @@ text_enum! {
 }
 
 text_enum! {
+    /// Active people the organization cannot rely on as they are: those who sign in with a
+    /// password but have none (they cannot sign in), and Microsoft people without an Entra
+    /// link (the sync never checks them).
+    AccountGap, "account gap", "cannot_sign_in or not_linked" {
+        CannotSignIn => "cannot_sign_in",
+        NotLinked => "not_linked",
+    }
+}
+
+text_enum! {
     DeactivationReason, "deactivation reason", "disabled_in_entra, deleted_from_entra or manual" {
         DisabledInEntra => "disabled_in_entra",
         DeletedFromEntra => "deleted_from_entra",

@@ -9,6 +9,7 @@ use super::error::HomeError;
 use crate::access::Actor;
 use crate::alerts;
 use crate::backup;
+use crate::directory::{self, UserCounts};
 use crate::entra::{self, EntraSettings};
 use crate::leavers;
 use crate::schedule;
@@ -259,18 +260,13 @@ fn sign_in(n: u32) -> String {
 }
 
 fn people_items(store: &Store) -> Result<Vec<Item>, HomeError> {
-    let (active, deactivated, cannot_sign_in, not_linked): (u32, u32, u32, u32) =
-        store.conn().query_row(
-            "SELECT count(*) FILTER (WHERE status = 'active'),
-                    count(*) FILTER (WHERE status = 'deactivated'),
-                    count(*) FILTER (WHERE status = 'active' AND sign_in = 'password'
-                                     AND password_hash IS NULL),
-                    count(*) FILTER (WHERE status = 'active' AND sign_in = 'microsoft'
-                                     AND entra_object_id IS NULL)
-             FROM users",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+    let UserCounts {
+        active,
+        deactivated,
+        cannot_sign_in,
+        not_linked,
+        ..
+    } = directory::counts(store)?;
     let mut items = vec![Item::new(
         Topic::People,
         Health::Good,

@@ -7,7 +7,7 @@ use uniasset_core::access::Actor;
 use uniasset_core::assets;
 use uniasset_core::audit;
 use uniasset_core::directory::{
-    self, DirectoryError, NewUser, Role, SignInMethod, User, UserEdit, UserQuery,
+    self, AccountGap, DirectoryError, NewUser, Role, SignInMethod, User, UserEdit, UserQuery,
 };
 use uniasset_core::organization::Plan;
 use uniasset_core::password::Password;
@@ -666,4 +666,92 @@ fn the_page_is_a_window_of_the_matching_users_in_name_order() {
 
     // No limit: every match, as the command line and the person picker ask.
     assert_eq!(window(None, None, None, None).users.len(), 10_001);
+}
+
+#[test]
+fn people_who_cannot_sign_in_or_are_not_linked_are_marked_counted_and_filtered() {
+    let mut org = testkit::org(Plan::Team);
+    let owner = org.owner();
+    org.add(
+        "pat@northwind.example",
+        Role::Member,
+        SignInMethod::Password,
+    );
+    org.add(
+        "max@northwind.example",
+        Role::Member,
+        SignInMethod::Microsoft,
+    );
+    org.add("gil@northwind.example", Role::Member, SignInMethod::Google);
+    let gone = org.add(
+        "old@northwind.example",
+        Role::Member,
+        SignInMethod::Microsoft,
+    );
+    directory::deactivate(&mut org.store, &owner, gone.id).unwrap();
+    directory::add_user(
+        &mut org.store,
+        &owner,
+        &NewUser {
+            email: "lin@northwind.example".into(),
+            display_name: "lin".into(),
+            role: Role::Member,
+            sign_in: SignInMethod::Microsoft,
+            entra_object_id: Some(OID.into()),
+        },
+        None,
+    )
+    .unwrap();
+
+    let page = directory::page(&org.store, &owner, &UserQuery::default()).unwrap();
+    let gaps: Vec<(String, Option<AccountGap>)> = page
+        .users
+        .iter()
+        .map(|row| (row.user.email.clone(), row.gap))
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            ("gil@northwind.example".to_owned(), None),
+            ("lin@northwind.example".to_owned(), None),
+            (
+                "max@northwind.example".to_owned(),
+                Some(AccountGap::NotLinked)
+            ),
+            // Deactivated: nobody needs to fix what they cannot use.
+            ("old@northwind.example".to_owned(), None),
+            (testkit::OWNER_EMAIL.to_owned(), None),
+            (
+                "pat@northwind.example".to_owned(),
+                Some(AccountGap::CannotSignIn)
+            ),
+        ]
+    );
+    assert_eq!((page.counts.cannot_sign_in, page.counts.not_linked), (1, 1));
+
+    for (gap, email) in [
+        (AccountGap::CannotSignIn, "pat@northwind.example"),
+        (AccountGap::NotLinked, "max@northwind.example"),
+    ] {
+        let query = UserQuery {
+            gap: Some(gap),
+            ..UserQuery::default()
+        };
+        let page = directory::page(&org.store, &owner, &query).unwrap();
+        assert_eq!(page.matching, 1, "{gap:?}");
+        assert_eq!(page.users[0].user.email, email);
+        // The counts stay over the whole organization.
+        assert_eq!(page.counts.all, 6);
+    }
+
+    // Given a password, Pat can sign in, and the mark goes.
+    let pat = directory::find_by_email(&org.store, "pat@northwind.example").unwrap();
+    sessions::set_user_password(
+        &mut org.store,
+        &owner,
+        pat.id,
+        &Password::new("plum orchard lantern 42"),
+    )
+    .unwrap();
+    assert_eq!(directory::counts(&org.store).unwrap().cannot_sign_in, 0);
 }
