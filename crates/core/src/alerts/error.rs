@@ -22,6 +22,8 @@ pub enum AlertError {
     NotSetUp,
     #[error("Cannot connect to the SMTP server {server}. Check the host name, the port and the TLS mode, and that this computer may reach it ({detail}).")]
     CannotConnect { server: String, detail: String },
+    #[error("Cannot connect to the SMTP server {server}. Nothing answers on that port: check the port (often 587 for STARTTLS, 465 for TLS) and the host name.")]
+    NothingListens { server: String },
     #[error("The SMTP server {server} does not offer STARTTLS, so nothing was sent (UniAsset does not send alerts unencrypted in STARTTLS mode). Choose TLS mode \"tls\" if the port expects TLS from the start, or \"none\" only for a relay on your own network.")]
     NoStartTls { server: String },
     #[error("The TLS connection to the SMTP server {server} failed: {detail}. Check the TLS mode (\"tls\" for a port such as 465 that expects TLS from the start, \"starttls\" for 587) and the server's certificate.")]
@@ -50,7 +52,9 @@ impl crate::ErrorCode for AlertError {
             AlertError::NoRecipients => "no_recipients",
             AlertError::PasswordNeeded => "smtp_password_needed",
             AlertError::NotSetUp => "alerts_not_set_up",
-            AlertError::CannotConnect { .. } => "smtp_unreachable",
+            AlertError::CannotConnect { .. } | AlertError::NothingListens { .. } => {
+                "smtp_unreachable"
+            }
             AlertError::NoStartTls { .. } => "smtp_no_starttls",
             AlertError::TlsFailed { .. } => "smtp_tls_failed",
             AlertError::NoAnswer { .. } => "smtp_no_answer",

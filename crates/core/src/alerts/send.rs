@@ -134,6 +134,8 @@ fn explain(
             AlertError::TlsFailed { server, detail }
         }
         _ if e.is_response() && mode == SmtpTls::Tls => AlertError::TlsFailed { server, detail },
+        // The system's "(os error 111)" says nothing more to an administrator than this.
+        Some(ConnectionRefused) => AlertError::NothingListens { server },
         _ => AlertError::CannotConnect { server, detail },
     }
 }
