@@ -83,7 +83,7 @@ def test_set_it_up_for_me_then_renew_before_expiry(launch, data_dir, session_env
     open_entra(app)
     app.click("button", "Set it up for me")
     run_sign_in(app, tenant, GRACE, custom_cloud=True)
-    app.by_text("*", "Connected. UniAsset registered its app")
+    app.by_text("*", "UniAsset registered its app")
     app.shot("set-up-for-me-connected")
 
     ((client_id, tenant_id, expires, set_up_by),) = app.query(

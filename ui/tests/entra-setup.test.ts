@@ -123,8 +123,9 @@ describe("Set it up for me", () => {
     finish.resolve(connected());
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     expect(within(card()).getByText(connection.tenant)).toBeInTheDocument();
-    expect(within(card()).getByRole("status")).toHaveTextContent(
-      "Connected. UniAsset registered its app in your organization and tested the connection.",
+    const result = screen.getByRole("region", { name: "Connected" });
+    expect(within(result).getByRole("status")).toHaveTextContent(
+      "UniAsset registered its app in your organization and tested the connection.",
     );
     expect(callsTo(calls, "entra_sign_in_cancel")).toHaveLength(0);
   });
@@ -246,7 +247,9 @@ describe("Set it up for me", () => {
 
     finish.resolve(connected());
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(within(card()).getByRole("status")).toHaveTextContent(/^Connected\. UniAsset registered its app/);
+    expect(within(screen.getByRole("region", { name: "Connected" })).getByRole("status")).toHaveTextContent(
+      /^UniAsset registered its app/,
+    );
   });
 
   it("Cancel before the code comes ends the sign-in that then begins, and never waits for it", async () => {

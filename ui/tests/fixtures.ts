@@ -250,6 +250,10 @@ export function mockCore(handlers: Handlers): Call[] {
   if (handlers.entra_overview && !handlers.frequent_checks) {
     handlers = { ...handlers, frequent_checks: () => makeFrequentChecks() };
   }
+  // Connecting shows the first run's preview; tests about something else find nobody leaving.
+  if (handlers.entra_overview && !handlers.preview_run) {
+    handlers = { ...handlers, preview_run: () => makeRun(0, { id: null, dry_run: true }) };
+  }
   mockIPC(
     (cmd, payload) => {
       const args = (payload ?? {}) as Record<string, unknown>;

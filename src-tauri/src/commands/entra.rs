@@ -5,7 +5,7 @@ use uniasset_core::overview::{self, EntraOverview};
 use uniasset_core::schedule::FrequentChecks;
 use uniasset_core::secrets::ClientSecret;
 use uniasset_core::store::Store;
-use uniasset_core::sync::{self, RunRecord, Trigger};
+use uniasset_core::sync::{self, RunRecord, SyncRequest, Trigger};
 
 use super::Reply;
 use crate::clock;
@@ -19,6 +19,7 @@ commands! {
     entra_disconnect() -> EntraOverview;
     entra_save(auto_deprovision: bool, guard: MassDeactivationGuard) -> EntraOverview;
     sync_now() -> RunRecord;
+    preview_run() -> RunRecord;
     run_details(run_id: i64) -> RunRecord;
     apply_held(run_id: i64) -> RunRecord;
     dismiss_held(run_id: i64) -> EntraOverview;
@@ -83,6 +84,18 @@ async fn sync_now<R: Runtime>(app: AppHandle<R>) -> Reply<RunRecord> {
     app.state::<SyncRunner>()
         .run(&app, Trigger::Manual, actor)
         .await
+}
+
+/// What a run now would do, changing and storing nothing (R-S9): shown after connecting,
+/// before auto-deprovisioning is turned on.
+async fn preview_run<R: Runtime>(app: AppHandle<R>) -> Reply<RunRecord> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    let request = SyncRequest {
+        trigger: Trigger::Manual,
+        dry_run: true,
+        deadline: None,
+    };
+    Ok(sync::run_sync(&mut own, &actor, request).await?)
 }
 
 async fn run_details<R: Runtime>(app: AppHandle<R>, run_id: i64) -> Reply<RunRecord> {

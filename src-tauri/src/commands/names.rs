@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "entra_disconnect",
     "entra_save",
     "sync_now",
+    "preview_run",
     "run_details",
     "apply_held",
     "dismiss_held",

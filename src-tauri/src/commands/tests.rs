@@ -111,6 +111,7 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
             json!({ "autoDeprovision": true, "guard": guard() }),
         ),
         ("sync_now", json!({})),
+        ("preview_run", json!({})),
         ("run_details", json!({ "runId": 1 })),
         ("apply_held", json!({ "runId": 1 })),
         ("dismiss_held", json!({ "runId": 1 })),

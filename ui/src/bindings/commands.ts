@@ -82,6 +82,7 @@ export function commands(call: Call) {
     entraDisconnect: () => call<EntraOverview>("entra_disconnect"),
     entraSave: (autoDeprovision: boolean, guard: MassDeactivationGuard) => call<EntraOverview>("entra_save", { autoDeprovision, guard }),
     syncNow: () => call<RunRecord>("sync_now"),
+    previewRun: () => call<RunRecord>("preview_run"),
     runDetails: (runId: number) => call<RunRecord>("run_details", { runId }),
     applyHeld: (runId: number) => call<RunRecord>("apply_held", { runId }),
     dismissHeld: (runId: number) => call<EntraOverview>("dismiss_held", { runId }),
@@ -167,6 +168,7 @@ export type CommandMap = {
   entra_disconnect: { args: Record<string, never>; returns: EntraOverview };
   entra_save: { args: { autoDeprovision: boolean; guard: MassDeactivationGuard }; returns: EntraOverview };
   sync_now: { args: Record<string, never>; returns: RunRecord };
+  preview_run: { args: Record<string, never>; returns: RunRecord };
   run_details: { args: { runId: number }; returns: RunRecord };
   apply_held: { args: { runId: number }; returns: RunRecord };
   dismiss_held: { args: { runId: number }; returns: EntraOverview };
