@@ -143,13 +143,15 @@ def test_tray_quit_ends_the_app(tray, launch, data_dir, session_env):
     wait_until(lambda: not tray.registered(), "the tray item to go")
 
 
-def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
+def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir, tmp_path):
     """Without WebDriver, as a person runs it: after the close button no WebKit process is
     left at all, and Open brings the window back (twice, so WebKit starts its network
     process again for the new window)."""
     flows.organization(data_dir, session_env)
-    app = subprocess.Popen([str(APP), "--data-dir", str(data_dir)], env=session_env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stderr = tmp_path / "app-stderr.txt"
+    with open(stderr, "w") as err:
+        app = subprocess.Popen([str(APP), "--data-dir", str(data_dir)], env=session_env,
+                               stdout=subprocess.DEVNULL, stderr=err)
     try:
         pid = tray.pid()
         assert pid == app.pid
@@ -167,6 +169,11 @@ def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir):
             wait_until(lambda: sorted(webkit_children(pid)) == both, "the web and network processes of the new window")
         assert app.poll() is None
         assert sorted(webkit_children(pid)) == both, "they keep running"
+    except Exception as failure:
+        # Seen once under load: the tray item's bus name vanished mid-call. Say what the app
+        # was doing then, since its log and stderr go with the test's temporary folder.
+        raise AssertionError(f"{failure}\napp exit status: {app.poll()}\napp stderr:\n{stderr.read_text()[-3000:]}"
+                             f"\napp log:\n{log_of(session_env)[-3000:]}") from failure
     finally:
         stop(app)
 
