@@ -303,7 +303,7 @@ describe("Sync Now", () => {
     const button = await screen.findByRole("button", { name: "Sync Now" });
     expect(button).toBeDisabled();
     expect(button).toHaveAccessibleDescription(
-      "Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.",
+      "Microsoft Entra ID is not connected yet, so there is nobody to check. Connect it first (Set it up for me takes one sign-in).",
     );
   });
 

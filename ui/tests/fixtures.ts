@@ -118,7 +118,7 @@ export const connection: Connection = {
 };
 
 const NOT_CONNECTED =
-  "Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.";
+  "Microsoft Entra ID is not connected yet, so there is nobody to check. Connect it first (Set it up for me takes one sign-in).";
 
 /** An Enterprise organization, not connected, auto-deprovision off, no runs. */
 export function makeOverview(

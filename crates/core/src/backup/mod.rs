@@ -316,12 +316,12 @@ fn parse_time(stamp: &str) -> Option<DateTime<Utc>> {
 fn warning(last_good_at: Option<&str>, now: DateTime<Utc>) -> Option<String> {
     let Some(last) = last_good_at.and_then(parse_time) else {
         return Some(
-            "No backup has been made yet. Back up now in Settings → General → Backups.".to_owned(),
+            "No backup has been made yet. Back up now, and check that the copy lands where you expect it.".to_owned(),
         );
     };
     ((now - last).num_hours() > WARNING_DAYS * 24).then(|| {
         format!(
-            "The last good backup is from {}, more than {WARNING_DAYS} days ago. Back up now in Settings → General → Backups, and check the backup folder.",
+            "The last good backup is from {}, more than {WARNING_DAYS} days ago. Back up now, and check the backup folder.",
             last.format("%Y-%m-%d")
         )
     })

@@ -168,7 +168,7 @@ pub enum EntraError {
     InvalidCheckInterval(u32),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
-    #[error("Microsoft Entra ID is not connected. Connect it in Settings → Integrations → Microsoft Entra ID.")]
+    #[error("Microsoft Entra ID is not connected yet, so there is nobody to check. Connect it first (Set it up for me takes one sign-in).")]
     NotConnected,
     #[error("The Microsoft Entra ID connection changed while this was going (disconnected or connected again). Nothing was changed; try again.")]
     ConnectionChanged,
