@@ -12,7 +12,7 @@ packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools libsecret-1-dev libdbus-1-dev
 )
 # stress-ng: to run the tests beside CPU hogs, as on a busy machine (`stress-ng --cpu 2 &`).
-test_packages=(xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool python3-venv haskell-status-notifier-item-utils
+test_packages=(mold xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool python3-venv haskell-status-notifier-item-utils
   stress-ng)
 [[ "${1:-}" == "--test" ]] && packages+=("${test_packages[@]}")
 command -v node >/dev/null || packages+=(nodejs npm)
