@@ -57,9 +57,9 @@ features=(--features uniasset-desktop/test-clock)
 # The shell embeds ui/dist at compile time, so the front end is built before any Rust.
 stage "front-end build" npm --prefix ui run build
 
-# Every target, benchmarks included, is compiled (and so linted) here; the benchmarks run
-# at the end, in release.
-stage "rust build and lints" cargo test --workspace --all-targets "${features[@]}" --no-run
+# What the tests run is compiled (and so linted) here. The benchmarks are compiled, and
+# linted, once: in release, beside the tests, where they run at the end.
+stage "rust build and lints" cargo test --workspace --lib --bins --tests "${features[@]}" --no-run
 # The release build (the packages, the benchmarks) compiles beside the tests, which leave
 # a core idle much of the time; cargo locks the two profiles' builds apart. Not beside the
 # Rust build above: two builds sharing two cores took longer than one after the other.
