@@ -81,8 +81,12 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
     app.press(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Assign…']")
     assign = dialog(app, "Assign LAP-042 ThinkPad T14")
     assign.find_element(By.ID, "assign-person-search").send_keys("Dana")
-    assert "No active person matches" in app.text(assign) or "Dana Driver" not in app.text(assign)
+    # The answer moves the buttons down: click Cancel once it is there, or the click lands
+    # where Cancel was (seen under load).
+    app.wait_until(lambda: "No active person matches" in app.text(assign), what="the picker to answer")
+    assert "Dana Driver" not in app.text(assign)
     assign.find_element(By.XPATH, ".//button[normalize-space(.)='Cancel']").click()
+    app.wait_until(lambda: not app.driver.find_elements(By.XPATH, "//*[@role='dialog']"), what="the dialog to close")
 
     # The evidence: detected by the sync, deactivated by the run, the laptop returned.
     open_assets_tab(app, "Evidence")
