@@ -2,7 +2,7 @@
 a check that finds nothing adds no run to the history but updates "Last checked" (on the
 Entra page and in the tray); an account disabled in Entra is deactivated by the next check,
 a run with trigger "Frequent check"; turned off, no check runs; the 03:00 UTC run still
-happens."""
+happens. They cannot be turned on before auto-deprovisioning is."""
 
 import datetime
 
@@ -49,6 +49,14 @@ def test_frequent_checks_catch_a_leaver_within_minutes(tray, launch, data_dir, s
     app = launch()
     sign_in(app)
     open_entra(app)
+
+    # Before auto-deprovisioning is on, frequent checks cannot be turned on, and say why,
+    # with a way to the switch.
+    app.by_text("p", "so they need auto-deprovisioning on")
+    assert not app.wait_for(By.ID, "entra-checks-on").is_enabled()
+    app.press(By.XPATH, "//button[normalize-space(.)='Go to the auto-deprovisioning switch']")
+    app.wait_until(lambda: app.driver.switch_to.active_element.get_attribute("id") == "entra-auto-switch",
+                   what="focus on the switch")
 
     # Auto-deprovision on and Save, then a first sync with Sync Now: nothing to do.
     app.press(By.ID, "entra-auto-switch")

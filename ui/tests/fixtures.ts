@@ -216,6 +216,7 @@ export function makeFrequentChecks(overrides: Partial<FrequentChecks> = {}): Fre
     default_minutes: 15,
     active: false,
     inactive_reason: null,
+    turn_on_refused: null,
     last_checked_at: null,
     last_result: null,
     last_run_id: null,

@@ -131,11 +131,40 @@ describe("frequent checks", () => {
     expect(await within(region).findByText(why)).toBeInTheDocument();
   });
 
-  it("cannot be turned on while syncs cannot run", async () => {
-    const team = "Automatic deprovisioning needs the Enterprise plan.";
-    mockCore({ entra_overview: () => connected({ plan: "team", deprovision_blocked: team }) });
+  it("cannot be turned on on a plan without them, and say so", async () => {
+    const team = "Frequent checks need the Enterprise plan.";
+    mockCore({
+      entra_overview: () => connected({ plan: "team", deprovision_blocked: "Automatic deprovisioning needs the Enterprise plan." }),
+      frequent_checks: () => makeFrequentChecks({ turn_on_refused: team }),
+    });
     const region = await card();
     expect(await within(region).findByRole("checkbox")).toBeDisabled();
+    expect(checkbox()).toHaveAccessibleDescription(team);
+    expect(within(region).queryByRole("button", { name: /switch/ })).not.toBeInTheDocument();
+  });
+
+  it("wait for auto-deprovisioning: disabled, the core's reason, and a way to the switch", async () => {
+    const why = "Frequent checks look for changes between the nightly runs, so they need auto-deprovisioning on.";
+    mockCore({
+      entra_overview: () => makeOverview({}, { connection, auto_deprovision: false }),
+      frequent_checks: () => makeFrequentChecks({ turn_on_refused: why }),
+    });
+    const region = await card();
+    expect(await within(region).findByRole("checkbox")).toBeDisabled();
+    expect(checkbox()).toHaveAccessibleDescription(why);
+    await userEvent.click(within(region).getByRole("button", { name: "Go to the auto-deprovisioning switch" }));
+    expect(screen.getByRole("switch", { name: "Auto-deprovision sync" })).toHaveFocus();
+  });
+
+  it("already on, can still be turned off while they cannot be turned on", async () => {
+    const why = "Frequent checks look for changes between the nightly runs, so they need auto-deprovisioning on.";
+    mockCore({
+      entra_overview: () => makeOverview({}, { connection, auto_deprovision: false }),
+      frequent_checks: () => on({ active: false, turn_on_refused: why, next_check_at: null }),
+    });
+    const region = await card();
+    expect(await within(region).findByRole("checkbox")).toBeEnabled();
+    expect(within(region).queryByText(why)).not.toBeInTheDocument();
   });
 
   it("are not offered before Entra ID is connected", async () => {

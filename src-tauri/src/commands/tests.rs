@@ -170,21 +170,24 @@ fn members_are_refused_what_only_owners_and_admins_may_do() {
     assert_eq!(home["items"], json!([]));
 }
 
-/// Frequent checks: an Admin turns them on and off, the core's range holds, and the Entra
-/// page's status follows.
+/// Frequent checks: an Admin sets them; the core's range holds; they cannot be turned on
+/// while auto-deprovisioning is off, and the Entra page is told why before anyone tries.
 #[test]
 fn an_admin_sets_how_often_entra_is_checked() {
     let w = window(Plan::Enterprise);
     w.sign_in("adam@northwind.example");
-    let on = w
-        .call("save_check_interval", json!({ "minutes": 5 }))
-        .unwrap();
-    assert_eq!(on["check_every_minutes"], 5);
+    assert_eq!(
+        w.code("save_check_interval", json!({ "minutes": 5 })),
+        "needs_auto_deprovision"
+    );
     let checks = w.call("frequent_checks", json!({})).unwrap();
-    assert_eq!(checks["every_minutes"], 5);
-    // Not connected: on, but not running, and the page says why.
-    assert_eq!(checks["active"], false);
-    assert!(checks["inactive_reason"].is_string(), "{checks}");
+    assert_eq!(checks["every_minutes"], Value::Null, "nothing saved");
+    assert!(
+        checks["turn_on_refused"]
+            .as_str()
+            .is_some_and(|why| why.contains("auto-deprovisioning")),
+        "{checks}"
+    );
     assert_eq!(
         w.code("save_check_interval", json!({ "minutes": 61 })),
         "invalid_check_interval"

@@ -18,6 +18,11 @@ active: boolean,
  */
 inactive_reason: string | null, 
 /**
+ * Why the setting cannot be turned on now (the plan, auto-deprovisioning off); saving
+ * it on is refused with the same words.
+ */
+turn_on_refused: string | null, 
+/**
  * When the latest check ended (RFC 3339), a check that found nothing included.
  */
 last_checked_at: string | null, 

@@ -492,10 +492,20 @@ fn auto_add_turns_on_and_off() {
 }
 
 /// `entra check-interval`: minutes in the core's range or `off`, printed back; the range is
-/// the core's, and a word other than `off` is refused before the store is opened.
+/// the core's, and a word other than `off` is refused before the store is opened. They run
+/// between the nightly runs, so they are refused until auto-deprovisioning is on.
 #[test]
 fn check_interval_turns_frequent_checks_on_and_off() {
     let mut t = Tenant::new();
+    let out = t.run(&["entra", "check-interval", "10"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Turn auto-deprovisioning on first"),
+        "{}",
+        t.printed
+    );
+    t.connect();
+    t.ok(&["entra", "auto-deprovision", "on"]);
     let on = t.ok(&["entra", "check-interval", "10"]);
     assert_eq!(on["check_every_minutes"], 10);
     let out = t.run(&["entra", "check-interval", "61"], "");

@@ -4,10 +4,10 @@
 
 use std::ops::RangeInclusive;
 
-use super::{settings, EntraError, EntraSettings};
+use super::{auto_deprovision_in, settings, EntraError, EntraSettings};
 use crate::access::Actor;
 use crate::audit;
-use crate::organization;
+use crate::organization::{self, OrganizationError};
 use crate::store::{Store, StoreError};
 
 pub const CHECK_INTERVAL_MINUTES: RangeInclusive<u32> = 5..=60;
@@ -27,7 +27,9 @@ pub fn set_check_interval(
         if !CHECK_INTERVAL_MINUTES.contains(&m) {
             return Err(EntraError::InvalidCheckInterval(m));
         }
-        organization::require_enterprise(store, "Frequent checks")?;
+        if let Some(refusal) = turn_on_refused(store)? {
+            return Err(refusal);
+        }
     }
     let tx = store.write()?;
     let changed = tx.execute(
@@ -49,4 +51,16 @@ pub fn set_check_interval(
     }
     tx.commit().map_err(StoreError::from)?;
     Ok(settings(store)?)
+}
+
+/// Why frequent checks cannot be turned on now, if they cannot: they need the Enterprise
+/// plan and, since they run between the nightly runs, auto-deprovisioning on. The window
+/// shows the reason before anyone tries; saving is refused with the same words.
+pub fn turn_on_refused(store: &Store) -> Result<Option<EntraError>, StoreError> {
+    match organization::require_enterprise(store, "Frequent checks") {
+        Ok(()) => {}
+        Err(OrganizationError::Store(e)) => return Err(e),
+        Err(e) => return Ok(Some(e.into())),
+    }
+    Ok((!auto_deprovision_in(store.conn())?).then_some(EntraError::NeedsAutoDeprovision))
 }

@@ -28,7 +28,9 @@ use cloud::{Cloud, EndpointError, Endpoints};
 pub use crate::graph::device_code::{CancelSignIn, DeviceCodePrompt};
 pub use accounts::known_state;
 pub(crate) use accounts::known_states;
-pub use check_interval::{set_check_interval, CHECK_INTERVAL_MINUTES, DEFAULT_CHECK_MINUTES};
+pub use check_interval::{
+    set_check_interval, turn_on_refused, CHECK_INTERVAL_MINUTES, DEFAULT_CHECK_MINUTES,
+};
 pub(crate) use connect::adopt_unassigned_links;
 pub use connect::{connect, disconnect, test};
 pub(crate) use expiry::secret_notice_in;
@@ -166,6 +168,8 @@ pub enum EntraError {
     InvalidDeadline(u32),
     #[error("Frequent checks run every 5 to 60 minutes (got {0}).")]
     InvalidCheckInterval(u32),
+    #[error("Frequent checks look for changes between the nightly runs, so they need auto-deprovisioning on. Turn auto-deprovisioning on first.")]
+    NeedsAutoDeprovision,
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected yet, so there is nobody to check. Connect it first (Set it up for me takes one sign-in).")]
@@ -202,6 +206,7 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidGuard(_) => "invalid_guard",
             EntraError::InvalidDeadline(_) => "invalid_deadline",
             EntraError::InvalidCheckInterval(_) => "invalid_check_interval",
+            EntraError::NeedsAutoDeprovision => "needs_auto_deprovision",
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
             EntraError::ConnectionChanged => "connection_changed",

@@ -200,13 +200,17 @@ fn frequent_checks_item(store: &Store, now: DateTime<Utc>) -> Result<Item, HomeE
     let checks = schedule::frequent_checks(store, now)?;
     let title = "Frequent checks";
     let Some(minutes) = checks.every_minutes else {
-        return Ok(Item::new(
-            Topic::FrequentChecks,
-            Health::Off,
-            title,
-            "Off: only the nightly run checks.",
-        )
-        .action("Set up", Place::Entra));
+        // Offered only once they can be turned on (they need auto-deprovisioning on).
+        return Ok(match checks.turn_on_refused {
+            Some(why) => Item::new(Topic::FrequentChecks, Health::Off, title, why),
+            None => Item::new(
+                Topic::FrequentChecks,
+                Health::Off,
+                title,
+                "Off: only the nightly run checks.",
+            )
+            .action("Set up", Place::Entra),
+        });
     };
     if let Some(why) = checks.paused.or(checks.inactive_reason) {
         return Ok(

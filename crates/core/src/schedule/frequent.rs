@@ -24,6 +24,9 @@ pub struct FrequentChecks {
     pub active: bool,
     /// Why checks do not run although the setting is on (auto-deprovisioning off, say).
     pub inactive_reason: Option<String>,
+    /// Why the setting cannot be turned on now (the plan, auto-deprovisioning off); saving
+    /// it on is refused with the same words.
+    pub turn_on_refused: Option<String>,
     /// When the latest check ended (RFC 3339), a check that found nothing included.
     pub last_checked_at: Option<String>,
     /// What the latest check found, in words.
@@ -62,6 +65,7 @@ pub fn frequent_checks(store: &Store, now: DateTime<Utc>) -> Result<FrequentChec
         default_minutes: entra::DEFAULT_CHECK_MINUTES,
         active: next.is_some(),
         inactive_reason,
+        turn_on_refused: entra::turn_on_refused(store)?.map(|why| why.to_string()),
         last_result: last_result(store, &state)?,
         last_checked_at: state.last_checked_at,
         last_run_id: state.last_run_id,

@@ -179,17 +179,26 @@ async fn checks_run_only_when_on_and_at_their_interval() {
     assert_eq!(off.every_minutes, None, "off by default");
     assert!(!schedule::frequent_check_due(&t.org.store, now).unwrap());
 
-    entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, Some(15)).unwrap();
-    let waiting = schedule::frequent_checks(&t.org.store, now).unwrap();
-    assert!(!waiting.active);
-    assert!(waiting
-        .inactive_reason
-        .unwrap()
-        .contains("auto-deprovisioning"));
-    assert!(!schedule::frequent_check_due(&t.org.store, now).unwrap());
+    // They run between the nightly runs: refused, with the reason shown beforehand, until
+    // auto-deprovisioning is on.
+    let refused =
+        entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, Some(15)).unwrap_err();
+    assert_eq!(refused.code(), "needs_auto_deprovision");
+    assert_eq!(off.turn_on_refused, Some(refused.to_string()));
+    assert_eq!(
+        entra::settings(&t.org.store).unwrap().check_every_minutes,
+        None
+    );
 
     let guard = entra::settings(&t.org.store).unwrap().guard;
     entra::save(&mut t.org.store, &Actor::CommandLine, true, guard).unwrap();
+    entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, Some(15)).unwrap();
+    assert_eq!(
+        schedule::frequent_checks(&t.org.store, now)
+            .unwrap()
+            .turn_on_refused,
+        None
+    );
     assert!(
         schedule::frequent_check_due(&t.org.store, now).unwrap(),
         "the first at once"
@@ -202,8 +211,22 @@ async fn checks_run_only_when_on_and_at_their_interval() {
     // A clock moved back behind the last check does not stop the checks for days.
     assert!(schedule::frequent_check_due(&t.org.store, now - Duration::days(1)).unwrap());
 
-    entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, None).unwrap();
+    // Auto-deprovisioning turned off later keeps the setting, which waits and says why.
+    entra::save(&mut t.org.store, &Actor::CommandLine, false, guard).unwrap();
+    let waiting = schedule::frequent_checks(&t.org.store, now).unwrap();
+    assert_eq!(waiting.every_minutes, Some(15));
+    assert!(!waiting.active);
+    assert!(waiting
+        .inactive_reason
+        .unwrap()
+        .contains("auto-deprovisioning"));
     assert!(!schedule::frequent_check_due(&t.org.store, now + Duration::hours(1)).unwrap());
+
+    entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, None).unwrap();
+    assert_eq!(
+        entra::settings(&t.org.store).unwrap().check_every_minutes,
+        None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -231,6 +254,8 @@ async fn the_setting_is_for_admins_5_to_60_minutes_on_enterprise() {
         None,
         "nothing changed"
     );
+    let guard = entra::settings(&t.org.store).unwrap().guard;
+    entra::save(&mut t.org.store, &Actor::CommandLine, true, guard).unwrap();
     let saved = entra::set_check_interval(&mut t.org.store, &Actor::CommandLine, Some(60)).unwrap();
     assert_eq!(saved.check_every_minutes, Some(60));
 

@@ -109,6 +109,10 @@ async fn the_list_is_put_away_only_once_every_step_is_done() {
         turn_on.blocked.as_deref().unwrap().contains("Enterprise"),
         "{turn_on:?}"
     );
+    // Frequent checks are not offered while they could not be turned on.
+    let checks = item(&home, Topic::FrequentChecks);
+    assert!(checks.summary.contains("Enterprise"), "{checks:?}");
+    assert!(checks.action.is_none(), "{checks:?}");
     let err = home::put_away_checklist(&mut t.org.store, &owner).unwrap_err();
     assert_eq!(err.code(), "checklist_not_done");
     assert!(err.to_string().contains("5 still to do"), "{err}");
@@ -116,6 +120,8 @@ async fn the_list_is_put_away_only_once_every_step_is_done() {
     uniasset_core::plan_change::change_plan(&mut t.org.store, &owner, Plan::Enterprise).unwrap();
     let (dana, _) = t.linked("dana@northwind.example", Role::Member);
     entra::set_auto_deprovision(&mut t.org.store, &owner, true).unwrap();
+    let home = home::home(&t.org.store, &owner, Utc::now()).unwrap();
+    assert!(item(&home, Topic::FrequentChecks).action.is_some());
     assets::add_asset(
         &mut t.org.store,
         &owner,
