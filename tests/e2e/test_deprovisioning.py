@@ -66,7 +66,7 @@ def test_auto_deprovision_on_save_reload_still_on(launch, data_dir, session_env,
     switch = app.wait_for(By.ID, "entra-auto-switch")
     assert switch.get_attribute("aria-checked") == "false"
     switch.click()
-    app.by_text("*", "The sync will run for the first time at the next scheduled window.")
+    app.by_text("*", "The sync will run for the first time at the next scheduled window: the nightly run at 03:00 UTC")
     assert app.query("SELECT auto_deprovision FROM deprovision_settings") == [(0,)], "only Save applies it"
     app.press(By.XPATH, "//button[normalize-space(.)='Save']")
     app.by_text("*", "Next automatic run:")

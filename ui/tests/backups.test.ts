@@ -317,7 +317,9 @@ describe("encryption", () => {
 
   it("says when this computer's keychain has no passphrase, and offers to set it", async () => {
     const { card } = await openBackups(makeBackupStatus({ encrypted: true, passphrase_missing: true }));
-    expect(within(card).getByText(/^The passphrase is not in this computer's keychain/)).toHaveClass("warning");
+    const warning = within(card).getByText((_, el) => el?.classList.contains("warning") ?? false);
+    expect(warning).toHaveTextContent(/^The passphrase is not in this computer's keychain, so backups cannot be made/);
+    expect(within(warning).getByRole("button", { name: "What does “keychain” mean?" })).toBeInTheDocument();
     expect(within(card).getByRole("button", { name: "Set passphrase…" })).toBeInTheDocument();
     expect(within(card).getByRole("button", { name: "Turn encryption off" })).toBeInTheDocument();
   });

@@ -227,7 +227,9 @@ describe("auto-deprovision sync", () => {
     await userEvent.click(toggle());
     expect(toggle()).toHaveAttribute("aria-checked", "true");
     expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
-    expect(screen.getByText("The sync will run for the first time at the next scheduled window.")).toBeInTheDocument();
+    expect(
+      screen.getByText(/^The sync will run for the first time at the next scheduled window: the nightly run at 03:00 UTC — .+ here\.$/),
+    ).toBeInTheDocument();
 
     const users = screen.getByLabelText("Number of users");
     await userEvent.clear(users);

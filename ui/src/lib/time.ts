@@ -45,3 +45,14 @@ export function moment(iso: string, now: Date = new Date()): string {
   const relative = relativeTime(iso, now);
   return relative ? `${localDateTime(iso)} (${relative})` : iso;
 }
+
+/**
+ * A time of day fixed in UTC, with what it is here: "03:00 UTC — 4:00 AM here" (the nightly
+ * run). The local time is that of the next such moment, so it follows daylight saving.
+ */
+export function dailyUtc(hour: number, now: Date = new Date()): string {
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
+  if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
+  const here = new Intl.DateTimeFormat(undefined, { timeStyle: "short" }).format(next);
+  return `${String(hour).padStart(2, "0")}:00 UTC — ${here} here`;
+}
