@@ -110,7 +110,14 @@ class Tenant:
     def disable(self, upn: str):
         """What an administrator does in Entra when someone leaves: disables the account,
         while the simulator runs (a command on its stdin, answered "ok")."""
-        self.proc.stdin.write(f"disable {self.accounts[upn]}\n")
+        self._command(f"disable {self.accounts[upn]}")
+
+    def enable(self, upn: str):
+        """Enables the account again (someone back, or disabled by mistake)."""
+        self._command(f"enable {self.accounts[upn]}")
+
+    def _command(self, line: str):
+        self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline().strip()
         assert answer == "ok", answer

@@ -1,6 +1,8 @@
 """Steps the end-to-end tests share: preparing an organization the way an administrator
 would (the real `uniasset` binary), and walking the help article's paths in the window."""
 
+import re
+
 from selenium.webdriver.common.by import By
 
 from conftest import cli
@@ -52,3 +54,30 @@ def open_entra(app):
 
 def statuses(app):
     return dict(app.query("SELECT email, status FROM users"))
+
+
+def run_sign_in(app, tenant, account, custom_cloud):
+    """Start in the open dialog, then sign in in the 'browser' with the code it shows."""
+    if custom_cloud:
+        app.wait_for(By.ID, "entra-setup-cloud").send_keys("Custom")
+        app.fill("entra-setup-login-url", tenant.info["base_url"])
+        app.fill("entra-setup-graph-url", tenant.info["base_url"])
+    app.click("button", "Start")
+    code = app.wait_for(By.ID, "device-code")
+    app.wait_until(lambda: app.text(code), what="the device code")
+    user_code = app.text(code)
+    assert re.fullmatch(r"[A-Z2-9]{8}", user_code), user_code
+    app.by_text("*", "Waiting for you to sign in")
+    app.shot(f"device-code-{account.split('@')[0]}")
+    page = tenant.sign_in_with_code(user_code, account)
+    assert "signed in" in page.lower(), page
+    return user_code
+
+
+def dialog(app, title):
+    return app.wait_for(By.XPATH, f"//*[@role='dialog' or @role='alertdialog'][.//*[normalize-space(.)=\"{title}\"]]")
+
+
+def pick_person(app, box, picker_id, name):
+    box.find_element(By.ID, f"{picker_id}-search").send_keys(name)
+    app.press(By.XPATH, f"//label[contains(@class, 'choice')][contains(., '{name}')]/input")

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 import flows
 from conftest import CLI, cli
-from flows import open_entra, sign_in
+from flows import open_entra, run_sign_in, sign_in
 
 ANN = "ann@northwind.example"
 GRACE = "grace@contoso.onmicrosoft.com"  # Global Administrator
@@ -54,24 +54,6 @@ def ipc(app, command: str, args=None):
         ".then(r => done(JSON.stringify(r)), e => done(JSON.stringify(e)));",
         command, args,
     )
-
-
-def run_sign_in(app, tenant, account, custom_cloud):
-    """Start in the open dialog, then sign in in the 'browser' with the code it shows."""
-    if custom_cloud:
-        app.wait_for(By.ID, "entra-setup-cloud").send_keys("Custom")
-        app.fill("entra-setup-login-url", tenant.info["base_url"])
-        app.fill("entra-setup-graph-url", tenant.info["base_url"])
-    app.click("button", "Start")
-    code = app.wait_for(By.ID, "device-code")
-    app.wait_until(lambda: app.text(code), what="the device code")
-    user_code = app.text(code)
-    assert re.fullmatch(r"[A-Z2-9]{8}", user_code), user_code
-    app.by_text("*", "Waiting for you to sign in")
-    app.shot(f"device-code-{account.split('@')[0]}")
-    page = tenant.sign_in_with_code(user_code, account)
-    assert "signed in" in page.lower(), page
-    return user_code
 
 
 def test_set_it_up_for_me_then_renew_before_expiry(launch, data_dir, session_env, start_tenant):

@@ -7,7 +7,7 @@ import csv
 from selenium.webdriver.common.by import By
 
 import flows
-from flows import open_entra, sign_in
+from flows import dialog, open_entra, pick_person, sign_in
 
 DANA, ERIN = "dana@northwind.example", "erin@northwind.example"
 
@@ -15,15 +15,6 @@ DANA, ERIN = "dana@northwind.example", "erin@northwind.example"
 def open_assets_tab(app, tab):
     app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]")
     app.press(By.XPATH, f"//button[@role='tab'][starts-with(normalize-space(.), '{tab}')]")
-
-
-def dialog(app, title):
-    return app.wait_for(By.XPATH, f"//*[@role='dialog' or @role='alertdialog'][.//*[normalize-space(.)=\"{title}\"]]")
-
-
-def pick_person(app, box, picker_id, name):
-    box.find_element(By.ID, f"{picker_id}-search").send_keys(name)
-    app.press(By.XPATH, f"//label[contains(@class, 'choice')][contains(., '{name}')]/input")
 
 
 def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch, data_dir, session_env,

@@ -6,7 +6,7 @@ import csv
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from flows import (MEMBER_PASSWORD, OWNER_EMAIL, add_user, connect, open_entra, open_settings_tab,
+from flows import (MEMBER_PASSWORD, OWNER_EMAIL, add_user, connect, dialog, open_entra, open_settings_tab,
                    organization, sign_in)
 
 HEADER = "email,name,role,sign_in,entra_object_id\n"
@@ -26,10 +26,6 @@ def menu_items(app, name):
     items = [app.text(e) for e in app.driver.find_elements(By.XPATH, "//*[@role='menuitem']")]
     app.driver.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes the menu
     return items
-
-
-def dialog(app, title):
-    return app.wait_for(By.XPATH, f"//*[@role='dialog' or @role='alertdialog'][.//*[normalize-space(.)=\"{title}\"]]")
 
 
 def sign_out(app):

@@ -412,7 +412,7 @@ describe("leavers", () => {
     );
     expect(card).toHaveTextContent("2 assets to recover");
     expect(within(card).getByRole("button", { name: "Check in LT-001" })).toBeInTheDocument();
-    expect(within(card).getByRole("button", { name: "Mark DK-004 lost" })).toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "Mark lost DK-004" })).toBeInTheDocument();
     expect(callsTo(calls, "leavers")).toHaveLength(1);
   });
 
@@ -449,7 +449,7 @@ describe("leavers", () => {
     });
     await row("ThinkPad T14");
     await userEvent.click(await screen.findByRole("tab", { name: "Leavers (1)" }));
-    await userEvent.click(await screen.findByRole("button", { name: "Mark LT-001 lost" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Mark lost LT-001" }));
     const dialog = screen.getByRole("alertdialog", { name: "Mark LT-001 lost?" });
     await userEvent.type(within(dialog).getByLabelText("Note (optional)"), "Never returned");
     await userEvent.click(within(dialog).getByRole("button", { name: "Mark lost" }));

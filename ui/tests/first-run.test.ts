@@ -43,7 +43,7 @@ describe("after connecting", () => {
   it("says what connecting did and who the first run would deactivate, changing nothing", async () => {
     const calls = mockCore({
       preview_run: () =>
-        makeRun(0, { id: null, dry_run: true, lines: [line("dana@northwind.example", "would_deactivate"), line("eli@northwind.example", "unchanged")] }),
+        makeRun(0, { id: null, dry_run: true, lines: [line("dana@northwind.example", "would_deactivate"), line("eli@northwind.example", "skipped_protected")] }),
       list_users: unlinked(0),
     });
     const card = renderCard();
