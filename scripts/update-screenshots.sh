@@ -9,6 +9,9 @@ cp "$a/test_first_run_setup_signs_the_owner_in_to_home_then_users/01-first-run-s
 cp "$a/test_first_run_setup_signs_the_owner_in_to_home_then_users/02-home-after-setup.png" "$d/home.png"
 cp "$a/test_first_run_setup_signs_the_owner_in_to_home_then_users/03-settings-users.png" "$d/settings-users.png"
 cp "$a/test_home_leads_to_the_people_who_cannot_sign_in/02-people-cannot-sign-in.png" "$d/people-cannot-sign-in.png"
+p=$a/test_the_first_hour_until_the_list_is_done
+cp "$p"/*-first-hour-preview.png "$d/first-hour-preview.png"
+cp "$p"/*-first-hour-done.png "$d/first-hour-done.png"
 cp "$a/test_users_filter_by_status_with_counts/01-users-filtered-deactivated.png" "$d/users-deactivated-filter.png"
 cp "$a/test_a_deactivated_user_cannot_sign_in/01-deactivated-sign-in-refused.png" "$d/deactivated-sign-in-refused.png"
 cp "$a/test_connect_entra_wrong_secret_then_right_secret/01-entra-wrong-secret.png" "$d/entra-wrong-secret.png"
