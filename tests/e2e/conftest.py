@@ -27,7 +27,8 @@ import pytest
 from jeepney import DBusAddress, MessageType, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from selenium import webdriver
-from selenium.common.exceptions import (ElementClickInterceptedException, StaleElementReferenceException,
+from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
+                                        StaleElementReferenceException,
                                         TimeoutException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
@@ -227,17 +228,22 @@ class App:
 
     def press(self, by, selector, timeout=WAIT_SECONDS):
         """Clicks the first visible match once nothing covers it: a dialog that is still
-        closing, or a page that re-renders the element, makes WebDriver refuse the click."""
+        closing, or a page that re-renders or moves the element, makes WebDriver refuse the
+        click."""
         def clicked(d):
             element = next((e for e in d.find_elements(by, selector) if e.is_displayed()), None)
             if element is None:
                 return False
+            # As a person scrolls to it: WebKitWebDriver does not always bring an element
+            # inside a scrolling panel into view, and then calls it not interactable.
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
             element.click()
             return True
 
         try:
             WebDriverWait(self.driver, timeout, ignored_exceptions=[
-                StaleElementReferenceException, ElementClickInterceptedException]).until(
+                StaleElementReferenceException, ElementClickInterceptedException,
+                ElementNotInteractableException]).until(
                 clicked, f"timed out after {timeout:.0f} s trying to click {selector}")
         except TimeoutException:
             self.shot("timeout")
