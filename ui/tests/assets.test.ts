@@ -10,7 +10,7 @@ import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { AssetQuery } from "../src/bindings/AssetQuery";
 import type { UserQuery } from "../src/bindings/UserQuery";
-import { formatDateTime, formatDelay, isoDate } from "../src/lib/labels";
+import { formatDateTime, isoDate } from "../src/lib/time";
 import {
   adminMay,
   asRow,
@@ -335,14 +335,14 @@ describe("an asset's details", () => {
     const history = within(dialog).getByRole("heading", { name: "History" }).parentElement as HTMLElement;
     const rows = within(history).getAllByRole("row").slice(1);
     expect(within(rows[0]).getAllByRole("cell").map((c) => c.textContent?.replace(/\s+/g, " ").trim())).toEqual([
-      "Dana Driver dana@acme.test",
+      "Dana Driverdana@acme.test",
       `${formatDateTime("2025-02-01T09:00:00Z")}by Olivia Owner`.replace(/\s+/g, " "),
       "Still holds it",
       "",
       "Assigned: with charger",
     ]);
     expect(within(rows[1]).getAllByRole("cell").map((c) => c.textContent?.replace(/\s+/g, " ").trim())).toEqual([
-      "Ann Active ann@acme.test",
+      "Ann Activeann@acme.test",
       `${formatDateTime("2025-01-05T09:00:00Z")}by Olivia Owner`.replace(/\s+/g, " "),
       `${formatDateTime("2025-01-31T17:00:00Z")}by Adam Admin`.replace(/\s+/g, " "),
       "Returned",
@@ -619,17 +619,5 @@ describe("deprovisioning evidence", () => {
     await userEvent.click(within(view).getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     print.mockRestore();
-  });
-});
-
-describe("formatDelay", () => {
-  it("reads as people say it", () => {
-    expect(formatDelay(null)).toBe("—");
-    expect(formatDelay(20)).toBe("under 1 min");
-    expect(formatDelay(12 * 60 + 59)).toBe("12 min");
-    expect(formatDelay(3600)).toBe("1 h");
-    expect(formatDelay(4 * 3600 + 12 * 60)).toBe("4 h 12 min");
-    expect(formatDelay(2 * 86400 + 3 * 3600 + 59)).toBe("2 d 3 h");
-    expect(formatDelay(86400)).toBe("1 d");
   });
 });

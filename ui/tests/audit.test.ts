@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { save } from "@tauri-apps/plugin-dialog";
 import AuditLogTab from "../src/screens/settings/AuditLogTab.svelte";
 import type { AuditQuery } from "../src/bindings/AuditQuery";
-import { formatDateTime } from "../src/lib/labels";
+import { formatDateTime } from "../src/lib/time";
 import { callsTo, makeAuditEntry, makeAuditPage, mockCore, type Handlers } from "./fixtures";
 
 // The native save dialog is the shell's; the test answers for the person choosing a file.

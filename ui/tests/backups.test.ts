@@ -9,7 +9,8 @@ import type { BackupSettingsInput } from "../src/bindings/BackupSettingsInput";
 import type { BackupStatus } from "../src/bindings/BackupStatus";
 import type { SettingsAccess } from "../src/bindings/SettingsAccess";
 import type { User } from "../src/bindings/User";
-import { formatBytes, formatDateTime } from "../src/lib/labels";
+import { formatBytes } from "../src/lib/labels";
+import { formatDateTime } from "../src/lib/time";
 import {
   adminMay,
   callsTo,

@@ -7,7 +7,7 @@ import Main from "../src/screens/Main.svelte";
 import EmailAlertsCard from "../src/screens/settings/general/EmailAlertsCard.svelte";
 import type { EmailSettings } from "../src/bindings/EmailSettings";
 import type { EmailSettingsInput } from "../src/bindings/EmailSettingsInput";
-import { formatDateTime } from "../src/lib/labels";
+import { formatDateTime } from "../src/lib/time";
 import { adminMay, callsTo, makeEmailSettings, makeUser, memberMay, mockCore, noAssets, org, type Handlers } from "./fixtures";
 
 const saved = makeEmailSettings({

@@ -9,7 +9,7 @@ import type { DeviceCodePrompt } from "../src/bindings/DeviceCodePrompt";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { EntraSettings } from "../src/bindings/EntraSettings";
 import type { FieldProblem } from "../src/bindings/FieldProblem";
-import { formatTime } from "../src/lib/labels";
+import { formatTime } from "../src/lib/time";
 import { callsTo, connection, makeOverview, mockCore } from "./fixtures";
 
 const connected = (settings: Partial<EntraSettings> = {}, overrides: Partial<EntraOverview> = {}) =>

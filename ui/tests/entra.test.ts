@@ -6,6 +6,7 @@ import IntegrationsTab from "../src/screens/settings/IntegrationsTab.svelte";
 import EntraPage from "../src/screens/settings/entra/EntraPage.svelte";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { RunRecord } from "../src/bindings/RunRecord";
+import { formatDate } from "../src/lib/time";
 import { callsTo, connection, makeLine, makeOverview, makeRun, mockCore } from "./fixtures";
 
 const connected = (overrides: Partial<EntraOverview> = {}, settings = {}) =>
@@ -182,6 +183,14 @@ describe("connection", () => {
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
   });
 
+  it("writes the secret's expiry as a date in the owner's style", async () => {
+    mockCore({ entra_overview: () => connected({}, { connection: { ...connection, secret_expires_on: "2027-12-06" } }) });
+    renderPage();
+    const card = await screen.findByRole("region", { name: "Connection" });
+    expect((await within(card).findByText("Secret expires on")).nextElementSibling).toHaveTextContent(formatDate("2027-12-06"));
+    expect(within(card).queryByText("2027-12-06")).not.toBeInTheDocument();
+  });
+
   it("shows when the secret expires, with Renew secret, once renewal is due", async () => {
     const notice = "The client secret expires on 2025-03-10, in 5 days. Renew it with Renew secret in Settings.";
     mockCore({
@@ -221,6 +230,7 @@ describe("auto-deprovision sync", () => {
     renderPage();
     await screen.findByText(connection.tenant);
     expect(screen.getByText("Automatic runs are off.")).toBeInTheDocument();
+    expect(screen.getByText(/^Every night \(03:00 UTC — .+ here\), UniAsset checks/)).toBeInTheDocument();
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
     expect(autoSave()).toBeDisabled();
 
@@ -290,11 +300,11 @@ describe("schedule", () => {
     const utcDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(
       new Date("2025-03-04T12:00:00Z"),
     );
-    const localDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "America/New_York" }).format(
-      new Date("2025-03-03T12:00:00Z"),
-    );
     // 03:00 UTC on 4 March is 22:00 on 3 March in New York (EST, UTC−5).
-    expect(line).toHaveTextContent(`Next automatic run: ${utcDate} at 03:00 UTC (${localDate}, 22:00 your time)`);
+    const here = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "America/New_York" }).format(
+      new Date("2025-03-04T03:00:00Z"),
+    );
+    expect(line).toHaveTextContent(`Next automatic run: ${utcDate} at 03:00 UTC (${here} here)`);
   });
 });
 

@@ -6,7 +6,7 @@ import EntraPage from "../src/screens/settings/entra/EntraPage.svelte";
 import type { EntraOverview } from "../src/bindings/EntraOverview";
 import type { FrequentChecks } from "../src/bindings/FrequentChecks";
 import { checkMinutesProblem, lastCheckedText } from "../src/lib/frequentChecks";
-import { formatDateTime, formatTime } from "../src/lib/labels";
+import { formatDateTime, formatTime } from "../src/lib/time";
 import { callsTo, connection, makeFrequentChecks, makeOverview, makeRun, mockCore } from "./fixtures";
 
 const connected = (overrides: Partial<EntraOverview> = {}) =>

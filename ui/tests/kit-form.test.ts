@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { render, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { createRawSnippet } from "svelte";
+import ConfirmDialog from "../src/components/ConfirmDialog.svelte";
 import Field, { type Control } from "../src/components/Field.svelte";
 import FormDialog from "../src/components/FormDialog.svelte";
+import PeriodFields from "../src/components/PeriodFields.svelte";
 
 // Snippets without a component of their own: static markup, and an input that takes what
 // Field hands its control.
@@ -264,5 +266,59 @@ describe("Field", () => {
     expect(secret).toHaveAttribute("aria-invalid", "true");
     expect(secret).toHaveAccessibleDescription("This looks like the secret's ID. The secret's Value.");
     expect(screen.getByText("This looks like the secret's ID.")).toHaveAttribute("id", "kit-secret-problem");
+  });
+});
+
+describe("ConfirmDialog", () => {
+  const turnOff = {
+    title: "Turn encryption off?",
+    confirmLabel: "Turn encryption off",
+    busyLabel: "Turning off…",
+    busy: false,
+    onCancel: () => {},
+    children: markup("<p>New backups will not be encrypted.</p>"),
+  };
+
+  it("asks with Cancel focused, the safe answer, and says when the action is under way", async () => {
+    const onConfirm = vi.fn();
+    const { rerender } = render(ConfirmDialog, { ...turnOff, onConfirm });
+    const dialog = screen.getByRole("alertdialog", { name: "Turn encryption off?" });
+    expect(dialog).toHaveTextContent("New backups will not be encrypted.");
+    await waitFor(() => expect(within(dialog).getByRole("button", { name: "Cancel" })).toHaveFocus());
+    await userEvent.click(within(dialog).getByRole("button", { name: "Turn encryption off" }));
+    expect(onConfirm).toHaveBeenCalledOnce();
+
+    await rerender({ busy: true });
+    expect(within(dialog).getByRole("button", { name: "Turning off…" })).toBeDisabled();
+    expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("says why the action failed when it stays open to say so", () => {
+    render(ConfirmDialog, { ...turnOff, onConfirm: () => {}, error: "The keychain is locked." });
+    expect(screen.getByRole("alert")).toHaveTextContent("The keychain is locked.");
+  });
+});
+
+describe("empty dates", () => {
+  it("marks an empty period end, so it reads as a placeholder, and says it means any date", async () => {
+    render(PeriodFields, { idPrefix: "kit", since: "", until: "2025-03-31" });
+    const from = screen.getByLabelText("From");
+    expect(from).toHaveClass("empty");
+    expect(from).toHaveAccessibleDescription("Any date");
+    const to = screen.getByLabelText("To");
+    expect(to).not.toHaveClass("empty");
+    expect(to).toHaveAccessibleDescription("");
+
+    await fireEvent.input(from, { target: { value: "2025-01-01" } });
+    expect(from).not.toHaveClass("empty");
+    expect(screen.queryByText("Any date")).not.toBeInTheDocument();
+  });
+
+  it("marks an empty date Field the same way", async () => {
+    render(Field, { id: "kit-expires", label: "Expires", optional: true, type: "date", value: "" });
+    const expires = screen.getByLabelText("Expires (optional)");
+    expect(expires).toHaveClass("input", "empty");
+    await fireEvent.input(expires, { target: { value: "2027-12-06" } });
+    expect(expires).not.toHaveClass("empty");
   });
 });

@@ -4,7 +4,6 @@ import userEvent from "@testing-library/user-event";
 import { createRawSnippet } from "svelte";
 import Term from "../src/components/Term.svelte";
 import { glossary } from "../src/lib/glossary";
-import { dailyUtc } from "../src/lib/time";
 
 describe("Term", () => {
   it("shows its one-line meaning on demand, and hides it with the button or Escape", async () => {
@@ -37,19 +36,5 @@ describe("Term", () => {
       expect(meaning.length, name).toBeLessThan(200);
       expect(meaning).toMatch(/^[A-Z].*\.$/);
     }
-  });
-});
-
-describe("dailyUtc", () => {
-  it("writes a UTC time of day with the local time of its next occurrence", () => {
-    const now = new Date("2026-12-07T01:00:00Z");
-    const here = new Intl.DateTimeFormat(undefined, { timeStyle: "short" }).format(new Date("2026-12-07T03:00:00Z"));
-    expect(dailyUtc(3, now)).toBe(`03:00 UTC — ${here} here`);
-  });
-
-  it("after today's, takes tomorrow's (daylight saving may differ)", () => {
-    const now = new Date("2026-03-29T05:00:00Z");
-    const here = new Intl.DateTimeFormat(undefined, { timeStyle: "short" }).format(new Date("2026-03-30T03:00:00Z"));
-    expect(dailyUtc(3, now)).toBe(`03:00 UTC — ${here} here`);
   });
 });

@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { open } from "@tauri-apps/plugin-dialog";
 import App from "../src/App.svelte";
 import type { RestoreOutcome } from "../src/bindings/RestoreOutcome";
-import { formatDateTime } from "../src/lib/labels";
+import { formatDateTime } from "../src/lib/time";
 import {
   adminMay,
   callsTo,

@@ -14,6 +14,7 @@ import type { SignInMethod } from "../bindings/SignInMethod";
 import type { SmtpTls as TlsMode } from "../bindings/SmtpTls";
 import type { Trigger } from "../bindings/Trigger";
 import type { User } from "../bindings/User";
+import { formatDateTime } from "./time";
 
 export const planLabel: Record<Plan, string> = {
   free: "Free",
@@ -62,23 +63,7 @@ export const reasonLabel: Record<DeactivationReason, string> = {
   manual: "Deactivated manually",
 };
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-/** Local date and time; the raw text if the core ever sends something unparsable. */
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
-
-const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-
-/** Local time of day (HH:MM where that is the custom); the raw text if unparsable. */
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : time.format(date);
-}
-
-/** "Disabled in Entra · 3 Mar 2025, 03:00 · by Microsoft Entra ID sync", parts omitted when unknown. */
+/** "Disabled in Entra · Mar 3, 2025, 3:00 AM · by Microsoft Entra ID sync", parts omitted when unknown. */
 export function deactivationSummary(user: User): string {
   const parts: string[] = [];
   if (user.deactivation_reason) parts.push(reasonLabel[user.deactivation_reason]);
@@ -199,23 +184,6 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/**
- * "Next automatic run: 4 Mar 2025 at 03:00 UTC (04:00 your time)". The local date is added
- * only when it differs from the UTC one (03:00 UTC is the evening before in the Americas).
- * Formatters are made per call so they follow the system's current time zone.
- */
-export function nextRunText(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return `Next automatic run: ${iso}`;
-  const time = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } as const;
-  const utcDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(date);
-  const utcTime = new Intl.DateTimeFormat(undefined, { ...time, timeZone: "UTC" }).format(date);
-  const localDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(date);
-  const localTime = new Intl.DateTimeFormat(undefined, time).format(date);
-  const local = localDate === utcDate ? localTime : `${localDate}, ${localTime}`;
-  return `Next automatic run: ${utcDate} at ${utcTime} UTC (${local} your time)`;
-}
-
 /** "1 user", "3 users". */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
@@ -248,34 +216,3 @@ export const tlsLabel: Record<TlsMode, string> = {
   starttls: "STARTTLS",
   tls: "TLS",
 };
-
-/**
- * "4 h 12 min", "2 d 3 h", "12 min", "under 1 min": how long something took, to the
- * precision a person reads; "—" when there is nothing to measure (a manual deactivation).
- */
-export function formatDelay(seconds: number | null): string {
-  if (seconds === null) return "—";
-  const minutes = Math.floor(Math.max(0, seconds) / 60);
-  if (minutes < 1) return "under 1 min";
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
-  return `${mins} min`;
-}
-
-/** A local calendar date as YYYY-MM-DD (what date inputs and the core's date filters take). */
-export function isoDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-
-/** "3 Mar 2025" for a YYYY-MM-DD date, read as a local calendar day. */
-export function formatDate(day: string): string {
-  const [y, m, d] = day.split("-").map(Number);
-  const date = new Date(y, m - 1, d);
-  return Number.isNaN(date.getTime()) ? day : dateOnly.format(date);
-}

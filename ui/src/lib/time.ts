@@ -1,6 +1,8 @@
-// One way to write time in the window: the core sends RFC 3339 timestamps in UTC, and they are
-// written here in the owner's locale and time zone, with how long ago or how soon where that
-// helps. Formatters are made per call so they follow the system's current time zone.
+// One way to write time in the window: the core sends RFC 3339 timestamps in UTC and
+// YYYY-MM-DD calendar dates, and they are written here in the owner's locale and time zone,
+// in three styles (a date and time, a time of day, a date), with how long ago or how soon
+// where that helps. Formatters are made per call so they follow the system's current time
+// zone.
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["day", 86_400],
@@ -8,9 +10,38 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60],
 ];
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
 function parse(iso: string): Date | null {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function written(iso: string, options: Intl.DateTimeFormatOptions): string {
+  const date = parse(iso);
+  return date ? new Intl.DateTimeFormat(undefined, options).format(date) : iso;
+}
+
+/** "Dec 6, 2026, 2:35 PM": a local date and time; the raw text if unparsable. */
+export function formatDateTime(iso: string): string {
+  return written(iso, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** "2:35 PM": a local time of day; the raw text if unparsable. */
+export function formatTime(iso: string): string {
+  return written(iso, { timeStyle: "short" });
+}
+
+/** "Dec 6, 2027" for a YYYY-MM-DD date, read as a local calendar day; the raw text otherwise. */
+export function formatDate(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  const date = new Date(y, m - 1, d);
+  return Number.isNaN(date.getTime()) ? day : new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(date);
+}
+
+/** A local calendar date as YYYY-MM-DD (what date inputs and the core's date filters take). */
+export function isoDate(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** "in 5 hours", "2 days ago", "now" (within a minute): the largest whole unit, rounded toward zero. */
@@ -26,24 +57,15 @@ export function relativeTime(iso: string, now: Date = new Date()): string {
   return words.format(0, "second");
 }
 
-/** "Mon, Dec 7, 2026, 4:00 AM": local date and time; the raw text if unparsable. */
-export function localDateTime(iso: string): string {
-  const date = parse(iso);
-  if (!date) return iso;
-  return new Intl.DateTimeFormat(undefined, {
-    weekday: "short",
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-  }).format(date);
-}
-
-/** A moment as Home shows it: "Mon, Dec 7, 2026, 4:00 AM (in 5 hours)". */
+/** A moment as Home shows it: "Dec 7, 2026, 4:00 AM (in 5 hours)". */
 export function moment(iso: string, now: Date = new Date()): string {
   const relative = relativeTime(iso, now);
-  return relative ? `${localDateTime(iso)} (${relative})` : iso;
+  return relative ? `${formatDateTime(iso)} (${relative})` : iso;
+}
+
+/** "03:00 UTC": the nightly run's time is fixed in UTC, and written the same everywhere. */
+function utcClock(date: Date): string {
+  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
 }
 
 /**
@@ -53,6 +75,35 @@ export function moment(iso: string, now: Date = new Date()): string {
 export function dailyUtc(hour: number, now: Date = new Date()): string {
   const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
   if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
-  const here = new Intl.DateTimeFormat(undefined, { timeStyle: "short" }).format(next);
-  return `${String(hour).padStart(2, "0")}:00 UTC — ${here} here`;
+  return `${utcClock(next)} — ${formatTime(next.toISOString())} here`;
+}
+
+/**
+ * "Next automatic run: Dec 8, 2026 at 03:00 UTC (4:00 AM here)". The local date is added
+ * only when it differs from the UTC one (03:00 UTC is the evening before in the Americas):
+ * "(Dec 7, 2026, 10:00 PM here)".
+ */
+export function nextRunText(iso: string): string {
+  const date = parse(iso);
+  if (!date) return `Next automatic run: ${iso}`;
+  const utcDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" }).format(date);
+  const sameDay = formatDate(isoDate(date)) === utcDate;
+  const here = sameDay ? formatTime(iso) : formatDateTime(iso);
+  return `Next automatic run: ${utcDate} at ${utcClock(date)} (${here} here)`;
+}
+
+/**
+ * "4 h 12 min", "2 d 3 h", "12 min", "under 1 min": how long something took, to the
+ * precision a person reads; "—" when there is nothing to measure (a manual deactivation).
+ */
+export function formatDelay(seconds: number | null): string {
+  if (seconds === null) return "—";
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) return "under 1 min";
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
 }
