@@ -439,6 +439,8 @@ describe("leavers", () => {
     expect(callsTo(calls, "check_in_asset").map((c) => c.args)).toEqual([{ assetId: 4, note: null }]);
     await waitFor(() => expect(screen.getByRole("tab", { name: "Leavers (0)" })).toBeInTheDocument());
     expect(within(screen.getByRole("navigation", { name: "Main" })).getByRole("button", { name: "Assets" })).toBeInTheDocument();
+    // Its button went with the last asset to recover: focus is on the tab, not lost.
+    expect(screen.getByRole("tab", { name: "Leavers (0)" })).toHaveFocus();
   });
 
   it("marks an asset lost from the Leavers tab", async () => {
@@ -618,6 +620,7 @@ describe("deprovisioning evidence", () => {
     expect(within(view).getByRole("button", { name: "Close" })).toHaveFocus();
     await userEvent.click(within(view).getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Print…" })).toHaveFocus());
     print.mockRestore();
   });
 });

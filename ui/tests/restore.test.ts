@@ -223,10 +223,11 @@ describe("first run", () => {
     expect(within(confirm).getByRole("button", { name: "Restore" })).toBeEnabled();
     expect(callsTo(calls, "app_status")).toHaveLength(1);
 
-    // Cancel goes back to the setup screen, as it was.
+    // Cancel goes back to the setup screen, as it was, focus on what opened the restore.
     await userEvent.click(within(confirm).getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Set up your organization" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^Restore from a backup/ })).toHaveFocus();
     fail = false;
   });
 

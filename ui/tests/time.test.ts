@@ -2,17 +2,9 @@
 // same instants, so the tests pass in any time zone and locale; where the zone decides what
 // is written (a local date that differs from the UTC one), the zone is set for the test.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  dailyUtc,
-  formatDate,
-  formatDateTime,
-  formatDelay,
-  formatTime,
-  isoDate,
-  moment,
-  nextRunText,
-  relativeTime,
-} from "../src/lib/time";
+import { render } from "@testing-library/svelte";
+import DateTime from "../src/components/DateTime.svelte";
+import { dailyUtc, formatDate, formatDateTime, formatDelay, formatTime, isoDate, moment, nextRunText, relativeTime, formatDay } from "../src/lib/time";
 
 const intl = (options: Intl.DateTimeFormatOptions, iso: string) =>
   new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
@@ -106,5 +98,17 @@ describe("times fixed in UTC, and what they are here", () => {
   it("after today's, takes tomorrow's (daylight saving may differ)", () => {
     const now = new Date("2026-03-29T05:00:00Z");
     expect(dailyUtc(3, now)).toBe(`03:00 UTC — ${intl({ timeStyle: "short" }, "2026-03-30T03:00:00Z")} here`);
+  });
+});
+
+describe("DateTime", () => {
+  it("writes a moment's day and time, each kept whole, in a <time> element", () => {
+    const iso = "2026-12-07T14:35:00Z";
+    const { container } = render(DateTime, { iso });
+    const time = container.querySelector("time")!;
+    expect(time).toHaveAttribute("datetime", iso);
+    const parts = [...time.querySelectorAll(".nowrap")].map((p) => p.textContent);
+    expect(parts).toEqual([`${formatDay(iso)},`, formatTime(iso)]);
+    expect(formatDay(iso)).toBe(new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(iso)));
   });
 });

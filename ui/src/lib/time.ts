@@ -27,6 +27,11 @@ export function formatDateTime(iso: string): string {
   return written(iso, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** "Dec 6, 2026": the local day of a moment; the raw text if unparsable. */
+export function formatDay(iso: string): string {
+  return written(iso, { dateStyle: "medium" });
+}
+
 /** "2:35 PM": a local time of day; the raw text if unparsable. */
 export function formatTime(iso: string): string {
   return written(iso, { timeStyle: "short" });
