@@ -79,5 +79,9 @@ def dialog(app, title):
 
 
 def pick_person(app, box, picker_id, name):
+    """Searches the picker and chooses `name`; returns once the choice is made, so the
+    picker's list no longer moves what is below it."""
     box.find_element(By.ID, f"{picker_id}-search").send_keys(name)
-    app.press(By.XPATH, f"//label[contains(@class, 'choice')][contains(., '{name}')]/input")
+    choice = f"//label[contains(@class, 'choice')][contains(., '{name}')]/input"
+    app.press(By.XPATH, choice)
+    app.wait_until(lambda: app.wait_for(By.XPATH, choice).is_selected(), what=f"{name} chosen")

@@ -121,7 +121,7 @@ def walk(launch, tenant, inbox, smtp_port, tmp_path):
     app.fill("asset-form-tag", "LAP-001")
     app.fill("asset-form-name", "ThinkPad T14")
     pick_person(app, form, "asset-form-person", "Ann Archer")
-    form.find_element(By.XPATH, ".//button[normalize-space(.)='Add asset']").click()
+    app.press(By.XPATH, "//*[@role='dialog']//button[normalize-space(.)='Add asset']")
     app.by_text("tr", "LAP-001")
     done_steps += 1
 

@@ -37,7 +37,7 @@ def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch
     app.fill("asset-form-serial", "PF3X9Q")
     pick_person(app, form, "asset-form-person", "Dana Driver")
     app.shot("add-asset", show=form)
-    form.find_element(By.XPATH, ".//button[normalize-space(.)='Add asset']").click()
+    app.press(By.XPATH, "//*[@role='dialog']//button[normalize-space(.)='Add asset']")
     row = app.wait_for(By.XPATH, "//tr[contains(., 'LAP-042')]")
     assert "Dana Driver" in app.text(row)
     assert app.query("SELECT a.status, u.email FROM assets a JOIN users u ON u.id = a.assigned_to") == [
