@@ -33,6 +33,16 @@ def connect(data_dir, tenant, env):
         "--client-secret-stdin", "--login-url", base, "--graph-url", base, stdin=tenant.secret, env=env)
 
 
+def fill_setup(app):
+    """The first-run form, filled in as the Owner of Northwind Traders would."""
+    app.by_text("h1", "Set up your organization")
+    app.fill("setup-name", "Northwind Traders")
+    app.fill("setup-owner-name", "Olivia Owner")
+    app.fill("setup-owner-email", OWNER_EMAIL)
+    app.fill("setup-password", OWNER_PASSWORD)
+    app.fill("setup-confirm", OWNER_PASSWORD)
+
+
 def sign_in(app, email=OWNER_EMAIL, password=OWNER_PASSWORD):
     app.fill("signin-email", email)
     app.fill("signin-password", password)

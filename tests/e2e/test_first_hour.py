@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from flows import OWNER_EMAIL, OWNER_PASSWORD, dialog, open_entra, pick_person, run_sign_in, statuses
+from flows import OWNER_EMAIL, dialog, fill_setup, open_entra, pick_person, run_sign_in, statuses
 from ports import free_port
 
 ANN, DANA, ELI = "ann@northwind.example", "dana@northwind.example", "eli@northwind.example"
@@ -66,12 +66,7 @@ def test_the_first_hour_until_the_list_is_done(launch, data_dir, start_tenant, t
 
 def walk(launch, tenant, inbox, smtp_port, tmp_path):
     app = launch()
-    app.by_text("h1", "Set up your organization")
-    app.fill("setup-name", "Northwind Traders")
-    app.fill("setup-owner-name", "Olivia Owner")
-    app.fill("setup-owner-email", OWNER_EMAIL)
-    app.fill("setup-password", OWNER_PASSWORD)
-    app.fill("setup-confirm", OWNER_PASSWORD)
+    fill_setup(app)
     app.click("button", "Create organization")
     app.by_text("h1", "Home")
     app.by_text("h2", "Getting started")

@@ -3,7 +3,7 @@
 from selenium.webdriver.common.by import By
 
 from conftest import cli
-from flows import MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, organization as set_up_with_cli
+from flows import MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, fill_setup, organization as set_up_with_cli
 
 
 def sign_in(app, email, password):
@@ -14,12 +14,7 @@ def sign_in(app, email, password):
 
 def test_first_run_setup_signs_the_owner_in_to_home_then_users(launch):
     app = launch()
-    app.by_text("h1", "Set up your organization")
-    app.fill("setup-name", "Northwind Traders")
-    app.fill("setup-owner-name", "Olivia Owner")
-    app.fill("setup-owner-email", OWNER_EMAIL)
-    app.fill("setup-password", OWNER_PASSWORD)
-    app.fill("setup-confirm", OWNER_PASSWORD)
+    fill_setup(app)
     app.shot("first-run-setup")
     app.click("button", "Create organization")
 
