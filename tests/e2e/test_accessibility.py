@@ -8,6 +8,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from conftest import WAIT_SECONDS
 
@@ -83,7 +84,8 @@ def open_dialog(app, findings, place, opener):
 
 
 def menu_item(app, row_label, item):
-    app.press(By.XPATH, f"//button[starts-with(@aria-label, 'Actions for {row_label}')]")
+    assert row_label, "a row's name to open its menu"
+    app.press(By.XPATH, f"//button[@aria-label='Actions for {row_label}']")
     app.press(By.XPATH, f"//*[@role='menuitem'][normalize-space(.)='{item}']")
 
 
@@ -155,10 +157,21 @@ def test_axe_and_layout_on_every_screen_and_dialog(launch, tmp_path):
 
     # The dialogs, at the smaller size.
     nav(app, "People")
-    first = app.wait_for(By.XPATH, "(//*[@role='rowgroup']//*[@role='row'])[1]//*[@role='cell'][1]").text
+    first = app.text(app.wait_for(By.XPATH, "(//*[@role='rowgroup']//*[@role='row'])[1]//*[@role='cell'][1]"))
     open_dialog(app, findings, "Add user", lambda: app.click("button", "Add user"))
     open_dialog(app, findings, "User details", lambda: menu_item(app, first, "Details"))
     open_dialog(app, findings, "Edit user", lambda: menu_item(app, first, "Edit"))
+    rows = "//*[@role='rowgroup']//*[@role='row']"
+    active = "[.//*[@role='cell'][6][starts-with(normalize-space(.), 'Active')]]"
+    member = app.text(app.wait_for(By.XPATH, f"({rows}[.//*[@role='cell'][3][normalize-space(.)='Member']]{active})[1]"
+                                             "//*[@role='cell'][1]"))
+    open_dialog(app, findings, "Deactivate", lambda: menu_item(app, member, "Deactivate"))
+    # Only the rows in view exist (a virtual list): the filter brings a password user up.
+    Select(app.wait_for(By.ID, "user-sign-in")).select_by_visible_text("Password")
+    by_password = app.text(app.wait_for(By.XPATH, f"({rows}[.//*[@role='cell'][3][normalize-space(.)='Member']]"
+                                                  f"[.//*[@role='cell'][4][normalize-space(.)='Password']]{active})[1]"
+                                                  "//*[@role='cell'][1]"))
+    open_dialog(app, findings, "Set password", lambda: menu_item(app, by_password, "Set password"))
     csv = tmp_path / "people.csv"
     csv.write_text("email,name,role,sign_in,entra_object_id\n" + "".join(
         f"person{i}@northwind.example,Person {i},member,password,\n" for i in range(40)))
@@ -173,7 +186,7 @@ def test_axe_and_layout_on_every_screen_and_dialog(launch, tmp_path):
     nav(app, "Assets")
     tab(app, "Register")
     open_dialog(app, findings, "Add asset", lambda: app.click("button", "Add asset"))
-    asset = app.wait_for(By.XPATH, "(//table//tbody/tr)[1]/td[1]").text
+    asset = app.text(app.wait_for(By.XPATH, "(//table//tbody/tr)[1]/td[1]"))
     open_dialog(app, findings, "Asset details", lambda: menu_item(app, asset, "Details"))
     open_dialog(app, findings, "Edit asset", lambda: menu_item(app, asset, "Edit…"))
     tab(app, "Leavers")
@@ -187,6 +200,11 @@ def test_axe_and_layout_on_every_screen_and_dialog(launch, tmp_path):
     app.wait_until(lambda: not app.driver.find_elements(By.CSS_SELECTOR, ".print-view"), what="the print view to close")
 
     nav(app, "Settings")
+    tab(app, "General")
+    open_dialog(app, findings, "Set passphrase", lambda: app.press(By.XPATH, "//button[normalize-space(.)='Set passphrase…']"))
+    open_dialog(app, findings, "Restore", lambda: app.press(By.ID, "restore-backup-open"))
+    Select(app.wait_for(By.ID, "general-org-plan")).select_by_visible_text("Team")
+    open_dialog(app, findings, "Change plan", lambda: app.press(By.XPATH, "//button[normalize-space(.)='Change plan…']"))
     tab(app, "Integrations")
     app.press(By.XPATH, "//button[contains(., 'Microsoft Entra ID')]")
     open_dialog(app, findings, "Disconnect", lambda: app.click("button", "Disconnect"))
