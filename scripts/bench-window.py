@@ -190,7 +190,8 @@ class Window:
 
 # Installed in the page: stamps actions and list changes (performance.now(), milliseconds).
 PROBE = """
-const root = document.querySelector('.users');
+// The Users tab's content: its list and the toolbar, whose own changes are left out below.
+const root = document.querySelector('#panel-users .tab-content');
 const probe = window.__bench = {action: null, changes: [], painted: null};
 const stamp = () => { probe.action = performance.now(); probe.changes = []; probe.painted = null; };
 for (const type of ['keydown', 'mousedown']) document.addEventListener(type, (e) => {
