@@ -78,7 +78,11 @@ impl AppState {
     pub async fn store(&self) -> Result<StoreGuard<'_>, ErrorReport> {
         let mut slot = self.store.lock().await;
         if slot.is_none() {
-            *slot = Some(self.open_store()?);
+            let store = self.open_store()?;
+            // The window's own connection, opened as the app starts: the one place every
+            // page of the file is read, so damage shows before anyone works on it.
+            store.check()?;
+            *slot = Some(store);
         }
         Ok(StoreGuard(slot))
     }

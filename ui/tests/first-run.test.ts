@@ -23,6 +23,8 @@ function line(email: string, outcome: RunLine["outcome"]): RunLine {
     display_name: email.split("@")[0],
     detected_at: null,
     assets_to_recover: 0,
+    sessions: null,
+    sessions_at: null,
   };
 }
 

@@ -147,6 +147,8 @@ export function makeOverview(
       auto_add_since: null,
       secret_needed: false,
       check_every_minutes: null,
+      end_sessions_since: null,
+      end_sessions_blocked: null,
       ...settings,
     },
   };
@@ -163,6 +165,8 @@ export function makeLine(email: string, overrides: Partial<RunLine> = {}): RunLi
     display_name: null,
     detected_at: null,
     assets_to_recover: 0,
+    sessions: null,
+    sessions_at: null,
     ...overrides,
   };
 }

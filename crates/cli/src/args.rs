@@ -200,7 +200,10 @@ pub struct LeaversArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
     /// Only entries from this day on (UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub since: Option<String>,
@@ -219,6 +222,14 @@ pub struct AuditArgs {
 }
 
 #[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check that no entry was edited, deleted or inserted since it was recorded: every
+    /// entry's hash and its link to the one before. Exits 1 naming the first that does not
+    /// match.
+    Verify,
+}
+
+#[derive(Subcommand)]
 pub enum EntraCommand {
     /// Test and save the connection; the client secret is read from standard input and
     /// kept only in the system keychain.
@@ -232,8 +243,22 @@ pub enum EntraCommand {
     RenewSecret,
     /// Test the saved connection: get a token and read one user.
     Test,
+    /// Allow UniAsset what an optional feature needs in Entra: an administrator signs in with
+    /// the code printed here, and UniAsset adds the permission to its app registration and
+    /// grants it (end-sessions: User.RevokeSessions.All; offboard: also
+    /// User.EnableDisableAccount.All).
+    Grant {
+        #[arg(value_parser = ["end-sessions", "offboard"])]
+        feature: String,
+    },
     /// Turn automatic nightly runs (03:00 UTC) on or off.
     AutoDeprovision {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// End leavers' Microsoft sessions (revokeSignInSessions) when they are deactivated because
+    /// Entra disabled them or by hand; needs the User.RevokeSessions.All permission.
+    EndSessions {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
@@ -368,8 +393,12 @@ pub enum UsersCommand {
         #[arg(long)]
         status: Option<UserStatus>,
     },
-    /// Deactivate a user. Nothing about them is deleted.
+    /// Deactivate a user. Nothing about them is deleted. With ending sessions on, a
+    /// Microsoft-linked user's Microsoft sessions are ended too.
     Deactivate { email: String },
+    /// Check one Microsoft-linked user in Entra now and apply a run's rules to them alone:
+    /// disabled or deleted there → deactivated here. Exits 1 when the check failed.
+    Check { email: String },
     /// Reactivate a deactivated user. When auto-deprovision is on and Entra still reports
     /// their account disabled or deleted, this refuses unless --force is given.
     Reactivate {

@@ -177,7 +177,13 @@ pub fn report(store: &Store, by: &Actor, context: &Context) -> Result<String, Di
     access::check_support(by)?;
     let runs = sync::runs(store, RECENT_RUNS)?;
     let redactor = Redactor::load(store.data_dir());
-    Ok(redactor.redact(&compose(context, &runs, &redactor)))
+    let mut text = compose(context, &runs, &redactor);
+    let checked = match store.check() {
+        Ok(()) => "every page read, no damage found".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    text.push_str(&format!("Database check (SQLite quick check): {checked}\n"));
+    Ok(redactor.redact(&text))
 }
 
 fn compose(context: &Context, runs: &[RunRecord], redactor: &Redactor) -> String {

@@ -13,7 +13,7 @@ pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 pub(crate) const USER_READ_ALL: &str = "df021288-bdef-4463-88db-98f22de89214";
 
 /// Some of Graph's application permissions: (id, value, display name), as published.
-const GRAPH_APP_ROLES: [(&str, &str, &str); 3] = [
+const GRAPH_APP_ROLES: [(&str, &str, &str); 5] = [
     (
         USER_READ_ALL,
         "User.Read.All",
@@ -28,6 +28,16 @@ const GRAPH_APP_ROLES: [(&str, &str, &str); 3] = [
         "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
         "Directory.Read.All",
         "Read directory data",
+    ),
+    (
+        "77f3a031-c388-4f99-b373-dc68676a979e",
+        "User.RevokeSessions.All",
+        "Revoke all sign in sessions for a user",
+    ),
+    (
+        "3011c876-62b7-4ada-afa2-506cbbecc68c",
+        "User.EnableDisableAccount.All",
+        "Enable and disable user accounts",
     ),
 ];
 
@@ -173,6 +183,24 @@ impl Registry {
         registry
     }
 
+    /// Grants the app `app_id` Graph's app role `value` ("User.RevokeSessions.All"), as an
+    /// administrator's consent in the portal does; false when Graph has no such role or the
+    /// app no service principal. Granting it again changes nothing.
+    pub(crate) fn grant_role(&mut self, app_id: &str, value: &str) -> bool {
+        let Some(principal) = self.service_principal_of(app_id).map(|p| p.id.clone()) else {
+            return false;
+        };
+        let graph = self.graph();
+        let Some(role) = graph.app_roles.iter().find(|r| r.value == value) else {
+            return false;
+        };
+        let (graph_id, role_id) = (graph.id.clone(), role.id);
+        matches!(
+            self.assign(&principal, &principal, &graph_id, role_id),
+            Ok(_) | Err(AssignError::AlreadyAssigned)
+        )
+    }
+
     /// Microsoft Graph's service principal, there from the start.
     pub(crate) fn graph(&self) -> &ServicePrincipal {
         &self.service_principals[0]
@@ -201,7 +229,7 @@ impl Registry {
         self.apps.iter().find(|a| a.id.eq_ignore_ascii_case(id))
     }
 
-    fn app_mut(&mut self, id: &str) -> Option<&mut Application> {
+    pub(crate) fn app_mut(&mut self, id: &str) -> Option<&mut Application> {
         self.apps.iter_mut().find(|a| a.id.eq_ignore_ascii_case(id))
     }
 

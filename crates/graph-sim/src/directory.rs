@@ -82,6 +82,7 @@ impl Directory {
             created: Utc::now().trunc_subsecs(0),
             lifecycle: Lifecycle::Active,
             roles: Vec::new(),
+            sessions_revoked: None,
             seq: 0,
         });
         self.by_id.insert(id.clone(), position);
@@ -129,6 +130,18 @@ impl Directory {
     pub(crate) fn set_created(&mut self, id: &str, created: DateTime<Utc>) {
         let position = self.position(id);
         self.users[position].created = created.trunc_subsecs(0);
+    }
+
+    /// The user with this object id in any lifecycle. Panics on an unknown id.
+    pub(crate) fn account(&self, id: &str) -> &User {
+        &self.users[self.position(id)]
+    }
+
+    /// `revokeSignInSessions`: not a change delta reports (`signInSessionsValidFromDateTime`
+    /// is not among the properties UniAsset selects).
+    pub(crate) fn revoke_sessions(&mut self, id: &str) {
+        let position = self.position(id);
+        self.users[position].sessions_revoked = Some(Utc::now());
     }
 
     pub(crate) fn set_roles(&mut self, id: &str, roles: &[&str]) {

@@ -2,7 +2,8 @@
 //! the demo and scripts. Prints one JSON line with what a client needs to connect. Lines on
 //! stdin change the tenant while it runs, as an administrator would in Entra (end-to-end
 //! tests disable a leaver this way): `disable <object id>`, `enable <id>`, `delete <id>`
-//! (to the recycle bin); each is answered on stdout with `ok` or what was wrong.
+//! (to the recycle bin); each is answered on stdout with `ok` or what was wrong. `status <id>`
+//! answers with the account as JSON: `{"enabled": false, "sessions_revoked_at": "…"|null}`.
 
 use clap::Parser;
 use graph_sim::{Faults, SeedAccount, Simulator, TenantConfig};
@@ -112,7 +113,18 @@ fn control(simulator: &Simulator, command: &str) -> String {
         ["disable", id] => simulator.set_enabled(id, false),
         ["enable", id] => simulator.set_enabled(id, true),
         ["delete", id] => simulator.soft_delete(id),
-        _ => return format!("unknown command {command:?}: use disable|enable|delete <object id>"),
+        ["status", id] => {
+            return serde_json::json!({
+                "enabled": simulator.is_enabled(id),
+                "sessions_revoked_at": simulator.sessions_revoked_at(id),
+            })
+            .to_string()
+        }
+        _ => {
+            return format!(
+                "unknown command {command:?}: use disable|enable|delete|status <object id>"
+            )
+        }
     }
     "ok".to_owned()
 }

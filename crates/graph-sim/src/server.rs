@@ -108,6 +108,14 @@ impl Simulator {
         self.shared.config.client_secret.clone()
     }
 
+    /// Grants the pre-configured app one more of Graph's application permissions by name
+    /// ("User.RevokeSessions.All"), as an administrator's consent in the portal does. Tokens
+    /// issued from now on carry it. Panics on a permission the simulator does not offer.
+    pub fn grant_app_role(&self, value: &str) {
+        let granted = lock(&self.shared.registry).grant_role(&self.shared.config.client_id, value);
+        assert!(granted, "graph-sim offers no app role {value}");
+    }
+
     /// Adds an enabled or disabled user; returns its object id (a lowercase GUID).
     pub fn add_user(&self, user_principal_name: &str, mail: Option<&str>, enabled: bool) -> String {
         lock(&self.shared.directory).add(user_principal_name, mail, enabled)
@@ -212,6 +220,17 @@ impl Simulator {
     /// Brings a soft-deleted user back. Panics on an unknown id.
     pub fn restore(&self, id: &str) {
         lock(&self.shared.directory).restore(id);
+    }
+
+    /// Whether the account is enabled (a deleted one keeps its last state). Panics on an
+    /// unknown id.
+    pub fn is_enabled(&self, id: &str) -> bool {
+        lock(&self.shared.directory).account(id).enabled
+    }
+
+    /// When `revokeSignInSessions` last ended the account's sessions. Panics on an unknown id.
+    pub fn sessions_revoked_at(&self, id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        lock(&self.shared.directory).account(id).sessions_revoked
     }
 
     /// Gives an account directory roles by display name ("Global Administrator",

@@ -27,6 +27,8 @@ pub(crate) struct User {
     /// Directory roles by display name; not a user property Graph returns, so not a
     /// change delta reports.
     pub(crate) roles: Vec<String>,
+    /// When `revokeSignInSessions` last ended the user's sessions.
+    pub(crate) sessions_revoked: Option<DateTime<Utc>>,
     /// The directory's stamp of the user's latest change, set by the directory alone.
     pub(crate) seq: u64,
 }

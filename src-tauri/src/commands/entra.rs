@@ -26,6 +26,8 @@ commands! {
     match_accounts() -> MatchReport;
     frequent_checks() -> FrequentChecks;
     save_check_interval(minutes: Option<u32>) -> EntraSettings;
+    save_end_sessions(on: bool) -> EntraSettings;
+    check_person(user_id: i64) -> RunRecord;
 }
 
 /// The Entra page as it is now: what the commands that change it answer.
@@ -134,4 +136,16 @@ async fn save_check_interval<R: Runtime>(
     let settings = entra::set_check_interval(&mut store, &actor, minutes)?;
     crate::tray::refresh_notices(app.clone());
     Ok(settings)
+}
+
+/// "End their Microsoft sessions" on or off; takes effect at once.
+async fn save_end_sessions<R: Runtime>(app: AppHandle<R>, on: bool) -> Reply<EntraSettings> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(entra::set_end_sessions(&mut store, &actor, on)?)
+}
+
+/// "Check now" on one person: their account alone, read at once (R-S13).
+async fn check_person<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<RunRecord> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    Ok(sync::check_person(&mut own, &actor, user_id).await?)
 }

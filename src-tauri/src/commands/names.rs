@@ -34,6 +34,8 @@ pub const COMMANDS: &[&str] = &[
     "match_accounts",
     "frequent_checks",
     "save_check_interval",
+    "save_end_sessions",
+    "check_person",
     "entra_people",
     "add_entra_people",
     "entra_set_auto_add",

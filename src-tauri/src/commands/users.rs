@@ -35,9 +35,10 @@ async fn user_details<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<User
     Ok(details::details(&store, user_id)?)
 }
 
+/// Ends a linked person's Microsoft sessions too, when that is on: hence the own store.
 async fn deactivate_user<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<User> {
-    let (actor, mut store) = app.signed_in().await?;
-    Ok(directory::deactivate(&mut store, &actor, user_id)?)
+    let (actor, mut own) = app.app_state().for_network().await?;
+    Ok(entra::deactivate(&mut own, &actor, user_id).await?)
 }
 
 /// "Never deactivate automatically" on or off (break-glass and service accounts).

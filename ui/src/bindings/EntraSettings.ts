@@ -43,4 +43,12 @@ secret_needed: boolean,
  * "Also check for changes every N minutes while UniAsset is running" (issue 15); None:
  * off, only the nightly run checks.
  */
-check_every_minutes: number | null, };
+check_every_minutes: number | null, 
+/**
+ * "End their Microsoft sessions" (issue 25): since when it is on; None: off.
+ */
+end_sessions_since: string | null, 
+/**
+ * While on: why sessions cannot be ended yet (the permission is missing).
+ */
+end_sessions_blocked: string | null, };

@@ -3,4 +3,4 @@
 /**
  * What started a run.
  */
-export type Trigger = "scheduled" | "catch-up" | "manual" | "tray" | "cli" | "interval";
+export type Trigger = "scheduled" | "catch-up" | "manual" | "tray" | "cli" | "interval" | "person";

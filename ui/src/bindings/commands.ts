@@ -89,6 +89,8 @@ export function commands(call: Call) {
     matchAccounts: () => call<MatchReport>("match_accounts"),
     frequentChecks: () => call<FrequentChecks>("frequent_checks"),
     saveCheckInterval: (minutes: number | null) => call<EntraSettings>("save_check_interval", { minutes }),
+    saveEndSessions: (on: boolean) => call<EntraSettings>("save_end_sessions", { on }),
+    checkPerson: (userId: number) => call<RunRecord>("check_person", { userId }),
     entraPeople: (search: string | null) => call<EntraPeople>("entra_people", { search }),
     addEntraPeople: (objectIds: Array<string>, role: Role) => call<ProvisionReport>("add_entra_people", { objectIds, role }),
     entraSetAutoAdd: (on: boolean) => call<EntraOverview>("entra_set_auto_add", { on }),
@@ -175,6 +177,8 @@ export type CommandMap = {
   match_accounts: { args: Record<string, never>; returns: MatchReport };
   frequent_checks: { args: Record<string, never>; returns: FrequentChecks };
   save_check_interval: { args: { minutes: number | null }; returns: EntraSettings };
+  save_end_sessions: { args: { on: boolean }; returns: EntraSettings };
+  check_person: { args: { userId: number }; returns: RunRecord };
   entra_people: { args: { search: string | null }; returns: EntraPeople };
   add_entra_people: { args: { objectIds: Array<string>; role: Role }; returns: ProvisionReport };
   entra_set_auto_add: { args: { on: boolean }; returns: EntraOverview };

@@ -87,6 +87,7 @@ export const triggerLabel: Record<Trigger, string> = {
   tray: "Tray",
   cli: "Command line",
   interval: "Frequent check",
+  person: "Check one person",
 };
 
 export const resultLabel: Record<RunResult, string> = {

@@ -2,12 +2,20 @@ use uniasset_core::access::Actor;
 use uniasset_core::audit::{self, AuditEntry, AuditQuery, MAX_PAGE_SIZE};
 use uniasset_core::store::Store;
 
-use crate::args::AuditArgs;
+use crate::args::{AuditArgs, AuditCommand};
 use crate::output::{self, Done, Failure};
 
 /// Every matching entry, newest first: a table, JSON, or the window's CSV export.
 pub fn run(store: &Store, args: AuditArgs) -> Result<Done, Failure> {
     let by = Actor::CommandLine;
+    if let Some(AuditCommand::Verify) = args.command {
+        let head = audit::verify(store, &by)??;
+        let text = format!(
+            "The audit trail is intact: {} entries, head hash {}.",
+            head.entries, head.head
+        );
+        return Ok(Done::new(&head, text));
+    }
     let mut query = AuditQuery {
         person: args.user,
         action: args.action,

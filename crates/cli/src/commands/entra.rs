@@ -51,6 +51,25 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
             );
             Ok(Done::new(&renewal, text))
         }
+        EntraCommand::Grant { feature } => {
+            let feature: entra::Feature =
+                feature
+                    .parse()
+                    .map_err(|e: uniasset_core::text_enum::UnknownValue| {
+                        Failure::usage(e.to_string())
+                    })?;
+            let granted = block_on(async {
+                let (prompt, sign_in) = entra::begin_grant(store, &me).await?;
+                show(&prompt);
+                entra::finish_grant(store, &me, sign_in, feature).await
+            })?;
+            let text = format!(
+                "{} granted UniAsset {}.",
+                granted.granted_by,
+                feature.roles().join(" and ")
+            );
+            Ok(Done::new(&granted, text))
+        }
         EntraCommand::Test => {
             block_on(entra::test_saved(store))?;
             let settings = entra::settings(store)?;
@@ -88,6 +107,15 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
                     .to_owned()
             } else {
                 "Auto-deprovision is off. No user was reactivated; future automatic runs are stopped.".to_owned()
+            };
+            Ok(Done::new(&settings, text))
+        }
+        EntraCommand::EndSessions { state } => {
+            let settings = entra::set_end_sessions(store, &me, state == "on")?;
+            let text = match (&settings.end_sessions_since, &settings.end_sessions_blocked) {
+                (None, _) => "UniAsset no longer ends leavers' Microsoft sessions.".to_owned(),
+                (Some(_), Some(blocked)) => format!("Ending sessions is on. {blocked}"),
+                (Some(_), None) => "Ending sessions is on: from now on, each leaver's Microsoft sign-in sessions are ended when they are deactivated.".to_owned(),
             };
             Ok(Done::new(&settings, text))
         }
@@ -171,7 +199,7 @@ pub fn run(store: &mut Store, cmd: EntraCommand) -> Result<Done, Failure> {
 /// Sends the email alerts owed for stored runs (R-M2): this run's, and any that an earlier
 /// process could not send. Called whatever the sync's outcome, and never its failure: a
 /// failed send is said on standard error and the email stays owed for the next process.
-fn send_owed_alerts(store: &mut Store) {
+pub(super) fn send_owed_alerts(store: &mut Store) {
     match block_on(alerts::send_owed(store)) {
         Ok(attempts) => {
             for failed in attempts.iter().filter(|a| !a.ok()) {
@@ -219,7 +247,7 @@ fn connection_input(args: EntraConnect) -> ConnectionInput {
 }
 
 /// A run that failed or had errors exits 1, so a script never mistakes it for success.
-fn finished(record: RunRecord) -> Result<Done, Failure> {
+pub(super) fn finished(record: RunRecord) -> Result<Done, Failure> {
     let text = describe(&record);
     let done = Done::new(&record, text);
     match record.result {

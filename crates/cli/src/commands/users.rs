@@ -1,7 +1,7 @@
 use uniasset_core::access::Actor;
 use uniasset_core::directory::{self, reason_words, NewUser, User, UserEdit, UserQuery};
 use uniasset_core::store::Store;
-use uniasset_core::{entra, sessions};
+use uniasset_core::{entra, sessions, sync};
 
 use super::{block_on, password_from_stdin};
 use crate::args::{UserEditArgs, UsersCommand};
@@ -57,12 +57,18 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
         }
         UsersCommand::Deactivate { email } => {
             let id = directory::find_by_email(store, &email)?.id;
-            let user = directory::deactivate(store, &me, id)?;
+            let user = block_on(entra::deactivate(store, &me, id))?;
             let text = format!(
                 "Deactivated {}. Their assets and history are kept.",
                 user.email
             );
             Ok(Done::new(&user, text))
+        }
+        UsersCommand::Check { email } => {
+            let id = directory::find_by_email(store, &email)?.id;
+            let record = block_on(sync::check_person(store, &me, id));
+            super::entra::send_owed_alerts(store);
+            super::entra::finished(record?)
         }
         UsersCommand::Reactivate { email, force } => {
             let id = directory::find_by_email(store, &email)?.id;

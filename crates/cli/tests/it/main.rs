@@ -7,6 +7,7 @@ mod backup;
 mod cli;
 mod common;
 mod entra;
+mod offboarding;
 mod org_audit;
 mod report;
 mod status;

@@ -238,7 +238,7 @@ fn prepare(
         return Err(damaged("its database does not match its manifest"));
     }
     let from_schema = m.schema_version as usize;
-    store::migrate(&mut conn, &path, staging, store::MIGRATIONS)
+    store::migrate(&mut conn, &path, staging, &store::MIGRATIONS)
         .map_err(|e| failed(e.to_string()))?;
 
     // Secrets are never in a backup: a connection whose secret this keychain lacks (another

@@ -4,8 +4,11 @@
 mod accounts;
 mod check_interval;
 mod connect;
+mod deactivation;
+mod end_sessions;
 mod expiry;
 mod form;
+mod grant;
 mod matching;
 pub mod people;
 mod reactivation;
@@ -33,8 +36,14 @@ pub use check_interval::{
 };
 pub(crate) use connect::adopt_unassigned_links;
 pub use connect::{connect, disconnect, test};
+pub use deactivation::deactivate;
+pub(crate) use end_sessions::{
+    catch_up as end_sessions_catch_up, since_in as end_sessions_since_in,
+};
+pub use end_sessions::{sessions_end, set_end_sessions, SessionsEnd, SessionsOutcome};
 pub(crate) use expiry::secret_notice_in;
 pub use form::{field_problems, FieldProblem, FormField};
+pub use grant::{begin_grant, finish_grant, Feature, Granted};
 pub use matching::{match_accounts, MatchReport, Unmatched};
 pub use people::{
     add_people, people, provision, set_auto_add_users, EntraPeople, EntraPerson, LeftAlone,
@@ -122,6 +131,10 @@ pub struct EntraSettings {
     /// "Also check for changes every N minutes while UniAsset is running" (issue 15); None:
     /// off, only the nightly run checks.
     pub check_every_minutes: Option<u32>,
+    /// "End their Microsoft sessions" (issue 25): since when it is on; None: off.
+    pub end_sessions_since: Option<String>,
+    /// While on: why sessions cannot be ended yet (the permission is missing).
+    pub end_sessions_blocked: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ use super::expiry::{renewal_notice, secret_expiry, secret_warning};
 use super::{connection, people, EntraError, EntraSettings, MassDeactivationGuard};
 use crate::access::Actor;
 use crate::audit;
+use crate::graph::REVOKE_SESSIONS_ROLE;
 use crate::organization;
 use crate::secrets::SecretError;
 use crate::store::{Store, StoreError};
@@ -32,6 +33,11 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
                 ))
             },
         )?;
+    let end_sessions: Option<String> = store.conn().query_row(
+        "SELECT end_sessions_since FROM deprovision_settings WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?;
     let (auto_add_new_users, auto_add_since) = people::auto_add_in(store.conn())?;
     let secret_needed = store
         .conn()
@@ -59,7 +65,35 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
         auto_add_since,
         secret_needed,
         check_every_minutes: check_every,
+        end_sessions_blocked: end_sessions
+            .as_ref()
+            .and(end_sessions_blocked(store.conn())?),
+        end_sessions_since: end_sessions,
     })
+}
+
+/// Why sessions cannot be ended (R-E7): UniAsset's token, when last seen, lacked the
+/// permission; None when granted or not yet known.
+fn end_sessions_blocked(conn: &rusqlite::Connection) -> Result<Option<String>, StoreError> {
+    let roles = granted_roles_in(conn)?;
+    Ok(roles
+        .filter(|roles| !roles.iter().any(|r| r.eq_ignore_ascii_case(REVOKE_SESSIONS_ROLE)))
+        .map(|_| format!("UniAsset is not allowed to end sessions yet: its app registration lacks the {REVOKE_SESSIONS_ROLE} permission. Allow it with an administrator's sign-in (\"Allow UniAsset to end sessions\"); until then leavers are deactivated here as before, and their sessions are ended once it is allowed.")))
+}
+
+/// The application permissions UniAsset's token carried when last seen.
+pub(super) fn granted_roles_in(
+    conn: &rusqlite::Connection,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT granted_roles FROM entra_connection WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
 /// Whether automatic runs are on, read through any connection or transaction.

@@ -1,8 +1,9 @@
 //! "Set it up for me" (R-E6): an administrator signs in once with a device code, and UniAsset
 //! registers its own app in the tenant with what it needs and nothing more: the application,
 //! its service principal, Microsoft Graph's User.Read.All application permission with admin
-//! consent, and a 12-month client secret kept in the keychain. The administrator's token is
-//! used for this alone and never stored.
+//! consent (and the permissions of optional features already turned on), and a 12-month
+//! client secret kept in the keychain. The administrator's token is used for this alone and
+//! never stored.
 
 use std::time::Duration;
 
@@ -126,6 +127,12 @@ pub async fn finish_setup(
     } = sign_in.signed_in().await?;
     let tenant_id = admin.tenant_id().await?;
     let name = format!("UniAsset Desktop — {}", organization.name);
+    // The optional features already on get their permissions in the same sign-in.
+    let extra: Vec<&str> = if super::end_sessions_since_in(store.conn())?.is_some() {
+        vec![crate::graph::REVOKE_SESSIONS_ROLE]
+    } else {
+        Vec::new()
+    };
     cancel.commit()?;
     let app = admin
         .create_application(&name)
@@ -138,6 +145,11 @@ pub async fn finish_setup(
         after_replication(|| admin.grant_user_read_all(&principal))
             .await
             .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
+        if !extra.is_empty() {
+            after_replication(|| admin.grant_app_roles(&app, &principal, &extra))
+                .await
+                .map_err(|e| as_admin(e, &account, SETUP_NEEDS))?;
+        }
         let secret = admin
             .add_secret(&app.id, SECRET_NAME, secret_expiry())
             .await

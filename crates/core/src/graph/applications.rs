@@ -1,6 +1,7 @@
 //! The app registration UniAsset signs in as, made and kept up with an administrator's
-//! sign-in: the application, its service principal, the User.Read.All app role assignment
-//! (which is admin consent), and its password credentials (client secrets).
+//! sign-in: the application, its service principal, the app role assignments (admin consent to
+//! User.Read.All and the permissions of optional features), and its password credentials
+//! (client secrets).
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -28,6 +29,25 @@ pub struct Application {
     pub display_name: Option<String>,
     #[serde(default)]
     pub password_credentials: Vec<PasswordCredential>,
+    /// The permissions the registration asks for (API permissions).
+    #[serde(default)]
+    pub required_resource_access: Vec<ResourceAccess>,
+}
+
+/// One API's permissions in an app registration's `requiredResourceAccess`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceAccess {
+    pub resource_app_id: String,
+    #[serde(default)]
+    pub resource_access: Vec<AccessEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct AccessEntry {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 /// A client secret as Graph lists it: never its value, only its first characters (`hint`).
@@ -59,8 +79,22 @@ struct Created {
     id: String,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphPrincipal {
+    id: String,
+    #[serde(default)]
+    app_roles: Vec<AppRole>,
+}
+
+#[derive(Deserialize)]
+struct AppRole {
+    id: String,
+    value: String,
+}
+
 impl GraphClient {
-    /// A read (GET), retried as any; a write (POST, DELETE) retried only when not run.
+    /// A read (GET), retried as any; a write (POST, PATCH, DELETE) retried only when not run.
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
@@ -98,7 +132,7 @@ impl GraphClient {
     pub async fn find_application(&self, app_id: &str) -> Result<Option<Application>, GraphError> {
         let filter = encode(&format!("appId eq '{app_id}'"));
         let path = format!(
-            "/applications?$filter={filter}&$select=id,appId,displayName,passwordCredentials"
+            "/applications?$filter={filter}&$select=id,appId,displayName,passwordCredentials,requiredResourceAccess"
         );
         let listing: Option<Listing<Application>> = self.send(Method::GET, &path, None).await?;
         Ok(listing.and_then(|l| l.value.into_iter().next()))
@@ -127,7 +161,48 @@ impl GraphClient {
     /// Grants the service principal Microsoft Graph's User.Read.All application permission:
     /// the app role assignment that admin consent creates.
     pub async fn grant_user_read_all(&self, principal_id: &str) -> Result<(), GraphError> {
-        let filter = encode(&format!("appId eq '{GRAPH_APP_ID}'"));
+        let graph = self.graph_service_principal().await?;
+        self.assign_app_role(principal_id, &graph.id, USER_READ_ALL)
+            .await
+    }
+
+    /// Grants the service principal more of Microsoft Graph's application permissions, by
+    /// their names ("User.RevokeSessions.All"), and lists them among those its app registration
+    /// asks for, as consenting in API permissions does. One already granted is left as is.
+    pub async fn grant_app_roles(
+        &self,
+        application: &Application,
+        principal_id: &str,
+        values: &[&str],
+    ) -> Result<(), GraphError> {
+        let graph = self.graph_service_principal().await?;
+        let mut ids = Vec::new();
+        for value in values {
+            let role = graph
+                .app_roles
+                .iter()
+                .find(|r| r.value.eq_ignore_ascii_case(value))
+                .ok_or_else(|| missing(&format!("the {value} permission in Microsoft Graph")))?;
+            ids.push(role.id.clone());
+        }
+        // Granted first: an administrator who may not grant is refused before anything of
+        // the registration changes.
+        for id in &ids {
+            match self.assign_app_role(principal_id, &graph.id, id).await {
+                Err(GraphError::Unexpected {
+                    status: 400,
+                    message,
+                    ..
+                }) if message.contains("already exists") => {}
+                other => other?,
+            }
+        }
+        self.require_access(application, &ids).await
+    }
+
+    /// The service principal of the application with this client id, if the tenant has one.
+    pub async fn find_service_principal(&self, app_id: &str) -> Result<Option<String>, GraphError> {
+        let filter = encode(&format!("appId eq '{app_id}'"));
         let listing: Option<Listing<Created>> = self
             .send(
                 Method::GET,
@@ -135,13 +210,78 @@ impl GraphClient {
                 None,
             )
             .await?;
-        let graph = listing
+        Ok(listing
             .and_then(|l| l.value.into_iter().next())
-            .ok_or_else(|| missing("Microsoft Graph's service principal"))?;
+            .map(|c| c.id))
+    }
+
+    /// Adds app role ids of Microsoft Graph to the registration's requiredResourceAccess.
+    async fn require_access(
+        &self,
+        application: &Application,
+        ids: &[String],
+    ) -> Result<(), GraphError> {
+        let mut required: Vec<ResourceAccess> = application.required_resource_access.clone();
+        let graph_index = match required
+            .iter()
+            .position(|r| r.resource_app_id == GRAPH_APP_ID)
+        {
+            Some(index) => index,
+            None => {
+                required.push(ResourceAccess {
+                    resource_app_id: GRAPH_APP_ID.into(),
+                    resource_access: Vec::new(),
+                });
+                required.len() - 1
+            }
+        };
+        let graph = &mut required[graph_index];
+        let before = graph.resource_access.len();
+        for id in ids {
+            if !graph
+                .resource_access
+                .iter()
+                .any(|a| a.id.eq_ignore_ascii_case(id))
+            {
+                graph.resource_access.push(AccessEntry {
+                    id: id.clone(),
+                    kind: "Role".into(),
+                });
+            }
+        }
+        if graph.resource_access.len() == before {
+            return Ok(());
+        }
+        let path = format!("/applications/{}", encode(&application.id));
+        let body = json!({ "requiredResourceAccess": required });
+        self.send::<()>(Method::PATCH, &path, Some(&body)).await?;
+        Ok(())
+    }
+
+    async fn graph_service_principal(&self) -> Result<GraphPrincipal, GraphError> {
+        let filter = encode(&format!("appId eq '{GRAPH_APP_ID}'"));
+        let listing: Option<Listing<GraphPrincipal>> = self
+            .send(
+                Method::GET,
+                &format!("/servicePrincipals?$filter={filter}&$select=id,appRoles"),
+                None,
+            )
+            .await?;
+        listing
+            .and_then(|l| l.value.into_iter().next())
+            .ok_or_else(|| missing("Microsoft Graph's service principal"))
+    }
+
+    async fn assign_app_role(
+        &self,
+        principal_id: &str,
+        graph_id: &str,
+        app_role_id: &str,
+    ) -> Result<(), GraphError> {
         let body = json!({
             "principalId": principal_id,
-            "resourceId": graph.id,
-            "appRoleId": USER_READ_ALL,
+            "resourceId": graph_id,
+            "appRoleId": app_role_id,
         });
         let path = format!(
             "/servicePrincipals/{}/appRoleAssignments",

@@ -154,6 +154,11 @@ impl GraphClient {
         tenant_of(&self.token(false).await?)
     }
 
+    /// The access token requests carry now (fetched if none is cached).
+    pub(super) async fn current_token(&self) -> Result<String, GraphError> {
+        self.token(false).await
+    }
+
     async fn token(&self, refresh: bool) -> Result<String, GraphError> {
         let (tenant, client_id, secret) = match &self.credential {
             Credential::App {

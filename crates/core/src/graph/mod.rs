@@ -11,10 +11,12 @@ pub mod device_code;
 mod error;
 mod http;
 mod retry;
+mod user_writes;
 mod users;
 
 pub use applications::{Application, NewSecret, PasswordCredential};
 pub use client::GraphClient;
 pub use error::GraphError;
 pub use http::ClientOptions;
+pub use user_writes::{Written, ENABLE_DISABLE_ROLE, REVOKE_SESSIONS_ROLE};
 pub use users::{AccountState, DeltaChange, EntraAccount, DELTA_FIELDS};

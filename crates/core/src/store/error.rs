@@ -48,6 +48,9 @@ pub enum StoreError {
     InterruptedRestore(#[from] InterruptedRestore),
     #[error("The database is busy in another UniAsset process; try again in a moment.")]
     Busy,
+    /// Damage found while using the file (opening only reads its first pages).
+    #[error("The database file is damaged ({}). Nothing more was changed; restore it from a backup (Settings → General → Backups, or `uniasset backup restore`) or move it aside.", plain(.0))]
+    Damaged(rusqlite::Error),
     #[error("Database error: {}", plain(.0))]
     Sqlite(rusqlite::Error),
 }
@@ -68,7 +71,7 @@ impl crate::ErrorCode for StoreError {
         match self {
             DataDirectory { .. } => "data_directory",
             NoDatabase(_) => "organization_missing",
-            Corrupt { .. } => "database_corrupt",
+            Corrupt { .. } | Damaged(_) => "database_corrupt",
             NewerSchema { .. } => "database_newer",
             Backup(_) => "database_backup_failed",
             Migration(_) | UpgradeRefused { .. } => "database_migration_failed",
@@ -83,6 +86,7 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged(e),
             _ => StoreError::Sqlite(e),
         }
     }

@@ -2,6 +2,7 @@
 //! copy of the database taken before any migration changes an existing schema.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, SchemaVersion, M};
@@ -12,24 +13,31 @@ use super::error::StoreError;
 pub use crate::data_dir::BACKUP_DIR;
 
 /// Every schema change, oldest first. Never edit a released entry; append a new one.
-pub const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("migrations/001_initial.sql")),
-    M::up(include_str!("migrations/002_entra.sql")),
-    M::up(include_str!("migrations/003_demo.sql")),
-    M::up(include_str!("migrations/004_trust.sql")),
-    M::up(include_str!("migrations/005_sign_in.sql")),
-    M::up(include_str!("migrations/006_session_end.sql")),
-    M::up(include_str!("migrations/007_audit_log.sql")),
-    M::up(include_str!("migrations/008_entra_people.sql")),
-    M::up(include_str!("migrations/009_asset_register.sql")),
-    M::up(include_str!("migrations/010_entra_first_seen.sql")),
-    M::up(include_str!("migrations/011_email_alerts.sql")),
-    M::up(include_str!("migrations/012_entra_setup.sql")),
-    M::up(include_str!("migrations/013_backups.sql")),
-    M::up(include_str!("migrations/014_frequent_checks.sql")),
-    M::up(include_str!("migrations/015_alert_outbox.sql")),
-    M::up(include_str!("migrations/016_home.sql")),
-];
+pub static MIGRATIONS: LazyLock<Vec<M<'static>>> = LazyLock::new(|| {
+    vec![
+        M::up(include_str!("migrations/001_initial.sql")),
+        M::up(include_str!("migrations/002_entra.sql")),
+        M::up(include_str!("migrations/003_demo.sql")),
+        M::up(include_str!("migrations/004_trust.sql")),
+        M::up(include_str!("migrations/005_sign_in.sql")),
+        M::up(include_str!("migrations/006_session_end.sql")),
+        M::up(include_str!("migrations/007_audit_log.sql")),
+        M::up(include_str!("migrations/008_entra_people.sql")),
+        M::up(include_str!("migrations/009_asset_register.sql")),
+        M::up(include_str!("migrations/010_entra_first_seen.sql")),
+        M::up(include_str!("migrations/011_email_alerts.sql")),
+        M::up(include_str!("migrations/012_entra_setup.sql")),
+        M::up(include_str!("migrations/013_backups.sql")),
+        M::up(include_str!("migrations/014_frequent_checks.sql")),
+        M::up(include_str!("migrations/015_alert_outbox.sql")),
+        M::up(include_str!("migrations/016_home.sql")),
+        M::up_with_hook(include_str!("migrations/017_audit_chain.sql"), |tx| {
+            Ok(super::audit_hash::chain_existing(tx)?)
+        }),
+        M::up(include_str!("migrations/018_end_sessions.sql")),
+        M::up(include_str!("migrations/019_check_person.sql")),
+    ]
+});
 
 /// Brings `conn` to the latest of `steps`, backing the file up first when it already holds
 /// an older schema.

@@ -1,6 +1,7 @@
 //! The SQLite store: one database file in the data directory, opened with WAL and
 //! foreign keys, migrated to the current schema (with a backup first) on open.
 
+pub(crate) mod audit_hash;
 mod error;
 mod migrations;
 mod swap;
@@ -68,9 +69,15 @@ impl Store {
             path: path.clone(),
             backups: data_dir.join(BACKUP_DIR),
         };
-        check_integrity(&conn).map_err(|e| match e {
-            StoreError::Sqlite(_) => corrupt(),
-            other => other,
+        // A file that is not a database at all fails its first read; checking every page
+        // (`check`) is left to where it matters, as it costs a read of the whole file.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Busy => StoreError::Busy,
+            _ => corrupt(),
         })?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -79,7 +86,7 @@ impl Store {
         )?;
         // Several processes (app, tray scheduler, CLI) share the file: wait rather than fail.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        migrate(&mut conn, &path, data_dir, migrations::MIGRATIONS).map_err(|e| match e {
+        migrate(&mut conn, &path, data_dir, &migrations::MIGRATIONS).map_err(|e| match e {
             // SQLITE_ERROR: a table or column the migration expected differently. Not a
             // full disk or a busy file, which say so themselves.
             StoreError::Sqlite(e) if schema_mismatch(&e) => StoreError::UpgradeRefused {
@@ -108,6 +115,28 @@ impl Store {
             data_dir: self.data_dir.clone(),
             tightened: Vec::new(),
         })
+    }
+
+    /// Reads every page of the file (SQLite's quick check): a damaged file is found here, by
+    /// the app as it starts and by diagnostics, rather than half-way through a later write.
+    /// Opening does not, as it would cost every command a read of the whole file.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let corrupt = || StoreError::Corrupt {
+            path: self.path(),
+            backups: self.data_dir.join(BACKUP_DIR),
+        };
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Busy => StoreError::Busy,
+                _ => corrupt(),
+            })?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(corrupt())
+        }
     }
 
     /// What opening took away from other accounts (or failed to), for the caller to log.
@@ -148,18 +177,4 @@ fn schema_mismatch(e: &rusqlite::Error) -> bool {
 fn schema_version(conn: &Connection) -> usize {
     conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
         .map_or(0, |v| v as usize)
-}
-
-/// A garbage or truncated file fails here instead of half-way through a later write.
-fn check_integrity(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-    if verdict == "ok" {
-        Ok(())
-    } else {
-        Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-            Some(verdict),
-        )))
-    }
 }

@@ -107,36 +107,7 @@ pub(super) async fn check_and_apply(
 
     let mut run = started.clone();
     run.graph_requests = graph.requests_sent();
-    run.counts = RunCounts {
-        checked: plan.checked,
-        disabled_found: plan.disabled_found,
-        deleted_found: plan.deleted_found,
-        errors: plan.errors.len() as u32,
-        skipped: plan.protected.len() as u32,
-        ..RunCounts::default()
-    };
-    for user in elsewhere.iter().filter(|u| u.status == UserStatus::Active) {
-        run.counts.skipped += 1;
-        run.lines.push(line(
-            user,
-            LineOutcome::OtherTenant,
-            None,
-            OTHER_TENANT.into(),
-        ));
-    }
-    run.lines.extend(
-        plan.errors
-            .iter()
-            .map(|(u, e)| line(u, LineOutcome::Error, None, e.clone())),
-    );
-    run.lines.extend(plan.enabled_again.iter().map(|u| {
-        line(u, LineOutcome::EnabledAgain, None, "Enabled again in Entra; still deactivated here. Reactivate them if they should have access.".into())
-    }));
-    run.lines.extend(
-        plan.protected
-            .iter()
-            .map(|(u, r)| line(u, LineOutcome::SkippedProtected, Some(*r), PROTECTED.into())),
-    );
+    report(&mut run, &plan, &elsewhere);
     if let Some(hold) = plan.hold {
         run.result = RunResult::HeldForReview;
         run.review = (!run.dry_run).then_some(Review::Pending);
@@ -202,6 +173,41 @@ pub(super) async fn check_and_apply(
     Ok(run.worded())
 }
 
+/// A decision's counts, and the lines of everyone it does not deactivate: in another
+/// tenant, in doubt, enabled again, or protected.
+pub(super) fn report(run: &mut RunRecord, plan: &decide::Decision, elsewhere: &[User]) {
+    run.counts = RunCounts {
+        checked: plan.checked,
+        disabled_found: plan.disabled_found,
+        deleted_found: plan.deleted_found,
+        errors: plan.errors.len() as u32,
+        skipped: plan.protected.len() as u32,
+        ..RunCounts::default()
+    };
+    for user in elsewhere.iter().filter(|u| u.status == UserStatus::Active) {
+        run.counts.skipped += 1;
+        run.lines.push(line(
+            user,
+            LineOutcome::OtherTenant,
+            None,
+            OTHER_TENANT.into(),
+        ));
+    }
+    run.lines.extend(
+        plan.errors
+            .iter()
+            .map(|(u, e)| line(u, LineOutcome::Error, None, e.clone())),
+    );
+    run.lines.extend(plan.enabled_again.iter().map(|u| {
+        line(u, LineOutcome::EnabledAgain, None, "Enabled again in Entra; still deactivated here. Reactivate them if they should have access.".into())
+    }));
+    run.lines.extend(
+        plan.protected
+            .iter()
+            .map(|(u, r)| line(u, LineOutcome::SkippedProtected, Some(*r), PROTECTED.into())),
+    );
+}
+
 /// A frequent check that found nothing new from the changes alone: it keeps where the next
 /// read starts and what it read, and notes the check; no run is stored.
 fn note_quiet(
@@ -242,12 +248,12 @@ fn nothing_moved(observed: &observe::Observation, known: &HashMap<String, Accoun
 }
 
 /// Users read as disabled or deleted (with which), and users read as enabled again.
-type Sightings = (Vec<(i64, DeactivationReason)>, Vec<i64>);
+pub(super) type Sightings = (Vec<(i64, DeactivationReason)>, Vec<i64>);
 
 /// Who a run read as disabled or deleted while active (reported or held, protected or
 /// not), and which of the users with a sighting kept it read as enabled: what `seen::note`
 /// keeps for the evidence.
-fn sightings(
+pub(super) fn sightings(
     conn: &Connection,
     plan: &decide::Decision,
     current: &HashMap<String, Result<AccountState, GraphError>>,
@@ -294,7 +300,7 @@ const PROTECTED: &str = "Not deactivated: marked \"never deactivate automaticall
 pub(super) const OTHER_TENANT: &str = "Not checked: this user was linked in another Entra tenant than the one connected now. Match the users again (Match Microsoft accounts) to link them in this tenant.";
 
 /// A run still "running" once its lines are in ends as held, with errors, or succeeded.
-fn settle(run: &RunRecord) -> RunResult {
+pub(super) fn settle(run: &RunRecord) -> RunResult {
     match run.result {
         RunResult::Running if run.counts.errors > 0 => RunResult::CompletedWithErrors,
         RunResult::Running => RunResult::Succeeded,
@@ -446,6 +452,8 @@ fn would_add(
             display_name: None,
             detected_at: None,
             assets_to_recover: 0,
+            sessions: None,
+            sessions_at: None,
         });
     }
     Ok(())
@@ -475,5 +483,7 @@ pub(super) fn line(
         display_name: Some(user.display_name.clone()),
         detected_at: None,
         assets_to_recover: 0,
+        sessions: None,
+        sessions_at: None,
     }
 }

@@ -9,6 +9,7 @@ mod frequent;
 mod lock;
 mod memory;
 mod observe;
+mod person;
 mod quiet;
 mod record;
 mod review;
@@ -32,7 +33,7 @@ pub use record::{
     RunResult, Trigger,
 };
 pub use review::{apply_held, dismiss_held};
-pub use run::run_sync;
+pub use run::{check_person, run_sync};
 pub use wording::{headline, notification};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,10 @@ pub enum SyncError {
     NoSuchHeldRun(i64),
     #[error("There is no run #{0}.")]
     UnknownRun(i64),
+    #[error("{} does not sign in with a Microsoft account linked to Microsoft Entra ID, so there is nothing to check. Link them first (Match Microsoft accounts).", crate::text::excerpt(.0))]
+    NotLinked(String),
+    #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
     #[error("The sync's lock file could not be used: {0}")]
     Lock(String),
     #[error(transparent)]
@@ -78,6 +83,8 @@ impl crate::ErrorCode for SyncError {
             SyncError::AutoDeprovisionOff => "auto_deprovision_off",
             SyncError::AlreadyReviewed(_) => "already_reviewed",
             SyncError::NoSuchHeldRun(_) | SyncError::UnknownRun(_) => "unknown_run",
+            SyncError::NotLinked(_) => "not_linked",
+            SyncError::Directory(e) => e.code(),
             SyncError::Lock(_) => "sync_lock",
             SyncError::Access(e) => e.code(),
             SyncError::Organization(e) => e.code(),

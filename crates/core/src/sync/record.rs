@@ -4,13 +4,14 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::directory::DeactivationReason;
+use crate::entra::SessionsOutcome;
 use crate::store::{Store, StoreError};
 use crate::text_enum::text_enum;
 use crate::timestamp;
 
 text_enum! {
     /// What started a run.
-    Trigger, "trigger", "scheduled, catch-up, manual, tray, cli or interval" {
+    Trigger, "trigger", "scheduled, catch-up, manual, tray, cli, interval or person" {
         Scheduled => "scheduled",
         CatchUp => "catch-up",
         Manual => "manual",
@@ -19,6 +20,8 @@ text_enum! {
         /// A frequent check between the nightly runs (issue 15): stored only when it acts
         /// or fails.
         Interval => "interval",
+        /// "Check now" on one person (issue 25): their account alone, read at once.
+        Person => "person",
     }
 }
 
@@ -102,6 +105,10 @@ pub struct RunLine {
     pub detected_at: Option<String>,
     /// For a deactivation: how many assets the person still held, to be got back.
     pub assets_to_recover: u32,
+    /// For a deactivation, with ending sessions on: what became of their Microsoft sessions.
+    pub sessions: Option<SessionsOutcome>,
+    /// When they were ended, or last tried.
+    pub sessions_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -281,7 +288,7 @@ pub fn get(store: &Store, id: i64) -> Result<Option<RunRecord>, StoreError> {
     };
     let mut stmt = store.conn().prepare(
         "SELECT user_id, email, entra_object_id, outcome, reason, detail, display_name, detected_at,
-             assets_to_recover
+             assets_to_recover, sessions_outcome, sessions_at
          FROM sync_run_lines WHERE run_id = ?1 ORDER BY id",
     )?;
     let lines = stmt.query_map([id], |r| {
@@ -295,6 +302,8 @@ pub fn get(store: &Store, id: i64) -> Result<Option<RunRecord>, StoreError> {
             display_name: r.get(6)?,
             detected_at: r.get(7)?,
             assets_to_recover: r.get(8)?,
+            sessions: r.get(9)?,
+            sessions_at: r.get(10)?,
         })
     })?;
     run.lines = lines.collect::<Result<_, _>>()?;

@@ -7,9 +7,11 @@ use std::time::Duration;
 use futures_util::FutureExt;
 
 use super::apply::{check_and_apply, Expected};
+use super::person::check_one;
 use super::record::{self, RunRecord};
 use super::{acquire, authorize, frequent, RunFailure, RunResult, SyncError, SyncRequest, Trigger};
 use crate::access::Actor;
+use crate::directory::{self, SignInMethod, User};
 use crate::entra;
 use crate::graph::{ClientOptions, GraphClient};
 use crate::store::{Store, StoreError};
@@ -24,6 +26,36 @@ pub async fn run_sync(
     request: SyncRequest,
 ) -> Result<RunRecord, SyncError> {
     authorize(store, by, request.trigger)?;
+    run(store, by, request, None).await
+}
+
+/// "Check now" on one Microsoft-linked person (see `person`): a run of its own, ended by a
+/// record as any run.
+pub async fn check_person(
+    store: &mut Store,
+    by: &Actor,
+    user_id: i64,
+) -> Result<RunRecord, SyncError> {
+    authorize(store, by, Trigger::Person)?;
+    let user = directory::user_by_id(store.conn(), user_id)?;
+    if user.sign_in != SignInMethod::Microsoft || user.entra_object_id.is_none() {
+        return Err(SyncError::NotLinked(user.email));
+    }
+    let request = SyncRequest {
+        trigger: Trigger::Person,
+        dry_run: false,
+        deadline: None,
+    };
+    run(store, by, request, Some(user)).await
+}
+
+/// A run over every linked user, or over `person` alone.
+async fn run(
+    store: &mut Store,
+    by: &Actor,
+    request: SyncRequest,
+    person: Option<User>,
+) -> Result<RunRecord, SyncError> {
     let _lock = acquire(store)?;
     record::close_interrupted(store.conn())?;
     let started_at = timestamp::now();
@@ -61,16 +93,47 @@ pub async fn run_sync(
     let work = async {
         let made = entra::client_for(connection, keychain, options).await?;
         let graph = client.get_or_init(|| made);
-        check_and_apply(store, graph, &run, &expected).await
+        match person {
+            Some(user) => check_one(store, graph, &run, &expected, user).await,
+            None => check_and_apply(store, graph, &run, &expected).await,
+        }
     };
     match guarded(deadline, work).await {
-        Ok(finished) => Ok(finished),
+        Ok(mut finished) => {
+            if let Some(graph) = client.get().filter(|_| !finished.dry_run) {
+                end_sessions(store, graph, &mut finished).await;
+            }
+            Ok(finished)
+        }
         Err(failure) => {
             let sent = client.get().map_or(0, GraphClient::requests_sent);
             fail(store, run, &failure, sent)
         }
     }
 }
+
+/// With ending sessions on, ends the Microsoft sessions of the run's leavers (and of earlier
+/// ones still due), after the run's changes are saved: it never undoes or fails the run.
+/// Whatever is not done in time, or not saved, is done at the next run.
+async fn end_sessions(store: &mut Store, graph: &GraphClient, run: &mut RunRecord) {
+    let work = entra::end_sessions_catch_up(store, graph, &Actor::EntraSync);
+    let Ok(Ok(ended)) = tokio::time::timeout(END_SESSIONS_DEADLINE, work).await else {
+        return;
+    };
+    for (user_id, end) in ended {
+        let line = run
+            .lines
+            .iter_mut()
+            .find(|l| l.user_id == Some(user_id) && l.outcome == super::LineOutcome::Deactivated);
+        if let Some(line) = line {
+            line.sessions = Some(end.outcome);
+            line.sessions_at = Some(end.at);
+        }
+    }
+}
+
+/// How long a run may spend ending sessions after its changes are saved.
+const END_SESSIONS_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Runs `work` to its end, its deadline, or a panic; the last two become failures, so a
 /// run always ends in a record and never leaves a caller waiting on a dead task.

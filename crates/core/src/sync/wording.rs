@@ -240,6 +240,8 @@ mod tests {
             display_name: Some(name.into()),
             detected_at: None,
             assets_to_recover: assets,
+            sessions: None,
+            sessions_at: None,
         };
         leavers.lines = vec![
             holder("Dana Driver", 2),

@@ -279,7 +279,7 @@ fn runs_stored_before_the_new_trigger_keep_their_lines() {
              VALUES (1, 'ann@northwind.example', 'deactivated', 'disabled_in_entra');",
     )
     .unwrap();
-    store::migrate(&mut conn, &db, dir.path(), store::MIGRATIONS).unwrap();
+    store::migrate(&mut conn, &db, dir.path(), &store::MIGRATIONS).unwrap();
     let lines: i64 = conn
         .query_row(
             "SELECT count(*) FROM sync_run_lines WHERE run_id = 1",

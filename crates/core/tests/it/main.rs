@@ -5,13 +5,16 @@
 
 mod alerts;
 mod asset_register;
+mod audit_chain;
 mod audit_log;
 mod backup;
+mod check_person;
 mod clean_text;
 mod deactivation_preserves;
 mod demo;
 mod diagnostics;
 mod directory;
+mod end_sessions;
 mod entra;
 mod entra_setup;
 mod frequent_checks;

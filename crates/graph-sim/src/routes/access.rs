@@ -5,6 +5,7 @@ use crate::directory_roles::{APP_ADMIN_ROLE_IDS, GRANT_ROLE_IDS};
 use crate::reply::{GraphError, RequestIds};
 use crate::state::Shared;
 use crate::tokens::Grant;
+use crate::user::User;
 use axum::http::StatusCode;
 use serde_json::Value;
 use std::sync::atomic::Ordering;
@@ -33,9 +34,41 @@ pub(crate) fn denied_user_read(
     ids: &RequestIds,
     caller: &Grant,
 ) -> Option<(StatusCode, Value)> {
-    let granted = shared.permission_granted.load(Ordering::Relaxed)
-        && USER_READ_ROLES.iter().any(|role| caller.has_app_role(role));
-    (!granted).then(|| forbidden(ids))
+    (!granted_any(shared, caller, &USER_READ_ROLES)).then(|| forbidden(ids))
+}
+
+/// Ending a user's sessions: an application granted User.RevokeSessions.All (or broader).
+pub(crate) fn may_revoke_sessions(
+    shared: &Shared,
+    ids: &RequestIds,
+    caller: &Grant,
+) -> Result<(), GraphError> {
+    let roles = [
+        "User.RevokeSessions.All",
+        "User.ReadWrite.All",
+        "Directory.ReadWrite.All",
+    ];
+    refuse_unless(granted_any(shared, caller, &roles), ids)
+}
+
+/// Setting `accountEnabled`: an application granted User.EnableDisableAccount.All with a
+/// permission to read users, or User.ReadWrite.All; and never on a user holding an
+/// administrator role, which takes a privileged role Entra does not give applications here.
+pub(crate) fn may_enable_disable(
+    shared: &Shared,
+    ids: &RequestIds,
+    caller: &Grant,
+    target: &User,
+) -> Result<(), GraphError> {
+    let permitted = (granted_any(shared, caller, &["User.EnableDisableAccount.All"])
+        && granted_any(shared, caller, &USER_READ_ROLES))
+        || granted_any(shared, caller, &["User.ReadWrite.All"]);
+    refuse_unless(permitted && target.roles.is_empty(), ids)
+}
+
+fn granted_any(shared: &Shared, caller: &Grant, roles: &[&str]) -> bool {
+    shared.permission_granted.load(Ordering::Relaxed)
+        && roles.iter().any(|role| caller.has_app_role(role))
 }
 
 /// Reading app registrations and service principals: a signed-in user (any role) who

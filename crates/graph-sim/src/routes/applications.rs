@@ -89,6 +89,32 @@ pub(crate) async fn get_one(
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// `PATCH /applications/{id}` {requiredResourceAccess} → 204: the permissions the app
+/// asks for (granting them is an app role assignment on its service principal).
+pub(crate) async fn update(
+    State(shared): State<Arc<Shared>>,
+    Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Reply {
+    may_write(&ids, &caller, APPLICATION_READ_WRITE)?;
+    let fields = json_object(&ids, &body)?;
+    let access = match fields.get("requiredResourceAccess") {
+        Some(access @ Value::Array(_)) if fields.len() == 1 => access.clone(),
+        _ => {
+            return Err(bad_request(
+                &ids,
+                "The simulator updates requiredResourceAccess (an array) alone.",
+            ))
+        }
+    };
+    let mut registry = lock(&shared.registry);
+    let app = registry.app_mut(&id).ok_or_else(|| not_found(&ids, &id))?;
+    app.required_resource_access = access;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// `DELETE /applications/{id}` → 204; its service principal and grants go with it.
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,

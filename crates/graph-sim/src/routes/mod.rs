@@ -12,6 +12,7 @@ mod pipeline;
 mod query;
 mod service_principals;
 mod token;
+mod user_writes;
 mod users;
 
 use crate::reply::RequestIds;
@@ -28,7 +29,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let graph = Router::new()
         .route("/users", get(users::list_users))
         .route("/users/delta", get(delta::delta))
-        .route("/users/{id}", get(users::get_user))
+        .route(
+            "/users/{id}",
+            get(users::get_user).patch(user_writes::update),
+        )
+        .route(
+            "/users/{id}/revokeSignInSessions",
+            post(user_writes::revoke_sessions),
+        )
         .route("/directory/deletedItems/{id}", get(users::get_deleted_item))
         .route("/$batch", post(batch::batch))
         .route(
@@ -37,7 +45,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/applications/{id}",
-            get(applications::get_one).delete(applications::delete),
+            get(applications::get_one)
+                .patch(applications::update)
+                .delete(applications::delete),
         )
         .route(
             "/applications/{id}/addPassword",

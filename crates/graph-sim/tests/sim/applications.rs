@@ -2,40 +2,15 @@
 //! up for me" does, and the client-credentials sign-ins that follow from it.
 
 use crate::common::{
-    app_token, assert_entra_error, delegated_token, graph_error_code, jwt_parts, quick_polling,
+    app_token, assert_entra_error, call, delegated_token, graph_error_code, jwt_parts,
+    quick_polling,
 };
 use graph_sim::Simulator;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 const USER_READ_ALL: &str = "df021288-bdef-4463-88db-98f22de89214";
-
-/// Sends `method path` with a bearer token and an optional JSON body; the status and
-/// the JSON body (`Null` when empty).
-async fn call(
-    sim: &Simulator,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Client::new()
-        .request(method, format!("{}/v1.0{path}", sim.base_url()))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).expect("JSON body")
-    };
-    (status, body)
-}
 
 fn is_guid(text: &Value) -> bool {
     text.as_str()

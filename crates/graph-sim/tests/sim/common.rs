@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use graph_sim::{Simulator, TenantConfig};
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
@@ -234,4 +234,30 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
     };
     (decode(parts[0]), decode(parts[1]))
+}
+
+/// Sends `method path` with a bearer token and an optional JSON body; the status and
+/// the JSON body (`Null` when empty).
+pub async fn call(
+    sim: &Simulator,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Client::new()
+        .request(method, format!("{}/v1.0{path}", sim.base_url()))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, body)
 }

@@ -11,4 +11,5 @@ mod device_code;
 mod faults;
 mod people;
 mod token;
+mod user_writes;
 mod users;

@@ -1,5 +1,7 @@
 //! The audit trail: an append-only record of who did what, attributed to people even
-//! after they are deactivated (R-D3).
+//! after they are deactivated (R-D3), each entry chained to the one before by its hash.
+
+mod chain;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,8 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{self, AccessError, Actor};
 use crate::spreadsheet::safe_cell;
+use crate::store::audit_hash::Content;
 use crate::store::{Store, StoreError};
 use crate::timestamp;
+
+pub use chain::{ChainBreak, ChainHead};
 
 /// What is about to be recorded; `action` is a stable dotted name such as `user.deactivated`.
 pub struct Entry {
@@ -89,26 +94,53 @@ pub(crate) fn record_labelled(
     insert(conn, None, label, entry)
 }
 
+/// Appends an entry linked to the newest one (see `chain`). Every caller writes inside a
+/// write transaction, so no other writer can take the same id or link in between.
 fn insert(
     conn: &Connection,
     user_id: Option<i64>,
     label: &str,
     entry: Entry,
 ) -> Result<(), StoreError> {
+    let (last_id, prev_hash) = chain::head_in(conn)?;
+    let at = timestamp::now();
+    let id = last_id + 1;
+    let hash = Content {
+        id,
+        at: &at,
+        actor_user_id: user_id,
+        actor_label: label,
+        action: entry.action,
+        subject_user_id: entry.subject_user_id,
+        asset_id: entry.asset_id,
+        detail: &entry.detail,
+        prev_hash: &prev_hash,
+    }
+    .hash();
     conn.execute(
-        "INSERT INTO audit_entries (at, actor_user_id, actor_label, action, subject_user_id, asset_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit_entries (id, at, actor_user_id, actor_label, action, subject_user_id,
+             asset_id, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         rusqlite::params![
-            timestamp::now(),
+            id,
+            at,
             user_id,
             label,
             entry.action,
             entry.subject_user_id,
             entry.asset_id,
-            entry.detail
+            entry.detail,
+            prev_hash,
+            hash
         ],
     )?;
     Ok(())
+}
+
+/// Checks the whole trail (R-X5): Ok with the count and the head hash, or where it breaks.
+pub fn verify(store: &Store, by: &Actor) -> Result<Result<ChainHead, ChainBreak>, AuditError> {
+    access::check_audit_log(by)?;
+    Ok(chain::verify_in(store.conn())?)
 }
 
 /// Entries a user performed or was the subject of, newest first.

@@ -1,0 +1,112 @@
+//! Issue 25 from the command line, as a real process on a real data directory against the
+//! Graph simulator and the real keychain (run under scripts/with-keyring.sh): `entra
+//! end-sessions`, a deactivation by hand that ends a linked person's sessions, `users check`,
+//! and `audit verify` naming the first entry edited, deleted or inserted in the file.
+
+use std::path::Path;
+
+use crate::common::{add_member, connect, fails, init, json, ok};
+use graph_sim::{Simulator, TenantConfig};
+
+fn linked(dir: &Path, sim: &Simulator, email: &str) -> String {
+    let oid = sim.add_user(email, Some(email), true);
+    ok(
+        dir,
+        &add_member(email, "Dana Driver", "microsoft", Some(&oid)),
+    );
+    oid
+}
+
+fn enterprise_connected() -> (tempfile::TempDir, Simulator) {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), "enterprise", None);
+    let sim = Simulator::start(TenantConfig::default()).unwrap();
+    connect(dir.path(), &sim);
+    (dir, sim)
+}
+
+#[test]
+fn deactivating_a_linked_person_by_hand_ends_their_sessions_once_allowed() {
+    let (dir, sim) = enterprise_connected();
+    let dana = linked(dir.path(), &sim, "dana@northwind.example");
+    let on = ok(dir.path(), &["entra", "end-sessions", "on"]);
+    assert!(on.starts_with("Ending sessions is on"), "{on}");
+    sim.grant_app_role("User.RevokeSessions.All");
+
+    ok(
+        dir.path(),
+        &["users", "deactivate", "dana@northwind.example"],
+    );
+    assert!(sim.sessions_revoked_at(&dana).is_some());
+    let trail = json(dir.path(), &["audit", "--action", "user.sessions_ended"]);
+    assert_eq!(trail.as_array().unwrap().len(), 1, "{trail}");
+
+    let off = ok(dir.path(), &["entra", "end-sessions", "off"]);
+    assert!(off.contains("no longer ends"), "{off}");
+    let err = fails(dir.path(), &["entra", "end-sessions", "maybe"], 2);
+    assert!(err.contains("possible values"), "{err}");
+}
+
+fn status_of(dir: &Path, email: &str) -> String {
+    let users = json(dir, &["users", "list"]);
+    let user = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == email)
+        .unwrap();
+    user["status"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn users_check_applies_a_run_to_one_person() {
+    let (dir, sim) = enterprise_connected();
+    let dana = linked(dir.path(), &sim, "dana@northwind.example");
+    linked(dir.path(), &sim, "eli@northwind.example");
+    sim.set_enabled(&dana, false);
+
+    let run = json(dir.path(), &["users", "check", "dana@northwind.example"]);
+    assert_eq!(run["trigger"], "person");
+    assert_eq!(run["lines"][0]["outcome"], "deactivated");
+    assert_eq!(
+        status_of(dir.path(), "dana@northwind.example"),
+        "deactivated"
+    );
+    assert_eq!(status_of(dir.path(), "eli@northwind.example"), "active");
+
+    ok(
+        dir.path(),
+        &add_member("pat@northwind.example", "Pat", "password", None),
+    );
+    let err = fails(dir.path(), &["users", "check", "pat@northwind.example"], 1);
+    assert!(err.contains("nothing to check"), "{err}");
+}
+
+#[test]
+fn audit_verify_names_the_first_entry_that_does_not_match() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), "team", None);
+    for email in ["ann@northwind.example", "bob@northwind.example"] {
+        ok(dir.path(), &add_member(email, "Someone", "password", None));
+    }
+    let head = json(dir.path(), &["audit", "verify"]);
+    let entries = head["entries"].as_u64().unwrap();
+    assert!(entries >= 3, "{head}");
+    let text = ok(dir.path(), &["audit", "verify"]);
+    assert!(
+        text.contains("intact") && text.contains(head["head"].as_str().unwrap()),
+        "{text}"
+    );
+
+    let db = rusqlite::Connection::open(dir.path().join("uniasset.db")).unwrap();
+    db.execute(
+        "UPDATE audit_entries SET detail = 'edited' WHERE id = 2",
+        [],
+    )
+    .unwrap();
+    let err = fails(dir.path(), &["audit", "verify"], 1);
+    assert!(err.contains("#2") && err.contains("changed"), "{err}");
+    let report = crate::common::run(dir.path(), &["--json", "audit", "verify"], "");
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["error"]["code"], "audit_chain_broken", "{report}");
+}
