@@ -22,7 +22,7 @@ aside) to print a baseline in the same run.
 
 The `uniasset` CLI and `graph-sim` are taken from beside the first binary (or --cli/--graph-sim).
 With --start-when FILE the data is seeded at once and the window measured only once FILE exists:
-CI seeds with the debug CLI while the release build finishes, then measures on an idle machine.
+CI seeds while the release build finishes the app, then measures on an idle machine.
 """
 
 import argparse
