@@ -40,6 +40,8 @@ pub struct AppState {
 pub enum SignInPurpose {
     Setup,
     Renewal,
+    /// "Allow UniAsset to end sessions" and the like: a feature's permissions.
+    Grant,
 }
 
 /// The open store, held for the duration of one command.

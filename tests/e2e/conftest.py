@@ -117,11 +117,18 @@ class Tenant:
         """Enables the account again (someone back, or disabled by mistake)."""
         self._command(f"enable {self.accounts[upn]}")
 
+    def status(self, upn: str) -> dict:
+        """The account as Entra has it now: {"enabled": bool, "sessions_revoked_at": str | None}."""
+        return json.loads(self._ask(f"status {self.accounts[upn]}"))
+
     def _command(self, line: str):
+        answer = self._ask(line)
+        assert answer == "ok", answer
+
+    def _ask(self, line: str) -> str:
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
-        answer = self.proc.stdout.readline().strip()
-        assert answer == "ok", answer
+        return self.proc.stdout.readline().strip()
 
     @property
     def secret(self) -> str:
@@ -155,10 +162,11 @@ class Tenant:
 def start_tenant(tmp_path):
     procs = []
 
-    def start(accounts, latency_ms=0, guests=(), roles=None) -> Tenant:
+    def start(accounts, latency_ms=0, guests=(), roles=None, grants=()) -> Tenant:
         """accounts: list of (upn, enabled, deleted) members; guests: UPNs of enabled guest
         accounts; latency_ms delays every Graph reply; roles: upn -> directory roles (such as
-        "Global Administrator"). Device codes are polled every second."""
+        "Global Administrator"); grants: application permissions the app was already granted
+        (such as "User.EnableDisableAccount.All"). Device codes are polled every second."""
         roles = roles or {}
         seed = [{"id": str(uuid.uuid4()), "upn": upn, "enabled": enabled, "deleted": deleted,
                  "roles": roles.get(upn, [])}
@@ -167,7 +175,7 @@ def start_tenant(tmp_path):
         seed_file = tmp_path / f"seed-{len(procs)}.json"
         seed_file.write_text(json.dumps(seed))
         args = [str(GRAPH_SIM), "--seed", str(seed_file), "--latency-ms", str(latency_ms),
-                "--device-code-interval", "1"]
+                "--device-code-interval", "1", *(f"--grant={g}" for g in grants)]
         proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         procs.append(proc)
         info = json.loads(proc.stdout.readline())

@@ -184,6 +184,7 @@ describe("backend", () => {
       reactivationNeedsConfirmation: "reactivation_needs_confirmation",
       entraAdminRoleNeeded: "entra_admin_role_needed",
       backupPassphraseNeeded: "backup_passphrase_needed",
+      entraRefused: "entra_refused",
     });
   });
 

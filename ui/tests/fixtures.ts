@@ -77,6 +77,8 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
       protect: true,
       edit: false,
       set_password: false,
+      check: false,
+      offboard: false,
       ...may,
     },
   };
@@ -149,6 +151,7 @@ export function makeOverview(
       check_every_minutes: null,
       end_sessions_since: null,
       end_sessions_blocked: null,
+      offboard_blocked: null,
       ...settings,
     },
   };

@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import UsersTab from "../src/screens/settings/UsersTab.svelte";
 import type { User } from "../src/bindings/User";
 import type { UserRow } from "../src/bindings/UserRow";
-import { asRow, callsTo, makeUser, mockCore, usersWindow, makeAsset, makeAuditEntry } from "./fixtures";
+import { asRow, callsTo, makeUser, mockCore, usersWindow, makeAsset, makeAuditEntry, makeRun } from "./fixtures";
 
 const counts = { all: 5, active: 3, deactivated: 2 };
 const owner = makeUser(100, { display_name: "Olivia Owner", role: "owner" });
@@ -263,6 +263,100 @@ describe("⋮ menu", () => {
     expect(itemNames(await openMenu("Ann Active"))).toContain("Allow automatic deactivation");
   });
 
+  it("Check now reads one linked person in Entra at once and says what became of them", async () => {
+    const linked = { sign_in: "microsoft" as const, entra_object_id: "6f1d1b3a-95b5-4b5c-9c8a-2e7b3c1e0a11" };
+    const dana = makeUser(7, { display_name: "Dana Driver", email: "dana@northwind.example", ...linked });
+    let users = [asRow(dana, { check: true })];
+    const calls = mockCore({
+      list_users: (args) => usersWindow(users, counts)(args),
+      check_person: () => {
+        users = [asRow({ ...dana, status: "deactivated" }, { check: true })];
+        return makeRun(9, { trigger: "person", headline: "deactivated (disabled in Entra)" });
+      },
+    });
+    render(UsersTab);
+    await userEvent.click(within(await openMenu("Dana Driver")).getByRole("menuitem", { name: "Check now" }));
+    expect(callsTo(calls, "check_person")).toEqual([{ cmd: "check_person", args: { userId: 7 } }]);
+    expect(await screen.findByRole("status")).toHaveTextContent(
+      "dana@northwind.example: deactivated (disabled in Entra).",
+    );
+    await waitFor(() => expect(callsTo(calls, "list_users")).toHaveLength(2));
+  });
+
+  it("offers Check now only where the core allows it, and shows its refusal", async () => {
+    const dana = makeUser(7, { display_name: "Dana Driver", sign_in: "microsoft", entra_object_id: "x" });
+    mockCore({
+      list_users: usersWindow([asRow(dana, { check: true }), asRow(ann)], counts),
+      check_person: () => {
+        throw { code: "entra_not_connected", message: "Microsoft Entra ID is not connected yet." };
+      },
+    });
+    render(UsersTab);
+    expect(itemNames(await openMenu("Ann Active"))).not.toContain("Check now");
+    await userEvent.keyboard("{Escape}");
+    await userEvent.click(within(await openMenu("Dana Driver")).getByRole("menuitem", { name: "Check now" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("not connected yet");
+  });
+
+  it("Offboard… shows what one step will do and what they hold, then says what was done", async () => {
+    const dana = makeUser(7, { display_name: "Dana Driver", email: "dana@northwind.example", sign_in: "microsoft" });
+    const laptop = makeAsset(3, { tag: "LAPTOP-7", name: "ThinkPad T14", serial: "PF-123" });
+    const result = (dry_run: boolean) => ({
+      user: dana,
+      dry_run,
+      disabled_in_entra_at: dry_run ? null : "2026-12-07T10:00:00Z",
+      entra_refused: null,
+      sessions: null,
+      assets: [laptop],
+      summary: dry_run ? "would" : "dana@northwind.example was offboarded. Assets to recover: LAPTOP-7 (ThinkPad T14).",
+    });
+    const calls = mockCore({
+      list_users: usersWindow([asRow(dana, { offboard: true })], counts),
+      offboard_user: ({ choice }) => result(choice.dry_run),
+    });
+    render(UsersTab);
+    await userEvent.click(within(await openMenu("Dana Driver")).getByRole("menuitem", { name: "Offboard…" }));
+    const dialog = await screen.findByRole("alertdialog", { name: "Offboard Dana Driver?" });
+    expect(await within(dialog).findByText(/ThinkPad T14, serial PF-123/)).toBeInTheDocument();
+    expect(dialog).toHaveTextContent("disables their account in Microsoft Entra ID");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Offboard" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("dana@northwind.example was offboarded.");
+    expect(callsTo(calls, "offboard_user").map((c) => c.args)).toEqual([
+      { userId: 7, choice: { dry_run: true, anyway: false } },
+      { userId: 7, choice: { dry_run: false, anyway: false } },
+    ]);
+  });
+
+  it("Offboard… shows Entra's refusal and may deactivate here anyway", async () => {
+    const dana = makeUser(7, { display_name: "Dana Driver", sign_in: "microsoft" });
+    const calls = mockCore({
+      list_users: usersWindow([asRow(dana, { offboard: true })], counts),
+      offboard_user: ({ choice }) => {
+        if (!choice.dry_run && !choice.anyway) {
+          throw { code: "entra_refused", message: "Microsoft Entra ID refused to disable them: an administrator role." };
+        }
+        return {
+          user: dana,
+          dry_run: choice.dry_run,
+          disabled_in_entra_at: null,
+          entra_refused: choice.dry_run ? null : "refused",
+          sessions: null,
+          assets: [],
+          summary: "Dana was offboarded.",
+        };
+      },
+    });
+    render(UsersTab);
+    await userEvent.click(within(await openMenu("Dana Driver")).getByRole("menuitem", { name: "Offboard…" }));
+    const dialog = await screen.findByRole("alertdialog", { name: "Offboard Dana Driver?" });
+    expect(await within(dialog).findByText("They hold no assets.")).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Offboard" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent("an administrator role");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Deactivate here anyway" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("Dana was offboarded.");
+    expect(callsTo(calls, "offboard_user").at(-1)?.args).toEqual({ userId: 7, choice: { dry_run: false, anyway: true } });
+  });
+
   it("offers Members only Details", async () => {
     const none = { deactivate: false, reactivate: false, protect: false };
     coreWithUsers([asRow(ann, none), asRow(dan, none)]);
@@ -469,6 +563,11 @@ describe("details", () => {
         documents: [
           { id: 4, asset_id: 9, file_name: "receipt.pdf", sha256: "ab", size_bytes: 2048, uploaded_at: "2025-02-01T10:00:00Z" },
         ],
+        sessions: {
+          outcome: "ended",
+          at: "2025-03-03T03:00:05Z",
+          detail: "Their Microsoft sign-in sessions were ended: apps and browsers must sign in again.",
+        },
       }),
     });
     render(UsersTab);
@@ -479,6 +578,8 @@ describe("details", () => {
     expect(callsTo(calls, "user_details")).toEqual([{ cmd: "user_details", args: { userId: 2 } }]);
     expect(within(dialog).getByText("6f1d0c2a-0000-4000-8000-000000000002")).toBeInTheDocument();
     expect(within(dialog).getByText(/^Disabled in Entra · .+ · by Microsoft Entra ID sync$/)).toBeInTheDocument();
+    expect(dialog).toHaveTextContent("Microsoft sessions ended, ");
+    expect(dialog).toHaveTextContent("apps and browsers must sign in again");
 
     const section = (name: string) => within(dialog).getByRole("region", { name });
     expect(within(section("Assets")).getByRole("cell", { name: "ThinkPad T14" })).toBeInTheDocument();

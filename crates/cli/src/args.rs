@@ -399,6 +399,17 @@ pub enum UsersCommand {
     /// Check one Microsoft-linked user in Entra now and apply a run's rules to them alone:
     /// disabled or deleted there → deactivated here. Exits 1 when the check failed.
     Check { email: String },
+    /// Offboard a Microsoft-linked user in one step: disable their account in Entra, end their
+    /// Microsoft sessions, deactivate them here, and list their assets to recover.
+    Offboard {
+        email: String,
+        /// Say what would happen; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Deactivate them here even if Entra refuses to disable the account.
+        #[arg(long)]
+        anyway: bool,
+    },
     /// Reactivate a deactivated user. When auto-deprovision is on and Entra still reports
     /// their account disabled or deleted, this refuses unless --force is given.
     Reactivate {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::assets::{self, Asset, Document, MaintenanceLog};
 use crate::audit::{self, AuditEntry};
 use crate::directory::{get_user, DirectoryError, User};
+use crate::entra::{self, SessionsEnd};
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -16,6 +17,9 @@ pub struct UserDetails {
     pub audit: Vec<AuditEntry>,
     pub maintenance_logs: Vec<MaintenanceLog>,
     pub documents: Vec<Document>,
+    /// With ending sessions on: what became of their Microsoft sessions when they were
+    /// deactivated (R-E7).
+    pub sessions: Option<SessionsEnd>,
 }
 
 pub fn details(store: &Store, user_id: i64) -> Result<UserDetails, DirectoryError> {
@@ -25,5 +29,6 @@ pub fn details(store: &Store, user_id: i64) -> Result<UserDetails, DirectoryErro
         audit: audit::for_user(store, user_id)?,
         maintenance_logs: assets::maintenance_logs_of_user(store, user_id)?,
         documents: assets::documents_of_user(store, user_id)?,
+        sessions: entra::sessions_end(store, user_id)?,
     })
 }

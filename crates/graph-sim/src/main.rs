@@ -38,6 +38,10 @@ struct Args {
     /// Seconds a device code sign-in stays valid.
     #[arg(long, value_name = "SECS", default_value_t = 900)]
     device_code_lifetime: u64,
+    /// Grant the pre-configured app one more of Graph's application permissions, as an
+    /// administrator's consent does (User.RevokeSessions.All, User.EnableDisableAccount.All).
+    #[arg(long = "grant", value_name = "PERMISSION")]
+    grants: Vec<String>,
 }
 
 fn read_seed(path: &std::path::Path) -> Result<Vec<SeedAccount>, String> {
@@ -82,6 +86,12 @@ fn main() -> ExitCode {
         .iter()
         .for_each(|id| simulator.soft_delete(id));
     simulator.seed(&seed);
+    for permission in &args.grants {
+        if !simulator.try_grant_app_role(permission) {
+            eprintln!("graph-sim: Microsoft Graph offers no application permission {permission}");
+            return ExitCode::from(2);
+        }
+    }
     simulator.set_faults(Faults {
         latency_ms: args.latency_ms,
         ..Faults::default()

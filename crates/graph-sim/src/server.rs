@@ -112,8 +112,15 @@ impl Simulator {
     /// ("User.RevokeSessions.All"), as an administrator's consent in the portal does. Tokens
     /// issued from now on carry it. Panics on a permission the simulator does not offer.
     pub fn grant_app_role(&self, value: &str) {
-        let granted = lock(&self.shared.registry).grant_role(&self.shared.config.client_id, value);
-        assert!(granted, "graph-sim offers no app role {value}");
+        assert!(
+            self.try_grant_app_role(value),
+            "graph-sim offers no app role {value}"
+        );
+    }
+
+    /// `grant_app_role`, false for a permission the simulator does not offer.
+    pub fn try_grant_app_role(&self, value: &str) -> bool {
+        lock(&self.shared.registry).grant_role(&self.shared.config.client_id, value)
     }
 
     /// Adds an enabled or disabled user; returns its object id (a lowercase GUID).

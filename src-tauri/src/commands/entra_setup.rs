@@ -1,10 +1,13 @@
-//! Connecting without copying secrets: the form's live checks, "Set it up for me" and
-//! "Renew secret" (an administrator's device-code sign-in), and the admin center link.
+//! Connecting without copying secrets: the form's live checks, "Set it up for me", "Renew
+//! secret" and "Allow UniAsset to …" (an administrator's device-code sign-in), and the admin
+//! center link.
 
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 use uniasset_core::entra::cloud::Cloud;
-use uniasset_core::entra::{self, ConnectionInput, DeviceCodePrompt, FieldProblem, SetupTarget};
+use uniasset_core::entra::{
+    self, ConnectionInput, DeviceCodePrompt, Feature, FieldProblem, SetupTarget,
+};
 use uniasset_core::overview::EntraOverview;
 use uniasset_core::secrets::ClientSecret;
 
@@ -19,6 +22,8 @@ commands! {
     entra_setup_finish() -> EntraOverview;
     entra_renew_begin() -> DeviceCodePrompt;
     entra_renew_finish() -> EntraOverview;
+    entra_grant_begin() -> DeviceCodePrompt;
+    entra_grant_finish(feature: Feature) -> EntraOverview;
     entra_sign_in_cancel() -> bool;
     open_verification_page() -> ();
     open_entra_admin_center(cloud: Cloud) -> ();
@@ -67,6 +72,22 @@ async fn entra_renew_finish<R: Runtime>(app: AppHandle<R>) -> Reply<EntraOvervie
     let renewal = entra::finish_renewal(&mut own, &actor, sign_in).await?;
     log::info!("Client secret renewed, valid until {}. {}", renewal.expires_on, renewal.old_secret);
     crate::tray::refresh_notices(app.clone());
+    let (actor, store) = app.signed_in().await?;
+    overview_for(&store, &actor)
+}
+
+async fn entra_grant_begin<R: Runtime>(app: AppHandle<R>) -> Reply<DeviceCodePrompt> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    let (prompt, sign_in) = entra::begin_grant(&mut own, &actor).await?;
+    app.app_state().hold_admin_sign_in(SignInPurpose::Grant, sign_in, &prompt.verification_uri);
+    open_sign_in_page(&app, &prompt);
+    Ok(prompt)
+}
+
+async fn entra_grant_finish<R: Runtime>(app: AppHandle<R>, feature: Feature) -> Reply<EntraOverview> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    let sign_in = app.app_state().take_admin_sign_in(SignInPurpose::Grant)?;
+    entra::finish_grant(&mut own, &actor, sign_in, feature).await?;
     let (actor, store) = app.signed_in().await?;
     overview_for(&store, &actor)
 }

@@ -75,6 +75,7 @@ fn error_codes() -> Vec<&'static str> {
             needs: "",
         }
         .code(),
+        EntraError::DisableRefused(String::new()).code(),
     ]
 }
 

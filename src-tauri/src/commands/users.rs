@@ -5,7 +5,7 @@ use uniasset_core::details::{self, UserDetails};
 use uniasset_core::directory::{
     self, ImportPreview, ImportSummary, NewUser, User, UserEdit, UserPage, UserQuery,
 };
-use uniasset_core::entra;
+use uniasset_core::entra::{self, OffboardChoice, Offboarding};
 use uniasset_core::password::Password;
 use uniasset_core::sessions;
 
@@ -16,6 +16,7 @@ commands! {
     list_users(query: UserQuery) -> UserPage;
     user_details(user_id: i64) -> UserDetails;
     deactivate_user(user_id: i64) -> User;
+    offboard_user(user_id: i64, choice: OffboardChoice) -> Offboarding;
     set_user_protected(user_id: i64, protected: bool) -> User;
     reactivate_user(user_id: i64, confirmed: bool) -> User;
     add_user(user: NewUser, password: Option<Password>) -> User;
@@ -39,6 +40,16 @@ async fn user_details<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<User
 async fn deactivate_user<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<User> {
     let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::deactivate(&mut own, &actor, user_id).await?)
+}
+
+/// "Offboard…": disabled in Entra, sessions ended, deactivated here (or what would be).
+async fn offboard_user<R: Runtime>(
+    app: AppHandle<R>,
+    user_id: i64,
+    choice: OffboardChoice,
+) -> Reply<Offboarding> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    Ok(entra::offboard(&mut own, &actor, user_id, choice).await?)
 }
 
 /// "Never deactivate automatically" on or off (break-glass and service accounts).

@@ -51,4 +51,9 @@ end_sessions_since: string | null,
 /**
  * While on: why sessions cannot be ended yet (the permission is missing).
  */
-end_sessions_blocked: string | null, };
+end_sessions_blocked: string | null, 
+/**
+ * Why "Offboard…" cannot disable accounts in Entra yet (the permission is missing); None
+ * when it can, or while not known.
+ */
+offboard_blocked: string | null, };

@@ -15,4 +15,12 @@ edit: boolean,
 /**
  * Set a new password for someone else (one's own is changed with the current one).
  */
-set_password: boolean, };
+set_password: boolean, 
+/**
+ * "Check now": read their Microsoft account from Entra at once (R-S13).
+ */
+check: boolean, 
+/**
+ * "Offboard…": disable their account in Entra, end their sessions, deactivate (R-E8).
+ */
+offboard: boolean, };

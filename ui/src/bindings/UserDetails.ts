@@ -3,6 +3,12 @@ import type { Asset } from "./Asset";
 import type { AuditEntry } from "./AuditEntry";
 import type { Document } from "./Document";
 import type { MaintenanceLog } from "./MaintenanceLog";
+import type { SessionsEnd } from "./SessionsEnd";
 import type { User } from "./User";
 
-export type UserDetails = { user: User, assets: Array<Asset>, audit: Array<AuditEntry>, maintenance_logs: Array<MaintenanceLog>, documents: Array<Document>, };
+export type UserDetails = { user: User, assets: Array<Asset>, audit: Array<AuditEntry>, maintenance_logs: Array<MaintenanceLog>, documents: Array<Document>, 
+/**
+ * With ending sessions on: what became of their Microsoft sessions when they were
+ * deactivated (R-E7).
+ */
+sessions: SessionsEnd | null, };

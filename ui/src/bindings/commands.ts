@@ -22,6 +22,7 @@ import type { EntraOverview } from "./EntraOverview";
 import type { EntraPeople } from "./EntraPeople";
 import type { EntraSettings } from "./EntraSettings";
 import type { Evidence } from "./Evidence";
+import type { Feature } from "./Feature";
 import type { FieldProblem } from "./FieldProblem";
 import type { FrequentChecks } from "./FrequentChecks";
 import type { Home } from "./Home";
@@ -34,6 +35,8 @@ import type { MatchReport } from "./MatchReport";
 import type { NewAsset } from "./NewAsset";
 import type { NewOrganization } from "./NewOrganization";
 import type { NewUser } from "./NewUser";
+import type { OffboardChoice } from "./OffboardChoice";
+import type { Offboarding } from "./Offboarding";
 import type { Organization } from "./Organization";
 import type { Password } from "./Password";
 import type { Plan } from "./Plan";
@@ -69,6 +72,7 @@ export function commands(call: Call) {
     listUsers: (query: UserQuery) => call<UserPage>("list_users", { query }),
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
+    offboardUser: (userId: number, choice: OffboardChoice) => call<Offboarding>("offboard_user", { userId, choice }),
     setUserProtected: (userId: number, protected_: boolean) => call<User>("set_user_protected", { userId, protected: protected_ }),
     reactivateUser: (userId: number, confirmed: boolean) => call<User>("reactivate_user", { userId, confirmed }),
     addUser: (user: NewUser, password: Password | null) => call<User>("add_user", { user, password }),
@@ -99,6 +103,8 @@ export function commands(call: Call) {
     entraSetupFinish: () => call<EntraOverview>("entra_setup_finish"),
     entraRenewBegin: () => call<DeviceCodePrompt>("entra_renew_begin"),
     entraRenewFinish: () => call<EntraOverview>("entra_renew_finish"),
+    entraGrantBegin: () => call<DeviceCodePrompt>("entra_grant_begin"),
+    entraGrantFinish: (feature: Feature) => call<EntraOverview>("entra_grant_finish", { feature }),
     entraSignInCancel: () => call<boolean>("entra_sign_in_cancel"),
     openVerificationPage: () => call<null>("open_verification_page"),
     openEntraAdminCenter: (cloud: Cloud) => call<null>("open_entra_admin_center", { cloud }),
@@ -157,6 +163,7 @@ export type CommandMap = {
   list_users: { args: { query: UserQuery }; returns: UserPage };
   user_details: { args: { userId: number }; returns: UserDetails };
   deactivate_user: { args: { userId: number }; returns: User };
+  offboard_user: { args: { userId: number; choice: OffboardChoice }; returns: Offboarding };
   set_user_protected: { args: { userId: number; protected: boolean }; returns: User };
   reactivate_user: { args: { userId: number; confirmed: boolean }; returns: User };
   add_user: { args: { user: NewUser; password: Password | null }; returns: User };
@@ -187,6 +194,8 @@ export type CommandMap = {
   entra_setup_finish: { args: Record<string, never>; returns: EntraOverview };
   entra_renew_begin: { args: Record<string, never>; returns: DeviceCodePrompt };
   entra_renew_finish: { args: Record<string, never>; returns: EntraOverview };
+  entra_grant_begin: { args: Record<string, never>; returns: DeviceCodePrompt };
+  entra_grant_finish: { args: { feature: Feature }; returns: EntraOverview };
   entra_sign_in_cancel: { args: Record<string, never>; returns: boolean };
   open_verification_page: { args: Record<string, never>; returns: null };
   open_entra_admin_center: { args: { cloud: Cloud }; returns: null };
@@ -258,6 +267,7 @@ export const ErrorCodes = {
   reactivationNeedsConfirmation: "reactivation_needs_confirmation",
   backupPassphraseNeeded: "backup_passphrase_needed",
   entraAdminRoleNeeded: "entra_admin_role_needed",
+  entraRefused: "entra_refused",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -6,6 +6,7 @@ import type { Cloud } from "../bindings/Cloud";
 import type { DeactivationReason } from "../bindings/DeactivationReason";
 import type { HoldingOutcome } from "../bindings/HoldingOutcome";
 import type { LineOutcome } from "../bindings/LineOutcome";
+import type { SessionsOutcome } from "../bindings/SessionsOutcome";
 import type { Plan } from "../bindings/Plan";
 import type { Review } from "../bindings/Review";
 import type { Role } from "../bindings/Role";
@@ -128,6 +129,14 @@ export const outcomeLabel: Record<LineOutcome, string> = {
   error: "Error",
 };
 
+/** What became of a leaver's Microsoft sessions (R-E7), in a few words; the core's sentence says more. */
+export const sessionsLabel: Record<SessionsOutcome, string> = {
+  ended: "Microsoft sessions ended",
+  nothing_to_end: "No Microsoft sessions to end (account deleted)",
+  refused: "Microsoft sessions not ended: permission missing",
+  failed: "Microsoft sessions not ended yet: tried again at the next run",
+};
+
 // Audit actions are open-ended strings in the core; known ones get words, others show as is.
 const auditActionLabel: Record<string, string> = {
   "user.added": "Added",
@@ -154,6 +163,11 @@ const auditActionLabel: Record<string, string> = {
   "entra.run_deadline_changed": "Run time limit changed",
   "entra.frequent_checks_on": "Frequent checks turned on",
   "entra.frequent_checks_off": "Frequent checks turned off",
+  "entra.end_sessions_on": "Ending leavers' Microsoft sessions turned on",
+  "entra.end_sessions_off": "Ending leavers' Microsoft sessions turned off",
+  "entra.permission_granted": "Permission granted in Microsoft Entra ID",
+  "user.sessions_ended": "Microsoft sessions ended",
+  "user.sessions_not_ended": "Microsoft sessions not ended",
   "entra.links_adopted": "Entra links adopted by the connection",
   "sync.held_run_applied": "Held run applied",
   "sync.held_run_dismissed": "Held run dismissed",

@@ -64,6 +64,16 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
             );
             Ok(Done::new(&user, text))
         }
+        UsersCommand::Offboard {
+            email,
+            dry_run,
+            anyway,
+        } => {
+            let id = directory::find_by_email(store, &email)?.id;
+            let choice = entra::OffboardChoice { dry_run, anyway };
+            let done = block_on(entra::offboard(store, &me, id, choice))?;
+            Ok(Done::new(&done, done.summary.clone()))
+        }
         UsersCommand::Check { email } => {
             let id = directory::find_by_email(store, &email)?.id;
             let record = block_on(sync::check_person(store, &me, id));

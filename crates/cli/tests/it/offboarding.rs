@@ -110,3 +110,54 @@ fn audit_verify_names_the_first_entry_that_does_not_match() {
     let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(report["error"]["code"], "audit_chain_broken", "{report}");
 }
+
+#[test]
+fn users_offboard_dry_run_then_for_real() {
+    let (dir, sim) = enterprise_connected();
+    let dana = linked(dir.path(), &sim, "dana@northwind.example");
+    linked(dir.path(), &sim, "eli@northwind.example");
+    ok(
+        dir.path(),
+        &[
+            "assets",
+            "add",
+            "--tag",
+            "LAPTOP-7",
+            "--name",
+            "ThinkPad",
+            "--assign",
+            "dana@northwind.example",
+        ],
+    );
+
+    let plan = ok(
+        dir.path(),
+        &["users", "offboard", "dana@northwind.example", "--dry-run"],
+    );
+    assert!(
+        plan.contains("would disable") && plan.contains("LAPTOP-7"),
+        "{plan}"
+    );
+    assert!(sim.is_enabled(&dana));
+    assert_eq!(status_of(dir.path(), "dana@northwind.example"), "active");
+
+    let err = fails(
+        dir.path(),
+        &["users", "offboard", "dana@northwind.example"],
+        1,
+    );
+    assert!(err.contains("User.EnableDisableAccount.All"), "{err}");
+    assert_eq!(status_of(dir.path(), "dana@northwind.example"), "active");
+
+    sim.grant_app_role("User.EnableDisableAccount.All");
+    sim.grant_app_role("User.RevokeSessions.All");
+    let done = json(dir.path(), &["users", "offboard", "dana@northwind.example"]);
+    assert!(done["disabled_in_entra_at"].is_string(), "{done}");
+    assert_eq!(done["sessions"]["outcome"], "ended");
+    assert_eq!(done["assets"][0]["tag"], "LAPTOP-7");
+    assert!(!sim.is_enabled(&dana));
+    assert_eq!(
+        status_of(dir.path(), "dana@northwind.example"),
+        "deactivated"
+    );
+}

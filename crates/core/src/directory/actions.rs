@@ -20,17 +20,24 @@ pub struct UserActions {
     pub edit: bool,
     /// Set a new password for someone else (one's own is changed with the current one).
     pub set_password: bool,
+    /// "Check now": read their Microsoft account from Entra at once (R-S13).
+    pub check: bool,
+    /// "Offboard…": disable their account in Entra, end their sessions, deactivate (R-E8).
+    pub offboard: bool,
 }
 
 impl UserActions {
     /// `active_owners`: how many Owners are active now (the last can never be deactivated).
     pub fn of(by: &Actor, user: &User, active_owners: u32) -> UserActions {
+        let linked = user.sign_in == SignInMethod::Microsoft && user.entra_object_id.is_some();
         UserActions {
             deactivate: may_deactivate(by, user, active_owners).is_ok(),
             reactivate: may_reactivate(by, user).is_ok(),
             protect: may_protect(by, user).is_ok(),
             edit: may_edit(by, user).is_ok(),
             set_password: may_set_password(by, user).is_ok(),
+            check: by.require_admin("check a person in Entra").is_ok() && linked,
+            offboard: linked && !user.protected && may_deactivate(by, user, active_owners).is_ok(),
         }
     }
 }

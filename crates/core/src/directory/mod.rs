@@ -29,7 +29,9 @@ pub use import::{
     import_csv, import_file, preview_import_file, ImportError, ImportPreview, ImportRow,
     ImportSummary, RowProblem, CSV_HEADER,
 };
-pub use status::{deactivate, deactivate_in, reactivate, reason_words, set_protected};
+pub use status::{
+    deactivate, deactivate_in, may_deactivate_now, reactivate, reason_words, set_protected,
+};
 pub use user::{sign_in_name, AccountGap, DeactivationReason, SignInMethod, User, UserStatus};
 pub use validate::{describe, NewUser, UserProblem, ValidUser};
 

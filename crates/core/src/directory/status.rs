@@ -11,6 +11,15 @@ use crate::audit;
 use crate::store::{Store, StoreError};
 use crate::timestamp;
 
+/// Whether `by` may deactivate the user now, asked before work elsewhere (in Entra) that
+/// should not happen for someone who cannot be deactivated here. Returns the user.
+pub fn may_deactivate_now(store: &Store, by: &Actor, user_id: i64) -> Result<User, DirectoryError> {
+    by.require_admin("deactivate users")?;
+    let user = user_by_id(store.conn(), user_id)?;
+    may_deactivate(by, &user, active_owner_count(store.conn())?)?;
+    Ok(user)
+}
+
 /// An Owner or Admin deactivates a user by hand.
 pub fn deactivate(store: &mut Store, by: &Actor, user_id: i64) -> Result<User, DirectoryError> {
     by.require_admin("deactivate users")?;

@@ -20,6 +20,8 @@ pub(super) struct Checked {
     pub(super) client_id: String,
     pub(super) endpoints: Endpoints,
     pub(super) secret_expires_on: Option<NaiveDate>,
+    /// The application permissions the tested token carried, when known.
+    pub(super) granted_roles: Option<Vec<String>>,
 }
 
 fn check(input: &ConnectionInput) -> Result<Checked, EntraError> {
@@ -42,6 +44,7 @@ fn check(input: &ConnectionInput) -> Result<Checked, EntraError> {
         client_id,
         endpoints,
         secret_expires_on,
+        granted_roles: None,
     })
 }
 
@@ -56,8 +59,11 @@ pub async fn test(
 }
 
 /// Tests the connection and returns the tenant's GUID as Microsoft reports it (the form
-/// may name the tenant by a verified domain).
-async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<String, EntraError> {
+/// may name the tenant by a verified domain), and the permissions its token carried.
+async fn test_checked(
+    checked: &Checked,
+    secret: &ClientSecret,
+) -> Result<(String, Vec<String>), EntraError> {
     form::check_secret(secret)?;
     let client = GraphClient::new(
         checked.endpoints.clone(),
@@ -67,7 +73,7 @@ async fn test_checked(checked: &Checked, secret: &ClientSecret) -> Result<String
         ClientOptions::default(),
     )?;
     client.test_connection().await?;
-    Ok(client.tenant_id().await?)
+    Ok((client.tenant_id().await?, client.granted_roles().await?))
 }
 
 /// Tests, then saves: the secret to the keychain, everything else to the store. Nothing is
@@ -81,8 +87,9 @@ pub async fn connect(
 ) -> Result<Connection, EntraError> {
     by.require_admin("connect Microsoft Entra ID")?;
     organization::get(store)?;
-    let checked = check(input)?;
-    let tenant_id = test_checked(&checked, secret).await?;
+    let mut checked = check(input)?;
+    let (tenant_id, roles) = test_checked(&checked, secret).await?;
+    checked.granted_roles = Some(roles);
     let keychain = Keychain::for_store(store)?;
     let previous_secret = keychain.load().ok();
     keychain.save(secret)?;
@@ -122,8 +129,8 @@ pub(super) fn save_connection(
     tx.execute(
         "INSERT OR REPLACE INTO entra_connection
             (id, tenant, client_id, cloud, login_url, graph_url, secret_expires_on, connected_at, connected_by, tenant_id,
-             app_object_id, secret_key_id, set_up_by, secret_needed)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0)",
+             app_object_id, secret_key_id, set_up_by, secret_needed, granted_roles)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)",
         rusqlite::params![
             checked.tenant,
             checked.client_id,
@@ -137,6 +144,10 @@ pub(super) fn save_connection(
             registration.map(|r| r.app_object_id),
             registration.map(|r| r.secret_key_id),
             registration.map(|r| r.set_up_by),
+            checked
+                .granted_roles
+                .as_ref()
+                .map(|roles| serde_json::to_string(roles).unwrap_or_default()),
         ],
     )?;
     let mut detail = format!(

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{settings, EntraError, EntraSettings};
 use crate::access::Actor;
 use crate::audit;
-use crate::directory::DeactivationReason;
+use crate::directory::{DeactivationReason, User};
 use crate::graph::{GraphClient, GraphError, Written, REVOKE_SESSIONS_ROLE};
 use crate::organization;
 use crate::store::{Store, StoreError};
@@ -165,6 +165,27 @@ pub(crate) async fn catch_up(
         ended.push((leaver.user_id, end));
     }
     Ok(ended)
+}
+
+/// Ends one deactivated person's sessions now, whatever the setting (offboarding asks for
+/// it), recording the outcome as `catch_up` does.
+pub(super) async fn end_one(
+    store: &mut Store,
+    graph: &GraphClient,
+    by: &Actor,
+    user: &User,
+) -> Result<SessionsEnd, StoreError> {
+    let leaver = Due {
+        user_id: user.id,
+        object_id: user.entra_object_id.clone().unwrap_or_default(),
+        deactivated_at: user.deactivated_at.clone().unwrap_or_default(),
+        reason: user
+            .deactivation_reason
+            .unwrap_or(DeactivationReason::Manual),
+    };
+    let end = outcome_of(graph.revoke_sign_in_sessions(&leaver.object_id).await);
+    record(store, by, &leaver, &end)?;
+    Ok(end)
 }
 
 fn outcome_of(result: Result<Written, GraphError>) -> SessionsEnd {

@@ -10,6 +10,7 @@ mod expiry;
 mod form;
 mod grant;
 mod matching;
+mod offboard;
 pub mod people;
 mod reactivation;
 mod renewal;
@@ -45,6 +46,7 @@ pub(crate) use expiry::secret_notice_in;
 pub use form::{field_problems, FieldProblem, FormField};
 pub use grant::{begin_grant, finish_grant, Feature, Granted};
 pub use matching::{match_accounts, MatchReport, Unmatched};
+pub use offboard::{offboard, OffboardChoice, Offboarding};
 pub use people::{
     add_people, people, provision, set_auto_add_users, EntraPeople, EntraPerson, LeftAlone,
     ProvisionOutcome, ProvisionReport,
@@ -135,6 +137,9 @@ pub struct EntraSettings {
     pub end_sessions_since: Option<String>,
     /// While on: why sessions cannot be ended yet (the permission is missing).
     pub end_sessions_blocked: Option<String>,
+    /// Why "Offboard…" cannot disable accounts in Entra yet (the permission is missing); None
+    /// when it can, or while not known.
+    pub offboard_blocked: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +188,15 @@ pub enum EntraError {
     InvalidCheckInterval(u32),
     #[error("Frequent checks look for changes between the nightly runs, so they need auto-deprovisioning on. Turn auto-deprovisioning on first.")]
     NeedsAutoDeprovision,
+    #[error("{} does not sign in with a Microsoft account linked to Microsoft Entra ID, so UniAsset cannot offboard them there. Deactivate them instead.", crate::text::excerpt(.0))]
+    NotLinked(String),
+    #[error("{} is marked \"never deactivate automatically\" (a break-glass or service account), so UniAsset does not offboard them. Remove the mark first if they really leave.", crate::text::excerpt(.0))]
+    ProtectedFromOffboarding(String),
+    /// Entra refused to disable the account; nothing was changed here.
+    #[error("{0} Nothing was changed here; you may deactivate them here anyway.")]
+    DisableRefused(String),
+    #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("Microsoft Entra ID is not connected yet, so there is nobody to check. Connect it first (Set it up for me takes one sign-in).")]
@@ -220,6 +234,10 @@ impl crate::ErrorCode for EntraError {
             EntraError::InvalidDeadline(_) => "invalid_deadline",
             EntraError::InvalidCheckInterval(_) => "invalid_check_interval",
             EntraError::NeedsAutoDeprovision => "needs_auto_deprovision",
+            EntraError::NotLinked(_) => "not_linked",
+            EntraError::ProtectedFromOffboarding(_) => "protected_user",
+            EntraError::DisableRefused(_) => "entra_refused",
+            EntraError::Directory(e) => e.code(),
             EntraError::Endpoint(_) => "invalid_endpoint",
             EntraError::NotConnected => "entra_not_connected",
             EntraError::ConnectionChanged => "connection_changed",

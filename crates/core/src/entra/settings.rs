@@ -7,7 +7,7 @@ use super::expiry::{renewal_notice, secret_expiry, secret_warning};
 use super::{connection, people, EntraError, EntraSettings, MassDeactivationGuard};
 use crate::access::Actor;
 use crate::audit;
-use crate::graph::REVOKE_SESSIONS_ROLE;
+use crate::graph::{ENABLE_DISABLE_ROLE, REVOKE_SESSIONS_ROLE};
 use crate::organization;
 use crate::secrets::SecretError;
 use crate::store::{Store, StoreError};
@@ -69,6 +69,7 @@ pub fn settings(store: &Store) -> Result<EntraSettings, StoreError> {
             .as_ref()
             .and(end_sessions_blocked(store.conn())?),
         end_sessions_since: end_sessions,
+        offboard_blocked: offboard_blocked(store.conn())?,
     })
 }
 
@@ -79,6 +80,14 @@ fn end_sessions_blocked(conn: &rusqlite::Connection) -> Result<Option<String>, S
     Ok(roles
         .filter(|roles| !roles.iter().any(|r| r.eq_ignore_ascii_case(REVOKE_SESSIONS_ROLE)))
         .map(|_| format!("UniAsset is not allowed to end sessions yet: its app registration lacks the {REVOKE_SESSIONS_ROLE} permission. Allow it with an administrator's sign-in (\"Allow UniAsset to end sessions\"); until then leavers are deactivated here as before, and their sessions are ended once it is allowed.")))
+}
+
+/// Why "Offboard…" cannot disable accounts in Entra (R-E8); None when it can or not known.
+fn offboard_blocked(conn: &rusqlite::Connection) -> Result<Option<String>, StoreError> {
+    let roles = granted_roles_in(conn)?;
+    Ok(roles
+        .filter(|roles| !roles.iter().any(|r| r.eq_ignore_ascii_case(ENABLE_DISABLE_ROLE)))
+        .map(|_| format!("UniAsset may not disable accounts in Microsoft Entra ID yet ({ENABLE_DISABLE_ROLE}): \"Offboard…\" can deactivate people here, but not disable them there. Allow it with an administrator's sign-in (\"Allow UniAsset to offboard\").")))
 }
 
 /// The application permissions UniAsset's token carried when last seen.

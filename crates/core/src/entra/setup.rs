@@ -168,6 +168,13 @@ pub async fn finish_setup(
         client_id: app.app_id.clone(),
         endpoints,
         secret_expires_on: Some(secret.expires.date_naive()),
+        // What it was granted just now; its tokens will say so once Entra has caught up.
+        granted_roles: Some(
+            std::iter::once("User.Read.All")
+                .chain(extra.iter().copied())
+                .map(str::to_owned)
+                .collect(),
+        ),
     };
     let registration = Registration {
         app_object_id: &app.id,

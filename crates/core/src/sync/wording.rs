@@ -1,7 +1,7 @@
 //! A run's result in words, once, for the tray, the desktop notification and the command
 //! line.
 
-use super::{LineOutcome, RunRecord, RunResult};
+use super::{LineOutcome, RunRecord, RunResult, Trigger};
 
 fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -91,6 +91,9 @@ fn recoveries(run: &RunRecord) -> String {
 /// One short line: "2 deactivated, 1 error", "0 deactivated, 3 added",
 /// "failed: nobody was deactivated".
 pub fn headline(run: &RunRecord) -> String {
+    if run.trigger == Trigger::Person {
+        return person_headline(run);
+    }
     let c = run.counts;
     match run.result {
         RunResult::Running => "running".to_owned(),
@@ -108,6 +111,21 @@ pub fn headline(run: &RunRecord) -> String {
             }
             parts.join(", ") + &from_entra(run)
         }
+    }
+}
+
+/// "Check now" on one person: what became of them, in a sentence.
+fn person_headline(run: &RunRecord) -> String {
+    match (run.result, run.lines.first()) {
+        (RunResult::Running, _) => "being checked".to_owned(),
+        (RunResult::Failed, _) => "the check failed: nothing was changed".to_owned(),
+        (_, None) => "enabled in Microsoft Entra ID: nothing to change".to_owned(),
+        (_, Some(line)) => match (line.outcome, line.reason) {
+            (LineOutcome::Deactivated, Some(reason)) => {
+                format!("deactivated ({})", crate::directory::reason_words(reason))
+            }
+            _ => line.detail.clone(),
+        },
     }
 }
 

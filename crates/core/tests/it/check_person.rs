@@ -33,6 +33,7 @@ async fn a_person_disabled_in_entra_is_deactivated_by_a_run_of_their_own() {
     assert_eq!(run.result, RunResult::Succeeded, "{run:?}");
     assert_eq!(run.counts.checked, 1);
     assert_eq!(run.lines.len(), 1, "{:?}", run.lines);
+    assert_eq!(run.headline, "deactivated (disabled in Entra)");
     let line = &run.lines[0];
     assert_eq!(line.outcome, LineOutcome::Deactivated);
     assert_eq!(line.reason, Some(DeactivationReason::DisabledInEntra));
@@ -72,6 +73,10 @@ async fn enabled_protected_and_unconfirmed_people_stay_active() {
     let run = check(&mut t, "ann@northwind.example").await;
     assert_eq!(run.result, RunResult::Succeeded);
     assert!(run.lines.is_empty(), "{:?}", run.lines);
+    assert_eq!(
+        run.headline,
+        "enabled in Microsoft Entra ID: nothing to change"
+    );
     assert_eq!(
         t.org.user("ann@northwind.example").status,
         UserStatus::Active

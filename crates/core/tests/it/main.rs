@@ -23,6 +23,7 @@ mod home;
 mod import;
 mod layers;
 mod leavers;
+mod offboard;
 mod organization;
 mod passwords;
 mod people;

@@ -1,0 +1,92 @@
+"""Offboarding finished (issue 25) through the real window: ending a leaver's Microsoft
+sessions, allowed through an administrator's sign-in, then a leaver disabled in Entra is
+deactivated by Sync Now with their sessions ended; "Offboard…" on an active person; and
+"Check now" on one person."""
+
+from selenium.webdriver.common.by import By
+
+import flows
+from conftest import cli
+from flows import open_entra, open_settings_tab, sign_in, statuses
+
+ANN, BOB = "ann@northwind.example", "bob@northwind.example"
+GRACE = "grace@contoso.onmicrosoft.com"
+
+
+def linked_org(data_dir, env, start_tenant, grants=()):
+    """Ann and Bob linked to a simulated tenant where Grace is a Global Administrator."""
+    tenant = start_tenant([(ANN, True, False), (BOB, True, False), (GRACE, True, False)],
+                          roles={GRACE: ["Global Administrator"]}, grants=grants)
+    flows.organization(data_dir, env)
+    for email in (ANN, BOB):
+        flows.add_user(data_dir, email, email.split("@")[0].title(), entra_id=tenant.accounts[email], env=env)
+    flows.connect(data_dir, tenant, env)
+    return tenant
+
+
+def test_allowed_through_a_sign_in_a_leaver_is_signed_out_by_sync_now(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    card = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-sessions-title']")
+    app.press(By.ID, "entra-end-sessions")
+    app.by_text("*", "UniAsset is not allowed to end sessions yet")
+    app.shot("end-sessions-not-allowed", show=card)
+    assert app.query("SELECT end_sessions_since IS NOT NULL FROM deprovision_settings") == [(1,)]
+
+    app.press(By.XPATH, "//button[normalize-space(.)='Allow UniAsset to end sessions']")
+    flows.dialog(app, "Allow UniAsset to end sessions")
+    flows.run_sign_in(app, tenant, GRACE, custom_cloud=False)
+    app.by_text("*", "Allowed. UniAsset now ends leavers' sessions")
+    assert not app.driver.find_elements(By.XPATH, "//*[contains(., 'not allowed to end sessions yet')][@class='warning']")
+    app.shot("end-sessions-allowed", show=card)
+
+    tenant.disable(ANN)
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
+    last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
+    app.wait_until(lambda: "Microsoft sessions ended" in app.text(last), what="the sessions ended in the report")
+    app.shot("sync-now-sessions-ended", show=last)
+    assert statuses(app)[ANN] == "deactivated"
+    assert tenant.status(ANN)["sessions_revoked_at"], "the simulator saw revokeSignInSessions"
+    assert tenant.status(BOB)["sessions_revoked_at"] is None
+    assert app.query("SELECT outcome FROM entra_session_ends") == [("ended",)]
+
+
+def test_check_now_on_one_person(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant)
+    tenant.disable(BOB)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "Users")
+    app.press(By.XPATH, "//button[@aria-label='Actions for Bob']")
+    app.press(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Check now']")
+    app.by_text("*", f"{BOB}: deactivated (disabled in Entra).")
+    app.shot("check-now")
+    assert statuses(app)[BOB] == "deactivated"
+    assert statuses(app)[ANN] == "active"
+    assert app.query("SELECT trigger, deactivated FROM sync_runs") == [("person", 1)]
+
+
+def test_offboard_disables_in_entra_ends_sessions_and_lists_the_laptop(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant,
+                        grants=("User.EnableDisableAccount.All", "User.RevokeSessions.All"))
+    cli(data_dir, "assets", "add", "--tag", "LAPTOP-7", "--name", "ThinkPad T14", "--serial", "PF-123",
+        "--assign", ANN, env=session_env)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "Users")
+    app.press(By.XPATH, "//button[@aria-label='Actions for Ann']")
+    app.press(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Offboard…']")
+    box = flows.dialog(app, "Offboard Ann?")
+    app.wait_until(lambda: "LAPTOP-7" in app.text(box), what="the assets to recover")
+    assert "ThinkPad T14, serial PF-123" in app.text(box)
+    assert tenant.status(ANN)["enabled"], "the dialog's plan changes nothing"
+    app.shot("offboard-confirm", show=box)
+    app.press(By.XPATH, "//*[@role='alertdialog']//button[normalize-space(.)='Offboard']")
+    app.by_text("*", f"{ANN} was offboarded: their account is disabled in Microsoft Entra ID")
+    app.shot("offboarded")
+    assert not tenant.status(ANN)["enabled"], "disabled in Entra"
+    assert tenant.status(ANN)["sessions_revoked_at"], "sessions ended"
+    assert statuses(app)[ANN] == "deactivated"
+    assert app.query("SELECT disabled_in_entra_at IS NOT NULL FROM offboardings") == [(1,)]
