@@ -21,8 +21,6 @@ aside) to print a baseline in the same run.
         tests/e2e/.venv/bin/python scripts/bench-window.py target/debug/uniasset-desktop [BEFORE_BINARY]
 
 The `uniasset` CLI and `graph-sim` are taken from beside the first binary (or --cli/--graph-sim).
-With --start-when FILE the data is seeded at once and the window measured only once FILE exists:
-CI seeds while the release build finishes the app, then measures on an idle machine.
 """
 
 import argparse
@@ -349,7 +347,6 @@ def main() -> None:
     parser.add_argument("before", type=Path, nargs="?", help="a baseline binary, measured first on the same data")
     parser.add_argument("--cli", type=Path)
     parser.add_argument("--graph-sim", type=Path)
-    parser.add_argument("--start-when", type=Path, help="measure only once this file exists")
     args = parser.parse_args()
     cli_bin = args.cli or args.binary.parent / "uniasset"
     sim_bin = args.graph_sim or args.binary.parent / "graph-sim"
@@ -361,19 +358,13 @@ def main() -> None:
         started = time.monotonic()
         people = seed_people(cli, work)
         sim = seed_runs(cli, sim_bin, work)
-        print(f"seeded {PEOPLE} people and {RUNS} sync runs through the CLI in {time.monotonic() - started:.0f} s",
-              flush=True)
-        if args.start_when:
-            while not args.start_when.exists():
-                time.sleep(0.2)
-        started = time.monotonic()
+        print(f"seeded {PEOPLE} people and {RUNS} sync runs through the CLI in {time.monotonic() - started:.0f} s")
         binaries = ([("before", args.before)] if args.before else []) + [("this build", args.binary)]
         for name, path in binaries:
             figures = bench(path, work / "data", people)
             print(f"\n{name}: {path}")
             for what, figure in figures.items():
                 print(f"  {what}: {figure}", flush=True)
-        print(f"\nmeasured in {time.monotonic() - started:.0f} s")
     finally:
         if sim:
             sim.terminate()

@@ -16,23 +16,21 @@ stage() {
 }
 
 # A stage that runs beside the ones after it, its output kept until `finish` waits for it.
-declare -A beside_pid beside_log beside_start
 beside() {
   local name=$1; shift
   echo "==> $name (beside the next stages)"
-  beside_start[$name]=$SECONDS
-  beside_log[$name]=$(mktemp)
-  "$@" >"${beside_log[$name]}" 2>&1 &
-  beside_pid[$name]=$!
+  beside_start=$SECONDS
+  beside_log=$(mktemp)
+  "$@" >"$beside_log" 2>&1 &
+  beside_pid=$!
 }
 finish() {
   local name=$1 status=0
-  wait "${beside_pid[$name]}" || status=$?
-  cat "${beside_log[$name]}"
-  rm -f "${beside_log[$name]}"
-  local took=$((SECONDS - ${beside_start[$name]}))
-  echo "<== $name: $took s (beside other stages)"
-  timings+=("$(printf '%-34s %5d s' "$name (beside)" "$took")")
+  wait "$beside_pid" || status=$?
+  cat "$beside_log"
+  rm -f "$beside_log"
+  echo "<== $name: $((SECONDS - beside_start)) s (beside other stages)"
+  timings+=("$(printf '%-34s %5d s' "$name (beside)" $((SECONDS - beside_start)))")
   return "$status"
 }
 # A failed stage ends the run; what runs beside it ends with it.
@@ -67,12 +65,7 @@ stage "rust build and lints" cargo test --workspace --lib --bins --tests "${feat
 # Rust build above: two builds sharing two cores took longer than one after the other.
 # The benchmarks are built with the app and the CLI selected, so their dependencies
 # resolve to the same features as the release build's and are not compiled a second time.
-# The CLI comes first (its features resolved with the app's, so nothing is compiled twice):
-# the window benchmark puts its data in with it while the rest builds.
-cli_built=$(mktemp -u)
 release_build() {
-  cargo build --release -p uniasset-desktop -p uniasset-cli --bin uniasset
-  touch "$cli_built"
   cargo build --release -p uniasset-desktop -p uniasset-cli
   cargo bench -p uniasset-core -p uniasset-desktop -p uniasset-cli --bench sync_cost --bench check_cost --no-run
 }
@@ -90,18 +83,6 @@ stage "front-end unit tests" npm --prefix ui test
 # release build: they must hold on a busy machine.
 stage "end-to-end tests" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv/bin/pytest tests/e2e -q -rA
 
-# The window benchmark's data (10,000 people, 1,000 real syncs through the release CLI) goes
-# in while the release build finishes the app, which leaves a core idle much of the time; the
-# window is measured once the release build and the packages are done.
-window_go=$(mktemp -u)
-window_benchmark() {
-  while [ ! -e "$cli_built" ]; do sleep 1; done
-  xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
-    tests/e2e/.venv/bin/python scripts/bench-window.py target/release/uniasset-desktop \
-    --cli target/release/uniasset --graph-sim target/debug/graph-sim --start-when "$window_go"
-}
-beside "window benchmark" window_benchmark
-
 finish "release build"
 # The .deb and .rpm as `make package` builds them (its release build is the one above), then
 # the .deb installed with apt: the installed binaries' --version, the installed app through
@@ -112,9 +93,9 @@ stage "installed package" xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/.venv
 # Figures, not assertions, from the release build, each on an otherwise idle machine: the
 # window's speed at 10,000 people and with 1,000 runs (launch, Users search, the Entra
 # page), memory in the tray, and the sync's and the frequent checks' cost.
-touch "$window_go"
-finish "window benchmark"
-rm -f "$window_go" "$cli_built"
+stage "window benchmark" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
+  tests/e2e/.venv/bin/python scripts/bench-window.py target/release/uniasset-desktop \
+  --cli target/release/uniasset --graph-sim target/debug/graph-sim
 stage "tray memory" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.sh \
   tests/e2e/.venv/bin/python scripts/measure-app.py target/release/uniasset-desktop
 benches=(-p uniasset-core -p uniasset-desktop -p uniasset-cli)

@@ -3,13 +3,13 @@
 //! catch-up, retry after a failure, give up), and starts the run. Every decision is in
 //! `uniasset_core::schedule`; this loop only remembers the attempts between ticks. When no
 //! nightly run started, a frequent check (issue 15) if the core says one is due. After them,
-//! the daily backup when the core says one is due.
+//! the daily backup when the core says one is due, and the audit trail's daily check.
 
 use chrono::{DateTime, Utc};
 use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::access::Actor;
 use uniasset_core::sync::Trigger;
-use uniasset_core::{backup, schedule};
+use uniasset_core::{audit, backup, schedule};
 
 use crate::clock;
 use crate::state::AppState;
@@ -36,6 +36,7 @@ pub fn spawn(app: AppHandle) {
                 check_if_due(&app, now).await;
             }
             back_up_if_due(&app, now).await;
+            check_trail_if_due(&app, now).await;
             crate::email::on_tick(&app).await;
             // The day moves on with nothing else happening: "Renew client secret…" appears
             // 30 days before expiry even with automatic runs off.
@@ -112,6 +113,40 @@ async fn back_up_if_due(app: &AppHandle, now: DateTime<Utc>) {
         Err(e) => log::warn!("the daily backup stopped unexpectedly: {e}"),
     }
     crate::tray::refresh_notices(app.clone());
+}
+
+/// The audit trail's daily check (R-X5): it reads every entry, so it runs on a blocking
+/// thread with a connection of its own; Home shows a broken trail.
+async fn check_trail_if_due(app: &AppHandle, now: DateTime<Utc>) {
+    let state = app.state::<AppState>();
+    let own = {
+        let Ok(store) = state.store().await else {
+            return;
+        };
+        if !audit::check_due(&store, now).unwrap_or(false) {
+            return;
+        }
+        match store.another() {
+            Ok(own) => own,
+            Err(e) => return log::warn!("the audit trail's check could not start: {e}"),
+        }
+    };
+    let checked = tauri::async_runtime::spawn_blocking(move || {
+        let mut own = own;
+        audit::check_and_keep(&mut own)
+    })
+    .await;
+    match checked {
+        Ok(Ok(verdict)) => match verdict.broken {
+            Some(broken) => log::warn!("the audit trail was changed outside UniAsset: {broken}"),
+            None => log::info!(
+                "audit trail intact: {} entries",
+                verdict.entries.unwrap_or(0)
+            ),
+        },
+        Ok(Err(e)) => log::warn!("the audit trail could not be checked: {e}"),
+        Err(e) => log::warn!("the audit trail's check stopped unexpectedly: {e}"),
+    }
 }
 
 #[cfg(test)]

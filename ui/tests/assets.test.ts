@@ -516,7 +516,15 @@ describe("deprovisioning evidence", () => {
     run_id: null,
     delay_seconds: null,
   });
-  const evidence = { rows: [returned, manual], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z" };
+  const TRAIL =
+    "Audit trail verified at 2025-04-01T08:00:00Z: 42 entries, each as UniAsset recorded it; the newest entry's SHA-256 is 9f2c.";
+  const evidence = {
+    rows: [returned, manual],
+    since: "2025-01-01",
+    until: "2025-03-31",
+    generated_at: "2025-04-01T08:00:00Z",
+    audit_trail: TRAIL,
+  };
 
   async function openEvidence(handlers: Handlers = {}) {
     const calls = openAssets({ evidence: () => evidence, ...handlers });
@@ -556,6 +564,7 @@ describe("deprovisioning evidence", () => {
     expect(cells[5]).toHaveTextContent("DK-004 USB-C dock — outstanding");
     const manualCells = within(max).getAllByRole("cell");
     expect(manualCells[1]).toHaveTextContent("Deactivated manually");
+    expect(screen.getByText(TRAIL)).toBeInTheDocument();
     expect(manualCells[2]).toHaveTextContent("—");
     expect(manualCells[4]).toHaveTextContent("—");
     expect(manualCells[5]).toHaveTextContent("None");
@@ -571,7 +580,7 @@ describe("deprovisioning evidence", () => {
   });
 
   it("says when nobody was deactivated", async () => {
-    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z" }) });
+    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z", audit_trail: TRAIL }) });
     await row("ThinkPad T14");
     await userEvent.click(screen.getByRole("tab", { name: "Evidence" }));
     expect(await screen.findByText("Nobody was deactivated in this period.")).toBeInTheDocument();

@@ -258,6 +258,10 @@ export function mockCore(handlers: Handlers): Call[] {
   if (handlers.entra_overview && !handlers.frequent_checks) {
     handlers = { ...handlers, frequent_checks: () => makeFrequentChecks() };
   }
+  // The audit log shows the trail's latest check; tests about something else find none yet.
+  if (handlers.audit_log && !handlers.audit_trail_verdict) {
+    handlers = { ...handlers, audit_trail_verdict: () => null };
+  }
   // Connecting shows the first run's preview; tests about something else find nobody leaving.
   if (handlers.entra_overview && !handlers.preview_run) {
     handlers = { ...handlers, preview_run: () => makeRun(0, { id: null, dry_run: true }) };

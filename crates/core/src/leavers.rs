@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessError, Actor};
 use crate::assets::{self, Asset, HoldingOutcome};
+use crate::audit;
 use crate::directory::{self, DeactivationReason, DirectoryError, User};
 use crate::spreadsheet::safe_cell;
 use crate::store::{Store, StoreError};
@@ -45,6 +46,9 @@ pub struct Evidence {
     pub generated_at: String,
     /// Oldest deactivation first.
     pub rows: Vec<EvidenceRow>,
+    /// The audit trail the evidence comes from, verified as the report was made (R-X5):
+    /// its entry count and head hash, or where it was changed.
+    pub audit_trail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -262,6 +266,7 @@ pub fn evidence(
         until: until.map(|d| d.to_string()),
         generated_at: timestamp::now(),
         rows,
+        audit_trail: audit::trail_words(store)?,
     })
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
-use uniasset_core::audit::{self, AuditPage, AuditQuery};
+use uniasset_core::audit::{self, AuditPage, AuditQuery, TrailVerdict};
 
 use super::Reply;
 use crate::state::AppStateExt;
@@ -12,6 +12,8 @@ commands! {
     audit_log(query: AuditQuery) -> AuditPage;
     audit_actions() -> Vec<String>;
     export_audit_csv(query: AuditQuery, path: PathBuf) -> u32;
+    audit_trail_verdict() -> Option<TrailVerdict>;
+    check_audit_trail() -> TrailVerdict;
 }
 
 async fn audit_log<R: Runtime>(app: AppHandle<R>, query: AuditQuery) -> Reply<AuditPage> {
@@ -32,4 +34,16 @@ async fn export_audit_csv<R: Runtime>(
 ) -> Reply<u32> {
     let (actor, store) = app.signed_in().await?;
     Ok(audit::export_csv_file(&store, &actor, &query, &path)?)
+}
+
+/// The latest daily check's verdict (None before the first).
+async fn audit_trail_verdict<R: Runtime>(app: AppHandle<R>) -> Reply<Option<TrailVerdict>> {
+    let (_, store) = app.signed_in().await?;
+    Ok(audit::verdict(&store)?)
+}
+
+/// "Check the trail": every entry's hash and link verified now.
+async fn check_audit_trail<R: Runtime>(app: AppHandle<R>) -> Reply<TrailVerdict> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(audit::check_now(&mut store, &actor)?)
 }

@@ -69,6 +69,8 @@ pub const COMMANDS: &[&str] = &[
     "audit_log",
     "audit_actions",
     "export_audit_csv",
+    "audit_trail_verdict",
+    "check_audit_trail",
     "list_assets",
     "add_asset",
     "edit_asset",

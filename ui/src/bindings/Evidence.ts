@@ -12,4 +12,9 @@ since: string | null, until: string | null, generated_at: string,
 /**
  * Oldest deactivation first.
  */
-rows: Array<EvidenceRow>, };
+rows: Array<EvidenceRow>, 
+/**
+ * The audit trail the evidence comes from, verified as the report was made (R-X5):
+ * its entry count and head hash, or where it was changed.
+ */
+audit_trail: string, };

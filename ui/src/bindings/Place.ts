@@ -3,4 +3,4 @@
 /**
  * Where an item's action or a checklist step leads in the window.
  */
-export type Place = "entra" | "people" | "people_cannot_sign_in" | "people_not_linked" | "leavers" | "assets" | "backups" | "email_alerts";
+export type Place = "entra" | "people" | "people_cannot_sign_in" | "people_not_linked" | "leavers" | "assets" | "backups" | "email_alerts" | "audit_log";

@@ -47,6 +47,7 @@ import type { RestoreOutcome } from "./RestoreOutcome";
 import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
 import type { SetupTarget } from "./SetupTarget";
+import type { TrailVerdict } from "./TrailVerdict";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
@@ -127,6 +128,8 @@ export function commands(call: Call) {
     auditLog: (query: AuditQuery) => call<AuditPage>("audit_log", { query }),
     auditActions: () => call<Array<string>>("audit_actions"),
     exportAuditCsv: (query: AuditQuery, path: string) => call<number>("export_audit_csv", { query, path }),
+    auditTrailVerdict: () => call<TrailVerdict | null>("audit_trail_verdict"),
+    checkAuditTrail: () => call<TrailVerdict>("check_audit_trail"),
     listAssets: (query: AssetQuery) => call<AssetPage>("list_assets", { query }),
     addAsset: (asset: NewAsset, assignTo: number | null) => call<Asset>("add_asset", { asset, assignTo }),
     editAsset: (assetId: number, edit: AssetEdit) => call<Asset>("edit_asset", { assetId, edit }),
@@ -218,6 +221,8 @@ export type CommandMap = {
   audit_log: { args: { query: AuditQuery }; returns: AuditPage };
   audit_actions: { args: Record<string, never>; returns: Array<string> };
   export_audit_csv: { args: { query: AuditQuery; path: string }; returns: number };
+  audit_trail_verdict: { args: Record<string, never>; returns: TrailVerdict | null };
+  check_audit_trail: { args: Record<string, never>; returns: TrailVerdict };
   list_assets: { args: { query: AssetQuery }; returns: AssetPage };
   add_asset: { args: { asset: NewAsset; assignTo: number | null }; returns: Asset };
   edit_asset: { args: { assetId: number; edit: AssetEdit }; returns: Asset };

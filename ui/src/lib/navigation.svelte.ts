@@ -23,6 +23,7 @@ export function sectionOf(place: Place): Section {
     case "entra":
     case "backups":
     case "email_alerts":
+    case "audit_log":
       return "settings";
   }
 }

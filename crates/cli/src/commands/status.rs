@@ -65,5 +65,6 @@ fn where_(place: Place) -> &'static str {
         Place::Assets => "Assets → Register",
         Place::Backups => "Settings → General → Backups",
         Place::EmailAlerts => "Settings → General → Email alerts",
+        Place::AuditLog => "Settings → Audit log (or `uniasset audit verify`)",
     }
 }

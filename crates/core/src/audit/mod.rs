@@ -2,6 +2,7 @@
 //! after they are deactivated (R-D3), each entry chained to the one before by its hash.
 
 mod chain;
+mod check;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,13 @@ use crate::store::{Store, StoreError};
 use crate::timestamp;
 
 pub use chain::{ChainBreak, ChainHead};
+pub use check::{check_and_keep, check_due, trail_words, verdict, TrailVerdict};
+
+/// The trail's head in a database of its own (a backup's copy, a restore's staging file);
+/// None when its chain is broken.
+pub(crate) fn head_in(conn: &Connection) -> Result<Option<ChainHead>, StoreError> {
+    Ok(chain::verify_in(conn)?.ok())
+}
 
 /// What is about to be recorded; `action` is a stable dotted name such as `user.deactivated`.
 pub struct Entry {
@@ -141,6 +149,12 @@ fn insert(
 pub fn verify(store: &Store, by: &Actor) -> Result<Result<ChainHead, ChainBreak>, AuditError> {
     access::check_audit_log(by)?;
     Ok(chain::verify_in(store.conn())?)
+}
+
+/// "Check the trail" in the audit log: the whole chain verified now, the verdict kept for Home.
+pub fn check_now(store: &mut Store, by: &Actor) -> Result<TrailVerdict, AuditError> {
+    access::check_audit_log(by)?;
+    Ok(check_and_keep(store)?)
 }
 
 /// Entries a user performed or was the subject of, newest first.

@@ -35,6 +35,10 @@ pub(super) struct Manifest {
     pub assets: u32,
     pub documents: u32,
     pub database_sha256: String,
+    /// The audit trail's newest entry's hash when the backup was made (R-X5); None in
+    /// backups made before the trail was chained, or of a trail already broken then.
+    #[serde(default)]
+    pub audit_head: Option<String>,
 }
 
 /// Writes the archive of `database` and `documents` (their SHA-256 names and paths) to

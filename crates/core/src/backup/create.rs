@@ -242,6 +242,7 @@ fn copy_database(
         assets: count("assets")?,
         documents: 0,
         database_sha256: String::new(),
+        audit_head: audit::head_in(&dst)?.map(|h| h.head),
     })
 }
 

@@ -240,6 +240,18 @@ fn prepare(
     let from_schema = m.schema_version as usize;
     store::migrate(&mut conn, &path, staging, &store::MIGRATIONS)
         .map_err(|e| failed(e.to_string()))?;
+    // The trail must end where it ended when the backup was made (R-X5).
+    if let Some(recorded) = &m.audit_head {
+        let head = audit::head_in(&conn).map_err(|e| failed(e.to_string()))?;
+        if head.map(|h| h.head).as_ref() != Some(recorded) {
+            return Err(BackupError::Altered {
+                file: file.to_owned(),
+                detail:
+                    "its audit trail does not end with the hash recorded when the backup was made"
+                        .to_owned(),
+            });
+        }
+    }
 
     // Secrets are never in a backup: a connection whose secret this keychain lacks (another
     // computer) waits for it, and automatic runs stay off until it is given.

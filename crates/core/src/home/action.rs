@@ -22,6 +22,8 @@ pub enum Place {
     Backups,
     /// Settings → General → Email alerts.
     EmailAlerts,
+    /// Settings → Audit log.
+    AuditLog,
 }
 
 /// An item's or a step's one action.

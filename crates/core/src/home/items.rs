@@ -8,6 +8,7 @@ use super::action::{Action, Place};
 use super::error::HomeError;
 use crate::access::Actor;
 use crate::alerts;
+use crate::audit;
 use crate::backup;
 use crate::directory::{self, UserCounts};
 use crate::entra::{self, EntraSettings};
@@ -30,6 +31,7 @@ pub enum Topic {
     NotLinked,
     Backups,
     EmailAlerts,
+    AuditTrail,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -93,6 +95,10 @@ pub(super) fn items(store: &Store, by: &Actor, now: DateTime<Utc>) -> Result<Vec
     items.extend(people_items(store)?);
     items.push(backups_item(store)?);
     items.push(email_alerts_item(store)?);
+    // A trail changed outside UniAsset comes before everything: nothing else is to be trusted.
+    if let Some(item) = audit_trail_item(store)? {
+        items.insert(0, item);
+    }
     // Most important first; otherwise the order above, which follows the job.
     items.sort_by_key(|i| i.health != Health::Attention);
     Ok(items)
@@ -361,6 +367,21 @@ fn backups_item(store: &Store) -> Result<Item, HomeError> {
         .action("Open Backups", Place::Backups)
     };
     Ok(item.at("Last good backup", last))
+}
+
+/// Only when the daily check found the trail changed outside UniAsset (R-X5).
+fn audit_trail_item(store: &Store) -> Result<Option<Item>, HomeError> {
+    let Some(verdict) = audit::verdict(store)? else {
+        return Ok(None);
+    };
+    let Some(broken) = verdict.broken else {
+        return Ok(None);
+    };
+    let summary = format!("The audit trail was changed outside UniAsset, which never rewrites it: {broken} Keep this database as it is for your auditor, and find out who had the file.");
+    let item = Item::new(Topic::AuditTrail, Health::Attention, "Audit trail", summary)
+        .action("Open the audit log", Place::AuditLog)
+        .at("Checked", Some(verdict.checked_at));
+    Ok(Some(item))
 }
 
 fn email_alerts_item(store: &Store) -> Result<Item, HomeError> {

@@ -182,3 +182,73 @@ fn only_owners_and_admins_verify() {
     let refused = audit::verify(&org.store, &mia).unwrap_err();
     assert!(refused.to_string().contains("Owner"), "{refused}");
 }
+
+#[test]
+fn the_daily_check_keeps_its_verdict_and_home_shows_a_broken_trail() {
+    let mut org = org_with_history();
+    // The core's clock: other tests in this binary may have moved it.
+    let now = uniasset_core::clock::now();
+    assert!(audit::check_due(&org.store, now).unwrap(), "never checked");
+    let intact = audit::check_and_keep(&mut org.store).unwrap();
+    assert_eq!(intact.broken, None);
+    assert_eq!(intact.entries, Some(count(&db(&org))));
+    assert!(
+        !audit::check_due(&org.store, now).unwrap(),
+        "checked just now"
+    );
+    assert!(audit::check_due(&org.store, now + chrono::Duration::hours(25)).unwrap());
+    let owner = org.owner();
+    let home = uniasset_core::home::home(&org.store, &owner, now).unwrap();
+    assert!(
+        !home.items.iter().any(|i| i.title == "Audit trail"),
+        "nothing to say when intact"
+    );
+    let evidence = uniasset_core::leavers::evidence(&org.store, &owner, None, None).unwrap();
+    assert!(
+        evidence
+            .audit_trail
+            .contains("each as UniAsset recorded it"),
+        "{}",
+        evidence.audit_trail
+    );
+    assert!(evidence
+        .audit_trail
+        .contains(intact.head.as_deref().unwrap()));
+
+    db(&org)
+        .execute(
+            "UPDATE audit_entries SET actor_label = 'someone else' WHERE id = 2",
+            [],
+        )
+        .unwrap();
+    let broken = audit::check_and_keep(&mut org.store).unwrap();
+    assert!(
+        broken.broken.as_deref().is_some_and(|b| b.contains("#2")),
+        "{broken:?}"
+    );
+    assert_eq!(audit::verdict(&org.store).unwrap(), Some(broken));
+    let evidence = uniasset_core::leavers::evidence(&org.store, &owner, None, None).unwrap();
+    assert!(
+        evidence.audit_trail.contains("changed outside UniAsset"),
+        "{}",
+        evidence.audit_trail
+    );
+    let home = uniasset_core::home::home(&org.store, &owner, now).unwrap();
+    let item = home
+        .items
+        .iter()
+        .find(|i| i.title == "Audit trail")
+        .expect("Home says so");
+    assert!(
+        item.summary.contains("changed outside UniAsset") && item.summary.contains("#2"),
+        "{}",
+        item.summary
+    );
+    assert_eq!(
+        home.items[0].title, "Audit trail",
+        "what needs the owner comes first"
+    );
+
+    let mia = org.actor(testkit::MEMBER_EMAIL);
+    assert!(audit::check_now(&mut org.store, &mia).is_err());
+}

@@ -624,6 +624,12 @@ fn a_restore_brings_back_nothing_uniasset_did_not_write() {
             "rows in its table \"users\" break UniAsset's rules",
         ),
         (
+            // The chain itself stays whole: only the head kept in the manifest shows it.
+            "newest audit entry cut off",
+            "DELETE FROM audit_entries WHERE id = (SELECT max(id) FROM audit_entries);",
+            "its audit trail does not end with the hash recorded",
+        ),
+        (
             "older schema claimed",
             &format!("PRAGMA user_version = {};", last - 2),
             "",
