@@ -190,7 +190,15 @@ async fn turned_on_it_counts_from_then_and_is_refused_to_members_and_small_plans
     let (_, ann) = t.linked("ann@northwind.example", Role::Member);
     t.sim.grant_app_role("User.RevokeSessions.All");
     t.sim.set_enabled(&ann, false);
-    t.sync().await;
+    let run = t.sync().await;
+    assert_eq!(run.counts.deactivated, 1, "{run:?}");
+    // Stamps are to the millisecond: turned on in a later one than her deactivation.
+    let deactivated = t.org.user("ann@northwind.example").deactivated_at.unwrap();
+    while uniasset_core::clock::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        <= deactivated
+    {
+        tokio::task::yield_now().await;
+    }
     turn_on(&mut t);
     t.sync().await;
     assert_eq!(
