@@ -29,7 +29,7 @@ pub struct UserActions {
 impl UserActions {
     /// `active_owners`: how many Owners are active now (the last can never be deactivated).
     pub fn of(by: &Actor, user: &User, active_owners: u32) -> UserActions {
-        let linked = user.sign_in == SignInMethod::Microsoft && user.entra_object_id.is_some();
+        let linked = user.entra_linked();
         UserActions {
             deactivate: may_deactivate(by, user, active_owners).is_ok(),
             reactivate: may_reactivate(by, user).is_ok(),

@@ -62,6 +62,12 @@ pub struct User {
 }
 
 impl User {
+    /// Signs in with Microsoft and is linked to an Entra account: the people a run checks,
+    /// "Check now" reads and "Offboard…" disables there.
+    pub fn entra_linked(&self) -> bool {
+        self.sign_in == SignInMethod::Microsoft && self.entra_object_id.is_some()
+    }
+
     /// This user acting, as the access rules see a person.
     pub fn as_actor(&self) -> Actor {
         Actor::Person(Person {

@@ -14,7 +14,7 @@ use super::{client_for, saved, EntraError};
 use crate::access::Actor;
 use crate::assets::{self, Asset};
 use crate::audit;
-use crate::directory::{self, SignInMethod, User};
+use crate::directory::{self, User};
 use crate::graph::{ClientOptions, GraphError, Written, ENABLE_DISABLE_ROLE};
 use crate::store::{Store, StoreError};
 use crate::timestamp;
@@ -54,8 +54,8 @@ pub async fn offboard(
     choice: OffboardChoice,
 ) -> Result<Offboarding, EntraError> {
     let user = directory::may_deactivate_now(store, by, user_id)?;
-    let object_id = match (&user.entra_object_id, user.sign_in) {
-        (Some(oid), SignInMethod::Microsoft) => oid.clone(),
+    let object_id = match &user.entra_object_id {
+        Some(oid) if user.entra_linked() => oid.clone(),
         _ => return Err(EntraError::NotLinked(user.email)),
     };
     if user.protected {

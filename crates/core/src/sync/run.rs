@@ -11,7 +11,7 @@ use super::person::check_one;
 use super::record::{self, RunRecord};
 use super::{acquire, authorize, frequent, RunFailure, RunResult, SyncError, SyncRequest, Trigger};
 use crate::access::Actor;
-use crate::directory::{self, SignInMethod, User};
+use crate::directory::{self, User};
 use crate::entra;
 use crate::graph::{ClientOptions, GraphClient};
 use crate::store::{Store, StoreError};
@@ -38,7 +38,7 @@ pub async fn check_person(
 ) -> Result<RunRecord, SyncError> {
     authorize(store, by, Trigger::Person)?;
     let user = directory::user_by_id(store.conn(), user_id)?;
-    if user.sign_in != SignInMethod::Microsoft || user.entra_object_id.is_none() {
+    if !user.entra_linked() {
         return Err(SyncError::NotLinked(user.email));
     }
     let request = SyncRequest {
