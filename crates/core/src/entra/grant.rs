@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::end_sessions::note_roles;
 use super::settings::granted_roles_in;
-use super::setup::{as_admin, AdminSignIn, SignedIn};
+use super::setup::{as_admin, connected_app, AdminSignIn, SignedIn};
 use super::{connection, EntraError};
 use crate::access::Actor;
 use crate::audit;
@@ -74,22 +74,10 @@ pub async fn finish_grant(
         cancel,
         ..
     } = sign_in.signed_in().await?;
-    let tenant_id = admin.tenant_id().await?;
-    if current
-        .tenant_id
-        .as_deref()
-        .is_some_and(|known| !known.eq_ignore_ascii_case(&tenant_id))
-    {
-        return Err(EntraError::OtherTenant { account });
-    }
+    let (_, app) = connected_app(&admin, &account, &current, GRANT_NEEDS).await?;
     let gone = || EntraError::AppRegistrationGone {
         client_id: current.client_id.clone(),
     };
-    let app = admin
-        .find_application(&current.client_id)
-        .await
-        .map_err(|e| as_admin(e, &account, GRANT_NEEDS))?
-        .ok_or_else(gone)?;
     let principal = admin
         .find_service_principal(&current.client_id)
         .await

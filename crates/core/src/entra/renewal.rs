@@ -5,7 +5,9 @@
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
-use super::setup::{as_admin, secret_expiry, test_new_secret, AdminSignIn, SignedIn, SECRET_NAME};
+use super::setup::{
+    as_admin, connected_app, secret_expiry, test_new_secret, AdminSignIn, SignedIn, SECRET_NAME,
+};
 use super::{connection, connection_in, Connection, EntraError};
 use crate::access::Actor;
 use crate::audit;
@@ -53,21 +55,7 @@ pub async fn finish_renewal(
         cancel,
         ..
     } = sign_in.signed_in().await?;
-    let tenant_id = admin.tenant_id().await?;
-    if current
-        .tenant_id
-        .as_deref()
-        .is_some_and(|known| !known.eq_ignore_ascii_case(&tenant_id))
-    {
-        return Err(EntraError::OtherTenant { account });
-    }
-    let app = admin
-        .find_application(&current.client_id)
-        .await
-        .map_err(|e| as_admin(e, &account, RENEWAL_NEEDS))?
-        .ok_or_else(|| EntraError::AppRegistrationGone {
-            client_id: current.client_id.clone(),
-        })?;
+    let (tenant_id, app) = connected_app(&admin, &account, &current, RENEWAL_NEEDS).await?;
     let old_secret = keychain.load().ok();
     let old_key = old_key_id(store, &app, old_secret.as_ref())?;
     cancel.commit()?;

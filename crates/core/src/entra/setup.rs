@@ -292,6 +292,34 @@ pub(super) async fn test_new_secret(
 /// What setting UniAsset up needs, for the message when the administrator's role falls short.
 pub(super) const SETUP_NEEDS: &str = "register UniAsset and grant it User.Read.All: that takes a Global Administrator (or an Application Administrator who is also a Privileged Role Administrator). Ask someone with those rights to sign in, or enter the details yourself with the guided steps.";
 
+/// For work on an existing connection (a renewal, a grant): the tenant the administrator
+/// signed in to, which must be the connected one, and UniAsset's app registration there.
+pub(super) async fn connected_app(
+    admin: &GraphClient,
+    account: &str,
+    current: &super::Connection,
+    needs: &'static str,
+) -> Result<(String, Application), EntraError> {
+    let tenant_id = admin.tenant_id().await?;
+    if current
+        .tenant_id
+        .as_deref()
+        .is_some_and(|known| !known.eq_ignore_ascii_case(&tenant_id))
+    {
+        return Err(EntraError::OtherTenant {
+            account: account.to_owned(),
+        });
+    }
+    let app = admin
+        .find_application(&current.client_id)
+        .await
+        .map_err(|e| as_admin(e, account, needs))?
+        .ok_or_else(|| EntraError::AppRegistrationGone {
+            client_id: current.client_id.clone(),
+        })?;
+    Ok((tenant_id, app))
+}
+
 /// A 403 on the administrator's requests means their role does not allow this.
 pub(super) fn as_admin(error: GraphError, account: &str, needs: &'static str) -> EntraError {
     match error {
