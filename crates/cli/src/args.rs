@@ -184,6 +184,12 @@ pub enum ReportCommand {
     /// Entra, when and by which run or person access ended, and each asset held then
     /// (returned, lost or still outstanding).
     Leavers(LeaversArgs),
+    /// The target time from detecting a leaver to deactivating them, which the evidence
+    /// measures each deactivation against; without HOURS, shows it.
+    Target {
+        /// 1–720 hours (24 unless changed).
+        hours: Option<u32>,
+    },
 }
 
 #[derive(Args)]

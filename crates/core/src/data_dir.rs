@@ -91,6 +91,38 @@ pub(crate) fn open_private_file(path: &Path, truncate: bool) -> std::io::Result<
     options.open(path)
 }
 
+/// Writes an export to the file at `path`: beside it first, readable by its owner only,
+/// then renamed into place, so a failed export never leaves half a file under the chosen
+/// name. `failed` words a file error as the caller's.
+pub(crate) fn export_file<T, E>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<T, E>,
+    failed: impl Fn(std::io::Error) -> E,
+) -> Result<T, E> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| failed(std::io::ErrorKind::InvalidInput.into()))?;
+    let partial = path.with_file_name(format!(
+        ".{}.{}.partial",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let file = open_private_file(&partial, true).map_err(&failed)?;
+    let mut out = std::io::BufWriter::new(file);
+    let result = write(&mut out).and_then(|done| {
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .and_then(|_| std::fs::rename(&partial, path))
+            .map_err(&failed)?;
+        Ok(done)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
 /// Takes group and other access away from the data directory and what UniAsset keeps in
 /// it: the database and its journals, `backups/` and `documents/` with their files. Only
 /// these are touched, so a data directory that also holds other things (a home folder

@@ -82,6 +82,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
             organization::get(&store)?;
             report::leavers(&store, args)
         }
+        Command::Report(ReportCommand::Target { hours }) => {
+            organization::get(&store)?;
+            report::target(&mut store, hours)
+        }
         Command::Status => status::run(&store),
     }
 }

@@ -31,6 +31,19 @@ pub fn leavers(store: &Store, args: LeaversArgs) -> Result<Done, Failure> {
     Ok(Done::new(&evidence.rows, text))
 }
 
+/// Shows or sets the target time the evidence measures deactivations against.
+pub fn target(store: &mut Store, hours: Option<u32>) -> Result<Done, Failure> {
+    let hours = match hours {
+        Some(hours) => leavers::set_target_hours(store, &Actor::CommandLine, hours)?,
+        None => leavers::target_hours(store)?,
+    };
+    let text = format!("Target from detecting a leaver to deactivating them: {hours} hours.");
+    Ok(Done::new(
+        &serde_json::json!({ "target_hours": hours }),
+        text,
+    ))
+}
+
 fn table(rows: &[EvidenceRow]) -> String {
     let list = |tags: &[String]| {
         if tags.is_empty() {
@@ -39,7 +52,7 @@ fn table(rows: &[EvidenceRow]) -> String {
             tags.join(", ")
         }
     };
-    let rows: Vec<[String; 8]> = rows
+    let rows: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
             [
@@ -51,6 +64,11 @@ fn table(rows: &[EvidenceRow]) -> String {
                 r.delay_seconds
                     .map(leavers::delay_words)
                     .unwrap_or_else(|| "-".into()),
+                match r.target_met {
+                    Some(true) => "met".into(),
+                    Some(false) => "missed".into(),
+                    None => "-".into(),
+                },
                 list(&r.assets_outstanding),
                 list(&r.assets_returned),
             ]
@@ -64,6 +82,7 @@ fn table(rows: &[EvidenceRow]) -> String {
             "DEACTIVATED",
             "BY",
             "DELAY",
+            "TARGET",
             "OUTSTANDING",
             "RETURNED",
         ],

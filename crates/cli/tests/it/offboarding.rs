@@ -161,3 +161,55 @@ fn users_offboard_dry_run_then_for_real() {
         "deactivated"
     );
 }
+
+#[test]
+fn report_leavers_json_carries_what_an_auditor_asks_and_the_target_can_be_set() {
+    let (dir, sim) = enterprise_connected();
+    let dana = linked(dir.path(), &sim, "dana@northwind.example");
+    linked(dir.path(), &sim, "eli@northwind.example");
+    sim.grant_app_role("User.EnableDisableAccount.All");
+    sim.grant_app_role("User.RevokeSessions.All");
+    ok(
+        dir.path(),
+        &[
+            "assets",
+            "add",
+            "--tag",
+            "LAPTOP-7",
+            "--name",
+            "ThinkPad",
+            "--serial",
+            "PF-1",
+            "--assign",
+            "dana@northwind.example",
+        ],
+    );
+    ok(dir.path(), &["users", "offboard", "dana@northwind.example"]);
+    ok(
+        dir.path(),
+        &["assets", "checkin", "LAPTOP-7", "--note", "Charger missing"],
+    );
+
+    let rows = json(dir.path(), &["report", "leavers"]);
+    let row = &rows[0];
+    assert_eq!(row["object_id"], dana.as_str());
+    assert_eq!(row["trigger"], "offboarded");
+    assert!(row["sessions_ended_at"].is_string(), "{row}");
+    assert!(row["disabled_in_entra_at"].is_string(), "{row}");
+    assert_eq!(row["target_hours"], 24);
+    assert!(row["target_met"].is_null(), "a person acted: {row}");
+    assert!(row["applied_by"].is_null(), "{row}");
+    let asset = &row["assets"][0];
+    assert_eq!(asset["received_by"], "command line");
+    assert_eq!(asset["serial"], "PF-1");
+    assert_eq!(asset["note"], "Charger missing");
+
+    let err = fails(dir.path(), &["report", "target", "0"], 1);
+    assert!(err.contains("between 1 and 720 hours"), "{err}");
+    assert!(ok(dir.path(), &["report", "target"]).contains("24 hours"));
+    assert!(ok(dir.path(), &["report", "target", "48"]).contains("48 hours"));
+    assert_eq!(
+        json(dir.path(), &["report", "leavers"])[0]["target_hours"],
+        48
+    );
+}

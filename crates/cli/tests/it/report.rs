@@ -109,16 +109,21 @@ fn report_leavers_as_json_text_and_csv() {
         &["report", "leavers", "--csv", "--until", &today],
     );
     let mut lines = csv.lines();
+    // Columns added for auditors (issue 25) come after the first eleven.
     assert_eq!(
         lines.next().unwrap(),
-        "person,email,reason,detected_at,deactivated_at,deactivated_by,delay,assets_held,returned,lost,outstanding"
+        "person,email,reason,detected_at,deactivated_at,deactivated_by,delay,assets_held,returned,lost,outstanding,\
+         object_id,trigger,applied_by,applied_at,sessions,sessions_ended_at,disabled_in_entra_at,\
+         target_hours,target_met,received_by,lost_by,asset_notes,audit_trail"
     );
     let row = lines.next().unwrap();
     assert!(
         row.starts_with("'=cmd,dana@northwind.example,manual,,"),
         "{row}"
     );
-    assert!(row.ends_with(",,PHN-2"), "{row}");
+    assert!(row.contains(",,PHN-2,,by_hand,"), "{row}");
+    assert!(row.contains("LAP-1: test"), "received by: {row}");
+    assert!(row.contains("Audit trail verified"), "{row}");
     assert_eq!(lines.next(), None);
 
     let before = ok(dir.path(), &["report", "leavers", "--until", "2020-01-01"]);

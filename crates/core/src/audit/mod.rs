@@ -347,32 +347,14 @@ pub fn export_csv_file(
 ) -> Result<u32, AuditError> {
     // Refused before anything is written.
     access::check_audit_log(by)?;
-    let failed = |source| AuditError::WriteFile {
-        path: path.to_owned(),
-        source,
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| failed(std::io::ErrorKind::InvalidInput.into()))?;
-    let partial = path.with_file_name(format!(
-        ".{}.{}.partial",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let file = crate::data_dir::open_private_file(&partial, true).map_err(failed)?;
-    let mut out = std::io::BufWriter::new(file);
-    let result = export_csv(store, by, query, &mut out).and_then(|n| {
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|f| f.sync_all())
-            .and_then(|_| std::fs::rename(&partial, path))
-            .map_err(failed)?;
-        Ok(n)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    crate::data_dir::export_file(
+        path,
+        |out| export_csv(store, by, query, out),
+        |source| AuditError::WriteFile {
+            path: path.to_owned(),
+            source,
+        },
+    )
 }
 
 /// A query's filters, checked: the person resolved to their id, dates to the stamps that

@@ -17,6 +17,7 @@ mod directory;
 mod end_sessions;
 mod entra;
 mod entra_setup;
+mod evidence;
 mod frequent_checks;
 mod graph_faults;
 mod home;
