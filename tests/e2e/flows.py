@@ -55,6 +55,12 @@ def open_settings_tab(app, tab):
     app.press(By.XPATH, f"//button[@role='tab'][contains(., '{tab}')]")
 
 
+def open_assets_tab(app, tab):
+    """Assets in the left sidebar → the tab whose name starts with `tab`."""
+    app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]")
+    app.press(By.XPATH, f"//button[@role='tab'][starts-with(normalize-space(.), '{tab}')]")
+
+
 def open_entra(app):
     """Settings in the left sidebar → the Integrations tab → Microsoft Entra ID."""
     open_settings_tab(app, "Integrations")

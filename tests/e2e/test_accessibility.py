@@ -166,6 +166,11 @@ def test_axe_and_layout_on_every_screen_and_dialog(launch, tmp_path):
     member = app.text(app.wait_for(By.XPATH, f"({rows}[.//*[@role='cell'][3][normalize-space(.)='Member']]{active})[1]"
                                              "//*[@role='cell'][1]"))
     open_dialog(app, findings, "Deactivate", lambda: menu_item(app, member, "Deactivate"))
+    Select(app.wait_for(By.ID, "user-sign-in")).select_by_visible_text("Microsoft")
+    linked = app.text(app.wait_for(By.XPATH, f"({rows}[.//*[@role='cell'][3][normalize-space(.)='Member']]"
+                                             f"[.//*[@role='cell'][4][normalize-space(.)='Microsoft']]{active})[1]"
+                                             "//*[@role='cell'][1]"))
+    open_dialog(app, findings, "Offboard", lambda: menu_item(app, linked, "Offboard…"))
     # Only the rows in view exist (a virtual list): the filter brings a password user up.
     Select(app.wait_for(By.ID, "user-sign-in")).select_by_visible_text("Password")
     by_password = app.text(app.wait_for(By.XPATH, f"({rows}[.//*[@role='cell'][3][normalize-space(.)='Member']]"

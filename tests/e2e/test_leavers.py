@@ -7,14 +7,9 @@ import csv
 from selenium.webdriver.common.by import By
 
 import flows
-from flows import dialog, open_entra, pick_person, sign_in
+from flows import dialog, open_assets_tab, open_entra, pick_person, sign_in
 
 DANA, ERIN = "dana@northwind.example", "erin@northwind.example"
-
-
-def open_assets_tab(app, tab):
-    app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]")
-    app.press(By.XPATH, f"//button[@role='tab'][starts-with(normalize-space(.), '{tab}')]")
 
 
 def test_an_asset_held_by_a_leaver_is_recovered_and_the_evidence_shows_it(launch, data_dir, session_env,

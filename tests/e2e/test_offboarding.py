@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 
 import flows
 from conftest import cli
-from flows import open_entra, open_settings_tab, sign_in, statuses
+from flows import open_assets_tab, open_entra, open_settings_tab, sign_in, statuses
 
 ANN, BOB = "ann@northwind.example", "bob@northwind.example"
 GRACE = "grace@contoso.onmicrosoft.com"
@@ -26,6 +26,8 @@ def linked_org(data_dir, env, start_tenant, grants=()):
 
 def test_allowed_through_a_sign_in_a_leaver_is_signed_out_by_sync_now(launch, data_dir, session_env, start_tenant):
     tenant = linked_org(data_dir, session_env, start_tenant)
+    cli(data_dir, "assets", "add", "--tag", "LAPTOP-3", "--name", "ThinkPad X1", "--serial", "PF-333",
+        "--assign", ANN, env=session_env)
     app = launch()
     sign_in(app)
     open_entra(app)
@@ -51,6 +53,22 @@ def test_allowed_through_a_sign_in_a_leaver_is_signed_out_by_sync_now(launch, da
     assert tenant.status(ANN)["sessions_revoked_at"], "the simulator saw revokeSignInSessions"
     assert tenant.status(BOB)["sessions_revoked_at"] is None
     assert app.query("SELECT outcome FROM entra_session_ends") == [("ended",)]
+
+    # Her laptop comes back; the evidence shows who received it, the target met and the
+    # sessions ended.
+    open_assets_tab(app, "Leavers")
+    app.press(By.XPATH, "//button[@aria-label='Check in LAPTOP-3']")
+    back = flows.dialog(app, "Check in LAPTOP-3?")
+    app.fill("return-note", "Scratched lid")
+    back.find_element(By.XPATH, ".//button[normalize-space(.)='Check in']").click()
+    app.by_text("*", "Nobody who left still holds an asset.")
+    open_assets_tab(app, "Evidence")
+    table = app.wait_for(By.XPATH, "//table[contains(., 'ann@northwind.example')]")
+    text = app.text(table)
+    for said in ("Disabled in Entra", tenant.accounts[ANN], "Microsoft sessions ended", "Within target",
+                 "received by Olivia Owner", "Scratched lid", "serial PF-333"):
+        assert said in text, (said, text)
+    app.shot("evidence-auditor", show=table)
 
 
 def test_check_now_on_one_person(launch, data_dir, session_env, start_tenant):

@@ -499,8 +499,30 @@ describe("leavers", () => {
 describe("deprovisioning evidence", () => {
   const returned = makeEvidenceRow({
     assets: [
-      { tag: "LT-001", name: "ThinkPad T14", held_at_deactivation: true, returned_at: "2025-03-04T10:00:00Z", outcome: "returned" },
-      { tag: "DK-004", name: "USB-C dock", held_at_deactivation: true, returned_at: null, outcome: null },
+      {
+        tag: "LT-001",
+        name: "ThinkPad T14",
+        serial: null,
+        held_at_deactivation: true,
+        held_since: "2024-06-01T09:00:00Z",
+        returned_at: "2025-03-04T10:00:00Z",
+        outcome: "returned",
+        received_by: "Olivia Owner",
+        lost_by: null,
+        note: "Charger missing",
+      },
+      {
+        tag: "DK-004",
+        name: "USB-C dock",
+        serial: null,
+        held_at_deactivation: true,
+        held_since: "2024-06-01T09:00:00Z",
+        returned_at: null,
+        outcome: null,
+        received_by: null,
+        lost_by: null,
+        note: null,
+      },
     ],
     assets_outstanding: ["DK-004"],
     assets_returned: ["LT-001"],
@@ -509,12 +531,15 @@ describe("deprovisioning evidence", () => {
     user_id: 8,
     email: "max@acme.test",
     name: "Max Manual",
+    object_id: null,
     reason: "manual",
+    trigger: "by_hand",
     detected_at: null,
     deactivated_at: "2025-02-10T15:00:00Z",
     deactivated_by: "Olivia Owner",
     run_id: null,
     delay_seconds: null,
+    target_met: null,
   });
   const TRAIL =
     "Audit trail verified at 2025-04-01T08:00:00Z: 42 entries, each as UniAsset recorded it; the newest entry's SHA-256 is 9f2c.";
@@ -523,6 +548,7 @@ describe("deprovisioning evidence", () => {
     since: "2025-01-01",
     until: "2025-03-31",
     generated_at: "2025-04-01T08:00:00Z",
+    target_hours: 24,
     audit_trail: TRAIL,
   };
 
@@ -580,7 +606,7 @@ describe("deprovisioning evidence", () => {
   });
 
   it("says when nobody was deactivated", async () => {
-    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z", audit_trail: TRAIL }) });
+    openAssets({ evidence: () => ({ rows: [], since: "2025-01-01", until: "2025-03-31", generated_at: "2025-04-01T08:00:00Z", target_hours: 24, audit_trail: TRAIL }) });
     await row("ThinkPad T14");
     await userEvent.click(screen.getByRole("tab", { name: "Evidence" }));
     expect(await screen.findByText("Nobody was deactivated in this period.")).toBeInTheDocument();
@@ -631,5 +657,97 @@ describe("deprovisioning evidence", () => {
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByRole("button", { name: "Print…" })).toHaveFocus());
     print.mockRestore();
+  });
+});
+
+describe("evidence an auditor accepts", () => {
+  const TRAIL = "Audit trail verified at 2025-04-01T08:00:00Z: 3 entries, each as UniAsset recorded it.";
+  const offboarded = makeEvidenceRow({
+    user_id: 9,
+    email: "olaf@acme.test",
+    name: "Olaf Offboarded",
+    reason: "manual",
+    trigger: "offboarded",
+    detected_at: null,
+    deactivated_by: "Olivia Owner",
+    run_id: null,
+    delay_seconds: null,
+    target_met: null,
+    disabled_in_entra_at: "2025-03-03T02:59:58Z",
+    sessions: "ended",
+    sessions_ended_at: "2025-03-03T03:00:06Z",
+  });
+  const late = makeEvidenceRow({
+    applied_by: "Adam Admin",
+    applied_at: "2025-03-05T09:00:00Z",
+    delay_seconds: 2 * 86_400,
+    target_met: false,
+  });
+  const evidence = { rows: [offboarded, late], since: null, until: null, generated_at: "2025-04-01T08:00:00Z", target_hours: 24, audit_trail: TRAIL };
+
+  async function openEvidence(handlers: Handlers = {}) {
+    const calls = openAssets({ evidence: () => evidence, ...handlers });
+    await row("ThinkPad T14");
+    await userEvent.click(screen.getByRole("tab", { name: "Evidence" }));
+    await screen.findByRole("table", { name: /^Deactivations/ });
+    return calls;
+  }
+
+  it("shows the object id, what started it, the sessions, who applied a held run and the target", async () => {
+    await openEvidence();
+    const [olaf, dana] = within(screen.getByRole("table", { name: /^Deactivations/ })).getAllByRole("row").slice(1);
+    const o = within(olaf).getAllByRole("cell");
+    expect(o[1]).toHaveTextContent(`Offboarded here Disabled in Entra ${formatDateTime("2025-03-03T02:59:58Z")}`);
+    expect(o[3]).toHaveTextContent(`Microsoft sessions ended, ${formatDateTime("2025-03-03T03:00:06Z")}`);
+    expect(o[4]).toHaveTextContent("Not measured: a person acted");
+    const d = within(dana).getAllByRole("cell");
+    expect(d[0]).toHaveTextContent("0f1e2d3c-aaaa-4bbb-8ccc-000000000007");
+    expect(d[3]).toHaveTextContent(`Held run applied by Adam Admin, ${formatDateTime("2025-03-05T09:00:00Z")}`);
+    expect(d[4]).toHaveTextContent("2 d");
+    const over = within(d[4]).getByText("Over target");
+    expect(over).toHaveClass("badge-warn");
+    expect(over).toHaveAttribute("title", "Target: 24 hours from detection to deactivation");
+  });
+
+  it("names who received each asset back, with the note and its serial", async () => {
+    const withAssets = makeEvidenceRow({
+      assets: [
+        { tag: "LT-9", name: "ThinkPad", serial: "PF-9", held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-04T10:00:00Z", outcome: "returned", received_by: "Olivia Owner", lost_by: null, note: "Scratched lid" },
+        { tag: "PH-2", name: "Phone", serial: null, held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-05T10:00:00Z", outcome: "lost", received_by: null, lost_by: "Adam Admin", note: "Left in a taxi" },
+      ],
+    });
+    openAssets({ evidence: () => ({ ...evidence, rows: [withAssets] }) });
+    await row("ThinkPad T14");
+    await userEvent.click(screen.getByRole("tab", { name: "Evidence" }));
+    const table = await screen.findByRole("table", { name: /^Deactivations/ });
+    const held = within(within(table).getAllByRole("row")[1]).getAllByRole("cell")[5];
+    expect(held).toHaveTextContent(`LT-9 ThinkPad (serial PF-9) — returned ${formatDateTime("2025-03-04T10:00:00Z")} · received by Olivia Owner “Scratched lid”`);
+    expect(held).toHaveTextContent(`PH-2 Phone — lost ${formatDateTime("2025-03-05T10:00:00Z")} · by Adam Admin “Left in a taxi”`);
+    expect(held).toHaveTextContent(`held since ${formatDateTime("2024-01-02T09:00:00Z")}`);
+  });
+
+  it("saves the target and measures the report against it again; the core's refusal is shown", async () => {
+    let target = 24;
+    const calls = await openEvidence({
+      save_evidence_target: ({ hours }) => {
+        if (hours < 1 || hours > 720) throw { code: "invalid_target", message: `The target time must be between 1 and 720 hours (30 days), not ${hours}.` };
+        return (target = hours);
+      },
+      evidence: () => ({ ...evidence, target_hours: target }),
+    });
+    const field = screen.getByLabelText("Target from detection to deactivation (hours)");
+    expect(field).toHaveValue(24);
+    await userEvent.clear(field);
+    await userEvent.type(field, "900");
+    await userEvent.click(within(screen.getByRole("form", { name: "Target time" })).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("The target time must be between 1 and 720 hours (30 days), not 900.")).toBeInTheDocument();
+    expect(callsTo(calls, "evidence")).toHaveLength(1);
+    await userEvent.clear(field);
+    await userEvent.type(field, "72");
+    await userEvent.click(within(screen.getByRole("form", { name: "Target time" })).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved: 72 hours.")).toBeInTheDocument();
+    await waitFor(() => expect(callsTo(calls, "evidence")).toHaveLength(2));
+    expect(callsTo(calls, "save_evidence_target").map((c) => c.args)).toEqual([{ hours: 900 }, { hours: 72 }]);
+    await waitFor(() => expect(field).toHaveValue(72));
   });
 });

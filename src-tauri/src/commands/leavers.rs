@@ -13,6 +13,7 @@ commands! {
     leaver_count() -> u32;
     evidence(since: Option<String>, until: Option<String>) -> Evidence;
     export_evidence_csv(since: Option<String>, until: Option<String>, path: PathBuf) -> u32;
+    save_evidence_target(hours: u32) -> u32;
 }
 
 async fn leavers<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Leaver>> {
@@ -46,6 +47,12 @@ async fn export_evidence_csv<R: Runtime>(
     let (actor, store) = app.signed_in().await?;
     let (since, until) = (day(since)?, day(until)?);
     Ok(leavers::evidence_csv_file(&store, &actor, since, until, &path)?)
+}
+
+/// The target from detecting a leaver to deactivating them, in hours.
+async fn save_evidence_target<R: Runtime>(app: AppHandle<R>, hours: u32) -> Reply<u32> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(leavers::set_target_hours(&mut store, &actor, hours)?)
 }
 
 fn day(text: Option<String>) -> Result<Option<chrono::NaiveDate>, LeaversError> {

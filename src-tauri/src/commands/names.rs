@@ -85,6 +85,7 @@ pub const COMMANDS: &[&str] = &[
     "leaver_count",
     "evidence",
     "export_evidence_csv",
+    "save_evidence_target",
     "email_settings",
     "save_email_settings",
     "send_test_email",

@@ -10,6 +10,10 @@ export type Evidence = {
  */
 since: string | null, until: string | null, generated_at: string, 
 /**
+ * The organization's target from detection to deactivation, in hours.
+ */
+target_hours: number, 
+/**
  * Oldest deactivation first.
  */
 rows: Array<EvidenceRow>, 

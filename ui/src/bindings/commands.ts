@@ -144,6 +144,7 @@ export function commands(call: Call) {
     leaverCount: () => call<number>("leaver_count"),
     evidence: (since: string | null, until: string | null) => call<Evidence>("evidence", { since, until }),
     exportEvidenceCsv: (since: string | null, until: string | null, path: string) => call<number>("export_evidence_csv", { since, until, path }),
+    saveEvidenceTarget: (hours: number) => call<number>("save_evidence_target", { hours }),
     emailSettings: () => call<EmailSettings>("email_settings"),
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
@@ -237,6 +238,7 @@ export type CommandMap = {
   leaver_count: { args: Record<string, never>; returns: number };
   evidence: { args: { since: string | null; until: string | null }; returns: Evidence };
   export_evidence_csv: { args: { since: string | null; until: string | null; path: string }; returns: number };
+  save_evidence_target: { args: { hours: number }; returns: number };
   email_settings: { args: Record<string, never>; returns: EmailSettings };
   save_email_settings: { args: { input: EmailSettingsInput; password: string | null }; returns: EmailSettings };
   send_test_email: { args: Record<string, never>; returns: null };

@@ -4,6 +4,7 @@ import type { AssetStatus } from "../bindings/AssetStatus";
 import type { AccountGap } from "../bindings/AccountGap";
 import type { Cloud } from "../bindings/Cloud";
 import type { DeactivationReason } from "../bindings/DeactivationReason";
+import type { DeactivationTrigger } from "../bindings/DeactivationTrigger";
 import type { HoldingOutcome } from "../bindings/HoldingOutcome";
 import type { LineOutcome } from "../bindings/LineOutcome";
 import type { SessionsOutcome } from "../bindings/SessionsOutcome";
@@ -63,6 +64,20 @@ export const reasonLabel: Record<DeactivationReason, string> = {
   deleted_from_entra: "Deleted from Entra",
   manual: "Deactivated manually",
 };
+
+/** What started a deactivation, in the evidence and on Leavers. */
+export const deactivationTriggerLabel: Record<DeactivationTrigger, string> = {
+  disabled_in_entra: "Disabled in Entra",
+  deleted_from_entra: "Deleted from Entra",
+  by_hand: "Deactivated manually",
+  offboarded: "Offboarded here",
+};
+
+/** Whether a deactivation was within the organization's target from detection (short: a table cell). */
+export function targetWords(met: boolean | null): string {
+  if (met === null) return "Not measured: a person acted";
+  return met ? "Within target" : "Over target";
+}
 
 /** "Disabled in Entra · Mar 3, 2025, 3:00 AM · by Microsoft Entra ID sync", parts omitted when unknown. */
 export function deactivationSummary(user: User): string {
