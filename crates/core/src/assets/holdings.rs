@@ -5,8 +5,8 @@
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::AssetStatus;
 use super::{active_assignee, asset, asset_in, holder_of, optional, person, Asset, AssetError};
+use super::{AssetStatus, ReturnState, WriteOffReason};
 use crate::access::Actor;
 use crate::audit;
 use crate::directory::User;
@@ -16,9 +16,11 @@ use crate::timestamp;
 
 text_enum! {
     /// How a holding ended.
-    HoldingOutcome, "holding outcome", "returned or lost" {
+    HoldingOutcome, "holding outcome", "returned, lost or written_off" {
         Returned => "returned",
         Lost => "lost",
+        /// A leaver never gave it back; an Owner or Admin wrote it off after its due date.
+        WrittenOff => "written_off",
     }
 }
 
@@ -41,6 +43,8 @@ pub struct Holding {
     pub ended_by: Option<String>,
     pub end_note: Option<String>,
     pub outcome: Option<HoldingOutcome>,
+    /// When it was written off: why.
+    pub write_off_reason: Option<WriteOffReason>,
 }
 
 /// Gives an asset in stock (or in repair) to an active user. An asset someone holds is
@@ -62,7 +66,10 @@ pub fn assign(
             tag: before.tag,
         });
     }
-    if matches!(before.status, AssetStatus::Retired | AssetStatus::Lost) {
+    if matches!(
+        before.status,
+        AssetStatus::Retired | AssetStatus::Lost | AssetStatus::WrittenOff
+    ) {
         return Err(AssetError::AssetUnavailable {
             tag: before.tag,
             status: before.status,
@@ -103,6 +110,7 @@ pub fn check_in(
         HoldingOutcome::Returned,
         AssetStatus::InStock,
         note.as_deref(),
+        None,
     )?;
     audit::record(
         &tx,
@@ -138,6 +146,7 @@ pub fn mark_lost(
             HoldingOutcome::Lost,
             AssetStatus::Lost,
             note.as_deref(),
+            None,
         )?;
         format!(
             "Marked {} lost while held by {}",
@@ -160,12 +169,62 @@ pub fn mark_lost(
     asset(store, asset_id)
 }
 
+/// Writes off a leaver's asset that is overdue (R-A4): its holding ends as written off with
+/// the reason, and it leaves Leavers. Refused, changing nothing, before its due date has
+/// passed or for an asset nobody who left holds.
+pub fn write_off(
+    store: &mut Store,
+    by: &Actor,
+    asset_id: i64,
+    reason: WriteOffReason,
+    note: Option<&str>,
+) -> Result<Asset, AssetError> {
+    by.require_admin("write assets off")?;
+    let note = optional(&note.map(str::to_owned));
+    let tx = store.write()?;
+    let before = asset_in(&tx, asset_id)?;
+    let Some(due) = before.return_due.clone() else {
+        return Err(AssetError::NotALeaversAsset(before.tag));
+    };
+    if before.return_state != Some(ReturnState::Overdue) {
+        return Err(AssetError::NotYetDue {
+            tag: before.tag,
+            due,
+        });
+    }
+    close(
+        &tx,
+        by,
+        &before,
+        HoldingOutcome::WrittenOff,
+        AssetStatus::WrittenOff,
+        note.as_deref(),
+        Some(reason),
+    )?;
+    audit::record(
+        &tx,
+        by,
+        audit::Entry::asset("asset.written_off", asset_id).detail(with_note(
+            format!(
+                "Wrote {} off ({}), held by {} and due back {due}",
+                before.tag,
+                reason.label(),
+                holder_of(&before)
+            ),
+            &note,
+        )),
+    )?;
+    tx.commit().map_err(StoreError::from)?;
+    asset(store, asset_id)
+}
+
 /// Everyone who held the asset, newest first.
 pub fn history(store: &Store, asset_id: i64) -> Result<Vec<Holding>, AssetError> {
     asset(store, asset_id)?;
     let mut stmt = store.conn().prepare(
         "SELECT h.id, h.asset_id, h.user_id, u.display_name, u.email, h.assigned_at,
-                h.assigned_by, h.assign_note, h.ended_at, h.ended_by, h.end_note, h.outcome
+                h.assigned_by, h.assign_note, h.ended_at, h.ended_by, h.end_note, h.outcome,
+                h.write_off_reason
          FROM asset_holdings h JOIN users u ON u.id = h.user_id
          WHERE h.asset_id = ?1 ORDER BY h.id DESC",
     )?;
@@ -183,6 +242,7 @@ pub fn history(store: &Store, asset_id: i64) -> Result<Vec<Holding>, AssetError>
             ended_by: r.get(9)?,
             end_note: r.get(10)?,
             outcome: r.get(11)?,
+            write_off_reason: r.get(12)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -217,11 +277,20 @@ fn close(
     outcome: HoldingOutcome,
     status: AssetStatus,
     note: Option<&str>,
+    reason: Option<WriteOffReason>,
 ) -> Result<(), AssetError> {
     conn.execute(
-        "UPDATE asset_holdings SET ended_at = ?2, ended_by = ?3, end_note = ?4, outcome = ?5
+        "UPDATE asset_holdings SET ended_at = ?2, ended_by = ?3, end_note = ?4, outcome = ?5,
+             write_off_reason = ?6
          WHERE asset_id = ?1 AND ended_at IS NULL",
-        rusqlite::params![asset.id, timestamp::now(), by.label(), note, outcome],
+        rusqlite::params![
+            asset.id,
+            timestamp::now(),
+            by.label(),
+            note,
+            outcome,
+            reason
+        ],
     )?;
     conn.execute(
         "UPDATE assets SET assigned_to = NULL, status = ?2 WHERE id = ?1",

@@ -10,6 +10,8 @@ mod add;
 mod documents;
 mod holdings;
 mod maintenance;
+mod return_state;
+mod returns;
 mod views;
 
 use rusqlite::{Connection, OptionalExtension};
@@ -26,20 +28,25 @@ pub use add::add_asset;
 pub use documents::{
     attach_document, document_path, documents_of_asset, documents_of_user, Document, DOCUMENTS_DIR,
 };
-pub use holdings::{assign, check_in, history, mark_lost, Holding, HoldingOutcome};
+pub use holdings::{assign, check_in, history, mark_lost, write_off, Holding, HoldingOutcome};
 pub use maintenance::{
     add_maintenance_log, maintenance_logs_of_asset, maintenance_logs_of_user, MaintenanceLog,
 };
+pub use return_state::{ReturnState, WriteOffReason, DUE_SOON_DAYS};
+pub use returns::{return_days, set_return_days, set_return_due, RETURN_DAYS};
 pub use views::{details, may_manage, page, AssetDetails, AssetPage};
 
 text_enum! {
     /// Where an asset stands. `in_use` exactly when someone holds it.
+    // The words name the statuses one may set: written off comes only by writing off.
     AssetStatus, "asset status", "in_use, in_stock, in_repair, retired or lost" {
         InUse => "in_use",
         InStock => "in_stock",
         InRepair => "in_repair",
         Retired => "retired",
         Lost => "lost",
+        /// A leaver never gave it back, and an Owner or Admin wrote it off after its due date.
+        WrittenOff => "written_off",
     }
 }
 
@@ -52,6 +59,7 @@ impl AssetStatus {
             AssetStatus::InRepair => "in repair",
             AssetStatus::Retired => "retired",
             AssetStatus::Lost => "lost",
+            AssetStatus::WrittenOff => "written off",
         }
     }
 }
@@ -71,6 +79,10 @@ pub struct Asset {
     pub assigned_to_name: Option<String>,
     pub assigned_to_email: Option<String>,
     pub assigned_to_status: Option<UserStatus>,
+    /// For a leaver's asset: the day it is due back (YYYY-MM-DD, UTC).
+    pub return_due: Option<String>,
+    /// For a leaver's asset: due, due soon or overdue, today.
+    pub return_state: Option<ReturnState>,
 }
 
 /// A new asset as typed in: blank category and serial are left out.
@@ -144,6 +156,18 @@ pub enum AssetError {
     NotHeld(String),
     #[error("{0} is already marked lost.")]
     AlreadyLost(String),
+    #[error("{0} is not held by someone who left: only a leaver's assets have a return due date and can be written off.")]
+    NotALeaversAsset(String),
+    #[error(
+        "{tag} is not overdue yet (due back on {due}): it can be written off from the day after."
+    )]
+    NotYetDue { tag: String, due: String },
+    #[error("{} is not a day UniAsset can use: give a date from the day {holder} left on, as YYYY-MM-DD.", excerpt(.day))]
+    InvalidDueDate { day: String, holder: String },
+    #[error("The return time must be between 1 and 365 days, not {0}.")]
+    ReturnDaysOutOfRange(u32),
+    #[error("{0} can only be written off (after its due date), not set to written off.")]
+    WriteOffByEdit(String),
     #[error("Only a signed-in person can {0}, so that the record names them.")]
     NeedsPerson(&'static str),
     #[error("The document could not be stored: {0}")]
@@ -175,6 +199,11 @@ impl crate::ErrorCode for AssetError {
             InUseWithoutHolder(_) => "in_use_without_holder",
             NotHeld(_) => "asset_not_held",
             AlreadyLost(_) => "already_lost",
+            NotALeaversAsset(_) => "not_a_leavers_asset",
+            NotYetDue { .. } => "not_yet_due",
+            InvalidDueDate { .. } => "invalid_date",
+            ReturnDaysOutOfRange(_) => "invalid_return_days",
+            WriteOffByEdit(_) => "write_off_by_edit",
             NeedsPerson(_) => "needs_person",
             File(_) => "document_file",
             DocumentMissing { .. } => "document_missing",
@@ -217,6 +246,9 @@ pub fn edit_asset(
             })
         }
         (None, AssetStatus::InUse) => return Err(AssetError::InUseWithoutHolder(before.tag)),
+        (_, AssetStatus::WrittenOff) if before.status != AssetStatus::WrittenOff => {
+            return Err(AssetError::WriteOffByEdit(before.tag))
+        }
         _ => {}
     }
     let changes = [
@@ -257,11 +289,15 @@ pub fn edit_asset(
 }
 
 const ASSET_QUERY: &str = "SELECT a.id, a.tag, a.name, a.category, a.serial, a.status,
-        a.assigned_to, u.display_name, u.email, u.status
-    FROM assets a LEFT JOIN users u ON u.id = a.assigned_to";
+        a.assigned_to, u.display_name, u.email, u.status, h.return_due
+    FROM assets a LEFT JOIN users u ON u.id = a.assigned_to
+        LEFT JOIN asset_holdings h ON h.asset_id = a.id AND h.ended_at IS NULL";
 
 fn asset_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Asset> {
+    let return_due: Option<String> = r.get(10)?;
     Ok(Asset {
+        return_state: return_due.as_deref().and_then(ReturnState::today),
+        return_due,
         id: r.get(0)?,
         tag: r.get(1)?,
         name: r.get(2)?,

@@ -15,7 +15,7 @@ use crate::store::Store;
 
 /// The CSV columns, one row per deactivation. Columns added later come last, so a
 /// spreadsheet built on the earlier ones keeps working.
-pub const CSV_HEADER: [&str; 24] = [
+pub const CSV_HEADER: [&str; 26] = [
     "person",
     "email",
     "reason",
@@ -40,6 +40,8 @@ pub const CSV_HEADER: [&str; 24] = [
     "lost_by",
     "asset_notes",
     "audit_trail",
+    "written_off",
+    "written_off_by",
 ];
 
 /// The evidence for the period as CSV. Returns how many deactivations were written.
@@ -63,7 +65,7 @@ pub fn evidence_csv(
     Ok(evidence.rows.len() as u32)
 }
 
-fn cells(row: &EvidenceRow, audit_trail: &str) -> [String; 24] {
+fn cells(row: &EvidenceRow, audit_trail: &str) -> [String; 26] {
     let each = |pick: &dyn Fn(&EvidenceAsset) -> Option<String>| {
         row.assets
             .iter()
@@ -119,6 +121,15 @@ fn cells(row: &EvidenceRow, audit_trail: &str) -> [String; 24] {
         each(&|a| a.lost_by.clone()),
         each(&|a| a.note.clone()),
         audit_trail.to_owned(),
+        ended(HoldingOutcome::WrittenOff),
+        each(&|a| {
+            a.written_off_by
+                .as_ref()
+                .map(|by| match a.write_off_reason {
+                    Some(reason) => format!("{by} ({})", reason.label()),
+                    None => by.clone(),
+                })
+        }),
     ]
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::deactivations::{deactivation, DeactivationTrigger, Entry};
 use super::{target, LeaversError};
 use crate::access::Actor;
-use crate::assets::HoldingOutcome;
+use crate::assets::{HoldingOutcome, WriteOffReason};
 use crate::audit;
 use crate::directory::DeactivationReason;
 use crate::entra::SessionsOutcome;
@@ -81,6 +81,8 @@ pub struct EvidenceRow {
     pub assets_returned: Vec<String>,
     /// Tags of those marked lost since.
     pub assets_lost: Vec<String>,
+    /// Tags of those written off since.
+    pub assets_written_off: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -93,13 +95,16 @@ pub struct EvidenceAsset {
     pub held_at_deactivation: bool,
     /// Since when they held it.
     pub held_since: String,
-    /// When the holding ended (returned or lost); None while outstanding.
+    /// When the holding ended (returned, lost or written off); None while outstanding.
     pub returned_at: Option<String>,
     pub outcome: Option<HoldingOutcome>,
     /// Who checked it in, when returned.
     pub received_by: Option<String>,
     /// Who marked it lost, when lost.
     pub lost_by: Option<String>,
+    /// Who wrote it off, and why, when written off.
+    pub written_off_by: Option<String>,
+    pub write_off_reason: Option<WriteOffReason>,
     /// The note given when it came back (its condition) or was marked lost.
     pub note: Option<String>,
 }
@@ -178,6 +183,7 @@ pub fn evidence(
             assets_outstanding: tags(None),
             assets_returned: tags(Some(HoldingOutcome::Returned)),
             assets_lost: tags(Some(HoldingOutcome::Lost)),
+            assets_written_off: tags(Some(HoldingOutcome::WrittenOff)),
             assets,
         });
     }
@@ -194,7 +200,8 @@ pub fn evidence(
 /// The assets whose holding by `user_id` was open at `at`, with how each ended since.
 fn held_at(conn: &Connection, user_id: i64, at: &str) -> Result<Vec<EvidenceAsset>, LeaversError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.tag, a.name, a.serial, h.assigned_at, h.ended_at, h.outcome, h.ended_by, h.end_note
+        "SELECT a.tag, a.name, a.serial, h.assigned_at, h.ended_at, h.outcome, h.ended_by, h.end_note,
+             h.write_off_reason
          FROM asset_holdings h JOIN assets a ON a.id = h.asset_id
          WHERE h.user_id = ?1 AND h.assigned_at <= ?2 AND (h.ended_at IS NULL OR h.ended_at > ?2)
          ORDER BY a.tag COLLATE NOCASE, h.id",
@@ -212,6 +219,8 @@ fn held_at(conn: &Connection, user_id: i64, at: &str) -> Result<Vec<EvidenceAsse
             returned_at: r.get(4)?,
             received_by: by(HoldingOutcome::Returned),
             lost_by: by(HoldingOutcome::Lost),
+            written_off_by: by(HoldingOutcome::WrittenOff),
+            write_off_reason: r.get(8)?,
             outcome,
             note: r.get(7)?,
         })

@@ -23,16 +23,19 @@ pub struct Leaver {
     pub assets: Vec<Asset>,
 }
 
-/// Every deactivated person who still holds assets, most recently deactivated first
-/// (Owner and Admin: they are the ones who get the assets back).
+/// Every deactivated person who still holds assets, the most urgent first: the earliest
+/// return due date among what they hold (overdue ones first, then those due soonest), then
+/// the most recently deactivated (Owner and Admin: they are the ones who get assets back).
 pub fn leavers(store: &Store, by: &Actor) -> Result<Vec<Leaver>, LeaversError> {
     by.require_admin("see leavers")?;
     let conn = store.conn();
     let ids: Vec<i64> = {
         let mut stmt = conn.prepare(
-            "SELECT u.id FROM users u WHERE u.status = 'deactivated'
+            "SELECT u.id, (SELECT min(h.return_due) FROM asset_holdings h
+                           WHERE h.user_id = u.id AND h.ended_at IS NULL) AS due
+             FROM users u WHERE u.status = 'deactivated'
                  AND EXISTS (SELECT 1 FROM assets a WHERE a.assigned_to = u.id)
-             ORDER BY u.deactivated_at DESC, u.id",
+             ORDER BY due IS NULL, due, u.deactivated_at DESC, u.id",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
@@ -66,6 +69,16 @@ pub fn leavers(store: &Store, by: &Actor) -> Result<Vec<Leaver>, LeaversError> {
         });
     }
     Ok(found)
+}
+
+/// How many leavers' assets are overdue today (Home, the tray).
+pub fn overdue_count(store: &Store) -> Result<u32, LeaversError> {
+    let today = crate::clock::now().date_naive().to_string();
+    Ok(store.conn().query_row(
+        "SELECT count(*) FROM asset_holdings WHERE ended_at IS NULL AND return_due < ?1",
+        [today],
+        |r| r.get(0),
+    )?)
 }
 
 /// How many deactivated people still hold assets (the sidebar's count).

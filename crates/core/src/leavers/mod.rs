@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub use self::csv::{evidence_csv, evidence_csv_file, CSV_HEADER};
 pub use deactivations::DeactivationTrigger;
 pub use evidence::{evidence, Evidence, EvidenceAsset, EvidenceRow};
-pub use list::{count, leavers, Leaver};
+pub use list::{count, leavers, overdue_count, Leaver};
 pub use target::{set_target_hours, target_hours, TARGET_HOURS};
 
 use crate::access::AccessError;

@@ -39,6 +39,7 @@ pub static MIGRATIONS: LazyLock<Vec<M<'static>>> = LazyLock::new(|| {
         M::up(include_str!("migrations/020_offboard.sql")),
         M::up(include_str!("migrations/021_audit_checks.sql")),
         M::up(include_str!("migrations/022_evidence_target.sql")),
+        M::up(include_str!("migrations/023_asset_returns.sql")),
     ]
 });
 

@@ -28,6 +28,7 @@ mod offboard;
 mod organization;
 mod passwords;
 mod people;
+mod returns;
 mod sign_in;
 mod store;
 mod sync;
