@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use uniasset_core::alerts::SmtpTls;
-use uniasset_core::assets::AssetStatus;
+use uniasset_core::assets::{AssetStatus, WriteOffReason};
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
 use uniasset_core::entra::cloud::Cloud;
 use uniasset_core::organization::Plan;
@@ -48,6 +48,13 @@ pub enum Command {
     /// The asset register: add, edit, assign, check in, mark lost, list, history.
     #[command(subcommand)]
     Assets(AssetsCommand),
+    /// Leavers still holding assets, the most urgent first: each asset, its holder, when it
+    /// is due back and whether it is overdue.
+    Leavers {
+        /// Only the assets whose due date has passed.
+        #[arg(long)]
+        overdue: bool,
+    },
     /// Reports: the deprovisioning evidence.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -144,6 +151,24 @@ pub enum AssetsCommand {
     },
     /// Who held an asset and when, newest first.
     History { tag: String },
+    /// Move the day a leaver's asset is due back (not before the day they left).
+    Due {
+        tag: String,
+        #[arg(value_name = "YYYY-MM-DD")]
+        day: String,
+    },
+    /// Write off a leaver's asset once its due date has passed.
+    Writeoff {
+        tag: String,
+        /// not_returned, bought_out or destroyed
+        #[arg(long)]
+        reason: WriteOffReason,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// How many days after a deactivation a leaver's assets are due back (1–365; 14);
+    /// without DAYS, shows it. Applies to people deactivated from now on.
+    ReturnDays { days: Option<u32> },
 }
 
 #[derive(Args)]

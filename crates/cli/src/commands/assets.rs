@@ -90,6 +90,31 @@ pub fn run(store: &mut Store, cmd: AssetsCommand) -> Result<Done, Failure> {
             let text = history_table(&asset, &history);
             Ok(Done::new(&history, text))
         }
+        AssetsCommand::Due { tag, day } => {
+            let id = assets::find_by_tag(store, &tag)?.id;
+            let asset = assets::set_return_due(store, &me, id, &day)?;
+            let text = format!(
+                "{} is due back on {}.",
+                asset.tag,
+                asset.return_due.as_deref().unwrap_or_default()
+            );
+            Ok(done(&asset, text))
+        }
+        AssetsCommand::Writeoff { tag, reason, note } => {
+            let id = assets::find_by_tag(store, &tag)?.id;
+            let asset = assets::write_off(store, &me, id, reason, note.as_deref())?;
+            let text = format!("Wrote {} off ({}).", asset.tag, reason.label());
+            Ok(done(&asset, text))
+        }
+        AssetsCommand::ReturnDays { days } => {
+            let days = match days {
+                Some(days) => assets::set_return_days(store, &me, days)?,
+                None => assets::return_days(store)?,
+            };
+            let text =
+                format!("Leavers' assets are due back {days} days after they are deactivated.");
+            Ok(Done::new(&serde_json::json!({ "return_days": days }), text))
+        }
     }
 }
 

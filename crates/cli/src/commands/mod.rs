@@ -5,6 +5,7 @@ mod assets;
 mod audit;
 mod backup;
 mod entra;
+mod leavers;
 mod org;
 mod report;
 mod status;
@@ -72,6 +73,10 @@ pub fn run(cli: Cli) -> Result<Done, Failure> {
         Command::Backup(cmd) => {
             organization::get(&store)?;
             backup::run(&mut store, cmd)
+        }
+        Command::Leavers { overdue } => {
+            organization::get(&store)?;
+            leavers::run(&store, overdue)
         }
         Command::Report(ReportCommand::Leavers(args)) => {
             if json && args.csv {

@@ -351,3 +351,96 @@ fn a_deactivated_person_is_refused_as_an_assignee() {
         "uniasset: LAP-001 is not assigned to anyone: there is nothing to check in.\n"
     );
 }
+
+/// Today and a day `offset` days from it (UTC), from SQLite's clock.
+fn day(offset: i64) -> String {
+    rusqlite::Connection::open_in_memory()
+        .unwrap()
+        .query_row(
+            "SELECT date('now', ?1 || ' days')",
+            [format!("{offset:+}")],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_leavers_asset_is_due_back_then_overdue_and_written_off() {
+    let dir = setup();
+    let d = dir.path();
+    ok(d, &["assets", "assign", "LAP-001", DANA]);
+    ok(d, &["users", "deactivate", DANA]);
+
+    let rows = json(d, &["leavers"]);
+    assert_eq!(rows[0]["tag"], "LAP-001");
+    assert_eq!(rows[0]["holder"], DANA);
+    assert_eq!(rows[0]["due"], day(14).as_str());
+    assert_eq!(rows[0]["overdue"], false);
+    assert_eq!(json(d, &["leavers", "--overdue"]), serde_json::json!([]));
+    assert_eq!(
+        ok(d, &["leavers", "--overdue"]),
+        "No leaver's asset is overdue.\n"
+    );
+
+    let err = refused(
+        d,
+        &["assets", "writeoff", "LAP-001", "--reason", "not_returned"],
+        1,
+    );
+    assert!(
+        err.contains(&format!("not overdue yet (due back on {})", day(14))),
+        "{err}"
+    );
+    let err = refused(d, &["assets", "due", "LAP-001", &day(-1)], 1);
+    assert!(err.contains("from the day"), "{err}");
+    let err = refused(
+        d,
+        &["assets", "writeoff", "LAP-001", "--reason", "stolen"],
+        2,
+    );
+    assert!(
+        err.contains("not_returned, bought_out or destroyed"),
+        "{err}"
+    );
+    assert!(ok(d, &["assets", "due", "LAP-001", &day(3)]).contains(&day(3)));
+    assert_eq!(last_audit(d).0, "asset.return_due_set");
+
+    // Time passes: the due date is yesterday.
+    rusqlite::Connection::open(d.join("uniasset.db"))
+        .unwrap()
+        .execute(
+            "UPDATE asset_holdings SET return_due = ?1 WHERE ended_at IS NULL",
+            [day(-1)],
+        )
+        .unwrap();
+    let overdue = json(d, &["leavers", "--overdue"]);
+    assert_eq!(overdue[0]["overdue"], true);
+    assert_eq!(overdue[0]["state"], "overdue");
+    let text = ok(
+        d,
+        &[
+            "assets",
+            "writeoff",
+            "LAP-001",
+            "--reason",
+            "bought_out",
+            "--note",
+            "Paid",
+        ],
+    );
+    assert_eq!(text, "Wrote LAP-001 off (bought out).\n");
+    assert_eq!(list(d, &["--status", "written_off"])[0]["tag"], "LAP-001");
+    assert_eq!(
+        ok(d, &["leavers"]),
+        "Nobody who left still holds an asset.\n"
+    );
+    let evidence = json(d, &["report", "leavers"]);
+    let asset = &evidence[0]["assets"][0];
+    assert_eq!(asset["outcome"], "written_off");
+    assert_eq!(asset["write_off_reason"], "bought_out");
+    assert_eq!(asset["written_off_by"], "command line");
+
+    assert!(ok(d, &["assets", "return-days"]).contains("14 days"));
+    refused(d, &["assets", "return-days", "0"], 1);
+    assert!(ok(d, &["assets", "return-days", "30"]).contains("30 days"));
+}

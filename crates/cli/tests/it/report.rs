@@ -114,7 +114,7 @@ fn report_leavers_as_json_text_and_csv() {
         lines.next().unwrap(),
         "person,email,reason,detected_at,deactivated_at,deactivated_by,delay,assets_held,returned,lost,outstanding,\
          object_id,trigger,applied_by,applied_at,sessions,sessions_ended_at,disabled_in_entra_at,\
-         target_hours,target_met,received_by,lost_by,asset_notes,audit_trail"
+         target_hours,target_met,received_by,lost_by,asset_notes,audit_trail,written_off,written_off_by"
     );
     let row = lines.next().unwrap();
     assert!(
