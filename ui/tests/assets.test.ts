@@ -10,7 +10,7 @@ import Main from "../src/screens/Main.svelte";
 import type { Asset } from "../src/bindings/Asset";
 import type { AssetQuery } from "../src/bindings/AssetQuery";
 import type { UserQuery } from "../src/bindings/UserQuery";
-import { formatDateTime, isoDate } from "../src/lib/time";
+import { formatDate, formatDateTime, isoDate } from "../src/lib/time";
 import {
   adminMay,
   asRow,
@@ -299,6 +299,7 @@ describe("an asset's details", () => {
         ended_by: null,
         end_note: null,
         outcome: null,
+        write_off_reason: null,
       },
       {
         id: 1,
@@ -313,6 +314,7 @@ describe("an asset's details", () => {
         ended_by: "Adam Admin",
         end_note: "screen scratched",
         outcome: "returned" as const,
+        write_off_reason: null,
       },
     ],
     maintenance: [{ id: 4, asset_id: 1, asset_tag: "LT-001", author: "Olivia Owner <olivia@acme.test>", at: "2025-02-10T12:00:00Z", note: "Keyboard cleaned" }],
@@ -509,7 +511,7 @@ describe("deprovisioning evidence", () => {
         outcome: "returned",
         received_by: "Olivia Owner",
         lost_by: null,
-        note: "Charger missing",
+        note: "Charger missing", written_off_by: null, write_off_reason: null,
       },
       {
         tag: "DK-004",
@@ -521,7 +523,7 @@ describe("deprovisioning evidence", () => {
         outcome: null,
         received_by: null,
         lost_by: null,
-        note: null,
+        note: null, written_off_by: null, write_off_reason: null,
       },
     ],
     assets_outstanding: ["DK-004"],
@@ -712,8 +714,8 @@ describe("evidence an auditor accepts", () => {
   it("names who received each asset back, with the note and its serial", async () => {
     const withAssets = makeEvidenceRow({
       assets: [
-        { tag: "LT-9", name: "ThinkPad", serial: "PF-9", held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-04T10:00:00Z", outcome: "returned", received_by: "Olivia Owner", lost_by: null, note: "Scratched lid" },
-        { tag: "PH-2", name: "Phone", serial: null, held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-05T10:00:00Z", outcome: "lost", received_by: null, lost_by: "Adam Admin", note: "Left in a taxi" },
+        { tag: "LT-9", name: "ThinkPad", serial: "PF-9", held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-04T10:00:00Z", outcome: "returned", received_by: "Olivia Owner", lost_by: null, note: "Scratched lid", written_off_by: null, write_off_reason: null, },
+        { tag: "PH-2", name: "Phone", serial: null, held_at_deactivation: true, held_since: "2024-01-02T09:00:00Z", returned_at: "2025-03-05T10:00:00Z", outcome: "lost", received_by: null, lost_by: "Adam Admin", note: "Left in a taxi", written_off_by: null, write_off_reason: null, },
       ],
     });
     openAssets({ evidence: () => ({ ...evidence, rows: [withAssets] }) });
@@ -739,15 +741,86 @@ describe("evidence an auditor accepts", () => {
     expect(field).toHaveValue(24);
     await userEvent.clear(field);
     await userEvent.type(field, "900");
-    await userEvent.click(within(screen.getByRole("form", { name: "Target time" })).getByRole("button", { name: "Save" }));
+    await userEvent.click(within(field.closest("form") as HTMLElement).getByRole("button", { name: "Save" }));
     expect(await screen.findByText("The target time must be between 1 and 720 hours (30 days), not 900.")).toBeInTheDocument();
     expect(callsTo(calls, "evidence")).toHaveLength(1);
     await userEvent.clear(field);
     await userEvent.type(field, "72");
-    await userEvent.click(within(screen.getByRole("form", { name: "Target time" })).getByRole("button", { name: "Save" }));
+    await userEvent.click(within(field.closest("form") as HTMLElement).getByRole("button", { name: "Save" }));
     expect(await screen.findByText("Saved: 72 hours.")).toBeInTheDocument();
     await waitFor(() => expect(callsTo(calls, "evidence")).toHaveLength(2));
     expect(callsTo(calls, "save_evidence_target").map((c) => c.args)).toEqual([{ hours: 900 }, { hours: 72 }]);
     await waitFor(() => expect(field).toHaveValue(72));
+  });
+});
+
+describe("assets coming back", () => {
+  const overdue = makeAsset(4, { tag: "DK-004", name: "USB-C dock", status: "in_use", assigned_to: 7, assigned_to_name: "Dana Driver", return_due: "2025-03-17", return_state: "overdue" });
+  const due = makeAsset(5, { tag: "LT-005", name: "ThinkPad", status: "in_use", assigned_to: 7, assigned_to_name: "Dana Driver", return_due: "2025-04-30", return_state: "due" });
+
+  async function openLeavers(handlers: Handlers = {}) {
+    const calls = openAssets({ leaver_count: () => 1, leavers: () => [makeLeaver(dana, [overdue, due])], return_days: () => 14, ...handlers });
+    await userEvent.click(await screen.findByRole("tab", { name: "Leavers (1)" }));
+    const card = await screen.findByRole("listitem", { name: "Dana Driver" });
+    return { calls, card };
+  }
+
+  it("shows when each asset is due back, marks the overdue one and offers Write off only for it", async () => {
+    const { card } = await openLeavers();
+    const [dockRow, laptopRow] = within(card).getAllByRole("row").slice(1);
+    expect(dockRow).toHaveTextContent(`${formatDate("2025-03-17")} Overdue Change`);
+    expect(within(dockRow).getByText("Overdue")).toHaveClass("badge-danger");
+    expect(laptopRow).toHaveTextContent(formatDate("2025-04-30"));
+    expect(within(laptopRow).queryByText("Due")).not.toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "Write off DK-004" })).toBeInTheDocument();
+    expect(within(card).queryByRole("button", { name: "Write off LT-005" })).not.toBeInTheDocument();
+  });
+
+  it("writes an overdue asset off with a reason and a note", async () => {
+    const { calls } = await openLeavers({ write_off_asset: () => ({ ...overdue, status: "written_off", assigned_to: null }) });
+    await userEvent.click(screen.getByRole("button", { name: "Write off DK-004" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Write off DK-004?" });
+    expect(dialog).toHaveTextContent(`was due back on ${formatDate("2025-03-17")}`);
+    await userEvent.selectOptions(within(dialog).getByLabelText("Reason"), "Bought out by the leaver");
+    await userEvent.type(within(dialog).getByLabelText(/Note/), "Paid 200 EUR");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Write off" }));
+    expect(await screen.findByText("DK-004 was written off.")).toBeInTheDocument();
+    expect(callsTo(calls, "write_off_asset").map((c) => c.args)).toEqual([{ assetId: 4, reason: "bought_out", note: "Paid 200 EUR" }]);
+  });
+
+  it("moves one asset's due date, and shows the core's refusal in the dialog", async () => {
+    let refuse = true;
+    const { calls } = await openLeavers({
+      set_return_due: ({ day }) => {
+        if (refuse) throw { code: "invalid_date", message: "2025-01-01 is not a day UniAsset can use: give a date from the day Dana Driver <dana@acme.test> left on, as YYYY-MM-DD." };
+        return { ...due, return_due: day };
+      },
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Change due date of LT-005" }));
+    const dialog = screen.getByRole("dialog", { name: "Due date for LT-005" });
+    const field = within(dialog).getByLabelText("Due back on");
+    expect(field).toHaveValue("2025-04-30");
+    await fireEvent.input(field, { target: { value: "2025-01-01" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await within(dialog).findByText(/is not a day UniAsset can use/)).toBeInTheDocument();
+    refuse = false;
+    await fireEvent.input(field, { target: { value: "2025-05-15" } });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(`LT-005 is now due back on ${formatDate("2025-05-15")}.`)).toBeInTheDocument();
+    expect(callsTo(calls, "set_return_due").map((c) => c.args)).toEqual([
+      { assetId: 5, day: "2025-01-01" },
+      { assetId: 5, day: "2025-05-15" },
+    ]);
+  });
+
+  it("saves how many days after leaving assets are due back", async () => {
+    const { calls } = await openLeavers({ save_return_days: ({ days }) => days });
+    const field = await screen.findByLabelText("Assets are due back this many days after someone leaves");
+    await waitFor(() => expect(field).toHaveValue(14));
+    await userEvent.clear(field);
+    await userEvent.type(field, "30");
+    await userEvent.click(within(field.closest("form") as HTMLElement).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Saved: 30 days.")).toBeInTheDocument();
+    expect(callsTo(calls, "save_return_days").map((c) => c.args)).toEqual([{ days: 30 }]);
   });
 });

@@ -293,6 +293,8 @@ export function makeAsset(id: number, overrides: Partial<Asset> = {}): Asset {
     assigned_to_name: null,
     assigned_to_email: null,
     assigned_to_status: null,
+    return_due: null,
+    return_state: null,
     ...overrides,
   };
 }
@@ -372,6 +374,7 @@ export function makeEvidenceRow(overrides: Partial<EvidenceRow> = {}): EvidenceR
     assets_outstanding: [],
     assets_returned: [],
     assets_lost: [],
+    assets_written_off: [],
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
+use uniasset_core::assets::{self, Asset, WriteOffReason};
 use uniasset_core::leavers::{self, Evidence, Leaver, LeaversError};
 
 use super::Reply;
@@ -14,6 +15,10 @@ commands! {
     evidence(since: Option<String>, until: Option<String>) -> Evidence;
     export_evidence_csv(since: Option<String>, until: Option<String>, path: PathBuf) -> u32;
     save_evidence_target(hours: u32) -> u32;
+    set_return_due(asset_id: i64, day: String) -> Asset;
+    write_off_asset(asset_id: i64, reason: WriteOffReason, note: Option<String>) -> Asset;
+    return_days() -> u32;
+    save_return_days(days: u32) -> u32;
 }
 
 async fn leavers<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Leaver>> {
@@ -53,6 +58,34 @@ async fn export_evidence_csv<R: Runtime>(
 async fn save_evidence_target<R: Runtime>(app: AppHandle<R>, hours: u32) -> Reply<u32> {
     let (actor, mut store) = app.signed_in().await?;
     Ok(leavers::set_target_hours(&mut store, &actor, hours)?)
+}
+
+/// "Change due date…" on a leaver's asset.
+async fn set_return_due<R: Runtime>(app: AppHandle<R>, asset_id: i64, day: String) -> Reply<Asset> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(assets::set_return_due(&mut store, &actor, asset_id, &day)?)
+}
+
+/// "Write off…" on an overdue asset.
+async fn write_off_asset<R: Runtime>(
+    app: AppHandle<R>,
+    asset_id: i64,
+    reason: WriteOffReason,
+    note: Option<String>,
+) -> Reply<Asset> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(assets::write_off(&mut store, &actor, asset_id, reason, note.as_deref())?)
+}
+
+/// How many days after leaving a leaver's assets are due back.
+async fn return_days<R: Runtime>(app: AppHandle<R>) -> Reply<u32> {
+    let (_, store) = app.signed_in().await?;
+    Ok(assets::return_days(&store)?)
+}
+
+async fn save_return_days<R: Runtime>(app: AppHandle<R>, days: u32) -> Reply<u32> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(assets::set_return_days(&mut store, &actor, days)?)
 }
 
 fn day(text: Option<String>) -> Result<Option<chrono::NaiveDate>, LeaversError> {

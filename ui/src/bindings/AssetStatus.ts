@@ -3,4 +3,4 @@
 /**
  * Where an asset stands. `in_use` exactly when someone holds it.
  */
-export type AssetStatus = "in_use" | "in_stock" | "in_repair" | "retired" | "lost";
+export type AssetStatus = "in_use" | "in_stock" | "in_repair" | "retired" | "lost" | "written_off";

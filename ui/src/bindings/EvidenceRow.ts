@@ -63,4 +63,8 @@ assets_returned: Array<string>,
 /**
  * Tags of those marked lost since.
  */
-assets_lost: Array<string>, };
+assets_lost: Array<string>, 
+/**
+ * Tags of those written off since.
+ */
+assets_written_off: Array<string>, };

@@ -3,4 +3,4 @@
 /**
  * How a holding ended.
  */
-export type HoldingOutcome = "returned" | "lost";
+export type HoldingOutcome = "returned" | "lost" | "written_off";

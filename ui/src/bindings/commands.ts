@@ -53,6 +53,7 @@ import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
 import type { UserPage } from "./UserPage";
 import type { UserQuery } from "./UserQuery";
+import type { WriteOffReason } from "./WriteOffReason";
 
 /** Sends one command to the shell (lib/api.ts passes `invoke` with the app's error handling). */
 export type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -145,6 +146,10 @@ export function commands(call: Call) {
     evidence: (since: string | null, until: string | null) => call<Evidence>("evidence", { since, until }),
     exportEvidenceCsv: (since: string | null, until: string | null, path: string) => call<number>("export_evidence_csv", { since, until, path }),
     saveEvidenceTarget: (hours: number) => call<number>("save_evidence_target", { hours }),
+    setReturnDue: (assetId: number, day: string) => call<Asset>("set_return_due", { assetId, day }),
+    writeOffAsset: (assetId: number, reason: WriteOffReason, note: string | null) => call<Asset>("write_off_asset", { assetId, reason, note }),
+    returnDays: () => call<number>("return_days"),
+    saveReturnDays: (days: number) => call<number>("save_return_days", { days }),
     emailSettings: () => call<EmailSettings>("email_settings"),
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
@@ -239,6 +244,10 @@ export type CommandMap = {
   evidence: { args: { since: string | null; until: string | null }; returns: Evidence };
   export_evidence_csv: { args: { since: string | null; until: string | null; path: string }; returns: number };
   save_evidence_target: { args: { hours: number }; returns: number };
+  set_return_due: { args: { assetId: number; day: string }; returns: Asset };
+  write_off_asset: { args: { assetId: number; reason: WriteOffReason; note: string | null }; returns: Asset };
+  return_days: { args: Record<string, never>; returns: number };
+  save_return_days: { args: { days: number }; returns: number };
   email_settings: { args: Record<string, never>; returns: EmailSettings };
   save_email_settings: { args: { input: EmailSettingsInput; password: string | null }; returns: EmailSettings };
   send_test_email: { args: Record<string, never>; returns: null };

@@ -15,6 +15,8 @@ import type { RunResult } from "../bindings/RunResult";
 import type { SignInMethod } from "../bindings/SignInMethod";
 import type { SmtpTls as TlsMode } from "../bindings/SmtpTls";
 import type { Trigger } from "../bindings/Trigger";
+import type { ReturnState } from "../bindings/ReturnState";
+import type { WriteOffReason } from "../bindings/WriteOffReason";
 import type { User } from "../bindings/User";
 import { formatDateTime } from "./time";
 
@@ -225,6 +227,7 @@ export const assetStatusLabel: Record<AssetStatus, string> = {
   in_repair: "In repair",
   retired: "Retired",
   lost: "Lost",
+  written_off: "Written off",
 };
 
 /** Badge colour per asset status: a lost asset is the one to worry about. */
@@ -234,11 +237,31 @@ export const assetStatusBadge: Record<AssetStatus, string> = {
   in_repair: "badge-warn",
   retired: "badge-off",
   lost: "badge-danger",
+  written_off: "badge-danger",
 };
 
 export const holdingOutcomeLabel: Record<HoldingOutcome, string> = {
   returned: "Returned",
   lost: "Lost",
+  written_off: "Written off",
+};
+
+export const writeOffReasonLabel: Record<WriteOffReason, string> = {
+  not_returned: "Not returned",
+  bought_out: "Bought out by the leaver",
+  destroyed: "Destroyed",
+};
+
+/** A leaver's asset against its due date: the words and the badge's tone. */
+export const returnStateLabel: Record<ReturnState, string> = {
+  due: "Due",
+  due_soon: "Due soon",
+  overdue: "Overdue",
+};
+export const returnStateTone: Record<ReturnState, "off" | "warn" | "danger"> = {
+  due: "off",
+  due_soon: "warn",
+  overdue: "danger",
 };
 
 export const tlsLabel: Record<TlsMode, string> = {

@@ -242,17 +242,20 @@ fn leavers_item(store: &Store) -> Result<Item, HomeError> {
             title,
             "Nobody who left still holds an asset.",
         ),
-        n => Item::new(
-            Topic::Leavers,
-            Health::Attention,
-            title,
-            format!(
+        n => {
+            let holding = format!(
                 "{} who left still {} assets.",
                 people(n),
                 if n == 1 { "holds" } else { "hold" }
-            ),
-        )
-        .action("Recover assets", Place::Leavers),
+            );
+            let detail = match leavers::overdue_count(store)? {
+                0 => holding,
+                1 => format!("{holding} 1 asset is overdue."),
+                late => format!("{holding} {late} assets are overdue."),
+            };
+            Item::new(Topic::Leavers, Health::Attention, title, detail)
+                .action("Recover assets", Place::Leavers)
+        }
     })
 }
 

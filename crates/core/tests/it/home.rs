@@ -89,6 +89,20 @@ async fn a_held_run_and_a_leaver_with_assets_need_the_owner() {
     assert_eq!(leavers.health, Health::Attention);
     assert_eq!(leavers.summary, "1 person who left still holds assets.");
     assert_eq!(leavers.action.as_ref().unwrap().place, Place::Leavers);
+
+    // Past its due date, the asset is counted as overdue.
+    rusqlite::Connection::open(t.org.store.path())
+        .unwrap()
+        .execute(
+            "UPDATE asset_holdings SET return_due = date('now', '-1 day') WHERE ended_at IS NULL",
+            [],
+        )
+        .unwrap();
+    let home = home::home(&t.org.store, &owner, Utc::now()).unwrap();
+    assert_eq!(
+        item(&home, Topic::Leavers).summary,
+        "1 person who left still holds assets. 1 asset is overdue."
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
