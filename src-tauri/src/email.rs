@@ -1,8 +1,9 @@
 //! Email alerts leave from here: the core's outbox is emptied after every finished run and on
 //! each scheduler tick, so runs stored by `uniasset entra sync` and emails an earlier try
 //! could not send go out too (the core sends each once, whichever process gets there first).
-//! The tick also checks "no run has succeeded for 48 hours". A failed send is recorded by the
-//! core for the window; it never touches the run.
+//! The tick also checks "no run has succeeded for 48 hours" and sends the reminders owed about
+//! leavers' assets. A failed send is recorded by the core for the window; it never touches
+//! the run.
 
 use tauri::{AppHandle, Manager, Runtime};
 use uniasset_core::alerts;
@@ -32,6 +33,18 @@ pub async fn on_tick<R: Runtime>(app: &AppHandle<R>) {
     };
     if let Err(e) = alerts::check_stale(&mut store, clock::now()).await {
         log::warn!("could not check whether runs have stopped succeeding: {e}");
+    }
+    match alerts::send_reminders(&mut store, clock::now()).await {
+        Ok(attempts) => {
+            for failed in attempts.iter().filter(|a| !a.ok()) {
+                log::warn!(
+                    "could not send the reminder {:?}: {}",
+                    failed.subject,
+                    failed.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        Err(e) => log::warn!("could not send the reminders owed: {e}"),
     }
 }
 

@@ -759,7 +759,7 @@ describe("assets coming back", () => {
   const due = makeAsset(5, { tag: "LT-005", name: "ThinkPad", status: "in_use", assigned_to: 7, assigned_to_name: "Dana Driver", return_due: "2025-04-30", return_state: "due" });
 
   async function openLeavers(handlers: Handlers = {}) {
-    const calls = openAssets({ leaver_count: () => 1, leavers: () => [makeLeaver(dana, [overdue, due])], return_days: () => 14, ...handlers });
+    const calls = openAssets({ leaver_count: () => 1, leavers: () => [makeLeaver(dana, [overdue, due])], ...handlers });
     await userEvent.click(await screen.findByRole("tab", { name: "Leavers (1)" }));
     const card = await screen.findByRole("listitem", { name: "Dana Driver" });
     return { calls, card };
@@ -811,16 +811,5 @@ describe("assets coming back", () => {
       { assetId: 5, day: "2025-01-01" },
       { assetId: 5, day: "2025-05-15" },
     ]);
-  });
-
-  it("saves how many days after leaving assets are due back", async () => {
-    const { calls } = await openLeavers({ save_return_days: ({ days }) => days });
-    const field = await screen.findByLabelText("Assets are due back this many days after someone leaves");
-    await waitFor(() => expect(field).toHaveValue(14));
-    await userEvent.clear(field);
-    await userEvent.type(field, "30");
-    await userEvent.click(within(field.closest("form") as HTMLElement).getByRole("button", { name: "Save" }));
-    expect(await screen.findByText("Saved: 30 days.")).toBeInTheDocument();
-    expect(callsTo(calls, "save_return_days").map((c) => c.args)).toEqual([{ days: 30 }]);
   });
 });

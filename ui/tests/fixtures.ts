@@ -79,6 +79,7 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
       set_password: false,
       check: false,
       offboard: false,
+      manager: false,
       ...may,
     },
   };

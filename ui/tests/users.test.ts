@@ -568,6 +568,7 @@ describe("details", () => {
           at: "2025-03-03T03:00:05Z",
           detail: "Their Microsoft sign-in sessions were ended: apps and browsers must sign in again.",
         },
+        manager: { email: "mona@acme.test", name: "Mona Manager", source: "entra", set_at: "2025-03-03T03:00:06Z" },
       }),
     });
     render(UsersTab);
@@ -580,6 +581,7 @@ describe("details", () => {
     expect(within(dialog).getByText(/^Disabled in Entra · .+ · by Microsoft Entra ID sync$/)).toBeInTheDocument();
     expect(dialog).toHaveTextContent("Microsoft sessions ended, ");
     expect(dialog).toHaveTextContent("apps and browsers must sign in again");
+    expect(dialog).toHaveTextContent("Mona Manager <mona@acme.test> (from Microsoft Entra ID)");
 
     const section = (name: string) => within(dialog).getByRole("region", { name });
     expect(within(section("Assets")).getByRole("cell", { name: "ThinkPad T14" })).toBeInTheDocument();
@@ -591,5 +593,54 @@ describe("details", () => {
 
     await userEvent.click(within(dialog).getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+});
+
+describe("manager", () => {
+  const linked = makeUser(5, { display_name: "Lin Linked", email: "lin@acme.test", sign_in: "microsoft", entra_object_id: "6f1d0c2a-0000-4000-8000-000000000005" });
+
+  it("sets a manager by email, showing the core's refusal first", async () => {
+    let refuse = true;
+    const calls = mockCore({
+      list_users: usersWindow([asRow(ann, { manager: true })], counts),
+      set_manager: ({ email }) => {
+        if (refuse) throw { code: "own_manager", message: "ann@acme.test cannot be their own manager." };
+        return { email, name: "Mona Manager", source: "hand", set_at: "2025-03-03T03:00:06Z" };
+      },
+    });
+    render(UsersTab);
+    await userEvent.click(within(await openMenu("Ann Active")).getByRole("menuitem", { name: "Manager…" }));
+    const dialog = screen.getByRole("dialog", { name: "Manager of Ann Active" });
+    expect(within(dialog).queryByLabelText("Manager")).not.toBeInTheDocument();
+    await userEvent.type(within(dialog).getByLabelText("Manager's email address"), "ann@acme.test");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await within(dialog).findByText("ann@acme.test cannot be their own manager.")).toBeInTheDocument();
+    refuse = false;
+    await userEvent.clear(within(dialog).getByLabelText("Manager's email address"));
+    await userEvent.type(within(dialog).getByLabelText("Manager's email address"), "mona@acme.test");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("The manager of Ann Active is Mona Manager <mona@acme.test>.")).toBeInTheDocument();
+    expect(callsTo(calls, "set_manager").map((c) => c.args)).toEqual([
+      { userId: 1, email: "ann@acme.test" },
+      { userId: 1, email: "mona@acme.test" },
+    ]);
+  });
+
+  it("reads a linked person's manager from Microsoft Entra ID", async () => {
+    const calls = mockCore({ list_users: usersWindow([asRow(linked, { manager: true })], counts), manager_from_entra: () => null });
+    render(UsersTab);
+    await userEvent.click(within(await openMenu("Lin Linked")).getByRole("menuitem", { name: "Manager…" }));
+    const dialog = screen.getByRole("dialog", { name: "Manager of Lin Linked" });
+    await userEvent.selectOptions(within(dialog).getByLabelText("Manager"), "The manager in Microsoft Entra ID");
+    expect(within(dialog).queryByLabelText("Manager's email address")).not.toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Lin Linked has no manager in Microsoft Entra ID.")).toBeInTheDocument();
+    expect(callsTo(calls, "manager_from_entra").map((c) => c.args)).toEqual([{ userId: 5 }]);
+  });
+
+  it("is not offered without the core's leave", async () => {
+    mockCore({ list_users: usersWindow([asRow(ann)], counts) });
+    render(UsersTab);
+    expect(itemNames(await openMenu("Ann Active"))).not.toContain("Manager…");
   });
 });

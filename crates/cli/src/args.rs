@@ -427,6 +427,20 @@ pub enum UsersCommand {
     /// Deactivate a user. Nothing about them is deleted. With ending sessions on, a
     /// Microsoft-linked user's Microsoft sessions are ended too.
     Deactivate { email: String },
+    /// Set who a user's manager is (they hear about the assets the user still holds after
+    /// leaving): an email address, or --from-entra to read it from Microsoft Entra ID.
+    Manager {
+        email: String,
+        #[arg(
+            value_name = "MANAGER_EMAIL",
+            required_unless_present = "from_entra",
+            conflicts_with = "from_entra"
+        )]
+        manager: Option<String>,
+        /// Read the manager from Microsoft Entra ID (replaces one set by hand).
+        #[arg(long)]
+        from_entra: bool,
+    },
     /// Check one Microsoft-linked user in Entra now and apply a run's rules to them alone:
     /// disabled or deleted there → deactivated here. Exits 1 when the check failed.
     Check { email: String },
@@ -502,6 +516,12 @@ pub enum AlertsCommand {
     Test,
     /// Turn email alerts off and remove the SMTP settings and password.
     Off,
+    /// Remind the Owners, Admins and the leaver's manager about assets leavers still hold:
+    /// when they leave, before and on the due date, and weekly while overdue.
+    Reminders {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[derive(Args)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::assets::{self, Asset, Document, MaintenanceLog};
 use crate::audit::{self, AuditEntry};
-use crate::directory::{get_user, DirectoryError, User};
+use crate::directory::{self, get_user, DirectoryError, Manager, User};
 use crate::entra::{self, SessionsEnd};
 use crate::store::Store;
 
@@ -20,6 +20,8 @@ pub struct UserDetails {
     /// With ending sessions on: what became of their Microsoft sessions when they were
     /// deactivated (R-E7).
     pub sessions: Option<SessionsEnd>,
+    /// Who manages them (R-D10), from Entra or set by hand.
+    pub manager: Option<Manager>,
 }
 
 pub fn details(store: &Store, user_id: i64) -> Result<UserDetails, DirectoryError> {
@@ -30,5 +32,6 @@ pub fn details(store: &Store, user_id: i64) -> Result<UserDetails, DirectoryErro
         maintenance_logs: assets::maintenance_logs_of_user(store, user_id)?,
         documents: assets::documents_of_user(store, user_id)?,
         sessions: entra::sessions_end(store, user_id)?,
+        manager: directory::manager_of(store, user_id)?,
     })
 }

@@ -83,6 +83,7 @@ impl Directory {
             lifecycle: Lifecycle::Active,
             roles: Vec::new(),
             sessions_revoked: None,
+            manager: None,
             seq: 0,
         });
         self.by_id.insert(id.clone(), position);
@@ -142,6 +143,14 @@ impl Directory {
     pub(crate) fn revoke_sessions(&mut self, id: &str) {
         let position = self.position(id);
         self.users[position].sessions_revoked = Some(Utc::now());
+    }
+
+    /// Makes `manager` the user's manager, or takes it away (None). Not a change delta
+    /// reports: the manager is a relationship, not a property UniAsset selects.
+    pub(crate) fn set_manager(&mut self, id: &str, manager: Option<&str>) {
+        let manager = manager.map(|m| self.account(m).id.clone());
+        let position = self.position(id);
+        self.users[position].manager = manager;
     }
 
     pub(crate) fn set_roles(&mut self, id: &str, roles: &[&str]) {

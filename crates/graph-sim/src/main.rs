@@ -3,7 +3,8 @@
 //! stdin change the tenant while it runs, as an administrator would in Entra (end-to-end
 //! tests disable a leaver this way): `disable <object id>`, `enable <id>`, `delete <id>`
 //! (to the recycle bin); each is answered on stdout with `ok` or what was wrong. `status <id>`
-//! answers with the account as JSON: `{"enabled": false, "sessions_revoked_at": "…"|null}`.
+//! answers with the account as JSON: `{"enabled": false, "sessions_revoked_at": "…"|null}`;
+//! `manager <id> <manager's id>` and `no-manager <id>` set or take away a manager.
 
 use clap::Parser;
 use graph_sim::{Faults, SeedAccount, Simulator, TenantConfig};
@@ -123,6 +124,8 @@ fn control(simulator: &Simulator, command: &str) -> String {
         ["disable", id] => simulator.set_enabled(id, false),
         ["enable", id] => simulator.set_enabled(id, true),
         ["delete", id] => simulator.soft_delete(id),
+        ["manager", id, manager] => simulator.set_manager(id, Some(manager)),
+        ["no-manager", id] => simulator.set_manager(id, None),
         ["status", id] => {
             return serde_json::json!({
                 "enabled": simulator.is_enabled(id),
@@ -132,7 +135,7 @@ fn control(simulator: &Simulator, command: &str) -> String {
         }
         _ => {
             return format!(
-                "unknown command {command:?}: use disable|enable|delete|status <object id>"
+                "unknown command {command:?}: use disable|enable|delete|status <object id>, manager <object id> <manager's object id> or no-manager <object id>"
             )
         }
     }

@@ -240,6 +240,12 @@ impl Simulator {
         lock(&self.shared.directory).account(id).sessions_revoked
     }
 
+    /// Makes `manager` the manager of `id` (`GET /users/{id}/manager`), or takes it away
+    /// (None: Graph then answers 404). Panics on an unknown id.
+    pub fn set_manager(&self, id: &str, manager: Option<&str>) {
+        lock(&self.shared.directory).set_manager(id, manager);
+    }
+
     /// Gives an account directory roles by display name ("Global Administrator",
     /// "Application Administrator", "Cloud Application Administrator", "User
     /// Administrator", …), replacing those it had; names Entra does not know grant nothing.

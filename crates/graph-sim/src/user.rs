@@ -29,6 +29,8 @@ pub(crate) struct User {
     pub(crate) roles: Vec<String>,
     /// When `revokeSignInSessions` last ended the user's sessions.
     pub(crate) sessions_revoked: Option<DateTime<Utc>>,
+    /// The object id of their manager (`/users/{id}/manager`), if they have one.
+    pub(crate) manager: Option<String>,
     /// The directory's stamp of the user's latest change, set by the directory alone.
     pub(crate) seq: u64,
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, Runtime};
+use uniasset_core::alerts::{self, ReminderSettings};
 use uniasset_core::assets::{self, Asset, WriteOffReason};
 use uniasset_core::leavers::{self, Evidence, Leaver, LeaversError};
 
@@ -19,6 +20,8 @@ commands! {
     write_off_asset(asset_id: i64, reason: WriteOffReason, note: Option<String>) -> Asset;
     return_days() -> u32;
     save_return_days(days: u32) -> u32;
+    reminder_settings() -> ReminderSettings;
+    save_reminders(on: bool) -> ReminderSettings;
 }
 
 async fn leavers<R: Runtime>(app: AppHandle<R>) -> Reply<Vec<Leaver>> {
@@ -86,6 +89,17 @@ async fn return_days<R: Runtime>(app: AppHandle<R>) -> Reply<u32> {
 async fn save_return_days<R: Runtime>(app: AppHandle<R>, days: u32) -> Reply<u32> {
     let (actor, mut store) = app.signed_in().await?;
     Ok(assets::set_return_days(&mut store, &actor, days)?)
+}
+
+async fn reminder_settings<R: Runtime>(app: AppHandle<R>) -> Reply<ReminderSettings> {
+    let (_, store) = app.signed_in().await?;
+    Ok(alerts::reminder_settings(&store)?)
+}
+
+/// "Send reminders about assets leavers still hold" on or off.
+async fn save_reminders<R: Runtime>(app: AppHandle<R>, on: bool) -> Reply<ReminderSettings> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(alerts::set_reminders(&mut store, &actor, on)?)
 }
 
 fn day(text: Option<String>) -> Result<Option<chrono::NaiveDate>, LeaversError> {

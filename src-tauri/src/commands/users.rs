@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Runtime};
 use uniasset_core::details::{self, UserDetails};
 use uniasset_core::directory::{
-    self, ImportPreview, ImportSummary, NewUser, User, UserEdit, UserPage, UserQuery,
+    self, ImportPreview, ImportSummary, Manager, NewUser, User, UserEdit, UserPage, UserQuery,
 };
 use uniasset_core::entra::{self, OffboardChoice, Offboarding};
 use uniasset_core::password::Password;
@@ -17,6 +17,8 @@ commands! {
     user_details(user_id: i64) -> UserDetails;
     deactivate_user(user_id: i64) -> User;
     offboard_user(user_id: i64, choice: OffboardChoice) -> Offboarding;
+    set_manager(user_id: i64, email: String) -> Manager;
+    manager_from_entra(user_id: i64) -> Option<Manager>;
     set_user_protected(user_id: i64, protected: bool) -> User;
     reactivate_user(user_id: i64, confirmed: bool) -> User;
     add_user(user: NewUser, password: Option<Password>) -> User;
@@ -50,6 +52,18 @@ async fn offboard_user<R: Runtime>(
 ) -> Reply<Offboarding> {
     let (actor, mut own) = app.app_state().for_network().await?;
     Ok(entra::offboard(&mut own, &actor, user_id, choice).await?)
+}
+
+/// "Manager…" with an email address typed.
+async fn set_manager<R: Runtime>(app: AppHandle<R>, user_id: i64, email: String) -> Reply<Manager> {
+    let (actor, mut store) = app.signed_in().await?;
+    Ok(directory::set_manager(&mut store, &actor, user_id, &email)?)
+}
+
+/// "Manager…" from Microsoft Entra ID: one Graph request.
+async fn manager_from_entra<R: Runtime>(app: AppHandle<R>, user_id: i64) -> Reply<Option<Manager>> {
+    let (actor, mut own) = app.app_state().for_network().await?;
+    Ok(entra::manager_from_entra(&mut own, &actor, user_id).await?)
 }
 
 /// "Never deactivate automatically" on or off (break-glass and service accounts).

@@ -23,4 +23,8 @@ check: boolean,
 /**
  * "Offboard…": disable their account in Entra, end their sessions, deactivate (R-E8).
  */
-offboard: boolean, };
+offboard: boolean, 
+/**
+ * "Manager…": who hears about the assets they hold after leaving (R-D10).
+ */
+manager: boolean, };

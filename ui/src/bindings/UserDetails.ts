@@ -3,6 +3,7 @@ import type { Asset } from "./Asset";
 import type { AuditEntry } from "./AuditEntry";
 import type { Document } from "./Document";
 import type { MaintenanceLog } from "./MaintenanceLog";
+import type { Manager } from "./Manager";
 import type { SessionsEnd } from "./SessionsEnd";
 import type { User } from "./User";
 
@@ -11,4 +12,8 @@ export type UserDetails = { user: User, assets: Array<Asset>, audit: Array<Audit
  * With ending sessions on: what became of their Microsoft sessions when they were
  * deactivated (R-E7).
  */
-sessions: SessionsEnd | null, };
+sessions: SessionsEnd | null, 
+/**
+ * Who manages them (R-D10), from Entra or set by hand.
+ */
+manager: Manager | null, };

@@ -30,6 +30,7 @@ import type { ImportPreview } from "./ImportPreview";
 import type { ImportSummary } from "./ImportSummary";
 import type { Leaver } from "./Leaver";
 import type { MaintenanceLog } from "./MaintenanceLog";
+import type { Manager } from "./Manager";
 import type { MassDeactivationGuard } from "./MassDeactivationGuard";
 import type { MatchReport } from "./MatchReport";
 import type { NewAsset } from "./NewAsset";
@@ -43,6 +44,7 @@ import type { Plan } from "./Plan";
 import type { PlanChanged } from "./PlanChanged";
 import type { PlanEffect } from "./PlanEffect";
 import type { ProvisionReport } from "./ProvisionReport";
+import type { ReminderSettings } from "./ReminderSettings";
 import type { RestoreOutcome } from "./RestoreOutcome";
 import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
@@ -75,6 +77,8 @@ export function commands(call: Call) {
     userDetails: (userId: number) => call<UserDetails>("user_details", { userId }),
     deactivateUser: (userId: number) => call<User>("deactivate_user", { userId }),
     offboardUser: (userId: number, choice: OffboardChoice) => call<Offboarding>("offboard_user", { userId, choice }),
+    setManager: (userId: number, email: string) => call<Manager>("set_manager", { userId, email }),
+    managerFromEntra: (userId: number) => call<Manager | null>("manager_from_entra", { userId }),
     setUserProtected: (userId: number, protected_: boolean) => call<User>("set_user_protected", { userId, protected: protected_ }),
     reactivateUser: (userId: number, confirmed: boolean) => call<User>("reactivate_user", { userId, confirmed }),
     addUser: (user: NewUser, password: Password | null) => call<User>("add_user", { user, password }),
@@ -150,6 +154,8 @@ export function commands(call: Call) {
     writeOffAsset: (assetId: number, reason: WriteOffReason, note: string | null) => call<Asset>("write_off_asset", { assetId, reason, note }),
     returnDays: () => call<number>("return_days"),
     saveReturnDays: (days: number) => call<number>("save_return_days", { days }),
+    reminderSettings: () => call<ReminderSettings>("reminder_settings"),
+    saveReminders: (on: boolean) => call<ReminderSettings>("save_reminders", { on }),
     emailSettings: () => call<EmailSettings>("email_settings"),
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
@@ -173,6 +179,8 @@ export type CommandMap = {
   user_details: { args: { userId: number }; returns: UserDetails };
   deactivate_user: { args: { userId: number }; returns: User };
   offboard_user: { args: { userId: number; choice: OffboardChoice }; returns: Offboarding };
+  set_manager: { args: { userId: number; email: string }; returns: Manager };
+  manager_from_entra: { args: { userId: number }; returns: Manager | null };
   set_user_protected: { args: { userId: number; protected: boolean }; returns: User };
   reactivate_user: { args: { userId: number; confirmed: boolean }; returns: User };
   add_user: { args: { user: NewUser; password: Password | null }; returns: User };
@@ -248,6 +256,8 @@ export type CommandMap = {
   write_off_asset: { args: { assetId: number; reason: WriteOffReason; note: string | null }; returns: Asset };
   return_days: { args: Record<string, never>; returns: number };
   save_return_days: { args: { days: number }; returns: number };
+  reminder_settings: { args: Record<string, never>; returns: ReminderSettings };
+  save_reminders: { args: { on: boolean }; returns: ReminderSettings };
   email_settings: { args: Record<string, never>; returns: EmailSettings };
   save_email_settings: { args: { input: EmailSettingsInput; password: string | null }; returns: EmailSettings };
   send_test_email: { args: Record<string, never>; returns: null };

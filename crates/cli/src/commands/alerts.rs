@@ -52,6 +52,15 @@ pub fn run(store: &mut Store, cmd: AlertsCommand) -> Result<Done, Failure> {
             let text = "Email alerts are off; the SMTP settings and password were removed.";
             Ok(Done::new(&settings, text))
         }
+        AlertsCommand::Reminders { state } => {
+            let settings = alerts::set_reminders(store, &me, state == "on")?;
+            let text = if settings.enabled {
+                "Reminders about leavers' assets are on."
+            } else {
+                "Reminders about leavers' assets are off."
+            };
+            Ok(Done::new(&settings, text))
+        }
     }
 }
 

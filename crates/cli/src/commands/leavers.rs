@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use uniasset_core::access::Actor;
+use uniasset_core::alerts;
 use uniasset_core::assets::ReturnState;
 use uniasset_core::leavers;
 use uniasset_core::store::Store;
@@ -17,24 +18,28 @@ struct HeldAsset {
     due: Option<String>,
     state: Option<ReturnState>,
     overdue: bool,
+    reminders_sent: u32,
 }
 
 pub fn run(store: &Store, overdue_only: bool) -> Result<Done, Failure> {
-    let held: Vec<HeldAsset> = leavers::leavers(store, &Actor::CommandLine)?
-        .into_iter()
-        .flat_map(|leaver| {
-            let holder = leaver.user.email;
-            leaver.assets.into_iter().map(move |a| HeldAsset {
-                overdue: a.return_state == Some(ReturnState::Overdue),
+    let mut held = Vec::new();
+    for leaver in leavers::leavers(store, &Actor::CommandLine)? {
+        for a in leaver.assets {
+            let overdue = a.return_state == Some(ReturnState::Overdue);
+            if overdue_only && !overdue {
+                continue;
+            }
+            held.push(HeldAsset {
+                reminders_sent: alerts::reminders_sent(store, a.id)?,
+                overdue,
                 tag: a.tag,
                 name: a.name,
-                holder: holder.clone(),
+                holder: leaver.user.email.clone(),
                 due: a.return_due,
                 state: a.return_state,
-            })
-        })
-        .filter(|a| a.overdue || !overdue_only)
-        .collect();
+            });
+        }
+    }
     let text = if held.is_empty() && overdue_only {
         "No leaver's asset is overdue.".to_owned()
     } else if held.is_empty() {

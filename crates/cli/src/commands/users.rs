@@ -74,6 +74,24 @@ pub fn run(store: &mut Store, cmd: UsersCommand) -> Result<Done, Failure> {
             let done = block_on(entra::offboard(store, &me, id, choice))?;
             Ok(Done::new(&done, done.summary.clone()))
         }
+        UsersCommand::Manager {
+            email,
+            manager,
+            from_entra,
+        } => {
+            let id = directory::find_by_email(store, &email)?.id;
+            let found = match manager {
+                Some(manager) if !from_entra => {
+                    Some(directory::set_manager(store, &me, id, &manager)?)
+                }
+                _ => block_on(entra::manager_from_entra(store, &me, id))?,
+            };
+            let text = match &found {
+                Some(m) => format!("The manager of {email} is {} <{}>.", m.name, m.email),
+                None => format!("{email} has no manager in Microsoft Entra ID."),
+            };
+            Ok(Done::new(&found, text))
+        }
         UsersCommand::Check { email } => {
             let id = directory::find_by_email(store, &email)?.id;
             let record = block_on(sync::check_person(store, &me, id));

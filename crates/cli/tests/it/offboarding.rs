@@ -213,3 +213,47 @@ fn report_leavers_json_carries_what_an_auditor_asks_and_the_target_can_be_set() 
         48
     );
 }
+
+#[test]
+fn users_manager_by_hand_or_from_entra() {
+    let (dir, sim) = enterprise_connected();
+    let d = dir.path();
+    let dana = linked(d, &sim, "dana@northwind.example");
+    let mona = sim.add_user(
+        "mona@contoso.onmicrosoft.com",
+        Some("mona@northwind.example"),
+        true,
+    );
+    assert_eq!(
+        ok(d, &["users", "manager", "dana@northwind.example", "mona@northwind.example"]),
+        "The manager of dana@northwind.example is mona@northwind.example <mona@northwind.example>.\n"
+    );
+    let err = fails(
+        d,
+        &[
+            "users",
+            "manager",
+            "dana@northwind.example",
+            "dana@northwind.example",
+        ],
+        1,
+    );
+    assert!(err.contains("cannot be their own manager"), "{err}");
+    fails(d, &["users", "manager", "dana@northwind.example"], 2);
+
+    sim.set_manager(&dana, Some(&mona));
+    let found = json(
+        d,
+        &["users", "manager", "dana@northwind.example", "--from-entra"],
+    );
+    assert_eq!(found["source"], "entra");
+    assert_eq!(found["email"], "mona@northwind.example");
+    sim.set_manager(&dana, None);
+    assert_eq!(
+        ok(
+            d,
+            &["users", "manager", "dana@northwind.example", "--from-entra"]
+        ),
+        "dana@northwind.example has no manager in Microsoft Entra ID.\n"
+    );
+}

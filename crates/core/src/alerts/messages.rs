@@ -21,7 +21,7 @@ pub struct Message {
     pub body: String,
 }
 
-fn organization_name(store: &Store) -> Result<String, StoreError> {
+pub(super) fn organization_name(store: &Store) -> Result<String, StoreError> {
     Ok(store
         .conn()
         .query_row("SELECT name FROM organization WHERE id = 1", [], |r| {

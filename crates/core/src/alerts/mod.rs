@@ -8,6 +8,7 @@ mod error;
 mod form;
 mod messages;
 mod outbox;
+mod reminders;
 mod route;
 mod send;
 mod settings;
@@ -23,6 +24,9 @@ pub use error::AlertError;
 pub use form::{clear, save};
 pub use messages::{Message, STALE_AFTER_HOURS};
 pub use outbox::send_owed;
+pub use reminders::{
+    reminder_settings, reminders_sent, send_reminders, set_reminders, ReminderSettings,
+};
 pub use settings::{settings, settings_for, EmailSettings, EmailSettingsInput, LastSend, SmtpTls};
 
 use route::Route;

@@ -31,7 +31,7 @@ const LEASE: Duration = Duration::from_secs(send::DEADLINE.as_secs() * 4);
 /// The wait before a failed email is tried again: 5 minutes, doubling with each failed try,
 /// at most an hour. A server that is down, or one that never answers (30 seconds a try), is
 /// then not asked again at every scheduler tick (30 seconds) and every command.
-fn retry_after(tries: u32) -> chrono::Duration {
+pub(super) fn retry_after(tries: u32) -> chrono::Duration {
     chrono::Duration::minutes((5_i64 << tries.saturating_sub(1).min(4)).min(60))
 }
 

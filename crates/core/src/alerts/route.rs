@@ -45,6 +45,15 @@ impl Route {
         })
     }
 
+    /// The same server and sender, to other recipients (a reminder's Owners, Admins and manager).
+    pub(super) fn to(&self, recipients: Vec<String>) -> Route {
+        Route {
+            server: self.server.clone(),
+            sender: self.sender.clone(),
+            recipients,
+        }
+    }
+
     pub(super) async fn send(&self, message: &Message) -> Result<(), AlertError> {
         send::send(&self.server, &self.sender, &self.recipients, message).await
     }

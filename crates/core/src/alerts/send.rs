@@ -19,6 +19,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 /// answering must not hold an alert (or the window's "Send test email") for ever.
 pub(super) const DEADLINE: Duration = Duration::from_secs(30);
 
+#[derive(Clone)]
 pub(super) struct Server {
     pub host: String,
     pub port: u16,

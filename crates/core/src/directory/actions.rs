@@ -24,6 +24,8 @@ pub struct UserActions {
     pub check: bool,
     /// "Offboard…": disable their account in Entra, end their sessions, deactivate (R-E8).
     pub offboard: bool,
+    /// "Manager…": who hears about the assets they hold after leaving (R-D10).
+    pub manager: bool,
 }
 
 impl UserActions {
@@ -38,6 +40,7 @@ impl UserActions {
             set_password: may_set_password(by, user).is_ok(),
             check: by.require_admin("check a person in Entra").is_ok() && linked,
             offboard: linked && !user.protected && may_deactivate(by, user, active_owners).is_ok(),
+            manager: by.require_admin("set people's managers").is_ok(),
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum DirectoryError {
     OwnPassword,
     #[error("You cannot deactivate your own account.")]
     SelfDeactivation,
+    #[error("{0} cannot be their own manager.")]
+    OwnManager(String),
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
@@ -58,6 +60,7 @@ impl crate::ErrorCode for DirectoryError {
             NoPasswordSignIn { .. } => "no_password_sign_in",
             OwnPassword => "own_password",
             SelfDeactivation => "self_deactivation",
+            OwnManager(_) => "own_manager",
             Access(e) => e.code(),
             Password(e) => e.code(),
             Store(e) => e.code(),

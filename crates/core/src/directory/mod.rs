@@ -5,6 +5,7 @@ mod actions;
 mod edit;
 mod error;
 mod import;
+mod manager;
 mod status;
 mod user;
 mod validate;
@@ -29,6 +30,8 @@ pub use import::{
     import_csv, import_file, preview_import_file, ImportError, ImportPreview, ImportRow,
     ImportSummary, RowProblem, CSV_HEADER,
 };
+pub(crate) use manager::{manager_in, note_from_entra};
+pub use manager::{manager_of, set_manager, Manager, ManagerSource};
 pub use status::{
     deactivate, deactivate_in, may_deactivate_now, reactivate, reason_words, set_protected,
 };

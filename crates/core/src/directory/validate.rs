@@ -116,7 +116,7 @@ impl NewUser {
     }
 }
 
-fn is_email(s: &str) -> bool {
+pub(super) fn is_email(s: &str) -> bool {
     // The crate accepts display-name forms ("Ann <a@b>"); a stored address is the bare form.
     !s.contains(['<', '>', ' ']) && email_address::EmailAddress::is_valid(s) && s.contains('.')
 }

@@ -9,6 +9,7 @@ mod end_sessions;
 mod expiry;
 mod form;
 mod grant;
+mod managers;
 mod matching;
 mod offboard;
 pub mod people;
@@ -45,6 +46,8 @@ pub use end_sessions::{sessions_end, set_end_sessions, SessionsEnd, SessionsOutc
 pub(crate) use expiry::secret_notice_in;
 pub use form::{field_problems, FieldProblem, FormField};
 pub use grant::{begin_grant, finish_grant, Feature, Granted};
+pub use managers::manager_from_entra;
+pub(crate) use managers::note_leavers_managers;
 pub use matching::{match_accounts, MatchReport, Unmatched};
 pub use offboard::{offboard, OffboardChoice, Offboarding};
 pub use people::{

@@ -40,6 +40,8 @@ pub static MIGRATIONS: LazyLock<Vec<M<'static>>> = LazyLock::new(|| {
         M::up(include_str!("migrations/021_audit_checks.sql")),
         M::up(include_str!("migrations/022_evidence_target.sql")),
         M::up(include_str!("migrations/023_asset_returns.sql")),
+        M::up(include_str!("migrations/024_managers.sql")),
+        M::up(include_str!("migrations/025_reminders.sql")),
     ]
 });
 

@@ -11,7 +11,7 @@ use super::person::check_one;
 use super::record::{self, RunRecord};
 use super::{acquire, authorize, frequent, RunFailure, RunResult, SyncError, SyncRequest, Trigger};
 use crate::access::Actor;
-use crate::directory::{self, User};
+use crate::directory::{self, DeactivationReason, User};
 use crate::entra;
 use crate::graph::{ClientOptions, GraphClient};
 use crate::store::{Store, StoreError};
@@ -102,6 +102,7 @@ async fn run(
         Ok(mut finished) => {
             if let Some(graph) = client.get().filter(|_| !finished.dry_run) {
                 end_sessions(store, graph, &mut finished).await;
+                note_managers(store, graph, &finished).await;
             }
             Ok(finished)
         }
@@ -110,6 +111,24 @@ async fn run(
             fail(store, run, &failure, sent)
         }
     }
+}
+
+/// Reads the managers of the people the run deactivated because Entra disabled them, for
+/// the reminders about their assets (R-D10); bounded like ending sessions, and never the
+/// run's failure.
+async fn note_managers(store: &mut Store, graph: &GraphClient, run: &RunRecord) {
+    let leavers: Vec<(i64, String)> = run
+        .lines
+        .iter()
+        .filter(|l| l.outcome == super::LineOutcome::Deactivated)
+        .filter(|l| l.reason == Some(DeactivationReason::DisabledInEntra))
+        .filter_map(|l| Some((l.user_id?, l.entra_object_id.clone()?)))
+        .collect();
+    if leavers.is_empty() {
+        return;
+    }
+    let work = entra::note_leavers_managers(store, graph, &leavers);
+    let _ = tokio::time::timeout(END_SESSIONS_DEADLINE, work).await;
 }
 
 /// With ending sessions on, ends the Microsoft sessions of the run's leavers (and of earlier

@@ -33,6 +33,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/users/{id}",
             get(users::get_user).patch(user_writes::update),
         )
+        .route("/users/{id}/manager", get(users::get_manager))
         .route(
             "/users/{id}/revokeSignInSessions",
             post(user_writes::revoke_sessions),

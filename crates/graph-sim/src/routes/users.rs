@@ -1,4 +1,5 @@
-//! `GET /v1.0/users/{id}`, `GET /v1.0/users` and `GET /v1.0/directory/deletedItems/{id}`.
+//! `GET /v1.0/users/{id}`, `GET /v1.0/users/{id}/manager`, `GET /v1.0/users` and
+//! `GET /v1.0/directory/deletedItems/{id}`.
 
 use super::access::denied_user_read;
 use super::query::self_link;
@@ -74,6 +75,43 @@ pub(crate) fn user_reply(
     );
     body.extend(select.render(user));
     (StatusCode::OK, Value::Object(body))
+}
+
+/// `GET /v1.0/users/{id}/manager`: the manager as a directory object (a user, with its
+/// `@odata.type`), or Graph's 404 `Request_ResourceNotFound` naming 'manager' when the user
+/// has none (and naming the user when there is no such user).
+pub(crate) async fn get_manager(
+    State(shared): State<Arc<Shared>>,
+    Extension(ids): Extension<RequestIds>,
+    Extension(caller): Extension<Grant>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let select = match readable(&shared, &ids, &caller, raw.as_deref()) {
+        Ok(select) => select,
+        Err((status, body)) => return json_response(status, &body),
+    };
+    let directory = lock(&shared.directory);
+    let Some(user) = directory.get(&id) else {
+        let (status, body) = not_found(&ids, &id);
+        return json_response(status, &body);
+    };
+    let Some(manager) = user.manager.as_deref().and_then(|m| directory.get(m)) else {
+        let (status, body) = not_found(&ids, "manager");
+        return json_response(status, &body);
+    };
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        format!(
+            "{}/v1.0/$metadata#directoryObjects/$entity",
+            shared.base_url
+        )
+        .into(),
+    );
+    body.insert("@odata.type".into(), "#microsoft.graph.user".into());
+    body.extend(select.render(manager));
+    json_response(StatusCode::OK, &body.into())
 }
 
 /// `GET /v1.0/directory/deletedItems/{id}`: a soft-deleted user, restorable for 30 days.

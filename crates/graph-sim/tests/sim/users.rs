@@ -140,6 +140,46 @@ async fn unknown_and_deleted_users_are_404_resource_not_found() {
     );
 }
 
+#[tokio::test]
+async fn a_users_manager_or_graphs_404_when_there_is_none() {
+    let env = Env::new().await;
+    let dana = env.sim.add_user("dana@contoso.onmicrosoft.com", None, true);
+    let mona = env.sim.add_user(
+        "mona@contoso.onmicrosoft.com",
+        Some("mona@contoso.com"),
+        true,
+    );
+    let (status, body) = env.get(&format!("/v1.0/users/{dana}/manager")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(graph_error_code(&body), "Request_ResourceNotFound");
+    assert_eq!(
+        body["error"]["message"],
+        "Resource 'manager' does not exist or one of its queried reference-property objects are not present."
+    );
+
+    env.sim.set_manager(&dana, Some(&mona));
+    let (status, body) = env
+        .get(&format!(
+            "/v1.0/users/{dana}/manager?$select=id,displayName,mail,userPrincipalName"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["@odata.type"], "#microsoft.graph.user");
+    assert_eq!(body["id"], mona.as_str());
+    assert_eq!(body["mail"], "mona@contoso.com");
+    assert_eq!(body["userPrincipalName"], "mona@contoso.onmicrosoft.com");
+
+    env.sim.set_manager(&dana, None);
+    assert_eq!(
+        env.get(&format!("/v1.0/users/{dana}/manager")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = "9f3c1f0e-1d7e-4c39-9a55-4d1f2f6b7a10";
+    let (status, body) = env.get(&format!("/v1.0/users/{unknown}/manager")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"]["message"].as_str().unwrap().contains(unknown));
+}
+
 /// Follows `@odata.nextLink` from `first`, returning every page.
 async fn all_pages(env: &Env, first: &str) -> Vec<Value> {
     let mut pages = Vec::new();
