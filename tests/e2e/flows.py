@@ -2,6 +2,7 @@
 would (the real `uniasset` binary), and walking the help article's paths in the window."""
 
 import re
+import threading
 
 from selenium.webdriver.common.by import By
 
@@ -53,6 +54,21 @@ def sign_in(app, email=OWNER_EMAIL, password=OWNER_PASSWORD):
 def open_settings_tab(app, tab):
     app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Settings')]")
     app.press(By.XPATH, f"//button[@role='tab'][contains(., '{tab}')]")
+
+
+class Inbox:
+    """An SMTP server's mailbox: every message aiosmtpd accepts, and who it was for."""
+
+    def __init__(self):
+        self.messages = []
+        self.recipients = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content.decode(errors="replace"))
+        self.recipients.append(list(envelope.rcpt_tos))
+        self.arrived.set()
+        return "250 OK"
 
 
 def open_assets_tab(app, tab):

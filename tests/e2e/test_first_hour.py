@@ -7,30 +7,16 @@ help article's path (Settings → Users → Deactivated → ⋮ → Reactivate).
 `uniasset status --json` follows the same list."""
 
 import json
-import threading
 
 from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from flows import OWNER_EMAIL, dialog, fill_setup, open_entra, pick_person, run_sign_in, statuses
+from flows import OWNER_EMAIL, Inbox, dialog, fill_setup, open_entra, pick_person, run_sign_in, statuses
 from ports import free_port
 
 ANN, DANA, ELI = "ann@northwind.example", "dana@northwind.example", "eli@northwind.example"
 GRACE = "grace@contoso.onmicrosoft.com"  # the tenant's Global Administrator
-
-
-class Inbox:
-    """An SMTP server's mailbox: every message aiosmtpd accepts."""
-
-    def __init__(self):
-        self.messages = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content.decode(errors="replace"))
-        self.arrived.set()
-        return "250 OK"
 
 
 def step(app, name):
