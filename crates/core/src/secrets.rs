@@ -53,6 +53,26 @@ impl std::fmt::Debug for SmtpPassword {
     }
 }
 
+/// The chat webhook's URL (Teams, Slack or any endpoint): whoever has it can post to the
+/// channel, so it is a secret. Never serialized, no Display; Debug is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    pub fn new(url: impl Into<String>) -> WebhookUrl {
+        WebhookUrl(url.into())
+    }
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookUrl(<redacted>)")
+    }
+}
+
 /// The passphrase encrypted backups are made with. Never serialized, no Display; Debug is
 /// redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -81,6 +101,10 @@ pub enum SecretError {
     Missing,
     #[error("The SMTP password for email alerts is not in the keychain any more. Set email alerts up again with the password.")]
     SmtpPasswordMissing,
+    #[error(
+        "The chat webhook's address is not in the keychain any more. Set the webhook up again."
+    )]
+    WebhookMissing,
     #[error("The keychain refused the secret: {0}")]
     Rejected(String),
     #[error(transparent)]
@@ -93,6 +117,7 @@ impl crate::ErrorCode for SecretError {
             SecretError::Unavailable(_) => "keychain_unavailable",
             SecretError::Missing => "secret_missing",
             SecretError::SmtpPasswordMissing => "smtp_password_missing",
+            SecretError::WebhookMissing => "webhook_missing",
             SecretError::Rejected(_) => "keychain_rejected",
             SecretError::Store(e) => e.code(),
         }
@@ -120,6 +145,10 @@ fn smtp_password_account(keychain_id: &str) -> String {
     format!("smtp-password/{keychain_id}")
 }
 
+fn webhook_account(keychain_id: &str) -> String {
+    format!("chat-webhook/{keychain_id}")
+}
+
 fn backup_passphrase_account(keychain_id: &str) -> String {
     format!("backup-passphrase/{keychain_id}")
 }
@@ -134,6 +163,7 @@ pub(crate) fn stored(conn: &Connection) -> Result<Vec<(&'static str, String)>, S
         ("client secret", client_secret_account(&id)),
         ("SMTP password", smtp_password_account(&id)),
         ("backup passphrase", backup_passphrase_account(&id)),
+        ("chat webhook address", webhook_account(&id)),
     ] {
         let entry = keyring::Entry::new(SERVICE, &account).map_err(map_error)?;
         match entry.get_password() {
@@ -204,6 +234,37 @@ impl SmtpKeychain {
     }
 
     /// Removes the password; one that is already gone is not an error.
+    pub fn delete(&self) -> Result<(), SecretError> {
+        self.0.delete()
+    }
+}
+
+/// This data directory's chat webhook entry in the keychain.
+pub struct WebhookKeychain(Keychain);
+
+impl WebhookKeychain {
+    pub fn for_store(store: &Store) -> Result<WebhookKeychain, StoreError> {
+        Ok(WebhookKeychain(Keychain {
+            account: webhook_account(&keychain_id(store.conn())?),
+        }))
+    }
+
+    pub fn save(&self, url: &WebhookUrl) -> Result<(), SecretError> {
+        self.0
+            .entry()?
+            .set_password(url.expose())
+            .map_err(map_error)
+    }
+
+    pub fn load(&self) -> Result<WebhookUrl, SecretError> {
+        match self.0.entry()?.get_password() {
+            Ok(url) => Ok(WebhookUrl(url)),
+            Err(keyring::Error::NoEntry) => Err(SecretError::WebhookMissing),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    /// Removes the address; one that is already gone is not an error.
     pub fn delete(&self) -> Result<(), SecretError> {
         self.0.delete()
     }

@@ -1,4 +1,4 @@
-//! What can go wrong with email alerts, in words for the administrator.
+//! What can go wrong with email and chat alerts, in words for the administrator.
 
 use crate::access::AccessError;
 use crate::secrets::SecretError;
@@ -34,6 +34,18 @@ pub enum AlertError {
     AuthRefused(String),
     #[error("The SMTP server refused the message. The server said: {0}")]
     Refused(String),
+    #[error("\"{}\" is not a webhook address UniAsset can post to: use the https:// address the chat app gave (plain http only to this computer, for testing).", crate::text::excerpt(.0))]
+    InvalidWebhook(String),
+    #[error("No chat webhook is set up. Set its address first.")]
+    WebhookNotSetUp,
+    #[error("The chat webhook at {host} could not be reached: {detail}")]
+    WebhookUnreachable { host: String, detail: String },
+    #[error("The chat webhook at {host} refused the post ({status}). Check the address, or make a new webhook in the chat app. It said: {detail}")]
+    WebhookRefused {
+        host: String,
+        status: u16,
+        detail: String,
+    },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -60,6 +72,10 @@ impl crate::ErrorCode for AlertError {
             AlertError::NoAnswer { .. } => "smtp_no_answer",
             AlertError::AuthRefused(_) => "smtp_auth_refused",
             AlertError::Refused(_) => "smtp_refused",
+            AlertError::InvalidWebhook(_) => "invalid_webhook",
+            AlertError::WebhookNotSetUp => "webhook_not_set_up",
+            AlertError::WebhookUnreachable { .. } => "webhook_unreachable",
+            AlertError::WebhookRefused { .. } => "webhook_refused",
             AlertError::Secret(e) => e.code(),
             AlertError::Access(e) => e.code(),
             AlertError::Store(e) => e.code(),

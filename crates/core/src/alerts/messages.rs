@@ -17,6 +17,9 @@ const WHERE_TO_LOOK: &str = "Settings → Integrations → Microsoft Entra ID";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// What it is about, for a chat webhook's JSON body: "test", "deactivated", "held",
+    /// "failed", "stale" or "reminder".
+    pub event: &'static str,
     pub subject: String,
     pub body: String,
 }
@@ -47,11 +50,18 @@ fn see_run(id: Option<i64>) -> String {
     }
 }
 
-pub(super) fn test(store: &Store) -> Result<Message, StoreError> {
+/// "Send test": an email, or a post to the chat channel.
+pub(super) fn test(store: &Store, chat: bool) -> Result<Message, StoreError> {
+    let (what, alerts) = if chat {
+        ("message", "alerts in this channel")
+    } else {
+        ("email", "email alerts")
+    };
     Ok(Message {
-        subject: "UniAsset: test email".to_owned(),
+        event: "test",
+        subject: format!("UniAsset: test {what}"),
         body: format!(
-            "This is a test email from UniAsset for {}.\n\nIf you can read it, UniAsset's email alerts reach you: you will hear when the Microsoft Entra ID sync deactivates people (and which assets to get back from them), when a sync is held for review or fails, and when no sync has succeeded for {STALE_AFTER_HOURS} hours.\n",
+            "This is a test {what} from UniAsset for {}.\n\nIf you can read it, UniAsset's {alerts} reach you: you will hear when the Microsoft Entra ID sync deactivates people (and which assets to get back from them), when a sync is held for review or fails, and when no sync has succeeded for {STALE_AFTER_HOURS} hours.\n",
             organization_name(store)?
         ),
     })
@@ -120,6 +130,7 @@ pub(super) fn for_run(store: &Store, run: &RunRecord) -> Result<Option<Message>,
                 .count();
             let people = plural(held, "person", "people");
             Ok(Some(Message {
+                event: "held",
                 subject: format!("UniAsset: a sync is held for review — it would deactivate {people}"),
                 body: format!(
                     "A sync is held for review: it would deactivate {people} in {org}, more than the mass-deactivation guard allows at once. Nobody was deactivated.\n\nAn Owner or Admin should check the list and apply or dismiss the run in UniAsset: {WHERE_TO_LOOK}.\n\n{}\n",
@@ -128,6 +139,7 @@ pub(super) fn for_run(store: &Store, run: &RunRecord) -> Result<Option<Message>,
             }))
         }
         RunResult::Failed => Ok(Some(Message {
+            event: "failed",
             subject: "UniAsset: the Microsoft Entra ID sync failed".to_owned(),
             body: format!(
                 "The Microsoft Entra ID sync{number} for {org} failed, so nobody was deactivated by it.\n\nWhat went wrong: {}\n\n{}\n",
@@ -169,6 +181,7 @@ pub(super) fn for_run(store: &Store, run: &RunRecord) -> Result<Option<Message>,
             }
             body.push_str(&format!("\n{}\n", see_run(run.id)));
             Ok(Some(Message {
+                event: "deactivated",
                 subject: format!("UniAsset: {who} deactivated — {to_recover}"),
                 body,
             }))
@@ -184,6 +197,7 @@ pub(super) fn stale(
     quiet: chrono::Duration,
 ) -> Result<Message, StoreError> {
     Ok(Message {
+        event: "stale",
         subject: format!("UniAsset: no successful sync for {STALE_AFTER_HOURS} hours"),
         body: format!(
             "No successful sync for {STALE_AFTER_HOURS} hours: the Microsoft Entra ID sync for {} has not succeeded since {from} ({} hours ago), although auto-deprovision is on. People disabled in Entra meanwhile still have access to UniAsset.\n\nCheck that UniAsset is running on the computer that runs the nightly sync, and look at the latest runs in UniAsset: {WHERE_TO_LOOK}. This email is sent once; you will hear again only after a sync succeeds and another {STALE_AFTER_HOURS} hours pass without one.\n",

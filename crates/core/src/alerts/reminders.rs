@@ -1,18 +1,19 @@
 //! Reminders about leavers' assets (R-A5): optional, off by default. For each asset a leaver
 //! still holds, one reminder when they leave, one three days before its due date, one on the
 //! due date, and one a week while it is overdue — each to the Owners and Admins and to the
-//! leaver's manager, listing everything that leaver still holds with the dates. Each is sent
-//! once (recorded with the due date it is about: a moved date makes new ones), survives
-//! restarts, and is audited; only the latest one owed is sent, so a computer that was off for
+//! leaver's manager by email, and to the chat channel when a webhook is set, listing everything
+//! that leaver still holds with the dates. Each is sent once on each channel (recorded with
+//! the due date it is about: a moved date makes new ones), survives restarts, and is audited; only the latest one owed is sent, so a computer that was off for
 //! a month sends one reminder, not four. A failed send is tried again later, never twice after
 //! it went through.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::channel::Channel;
 use super::messages::{organization_name, Message};
 use super::outbox::retry_after;
 use super::route::Route;
@@ -121,8 +122,13 @@ fn latest_moment(
         .max_by_key(|(_, at)| *at)
 }
 
-/// The reminders owed at `now`, oldest leaver first.
-fn owed(conn: &Connection, since: &str, now: DateTime<Utc>) -> Result<Vec<Owed>, StoreError> {
+/// The reminders owed on `channel` at `now`, oldest leaver first.
+fn owed(
+    conn: &Connection,
+    channel: Channel,
+    since: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Owed>, StoreError> {
     let since = DateTime::parse_from_rfc3339(since).map_or(now, |t| t.with_timezone(&Utc));
     let now_text = timestamp::at(now);
     let mut stmt = conn.prepare(
@@ -142,7 +148,8 @@ fn owed(conn: &Connection, since: &str, now: DateTime<Utc>) -> Result<Vec<Owed>,
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut done = conn.prepare_cached(
-        "SELECT 1 FROM asset_reminders WHERE holding_id = ?1 AND kind = ?2 AND due = ?3
+        "SELECT 1 FROM asset_reminders
+         WHERE holding_id = ?1 AND channel = ?5 AND kind = ?2 AND due = ?3
              AND (sent_at IS NOT NULL OR coalesce(retry_at, '') > ?4)",
     )?;
     let mut found = Vec::new();
@@ -156,7 +163,8 @@ fn owed(conn: &Connection, since: &str, now: DateTime<Utc>) -> Result<Vec<Owed>,
         let Some((kind, at)) = latest_moment(left.with_timezone(&Utc), due_day, now) else {
             continue;
         };
-        if at < since || done.exists(rusqlite::params![holding_id, kind, due, now_text])? {
+        let asked = rusqlite::params![holding_id, kind, due, now_text, channel.as_str()];
+        if at < since || done.exists(asked)? {
             continue;
         }
         found.push(Owed {
@@ -179,28 +187,34 @@ pub async fn send_reminders(
     let Some(since) = reminder_settings(store)?.since else {
         return Ok(Vec::new());
     };
-    let owed = owed(store.conn(), &since, now)?;
-    if owed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Ok(route) = Route::saved(store).await else {
-        return Ok(Vec::new());
-    };
-    let mut by_leaver: BTreeMap<i64, Vec<Owed>> = BTreeMap::new();
-    for o in owed {
-        by_leaver.entry(o.user_id).or_default().push(o);
-    }
     let mut attempts = Vec::new();
-    for (user_id, owed) in by_leaver {
-        let (message, recipients) = reminder(store, user_id, now)?;
-        let outcome = route.to(recipients.clone()).send(&message).await;
-        let sent = LastSend {
-            at: timestamp::now(),
-            subject: message.subject.clone(),
-            error: outcome.err().map(|e| e.to_string()),
+    for channel in Channel::ALL {
+        let owed = owed(store.conn(), channel, &since, now)?;
+        if owed.is_empty() {
+            continue;
+        }
+        let Ok(route) = Route::saved(store, channel).await else {
+            continue;
         };
-        record(store, user_id, &owed, &sent, &recipients)?;
-        attempts.push(sent);
+        let mut by_leaver: BTreeMap<i64, Vec<Owed>> = BTreeMap::new();
+        for o in owed {
+            by_leaver.entry(o.user_id).or_default().push(o);
+        }
+        for (user_id, owed) in by_leaver {
+            let (message, recipients) = reminder(store, user_id, now)?;
+            let outcome = route.to(recipients.clone()).send(&message).await;
+            let sent = LastSend {
+                at: timestamp::now(),
+                subject: message.subject.clone(),
+                error: outcome.err().map(|e| e.to_string()),
+            };
+            let to = match channel {
+                Channel::Email => recipients.join(", "),
+                Channel::Chat => "the chat channel".to_owned(),
+            };
+            record(store, channel, user_id, &owed, &sent, &to)?;
+            attempts.push(sent);
+        }
     }
     Ok(attempts)
 }
@@ -284,43 +298,56 @@ fn reminder(
             recipients.push(manager.email);
         }
     }
-    Ok((Message { subject, body }, recipients))
+    Ok((
+        Message {
+            event: "reminder",
+            subject,
+            body,
+        },
+        recipients,
+    ))
 }
 
 /// Keeps what became of a leaver's reminders: sent (audited, never sent again) or failed
 /// (tried again after a wait).
 fn record(
     store: &mut Store,
+    channel: Channel,
     user_id: i64,
     owed: &[Owed],
     sent: &LastSend,
-    recipients: &[String],
+    to: &str,
 ) -> Result<(), StoreError> {
     let tx = store.write()?;
     for o in owed {
+        let key = rusqlite::params![o.holding_id, channel.as_str(), o.kind, o.due];
         match &sent.error {
             None => tx.execute(
-                "INSERT INTO asset_reminders (holding_id, kind, due, sent_at, tries) VALUES (?1, ?2, ?3, ?4, 1)
-                 ON CONFLICT (holding_id, kind, due) DO UPDATE SET sent_at = excluded.sent_at,
+                "INSERT INTO asset_reminders (holding_id, channel, kind, due, sent_at, tries)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                 ON CONFLICT (holding_id, channel, kind, due) DO UPDATE SET sent_at = excluded.sent_at,
                      tries = tries + 1, last_error = NULL, retry_at = NULL",
-                rusqlite::params![o.holding_id, o.kind, o.due, sent.at],
+                rusqlite::params![o.holding_id, channel.as_str(), o.kind, o.due, sent.at],
             )?,
             Some(error) => {
                 let tries: u32 = tx
                     .query_row(
-                        "SELECT tries FROM asset_reminders WHERE holding_id = ?1 AND kind = ?2 AND due = ?3",
-                        rusqlite::params![o.holding_id, o.kind, o.due],
+                        "SELECT tries FROM asset_reminders
+                         WHERE holding_id = ?1 AND channel = ?2 AND kind = ?3 AND due = ?4",
+                        key,
                         |r| r.get(0),
                     )
+                    .optional()?
                     .unwrap_or(0)
                     + 1;
                 tx.execute(
-                    "INSERT INTO asset_reminders (holding_id, kind, due, tries, last_error, retry_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (holding_id, kind, due) DO UPDATE SET tries = excluded.tries,
+                    "INSERT INTO asset_reminders (holding_id, channel, kind, due, tries, last_error, retry_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (holding_id, channel, kind, due) DO UPDATE SET tries = excluded.tries,
                          last_error = excluded.last_error, retry_at = excluded.retry_at",
                     rusqlite::params![
                         o.holding_id,
+                        channel.as_str(),
                         o.kind,
                         o.due,
                         tries,
@@ -335,14 +362,11 @@ fn record(
         audit::record(
             &tx,
             &Actor::Scheduler,
-            audit::Entry::user("user.assets_reminder_sent", user_id).detail(format!(
-                "{} — to {}",
-                sent.subject,
-                recipients.join(", ")
-            )),
+            audit::Entry::user("user.assets_reminder_sent", user_id)
+                .detail(format!("{} — to {to}", sent.subject)),
         )?;
     }
-    note_last_send(&tx, sent)?;
+    note_last_send(&tx, channel, sent)?;
     tx.commit()?;
     Ok(())
 }
@@ -350,7 +374,8 @@ fn record(
 /// How many reminders were sent about the asset since its holder left (`uniasset leavers`).
 pub fn reminders_sent(store: &Store, asset_id: i64) -> Result<u32, StoreError> {
     Ok(store.conn().query_row(
-        "SELECT count(*) FROM asset_reminders r JOIN asset_holdings h ON h.id = r.holding_id
+        "SELECT count(DISTINCT r.kind || '/' || r.due) FROM asset_reminders r
+             JOIN asset_holdings h ON h.id = r.holding_id
          WHERE h.asset_id = ?1 AND h.ended_at IS NULL AND r.sent_at IS NOT NULL",
         [asset_id],
         |r| r.get(0),

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::channel::Channel;
 use super::error::AlertError;
 use crate::access::Actor;
 use crate::store::{Store, StoreError};
@@ -115,10 +116,14 @@ pub fn settings(store: &Store) -> Result<EmailSettings, StoreError> {
 /// Keeps the message sent or tried last, for the window.
 pub(super) fn note_last_send(
     conn: &rusqlite::Connection,
+    channel: Channel,
     sent: &LastSend,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE email_alerts SET last_sent_at = ?1, last_subject = ?2, last_error = ?3 WHERE id = 1",
+        &format!(
+            "UPDATE {} SET last_sent_at = ?1, last_subject = ?2, last_error = ?3 WHERE id = 1",
+            channel.settings_table()
+        ),
         rusqlite::params![sent.at, sent.subject, sent.error],
     )?;
     Ok(())

@@ -42,6 +42,7 @@ pub static MIGRATIONS: LazyLock<Vec<M<'static>>> = LazyLock::new(|| {
         M::up(include_str!("migrations/023_asset_returns.sql")),
         M::up(include_str!("migrations/024_managers.sql")),
         M::up(include_str!("migrations/025_reminders.sql")),
+        M::up(include_str!("migrations/026_chat_webhook.sql")),
     ]
 });
 

@@ -8,6 +8,7 @@ mod asset_register;
 mod audit_chain;
 mod audit_log;
 mod backup;
+mod chat_alerts;
 mod check_person;
 mod clean_text;
 mod deactivation_preserves;
