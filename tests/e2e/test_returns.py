@@ -1,10 +1,15 @@
 """Assets coming back (issue 26) through the real window with the test clock: reminders turned
-on in General → Leavers; Sync Now deactivates a leaver holding a laptop, due back 14 days later,
-and the reminder reaches the local SMTP server for the Owner and her manager; fifteen days on
-the laptop is overdue, the overdue reminder arrives, and the owner writes it off; the evidence
-shows who wrote it off and why."""
+on in General → Leavers and a chat webhook set in General → Chat alerts; Sync Now deactivates a
+leaver holding a laptop, due back 14 days later, and the reminder reaches the local SMTP server
+for the Owner and her manager and the local webhook; fifteen days on the laptop is overdue, the
+overdue reminder arrives, and the owner writes it off; the evidence shows who wrote it off and
+why. The webhook's address is nowhere in the data directory."""
 
 import datetime
+import http.server
+import json
+import threading
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
@@ -15,6 +20,38 @@ from flows import OWNER_EMAIL, Inbox, dialog, open_assets_tab, open_entra, open_
 from ports import free_port
 
 DANA, ERIN, MONA = "dana@northwind.example", "erin@northwind.example", "mona@northwind.example"
+
+
+SECRET = "sig-E2eWebhookSecret"
+
+
+class Webhook(http.server.ThreadingHTTPServer):
+    """A chat webhook on loopback: keeps each JSON body posted, answers 202."""
+
+    def __init__(self):
+        self.posts = []
+        hook = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                hook.posts.append(json.loads(self.rfile.read(length)))
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks/{SECRET}"
+
+    def events(self):
+        return [p["event"] for p in self.posts]
 
 
 def reminders(inbox):
@@ -31,13 +68,15 @@ def test_reminders_then_an_overdue_laptop_is_written_off(launch, data_dir, sessi
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
+    hook = Webhook()
     try:
-        walk(launch, data_dir, session_env, start_tenant, inbox, smtp.port)
+        walk(launch, data_dir, session_env, start_tenant, inbox, smtp.port, hook)
     finally:
         smtp.stop()
+        hook.shutdown()
 
 
-def walk(launch, data_dir, session_env, start_tenant, inbox, smtp_port):
+def walk(launch, data_dir, session_env, start_tenant, inbox, smtp_port, hook):
     tenant = start_tenant([(DANA, False, False), (ERIN, True, False)])
     flows.organization(data_dir, session_env)
     flows.add_user(data_dir, DANA, "Dana Driver", entra_id=tenant.accounts[DANA], env=session_env)
@@ -60,6 +99,16 @@ def walk(launch, data_dir, session_env, start_tenant, inbox, smtp_port):
                    what="reminders on")
     app.shot("leavers-settings", show=card)
 
+    chat = app.wait_for(By.XPATH, "//section[@aria-labelledby='general-chat-title']")
+    Select(app.wait_for(By.ID, "chat-kind")).select_by_visible_text("JSON (any service)")
+    app.fill("chat-url", hook.url)
+    app.press(By.XPATH, "//section[@aria-labelledby='general-chat-title']//button[normalize-space(.)='Save']")
+    app.wait_until(lambda: "Alerts go to the webhook at 127.0.0.1 — JSON (any service)" in app.text(chat),
+                   what="the webhook saved")
+    app.press(By.XPATH, "//section[@aria-labelledby='general-chat-title']//button[normalize-space(.)='Send test']")
+    app.wait_until(lambda: hook.events() == ["test"], what="the test post")
+    app.shot("chat-alerts", show=chat)
+
     open_entra(app)
     app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
     app.by_text("*", "1 deactivated")
@@ -72,12 +121,16 @@ def walk(launch, data_dir, session_env, start_tenant, inbox, smtp_port):
     mail, to = wait_for_reminder(app, inbox, 1, "when she left")
     assert sorted(to) == sorted([OWNER_EMAIL, MONA]), to
     assert "LAP-042" in mail and f"due {due}" in mail, mail
+    app.wait_until(lambda: {"deactivated", "reminder"} <= set(hook.events()), what="the run's and the reminder's posts")
+    reminder = next(p for p in hook.posts if p["event"] == "reminder")
+    assert "LAP-042" in reminder["text"] and reminder["organization"] == "Northwind Traders", reminder
 
     # Fifteen days on, the laptop is overdue and the overdue reminder goes out.
     later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=15)
     app.set_clock(later.isoformat().replace("+00:00", "Z"))
     mail, _ = wait_for_reminder(app, inbox, 2, "once overdue")
     assert "overdue" in mail.lower() and "LAP-042" in mail, mail
+    app.wait_until(lambda: hook.events().count("reminder") == 2, what="the overdue reminder's post")
     # Fifteen idle days end the session, as they would on a real desk: the next step asks
     # for the password again.
     app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Assets')]")
@@ -98,7 +151,11 @@ def walk(launch, data_dir, session_env, start_tenant, inbox, smtp_port):
     app.by_text("*", "Nobody who left still holds an asset.")
     assert app.query("SELECT status FROM assets WHERE tag = 'LAP-042'") == [("written_off",)]
     assert app.query("SELECT outcome, write_off_reason FROM asset_holdings") == [("written_off", "not_returned")]
-    assert app.query("SELECT count(*) FROM audit_entries WHERE action = 'user.assets_reminder_sent'") == [(2,)]
+    # Two reminders, each by email and in the chat channel.
+    assert app.query("SELECT count(*) FROM audit_entries WHERE action = 'user.assets_reminder_sent'") == [(4,)]
+    for file in Path(data_dir).rglob("*"):
+        if file.is_file():
+            assert SECRET.encode() not in file.read_bytes(), f"the webhook's address is in {file}"
 
     open_assets_tab(app, "Evidence")
     table = app.wait_for(By.XPATH, "//table[contains(., 'Dana Driver')]")

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use uniasset_core::alerts::SmtpTls;
+use uniasset_core::alerts::{SmtpTls, WebhookKind};
 use uniasset_core::assets::{AssetStatus, WriteOffReason};
 use uniasset_core::directory::{Role, SignInMethod, UserStatus};
 use uniasset_core::entra::cloud::Cloud;
@@ -516,12 +516,37 @@ pub enum AlertsCommand {
     Test,
     /// Turn email alerts off and remove the SMTP settings and password.
     Off,
+    /// Chat alerts: the same alerts posted to a Microsoft Teams or Slack channel, or any
+    /// endpoint (the address is kept only in the system keychain).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Remind the Owners, Admins and the leaver's manager about assets leavers still hold:
     /// when they leave, before and on the due date, and weekly while overdue.
     Reminders {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum WebhookCommand {
+    /// Set the webhook: its address (https, or http to this computer) and what it expects.
+    Set {
+        /// The webhook's address; or --url-stdin to keep it out of the shell's history.
+        #[arg(required_unless_present = "url_stdin", conflicts_with = "url_stdin")]
+        url: Option<String>,
+        #[arg(long)]
+        url_stdin: bool,
+        /// teams (a Workflows webhook), slack (an incoming webhook) or json (any endpoint)
+        #[arg(long)]
+        kind: WebhookKind,
+    },
+    /// Post a test message to the webhook.
+    Test,
+    /// Show the webhook's kind and host and how the last post fared (never the address).
+    Show,
+    /// Remove the webhook; its address leaves the keychain.
+    Off,
 }
 
 #[derive(Args)]

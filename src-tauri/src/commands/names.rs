@@ -98,4 +98,8 @@ pub const COMMANDS: &[&str] = &[
     "save_email_settings",
     "send_test_email",
     "clear_email_settings",
+    "webhook_settings",
+    "save_webhook",
+    "test_webhook",
+    "webhook_off",
 ];

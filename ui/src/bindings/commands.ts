@@ -55,6 +55,8 @@ import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
 import type { UserPage } from "./UserPage";
 import type { UserQuery } from "./UserQuery";
+import type { WebhookKind } from "./WebhookKind";
+import type { WebhookSettings } from "./WebhookSettings";
 import type { WriteOffReason } from "./WriteOffReason";
 
 /** Sends one command to the shell (lib/api.ts passes `invoke` with the app's error handling). */
@@ -160,6 +162,10 @@ export function commands(call: Call) {
     saveEmailSettings: (input: EmailSettingsInput, password: string | null) => call<EmailSettings>("save_email_settings", { input, password }),
     sendTestEmail: () => call<null>("send_test_email"),
     clearEmailSettings: () => call<EmailSettings>("clear_email_settings"),
+    webhookSettings: () => call<WebhookSettings | null>("webhook_settings"),
+    saveWebhook: (url: string, kind: WebhookKind) => call<WebhookSettings>("save_webhook", { url, kind }),
+    testWebhook: () => call<WebhookSettings | null>("test_webhook"),
+    webhookOff: () => call<null>("webhook_off"),
   };
 }
 
@@ -262,6 +268,10 @@ export type CommandMap = {
   save_email_settings: { args: { input: EmailSettingsInput; password: string | null }; returns: EmailSettings };
   send_test_email: { args: Record<string, never>; returns: null };
   clear_email_settings: { args: Record<string, never>; returns: EmailSettings };
+  webhook_settings: { args: Record<string, never>; returns: WebhookSettings | null };
+  save_webhook: { args: { url: string; kind: WebhookKind }; returns: WebhookSettings };
+  test_webhook: { args: Record<string, never>; returns: WebhookSettings | null };
+  webhook_off: { args: Record<string, never>; returns: null };
 };
 
 /** The shell's events; each `on…` resolves to the function that stops listening. */

@@ -16,6 +16,7 @@ import type { SignInMethod } from "../bindings/SignInMethod";
 import type { SmtpTls as TlsMode } from "../bindings/SmtpTls";
 import type { Trigger } from "../bindings/Trigger";
 import type { ReturnState } from "../bindings/ReturnState";
+import type { WebhookKind } from "../bindings/WebhookKind";
 import type { WriteOffReason } from "../bindings/WriteOffReason";
 import type { User } from "../bindings/User";
 import { formatDateTime } from "./time";
@@ -262,6 +263,12 @@ export const returnStateTone: Record<ReturnState, "off" | "warn" | "danger"> = {
   due: "off",
   due_soon: "warn",
   overdue: "danger",
+};
+
+export const webhookKindLabel: Record<WebhookKind, string> = {
+  teams: "Microsoft Teams",
+  slack: "Slack",
+  json: "JSON (any service)",
 };
 
 export const tlsLabel: Record<TlsMode, string> = {

@@ -1,10 +1,10 @@
 use uniasset_core::access::Actor;
-use uniasset_core::alerts::{self, EmailSettings, EmailSettingsInput};
-use uniasset_core::secrets::SmtpPassword;
+use uniasset_core::alerts::{self, EmailSettings, EmailSettingsInput, WebhookSettings};
+use uniasset_core::secrets::{SmtpPassword, WebhookUrl};
 use uniasset_core::store::Store;
 
 use super::{block_on, from_stdin};
-use crate::args::AlertsCommand;
+use crate::args::{AlertsCommand, WebhookCommand};
 use crate::output::{Done, Failure};
 
 pub fn run(store: &mut Store, cmd: AlertsCommand) -> Result<Done, Failure> {
@@ -52,6 +52,7 @@ pub fn run(store: &mut Store, cmd: AlertsCommand) -> Result<Done, Failure> {
             let text = "Email alerts are off; the SMTP settings and password were removed.";
             Ok(Done::new(&settings, text))
         }
+        AlertsCommand::Webhook(cmd) => webhook(store, &me, cmd),
         AlertsCommand::Reminders { state } => {
             let settings = alerts::set_reminders(store, &me, state == "on")?;
             let text = if settings.enabled {
@@ -62,6 +63,59 @@ pub fn run(store: &mut Store, cmd: AlertsCommand) -> Result<Done, Failure> {
             Ok(Done::new(&settings, text))
         }
     }
+}
+
+fn webhook(store: &mut Store, me: &Actor, cmd: WebhookCommand) -> Result<Done, Failure> {
+    match cmd {
+        WebhookCommand::Set {
+            url,
+            url_stdin: _,
+            kind,
+        } => {
+            let url = match url {
+                Some(url) => url,
+                None => from_stdin("webhook address")?,
+            };
+            let settings = alerts::set_webhook(store, me, &WebhookUrl::new(url), kind)?;
+            let text = format!(
+                "Chat alerts go to the {} webhook at {}; its address is in the system keychain.\nPost a test with `uniasset alerts webhook test`.",
+                settings.kind, settings.host
+            );
+            Ok(Done::new(&settings, text))
+        }
+        WebhookCommand::Test => {
+            block_on(alerts::test_webhook(store, me))?;
+            let settings = alerts::webhook_settings(store)?;
+            let text = "Posted a test message to the chat webhook.".to_owned();
+            Ok(Done::new(&settings, text))
+        }
+        WebhookCommand::Show => {
+            let settings = alerts::webhook_settings(store)?;
+            let text = match &settings {
+                Some(s) => describe_webhook(s),
+                None => {
+                    "No chat webhook is set. Set one with `uniasset alerts webhook set`.".to_owned()
+                }
+            };
+            Ok(Done::new(&settings, text))
+        }
+        WebhookCommand::Off => {
+            alerts::webhook_off(store, me)?;
+            let text = "Chat alerts are off; the webhook's address was removed from the keychain.";
+            Ok(Done::new(&serde_json::Value::Null, text))
+        }
+    }
+}
+
+fn describe_webhook(s: &WebhookSettings) -> String {
+    let mut text = format!("Chat alerts: {} webhook at {}.", s.kind, s.host);
+    if let Some(last) = &s.last {
+        match &last.error {
+            None => text.push_str(&format!("\nLast post: {:?} at {}.", last.subject, last.at)),
+            Some(e) => text.push_str(&format!("\nLast post failed at {}: {e}", last.at)),
+        }
+    }
+    text
 }
 
 fn describe(s: &EmailSettings) -> String {

@@ -367,3 +367,60 @@ fn command_lines_racing_to_send_an_owed_email_deliver_it_once() {
     }
     assert_eq!(server.subjects(), [ANN_DEACTIVATED]);
 }
+
+#[test]
+fn a_chat_webhook_is_set_tested_shown_and_turned_off_its_address_only_in_the_keychain() {
+    let server = testkit::webhook::WebhookServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::init(dir.path(), "team", None);
+    let d = dir.path();
+    let secret = "T00/B00/cliWebhookSecret77";
+    let url = server.url(secret);
+
+    let err = fails(
+        d,
+        &[
+            "alerts",
+            "webhook",
+            "set",
+            "http://hooks.example.com/x",
+            "--kind",
+            "slack",
+        ],
+        1,
+    );
+    assert!(err.contains("https://"), "{err}");
+    assert!(ok(d, &["alerts", "webhook", "show"]).contains("No chat webhook is set"));
+    fails(
+        d,
+        &["alerts", "webhook", "set", &url, "--kind", "discord"],
+        2,
+    );
+
+    let set = ok(d, &["alerts", "webhook", "set", &url, "--kind", "slack"]);
+    assert!(set.contains("slack webhook at 127.0.0.1"), "{set}");
+    assert!(!set.contains(secret), "{set}");
+    ok(d, &["alerts", "webhook", "test"]);
+    let posts = server.posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].body["text"], "UniAsset: test message");
+    let shown = json(d, &["alerts", "webhook", "show"]);
+    assert_eq!(shown["kind"], "slack");
+    assert!(shown["tested_at"].is_string());
+    assert!(!shown.to_string().contains(secret));
+    assert!(
+        !contains(&all_bytes(d), secret),
+        "the address is only in the keychain"
+    );
+
+    // Piped in, as a script keeps it out of the shell's history.
+    let piped = run(
+        d,
+        &["alerts", "webhook", "set", "--url-stdin", "--kind", "json"],
+        &url,
+    );
+    assert!(piped.status.success(), "{piped:?}");
+    ok(d, &["alerts", "webhook", "off"]);
+    let err = fails(d, &["alerts", "webhook", "test"], 1);
+    assert!(err.contains("No chat webhook is set up"), "{err}");
+}
