@@ -2,9 +2,10 @@
 //! the same core sync as the window's button, for the same person; the last result follows
 //! the runner's announcements (a frequent check that found nothing new is not a run: it
 //! leaves "Last sync" alone). While frequent checks are on, "Last checked HH:MM" says when
-//! UniAsset last looked. Two notices come and go: from 30 days before the client secret
+//! UniAsset last looked. Three notices come and go: from 30 days before the client secret
 //! expires, "Renew client secret…" opens the Entra page; after 3 days without a good backup,
-//! "Back up now…" opens General, where the Backups card is.
+//! "Back up now…" opens General, where the Backups card is; while leavers' assets are overdue,
+//! "N overdue assets to recover…" opens Assets → Leavers.
 
 use chrono::{DateTime, Local};
 use tauri::image::Image;
@@ -13,6 +14,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime, Wry};
 use uniasset_core::backup;
 use uniasset_core::entra;
+use uniasset_core::leavers;
 use uniasset_core::schedule;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, Trigger};
@@ -26,6 +28,7 @@ const SYNC_NOW: &str = "sync-now";
 const OPEN: &str = "open";
 const RENEW_SECRET: &str = "renew-secret";
 const BACK_UP: &str = "back-up";
+const OVERDUE: &str = "overdue";
 const LAST_CHECKED: &str = "last-checked";
 const QUIT: &str = "quit";
 
@@ -38,6 +41,7 @@ struct Notices {
     last_checked: MenuItem<Wry>,
     renew: MenuItem<Wry>,
     back_up: MenuItem<Wry>,
+    overdue: MenuItem<Wry>,
 }
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
@@ -66,6 +70,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         last_checked: MenuItem::with_id(app, LAST_CHECKED, "", false, None::<&str>)?,
         renew: notice(RENEW_SECRET)?,
         back_up: notice(BACK_UP)?,
+        overdue: notice(OVERDUE)?,
     });
     follow_results(app.clone());
     refresh_notices(app.clone());
@@ -80,6 +85,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                 OPEN => window::show_main_window(app),
                 RENEW_SECRET => window::show_page(app, "entra"),
                 BACK_UP => window::show_page(app, "backups"),
+                OVERDUE => window::show_page(app, "leavers"),
                 QUIT => app.exit(0),
                 _ => {}
             }
@@ -135,18 +141,20 @@ fn follow_results(app: AppHandle) {
 pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let (checked, renew, back_up) = match state.store().await {
+        let (checked, renew, back_up, overdue) = match state.store().await {
             Ok(store) => (
                 last_checked(&store),
                 renewal_notice(&store),
                 backup_notice(&store),
+                overdue_notice(&store),
             ),
-            Err(_) => (None, None, None),
+            Err(_) => (None, None, None, None),
         };
         let Some(notices) = app.try_state::<Notices>() else {
             return;
         };
         // Bottom-up, so each goes in at its place whichever is shown.
+        show_notice(&notices.menu, &notices.overdue, OVERDUE, overdue);
         show_notice(&notices.menu, &notices.back_up, BACK_UP, back_up);
         show_notice(&notices.menu, &notices.renew, RENEW_SECRET, renew);
         show_notice(&notices.menu, &notices.last_checked, LAST_CHECKED, checked);
@@ -188,6 +196,14 @@ fn backup_notice(store: &Store) -> Option<String> {
         ),
         None => "Back up now (no backup yet)…".to_owned(),
     })
+}
+
+fn overdue_notice(store: &Store) -> Option<String> {
+    match leavers::overdue_count(store).ok()? {
+        0 => None,
+        1 => Some("1 overdue asset to recover…".to_owned()),
+        n => Some(format!("{n} overdue assets to recover…")),
+    }
 }
 
 fn show_notice(menu: &Menu<Wry>, item: &MenuItem<Wry>, id: &str, text: Option<String>) {

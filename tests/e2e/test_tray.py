@@ -230,3 +230,23 @@ def test_tray_says_back_up_now_after_three_days_without_a_good_backup(tray, laun
     app.wait_for(By.XPATH, "//button[@role='tab'][@aria-selected='true'][contains(., 'General')]")
     app.wait_for(By.ID, "backup-warning")
     app.shot("back-up-from-tray")
+
+
+def test_tray_counts_overdue_assets_and_opens_leavers(tray, launch, data_dir, session_env):
+    flows.organization(data_dir, session_env)
+    flows.add_user(data_dir, "dana@northwind.example", "Dana Driver", sign_in="password", env=session_env)
+    cli(data_dir, "assets", "add", "--tag", "LAP-7", "--name", "ThinkPad", "--assign", "dana@northwind.example",
+        env=session_env)
+    cli(data_dir, "users", "deactivate", "dana@northwind.example", env=session_env)
+    app = launch()
+    app.wait_for(By.ID, "signin-email")
+    assert "1 overdue asset to recover…" not in [i["label"] for i in tray.menu()], "due in 14 days"
+
+    app.set_clock((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    label = "1 overdue asset to recover…"
+    wait_until(lambda: label in [i["label"] for i in tray.menu()], "the overdue item")
+    sign_in(app)
+    tray.click(label)
+    app.wait_for(By.XPATH, "//button[@role='tab'][@aria-selected='true'][starts-with(normalize-space(.), 'Leavers')]")
+    app.by_text("*", "Overdue")
+    app.shot("overdue-from-tray")

@@ -80,6 +80,13 @@ describe("the tray's Renew client secret…", () => {
     expect(callsTo(calls, "take_page_request")).toHaveLength(1);
   });
 
+  it("opens Assets → Leavers for the tray's overdue assets", async () => {
+    mockCore({ ...core(), leavers: () => [], take_page_request: () => "leavers" });
+    render(Main, { org, user: owner, may: adminMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
+    expect(await screen.findByRole("heading", { name: "Assets" })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("tab", { name: /^Leavers/ })).toHaveAttribute("aria-selected", "true"));
+  });
+
   it("is ignored for someone who may not manage integrations", async () => {
     mockCore({ ...core(), take_page_request: () => "entra" });
     render(Main, { org, user: member, may: memberMay, onSignedOut: () => {}, onOrganizationChanged: () => {}, onRestored: () => {} });
