@@ -108,3 +108,30 @@ def test_offboard_disables_in_entra_ends_sessions_and_lists_the_laptop(launch, d
     assert tenant.status(ANN)["sessions_revoked_at"], "sessions ended"
     assert statuses(app)[ANN] == "deactivated"
     assert app.query("SELECT disabled_in_entra_at IS NOT NULL FROM offboardings") == [(1,)]
+
+
+def test_set_it_up_for_me_asks_for_ending_sessions_when_it_is_on(launch, data_dir, session_env, start_tenant):
+    """Ending sessions turned on before connecting: Set it up for me's one sign-in grants the
+    permission with the rest, and Sync Now ends a leaver's sessions."""
+    tenant = start_tenant([(ANN, True, False), (BOB, True, False), (GRACE, True, False)],
+                          roles={GRACE: ["Global Administrator"]})
+    flows.organization(data_dir, session_env)
+    for email in (ANN, BOB):
+        flows.add_user(data_dir, email, email.split("@")[0].title(), entra_id=tenant.accounts[email], env=session_env)
+    cli(data_dir, "entra", "end-sessions", "on", env=session_env)
+    app = launch()
+    sign_in(app)
+    open_entra(app)
+    app.click("button", "Set it up for me")
+    flows.run_sign_in(app, tenant, GRACE, custom_cloud=True)
+    app.by_text("*", "UniAsset registered its app")
+    (roles,) = app.query("SELECT granted_roles FROM entra_connection")[0]
+    assert "User.RevokeSessions.All" in (roles or ""), roles
+    card = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-sessions-title']")
+    assert "not allowed to end sessions" not in app.text(card), app.text(card)
+
+    tenant.disable(ANN)
+    app.press(By.XPATH, "//button[contains(., 'Sync Now')]")
+    last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
+    app.wait_until(lambda: "Microsoft sessions ended" in app.text(last), what="the sessions ended in the report")
+    assert tenant.status(ANN)["sessions_revoked_at"], "the simulator saw revokeSignInSessions"

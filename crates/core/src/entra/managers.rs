@@ -1,6 +1,6 @@
 //! People's managers from Microsoft Entra ID (R-D10): read for a person when an Owner or Admin
-//! asks, and for each person a run deactivates because Entra disabled them (a deleted account
-//! has no manager left to read). A manager set by hand is kept over Entra's, unless the
+//! asks, and for each person deactivated while holding assets — by a run because Entra
+//! disabled them (a deleted account has no manager left to read), or by hand. A manager set by hand is kept over Entra's, unless the
 //! Owner or Admin asks for Entra's.
 
 use super::{client_for, saved, EntraError};
@@ -40,14 +40,23 @@ pub async fn manager_from_entra(
     Ok(directory::manager_of(store, user_id)?)
 }
 
-/// After a run, the managers of the people it deactivated (user id, object id), one request
-/// each. A failure leaves what was known; it never touches the run.
+/// The managers of people just deactivated (user id, object id) who still hold assets — the
+/// reminders are about those, so a run that deactivates many people holding nothing costs no
+/// request — one request each. A failure leaves what was known; it never touches the run.
 pub(crate) async fn note_leavers_managers(
     store: &mut Store,
     graph: &GraphClient,
     leavers: &[(i64, String)],
 ) -> Result<(), StoreError> {
     for (user_id, object_id) in leavers {
+        let holds: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assets WHERE assigned_to = ?1)",
+            [user_id],
+            |r| r.get(0),
+        )?;
+        if !holds {
+            continue;
+        }
         let Ok(found) = graph.manager(object_id).await else {
             continue;
         };

@@ -95,6 +95,8 @@ pub async fn offboard(
     };
     let user = directory::deactivate(store, by, user.id)?;
     let sessions = end_one(store, &graph, by, &user).await?;
+    // Who manages them, for the reminders about their assets; a failure leaves it unknown.
+    super::managers::note_leavers_managers(store, &graph, &[(user.id, object_id)]).await?;
     let summary = summary(&user, disabled_in_entra_at.is_some(), &sessions, &assets);
     record(
         store,

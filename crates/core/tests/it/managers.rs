@@ -4,6 +4,7 @@
 
 use testkit::tenant::{connected, Connected};
 use testkit::MEMBER_EMAIL;
+use uniasset_core::assets::{self, NewAsset};
 use uniasset_core::directory::{self, ManagerSource, Role, SignInMethod};
 use uniasset_core::entra;
 use uniasset_core::organization::Plan;
@@ -22,6 +23,18 @@ async fn tenant() -> (Connected, i64, String, String) {
         true,
     );
     (t, dana.id, oid, mona)
+}
+
+/// A laptop for `user_id`: only the managers of leavers who hold something are read.
+fn give(t: &mut Connected, tag: &str, user_id: i64) {
+    let owner = t.org.owner();
+    assets::add_asset(
+        &mut t.org.store,
+        &owner,
+        &NewAsset::new(tag, "ThinkPad"),
+        Some(user_id),
+    )
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,15 +104,20 @@ async fn read_from_entra_when_asked_and_none_when_entra_has_none() {
 async fn a_run_reads_a_disabled_leavers_manager_but_keeps_one_set_by_hand() {
     let (mut t, dana, oid, mona) = tenant().await;
     let (erin, erin_oid) = t.linked("erin@northwind.example", Role::Member);
+    let (gus, gus_oid) = t.linked("gus@northwind.example", Role::Member);
+    give(&mut t, "LAP-1", dana);
+    give(&mut t, "LAP-2", erin.id);
     let owner = t.org.owner();
+    t.sim.set_manager(&gus_oid, Some(&mona));
     t.sim.set_manager(&oid, Some(&mona));
     t.sim.set_manager(&erin_oid, Some(&mona));
     directory::set_manager(&mut t.org.store, &owner, erin.id, "eve@northwind.example").unwrap();
     t.sync().await;
     t.sim.set_enabled(&oid, false);
     t.sim.set_enabled(&erin_oid, false);
+    t.sim.set_enabled(&gus_oid, false);
     let run = t.sync().await;
-    assert_eq!(run.counts.deactivated, 2, "{run:?}");
+    assert_eq!(run.counts.deactivated, 3, "{run:?}");
 
     let dana_manager = directory::manager_of(&t.org.store, dana).unwrap().unwrap();
     assert_eq!(
@@ -112,5 +130,43 @@ async fn a_run_reads_a_disabled_leavers_manager_but_keeps_one_set_by_hand() {
     assert_eq!(
         erin_manager.email, "eve@northwind.example",
         "set by hand stays"
+    );
+    assert_eq!(
+        directory::manager_of(&t.org.store, gus.id).unwrap(),
+        None,
+        "holding nothing, nobody needs reminding: no request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deactivating_or_offboarding_a_linked_person_by_hand_reads_their_manager() {
+    let (mut t, dana, oid, mona) = tenant().await;
+    let (finn, finn_oid) = t.linked("finn@northwind.example", Role::Member);
+    give(&mut t, "LAP-1", dana);
+    give(&mut t, "LAP-2", finn.id);
+    t.sim.set_manager(&oid, Some(&mona));
+    t.sim.set_manager(&finn_oid, Some(&mona));
+    t.sim.grant_app_role("User.EnableDisableAccount.All");
+    t.sim.grant_app_role("User.RevokeSessions.All");
+    let owner = t.org.owner();
+    entra::deactivate(&mut t.org.store, &owner, dana)
+        .await
+        .unwrap();
+    assert_eq!(
+        directory::manager_of(&t.org.store, dana)
+            .unwrap()
+            .unwrap()
+            .email,
+        "mona@northwind.example"
+    );
+    entra::offboard(&mut t.org.store, &owner, finn.id, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        directory::manager_of(&t.org.store, finn.id)
+            .unwrap()
+            .unwrap()
+            .source,
+        ManagerSource::Entra
     );
 }
