@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { createRawSnippet } from "svelte";
+import CheckField from "../src/components/CheckField.svelte";
 import ConfirmDialog from "../src/components/ConfirmDialog.svelte";
 import Field, { type Control } from "../src/components/Field.svelte";
 import FormDialog from "../src/components/FormDialog.svelte";
@@ -320,5 +321,24 @@ describe("empty dates", () => {
     expect(expires).toHaveClass("input", "empty");
     await fireEvent.input(expires, { target: { value: "2027-12-06" } });
     expect(expires).not.toHaveClass("empty");
+  });
+});
+
+describe("CheckField", () => {
+  it("is a labelled checkbox described by its hint, reporting each change", async () => {
+    const onchange = vi.fn();
+    render(CheckField, { id: "x-remind", label: "Send reminders", hint: "Weekly while overdue.", checked: false, onchange });
+    const box = screen.getByRole("checkbox", { name: "Send reminders" });
+    expect(box).toHaveAccessibleDescription("Weekly while overdue.");
+    expect(box).not.toBeChecked();
+    await userEvent.click(box);
+    expect(onchange).toHaveBeenCalledTimes(1);
+  });
+
+  it("can be disabled while its value is unknown or being saved", () => {
+    render(CheckField, { id: "x-auto", label: "Start at login", hint: "Hint.", checked: true, disabled: true, onchange: () => {} });
+    const box = screen.getByRole("checkbox", { name: "Start at login" });
+    expect(box).toBeDisabled();
+    expect(box).toBeChecked();
   });
 });
