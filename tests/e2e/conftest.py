@@ -117,6 +117,10 @@ class Tenant:
         """Enables the account again (someone back, or disabled by mistake)."""
         self._command(f"enable {self.accounts[upn]}")
 
+    def set_manager(self, upn: str, manager_upn: str):
+        """Makes one account the other's manager in Entra (GET /users/{id}/manager)."""
+        self._command(f"manager {self.accounts[upn]} {self.accounts[manager_upn]}")
+
     def status(self, upn: str) -> dict:
         """The account as Entra has it now: {"enabled": bool, "sessions_revoked_at": str | None}."""
         return json.loads(self._ask(f"status {self.accounts[upn]}"))

@@ -135,3 +135,28 @@ def test_set_it_up_for_me_asks_for_ending_sessions_when_it_is_on(launch, data_di
     last = app.wait_for(By.XPATH, "//section[@aria-labelledby='entra-last-title']")
     app.wait_until(lambda: "Microsoft sessions ended" in app.text(last), what="the sessions ended in the report")
     assert tenant.status(ANN)["sessions_revoked_at"], "the simulator saw revokeSignInSessions"
+
+
+def test_manager_typed_or_read_from_entra(launch, data_dir, session_env, start_tenant):
+    tenant = linked_org(data_dir, session_env, start_tenant)
+    tenant.set_manager(ANN, BOB)
+    app = launch()
+    sign_in(app)
+    open_settings_tab(app, "Users")
+
+    # A bad address is refused in the dialog, which stays open; nothing is kept.
+    app.press(By.XPATH, "//button[@aria-label='Actions for Ann']")
+    app.press(By.XPATH, "//*[@role='menuitem'][normalize-space(.)='Manager…']")
+    box = flows.dialog(app, "Manager of Ann")
+    app.fill("manager-email", "not an address")
+    box.find_element(By.XPATH, ".//button[normalize-space(.)='Save']").click()
+    app.wait_until(lambda: "is not a valid email address" in app.text(box), what="the refusal")
+    app.shot("manager-refused", show=box)
+    assert app.query("SELECT count(*) FROM user_managers") == [(0,)]
+
+    # Entra's answer instead: Bob manages Ann there.
+    from selenium.webdriver.support.ui import Select
+    Select(app.wait_for(By.ID, "manager-source")).select_by_visible_text("The manager in Microsoft Entra ID")
+    box.find_element(By.XPATH, ".//button[normalize-space(.)='Save']").click()
+    app.by_text("*", f"The manager of Ann is bob <{BOB}>.")
+    assert app.query("SELECT email, source FROM user_managers") == [(BOB, "entra")]

@@ -80,6 +80,7 @@ export function asRow(user: User, may: Partial<UserActions> = {}): UserRow {
       check: false,
       offboard: false,
       manager: false,
+      manager_from_entra: false,
       ...may,
     },
   };

@@ -627,7 +627,7 @@ describe("manager", () => {
   });
 
   it("reads a linked person's manager from Microsoft Entra ID", async () => {
-    const calls = mockCore({ list_users: usersWindow([asRow(linked, { manager: true })], counts), manager_from_entra: () => null });
+    const calls = mockCore({ list_users: usersWindow([asRow(linked, { manager: true, manager_from_entra: true })], counts), manager_from_entra: () => null });
     render(UsersTab);
     await userEvent.click(within(await openMenu("Lin Linked")).getByRole("menuitem", { name: "Manager…" }));
     const dialog = screen.getByRole("dialog", { name: "Manager of Lin Linked" });

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use uniasset_core::alerts::{EmailSettingsInput, SmtpTls};
+use uniasset_core::alerts::{self, EmailSettingsInput, SmtpTls};
+
+use crate::Org;
 
 pub struct SmtpServer {
     child: Child,
@@ -98,6 +100,18 @@ impl SmtpServer {
             sender: "uniasset@northwind.example".into(),
             recipients: "olivia@northwind.example, it@northwind.example".into(),
         }
+    }
+
+    /// `org`'s email alerts go here (plain SMTP, no sign-in), as its Owner saves them.
+    pub fn receive_alerts_of(&self, org: &mut Org) {
+        let owner = org.owner();
+        alerts::save(
+            &mut org.store,
+            &owner,
+            &self.input(SmtpTls::None, None),
+            None,
+        )
+        .unwrap();
     }
 }
 

@@ -27,4 +27,8 @@ offboard: boolean,
 /**
  * "Manager…": who hears about the assets they hold after leaving (R-D10).
  */
-manager: boolean, };
+manager: boolean, 
+/**
+ * "Manager…" may read it from Microsoft Entra ID: they are linked.
+ */
+manager_from_entra: boolean, };

@@ -62,8 +62,8 @@ pub fn webhook_settings(store: &Store) -> Result<Option<WebhookSettings>, StoreE
              FROM chat_webhook WHERE id = 1",
             [],
             |r| {
-                let at: Option<String> = r.get(4)?;
-                let subject: Option<String> = r.get(5)?;
+                let (at, subject, error): (Option<String>, Option<String>, Option<String>) =
+                    (r.get(4)?, r.get(5)?, r.get(6)?);
                 Ok(WebhookSettings {
                     kind: r.get(0)?,
                     host: r.get(1)?,
@@ -72,7 +72,7 @@ pub fn webhook_settings(store: &Store) -> Result<Option<WebhookSettings>, StoreE
                     last: at.zip(subject).map(|(at, subject)| super::LastSend {
                         at,
                         subject,
-                        error: r.get(6).ok().flatten(),
+                        error,
                     }),
                 })
             },

@@ -26,6 +26,8 @@ pub struct UserActions {
     pub offboard: bool,
     /// "Manager…": who hears about the assets they hold after leaving (R-D10).
     pub manager: bool,
+    /// "Manager…" may read it from Microsoft Entra ID: they are linked.
+    pub manager_from_entra: bool,
 }
 
 impl UserActions {
@@ -41,6 +43,7 @@ impl UserActions {
             check: by.require_admin("check a person in Entra").is_ok() && linked,
             offboard: linked && !user.protected && may_deactivate(by, user, active_owners).is_ok(),
             manager: by.require_admin("set people's managers").is_ok(),
+            manager_from_entra: linked && by.require_admin("set people's managers").is_ok(),
         }
     }
 }

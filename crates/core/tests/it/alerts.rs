@@ -32,14 +32,7 @@ fn plain_input(port: u16) -> EmailSettingsInput {
 /// An Enterprise organization whose alerts go to `server`.
 fn alerting_org(server: &SmtpServer) -> testkit::Org {
     let mut org = testkit::org(Plan::Enterprise);
-    let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    server.receive_alerts_of(&mut org);
     org
 }
 

@@ -63,6 +63,20 @@ async fn set_by_hand_audited_and_refusals_change_nothing() {
     assert_eq!(t.org.count("audit_entries"), audit_before + 1);
     let details = uniasset_core::details::details(&t.org.store, dana).unwrap();
     assert_eq!(details.manager.unwrap().email, MEMBER_EMAIL);
+
+    // The menu offers "Manager…" to Owners and Admins, and Entra's answer for linked people.
+    let may = |by: &uniasset_core::access::Actor, email: &str| {
+        let page = directory::page(&t.org.store, by, &Default::default()).unwrap();
+        let row = page
+            .users
+            .into_iter()
+            .find(|r| r.user.email == email)
+            .unwrap();
+        (row.may.manager, row.may.manager_from_entra)
+    };
+    assert_eq!(may(&owner, DANA), (true, true));
+    assert_eq!(may(&owner, MEMBER_EMAIL), (true, false), "not linked");
+    assert_eq!(may(&mia, DANA), (false, false));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use testkit::smtp::SmtpServer;
 use testkit::{Org, ADMIN_EMAIL, MEMBER_EMAIL, OWNER_EMAIL};
-use uniasset_core::alerts::{self, SmtpTls};
+use uniasset_core::alerts;
 use uniasset_core::assets::{self, NewAsset};
 use uniasset_core::directory::{self, Role, SignInMethod};
 use uniasset_core::organization::Plan;
@@ -21,13 +21,7 @@ const MONA: &str = "mona@northwind.example";
 fn leaver(server: &SmtpServer) -> (Org, DateTime<Utc>) {
     let mut org = testkit::team(Plan::Enterprise);
     let owner = org.owner();
-    alerts::save(
-        &mut org.store,
-        &owner,
-        &server.input(SmtpTls::None, None),
-        None,
-    )
-    .unwrap();
+    server.receive_alerts_of(&mut org);
     alerts::set_reminders(&mut org.store, &owner, true).unwrap();
     let dana = org.add(DANA, Role::Member, SignInMethod::Password);
     directory::set_manager(&mut org.store, &owner, dana.id, MONA).unwrap();

@@ -10,6 +10,7 @@ use crate::reply::{json_response, RequestIds};
 use crate::select::Select;
 use crate::state::{lock, Shared};
 use crate::tokens::Grant;
+use crate::user::User;
 use crate::{cursor, filter, search};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -87,31 +88,29 @@ pub(crate) async fn get_manager(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let select = match readable(&shared, &ids, &caller, raw.as_deref()) {
+    let (status, body) = manager_reply(&shared, &ids, &caller, &id, raw.as_deref());
+    json_response(status, &body)
+}
+
+fn manager_reply(
+    shared: &Shared,
+    ids: &RequestIds,
+    caller: &Grant,
+    id: &str,
+    raw_query: Option<&str>,
+) -> (StatusCode, Value) {
+    let select = match readable(shared, ids, caller, raw_query) {
         Ok(select) => select,
-        Err((status, body)) => return json_response(status, &body),
+        Err(refused) => return refused,
     };
     let directory = lock(&shared.directory);
-    let Some(user) = directory.get(&id) else {
-        let (status, body) = not_found(&ids, &id);
-        return json_response(status, &body);
+    let Some(user) = directory.get(id) else {
+        return not_found(ids, id);
     };
-    let Some(manager) = user.manager.as_deref().and_then(|m| directory.get(m)) else {
-        let (status, body) = not_found(&ids, "manager");
-        return json_response(status, &body);
-    };
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        format!(
-            "{}/v1.0/$metadata#directoryObjects/$entity",
-            shared.base_url
-        )
-        .into(),
-    );
-    body.insert("@odata.type".into(), "#microsoft.graph.user".into());
-    body.extend(select.render(manager));
-    json_response(StatusCode::OK, &body.into())
+    match user.manager.as_deref().and_then(|m| directory.get(m)) {
+        Some(manager) => directory_object(shared, &select, manager),
+        None => not_found(ids, "manager"),
+    }
 }
 
 /// `GET /v1.0/directory/deletedItems/{id}`: a soft-deleted user, restorable for 30 days.
@@ -142,6 +141,11 @@ pub(crate) fn deleted_item_reply(
     let Some(user) = directory.get_deleted(id) else {
         return not_found(ids, id);
     };
+    directory_object(shared, &select, user)
+}
+
+/// A user read as a directory object (a deleted item, a manager): Graph names its type.
+fn directory_object(shared: &Shared, select: &Select, user: &User) -> (StatusCode, Value) {
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
