@@ -67,7 +67,8 @@ stage "rust build and lints" cargo test --workspace --lib --bins --tests "${feat
 # resolve to the same features as the release build's and are not compiled a second time.
 release_build() {
   cargo build --release -p uniasset-desktop -p uniasset-cli
-  cargo bench -p uniasset-core -p uniasset-desktop -p uniasset-cli --bench sync_cost --bench check_cost --no-run
+  cargo bench -p uniasset-core -p uniasset-desktop -p uniasset-cli --bench sync_cost --bench check_cost \
+    --bench process_cost --no-run
 }
 beside "release build" release_build
 # The Entra tests keep the client secret in the real Secret Service keychain: a private
@@ -101,6 +102,9 @@ stage "tray memory" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-keyring.
 benches=(-p uniasset-core -p uniasset-desktop -p uniasset-cli)
 stage "sync cost benchmark" scripts/with-keyring.sh cargo bench "${benches[@]}" --bench sync_cost
 stage "frequent check benchmark" scripts/with-keyring.sh cargo bench "${benches[@]}" --bench check_cost
+# Issue 27's table: the owner's commands as processes on a 100,000-user tenant, beside
+# each one's network floor.
+stage "process cost benchmark" scripts/with-keyring.sh cargo bench "${benches[@]}" --bench process_cost
 
 echo
 echo "Stage times:"

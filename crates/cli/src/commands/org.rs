@@ -1,5 +1,5 @@
 use uniasset_core::access::Actor;
-use uniasset_core::directory::{self, UserQuery};
+use uniasset_core::directory;
 use uniasset_core::organization::{self, NewOrganization};
 use uniasset_core::plan_change;
 use uniasset_core::store::Store;
@@ -40,7 +40,7 @@ pub fn run(store: &mut Store, cmd: OrgCommand) -> Result<Done, Failure> {
         }
         OrgCommand::Show => {
             let org = organization::get(store)?;
-            let counts = directory::list_users(store, &UserQuery::default())?.counts;
+            let counts = directory::counts(store)?;
             let json = serde_json::json!({
                 "name": org.name,
                 "plan": org.plan,

@@ -5,6 +5,7 @@ mod actions;
 mod edit;
 mod error;
 mod import;
+mod linked;
 mod manager;
 mod status;
 mod user;
@@ -30,6 +31,7 @@ pub use import::{
     import_csv, import_file, preview_import_file, ImportError, ImportPreview, ImportRow,
     ImportSummary, RowProblem, CSV_HEADER,
 };
+pub(crate) use linked::{active_linked_elsewhere, microsoft_linked, microsoft_linked_to};
 pub(crate) use manager::{manager_in, note_from_entra};
 pub use manager::{manager_of, set_manager, Manager, ManagerSource};
 pub use status::{
@@ -398,18 +400,6 @@ pub fn counts(store: &Store) -> Result<UserCounts, StoreError> {
             })
         },
     )?)
-}
-
-/// Every Microsoft-linked user, active or not (R-S1). Password and Google users are never
-/// returned, so the sync can never touch them.
-pub(crate) fn microsoft_linked(conn: &Connection) -> Result<Vec<User>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE sign_in = 'microsoft' AND entra_object_id IS NOT NULL ORDER BY id"
-    ))?;
-    let users = stmt
-        .query_map([], user_from_row)?
-        .collect::<Result<_, _>>()?;
-    Ok(users)
 }
 
 /// How many active Owners remain; the last one can never be deactivated.

@@ -8,7 +8,8 @@ use rusqlite::Connection;
 use super::memory::{missing_accounts, remember, saved_delta_link};
 use super::record::{self, Review, RunCounts, RunLine, RunRecord};
 use super::{
-    decide, frequent, observe, quiet, seen, wording, LineOutcome, RunFailure, RunResult, Trigger,
+    decide, frequent, observe, quiet, scope, seen, wording, LineOutcome, RunFailure, RunResult,
+    Trigger,
 };
 use crate::access::Actor;
 use crate::directory::{self, DeactivationReason, DirectoryError, User, UserStatus};
@@ -60,8 +61,10 @@ pub(super) async fn check_and_apply(
             return note_quiet(store, graph, started, expected, read, states);
         }
     }
-    let linked = directory::microsoft_linked(store.conn())?;
-    let known = entra::known_states(store.conn())?;
+    let scope = match &delta {
+        Some(read) => scope::touched(store.conn(), &tenant_id, read)?,
+        None => scope::everyone(store.conn(), &tenant_id)?,
+    };
     let guard = entra::settings(store)?.guard;
     let missing_before = missing_accounts(store.conn())?;
     let mut missing_now = Vec::new();
@@ -69,7 +72,12 @@ pub(super) async fn check_and_apply(
         .connection
         .as_ref()
         .and_then(|c| c.tenant_id.clone());
-    let (tracked, elsewhere) = decide::split_by_tenant(linked, &tenant_id);
+    let scope::Scope {
+        tracked,
+        elsewhere,
+        known,
+        rest,
+    } = scope;
     let oids: Vec<String> = tracked
         .iter()
         .filter_map(|u| u.entra_object_id.clone())
@@ -82,7 +90,7 @@ pub(super) async fn check_and_apply(
         current.clear();
     }
     current.extend(observed.states.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let mut plan = decide::decide(&tracked, &current, guard);
+    let mut plan = decide::decide(&tracked, &current, guard, rest);
     if plan.hold.is_none() {
         // "Not found" once is not proof: only Entra's deleted items confirm a deletion.
         let unconfirmed: Vec<String> = plan
@@ -98,7 +106,7 @@ pub(super) async fn check_and_apply(
                 observed.states.insert(oid, state);
             }
             missing_now = confirmed.missing;
-            plan = decide::decide(&tracked, &current, guard);
+            plan = decide::decide(&tracked, &current, guard, rest);
         }
     }
 

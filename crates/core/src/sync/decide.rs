@@ -53,16 +53,30 @@ pub fn split_by_tenant(linked: Vec<User>, tenant_id: &str) -> (Vec<User>, Vec<Us
     })
 }
 
-/// `tracked` are the Microsoft-linked users of the connected tenant; `current` is Entra's
-/// latest word per object id: the states known from earlier runs with this run's news on
-/// top, so the hold below judges the whole picture, not only what changed tonight.
+/// The linked users of the connected tenant a run does not decide over (see `scope`): their
+/// accounts did not change, so they enter the whole picture as counts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Rest {
+    /// How many of them are active: each counts as checked.
+    pub active: u32,
+    /// Whether any of them is known enabled in Entra.
+    pub known_enabled: bool,
+}
+
+/// `tracked` are Microsoft-linked users of the connected tenant, `rest` the others; `current`
+/// is Entra's latest word per object id: the states known from earlier runs with this run's
+/// news on top, so the hold below judges the whole picture, not only what changed tonight.
 pub fn decide(
     tracked: &[User],
     current: &HashMap<String, Result<AccountState, GraphError>>,
     guard: MassDeactivationGuard,
+    rest: Rest,
 ) -> Decision {
-    let mut plan = Decision::default();
-    let mut known_enabled = 0u32;
+    let mut plan = Decision {
+        checked: rest.active,
+        ..Decision::default()
+    };
+    let mut known_enabled = u32::from(rest.known_enabled);
     for user in tracked {
         let Some(oid) = user.entra_object_id.as_deref() else {
             continue;
@@ -177,6 +191,34 @@ mod tests {
     }
 
     #[test]
+    fn the_users_a_run_leaves_out_count_in_the_whole_picture() {
+        let users = active(6);
+        let all_disabled = states(
+            &(1..=6)
+                .map(|n| (n, Ok(AccountState::Disabled)))
+                .collect::<Vec<_>>(),
+        );
+        let alone = decide(&users, &all_disabled, GUARD, Rest::default());
+        assert_eq!(alone.hold, Some(Hold::Guard), "6 of 6 trips the guard");
+        let among_many = Rest {
+            active: 100,
+            known_enabled: true,
+        };
+        let plan = decide(&users, &all_disabled, GUARD, among_many);
+        assert_eq!(plan.checked, 106);
+        assert_eq!(plan.hold, None, "6 of 106 is under 20%");
+        assert_eq!(plan.to_deactivate.len(), 6);
+        let none_enabled = Rest {
+            active: 100,
+            known_enabled: false,
+        };
+        assert_eq!(
+            decide(&users, &all_disabled, GUARD, none_enabled).hold,
+            Some(Hold::NoneLeftEnabled)
+        );
+    }
+
+    #[test]
     fn disabled_and_deleted_are_deactivated_enabled_is_left_alone() {
         let users = active(3);
         let plan = decide(
@@ -187,6 +229,7 @@ mod tests {
                 (3, Ok(AccountState::Deleted)),
             ]),
             GUARD,
+            Rest::default(),
         );
         let decided: Vec<_> = plan.to_deactivate.iter().map(|(u, r)| (u.id, *r)).collect();
         assert_eq!(
@@ -209,7 +252,7 @@ mod tests {
         let err = GraphError::Throttled {
             waited: std::time::Duration::from_secs(1),
         };
-        let plan = decide(&users, &states(&[(1, Err(err))]), GUARD);
+        let plan = decide(&users, &states(&[(1, Err(err))]), GUARD, Rest::default());
         assert!(plan.to_deactivate.is_empty());
         assert_eq!(
             plan.errors.len(),
@@ -235,6 +278,7 @@ mod tests {
                 (2, Ok(AccountState::Enabled)),
             ]),
             GUARD,
+            Rest::default(),
         );
         assert_eq!(
             plan.enabled_again.iter().map(|u| u.id).collect::<Vec<_>>(),
@@ -255,20 +299,25 @@ mod tests {
             (2, Ok(AccountState::Deleted)),
         ]);
         assert_eq!(
-            decide(&users, &gone, GUARD).hold,
+            decide(&users, &gone, GUARD, Rest::default()).hold,
             Some(Hold::NoneLeftEnabled)
         );
         let one = states(&[
             (1, Ok(AccountState::Deleted)),
             (2, Ok(AccountState::Enabled)),
         ]);
-        assert_eq!(decide(&users, &one, GUARD).hold, None);
+        assert_eq!(decide(&users, &one, GUARD, Rest::default()).hold, None);
     }
 
     #[test]
     fn a_one_person_organization_whose_only_account_is_disabled_is_held() {
         let users = [user(1, UserStatus::Active, None)];
-        let plan = decide(&users, &states(&[(1, Ok(AccountState::Disabled))]), GUARD);
+        let plan = decide(
+            &users,
+            &states(&[(1, Ok(AccountState::Disabled))]),
+            GUARD,
+            Rest::default(),
+        );
         assert_eq!(plan.hold, Some(Hold::NoneLeftEnabled));
     }
 
@@ -282,6 +331,7 @@ mod tests {
             &users,
             &states(&[(1, Ok(AccountState::Disabled)), (2, Err(err))]),
             GUARD,
+            Rest::default(),
         );
         assert_eq!(plan.hold, Some(Hold::NoneLeftEnabled));
     }
@@ -298,6 +348,7 @@ mod tests {
                 (3, Ok(AccountState::Enabled)),
             ]),
             GUARD,
+            Rest::default(),
         );
         assert_eq!(plan.hold, None);
         assert_eq!(plan.to_deactivate.len(), 1);
@@ -315,6 +366,7 @@ mod tests {
                 (2, Ok(AccountState::Enabled)),
             ]),
             GUARD,
+            Rest::default(),
         );
         assert!(plan.to_deactivate.is_empty());
         assert_eq!(plan.protected.len(), 1);

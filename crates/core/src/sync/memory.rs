@@ -50,47 +50,57 @@ pub(super) fn saved_delta_link(conn: &Connection) -> Result<Option<String>, Stor
 }
 
 /// Saves what this run learned, in its transaction: a crash before commit leaves the old
-/// link, so the next run sees the same changes again.
+/// link, so the next run sees the same changes again. A first sync learns every account's
+/// state at once: the readings go into a temporary table in object id order, and each
+/// table is then updated from it by one statement, not by a statement per account.
 pub(super) fn remember(
     conn: &Connection,
     observed: &observe::Observation,
     missing: &[String],
 ) -> Result<(), StoreError> {
-    let now = timestamp::now();
-    let mut found = conn.prepare_cached("DELETE FROM entra_missing WHERE object_id = ?1")?;
-    for (oid, _) in observed.states.iter().filter(|(_, s)| s.is_ok()) {
-        found.execute([oid])?;
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS read_now
+             (object_id TEXT PRIMARY KEY COLLATE NOCASE, state TEXT);
+         DELETE FROM temp.read_now;",
+    )?;
+    let mut readings: Vec<(&String, Option<&'static str>)> = observed
+        .states
+        .iter()
+        .map(|(oid, state)| (oid, state.as_ref().ok().map(|s| s.as_str())))
+        .collect();
+    readings.sort_unstable();
+    let mut read = conn.prepare_cached("INSERT OR REPLACE INTO temp.read_now VALUES (?1, ?2)")?;
+    for (oid, state) in readings {
+        read.execute(rusqlite::params![oid, state])?;
     }
+    conn.execute_batch(
+        "DELETE FROM entra_missing
+             WHERE object_id IN (SELECT object_id FROM temp.read_now WHERE state IS NOT NULL);
+         DELETE FROM entra_unread
+             WHERE object_id IN (SELECT object_id FROM temp.read_now WHERE state IS NOT NULL);",
+    )?;
     note_missing(conn, missing)?;
     if observed.full_read {
         conn.execute("DELETE FROM entra_accounts", [])?;
     }
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO entra_accounts (object_id, state, observed_at) VALUES (?1, ?2, ?3)
+    conn.execute(
+        "INSERT INTO entra_accounts (object_id, state, observed_at)
+             SELECT object_id, state, ?1 FROM temp.read_now WHERE state IS NOT NULL
          ON CONFLICT (object_id) DO UPDATE SET state = excluded.state, observed_at = excluded.observed_at",
+        [timestamp::now()],
     )?;
-    let mut forget = conn.prepare_cached("DELETE FROM entra_accounts WHERE object_id = ?1")?;
-    let mut read = conn.prepare_cached("DELETE FROM entra_unread WHERE object_id = ?1")?;
-    let mut unread =
-        conn.prepare_cached("INSERT OR IGNORE INTO entra_unread (object_id) VALUES (?1)")?;
-    for (oid, state) in &observed.states {
-        match state {
-            Ok(state) => {
-                upsert.execute(rusqlite::params![oid, state.as_str(), now])?;
-                read.execute([oid])?;
-            }
-            // In doubt now: an older state must not stand in for it; the next run reads it.
-            Err(_) => {
-                forget.execute([oid])?;
-                unread.execute([oid])?;
-            }
-        };
-    }
+    // In doubt now: an older state must not stand in for it; the next run reads it.
+    conn.execute_batch(
+        "DELETE FROM entra_accounts
+             WHERE object_id IN (SELECT object_id FROM temp.read_now WHERE state IS NULL);
+         INSERT OR IGNORE INTO entra_unread SELECT object_id FROM temp.read_now WHERE state IS NULL;
+         DELETE FROM temp.read_now;",
+    )?;
     conn.execute(
         "INSERT INTO entra_delta (id, delta_link, updated_at, fields) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET delta_link = excluded.delta_link, updated_at = excluded.updated_at,
              fields = excluded.fields",
-        rusqlite::params![observed.delta_link, now, DELTA_FIELDS],
+        rusqlite::params![observed.delta_link, timestamp::now(), DELTA_FIELDS],
     )?;
     Ok(())
 }

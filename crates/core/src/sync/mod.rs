@@ -14,6 +14,7 @@ mod quiet;
 mod record;
 mod review;
 mod run;
+mod scope;
 mod seen;
 mod wording;
 

@@ -52,7 +52,7 @@ pub(super) async fn check_one(
         };
         current.insert(oid, state);
     }
-    let plan = decide::decide(&tracked, &current, NO_GUARD);
+    let plan = decide::decide(&tracked, &current, NO_GUARD, decide::Rest::default());
     let (sightings, enabled) = sightings(store.conn(), &plan, &current)?;
     let mut run = started.clone();
     run.graph_requests = graph.requests_sent();

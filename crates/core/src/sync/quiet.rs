@@ -43,9 +43,9 @@ pub fn nothing_new(
         states.push((id.clone(), state));
     }
     let pending: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM entra_unread r JOIN users u ON u.entra_object_id = r.object_id)
+        "SELECT EXISTS (SELECT 1 FROM entra_unread r CROSS JOIN users u ON u.entra_object_id = r.object_id)
              OR EXISTS (SELECT 1 FROM entra_accounts a INDEXED BY entra_accounts_not_enabled
-                        JOIN users u ON u.entra_object_id = a.object_id
+                        CROSS JOIN users u ON u.entra_object_id = a.object_id
                         WHERE a.state <> 'enabled' AND u.status = 'active' AND u.protected = 0)",
         [],
         |r| r.get(0),

@@ -49,7 +49,7 @@ pub fn note(
 pub fn watched(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT s.user_id, u.entra_object_id FROM entra_changes_seen s
-         JOIN users u ON u.id = s.user_id WHERE u.entra_object_id IS NOT NULL",
+         CROSS JOIN users u ON u.id = s.user_id WHERE u.entra_object_id IS NOT NULL",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)

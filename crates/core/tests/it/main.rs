@@ -32,6 +32,7 @@ mod passwords;
 mod people;
 mod reminders;
 mod returns;
+mod run_scope;
 mod sign_in;
 mod store;
 mod sync;
