@@ -5,6 +5,7 @@ mod args;
 mod clock;
 mod commands;
 mod demo;
+mod drawing;
 mod email;
 mod error;
 mod events;
@@ -33,6 +34,7 @@ pub fn run() {
         return;
     }
     clock::install();
+    drawing::start_gtk_without_gl();
     // Desktop panels show the tray item's Title (and use it as its tooltip, the item having
     // none with libayatana-appindicator): "UniAsset", not the binary's name.
     #[cfg(target_os = "linux")]

@@ -209,7 +209,15 @@ class App:
                 time.sleep(0.4)
         existing = len(list(self.shots.glob("*.png")))
         path = self.shots / f"{existing + 1:02d}-{name}.png"
+        # The app draws without GL (src-tauri/src/drawing.rs), and WebKit then answers a
+        # WebDriver screenshot only at the page's next paint, which a still page never makes:
+        # an invisible change keeps paints coming until the screenshot is taken.
+        self.driver.execute_script(
+            "window.__uaRepaint = setInterval(() => document.documentElement.style.outline ="
+            " document.documentElement.style.outline ? '' : '1px solid transparent', 50)")
         self.driver.save_screenshot(str(path))
+        self.driver.execute_script(
+            "clearInterval(window.__uaRepaint); document.documentElement.style.outline = ''")
         return path
 
     def wait_for(self, by, selector, timeout=WAIT_SECONDS):

@@ -38,6 +38,19 @@ def webkit_children(pid: int) -> list[str]:
     return found
 
 
+def webkit_child_pid(pid: int, name: str) -> int | None:
+    """The process id of the app's running WebKit child called `name`, if there is one."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        rest = text[text.rindex(")") + 2:].split()
+        if text[text.index("(") + 1:text.rindex(")")] == name and int(rest[1]) == pid and rest[0] != "Z":
+            return int(stat.parent.name)
+    return None
+
+
 def log_of(env) -> str:
     """The app's log so far."""
     path = Path(env["XDG_DATA_HOME"]) / "app.uniasset.desktop" / "logs" / "UniAsset.log"
@@ -174,6 +187,27 @@ def test_closed_window_leaves_no_webkit_process(tray, session_env, data_dir, tmp
         # was doing then, since its log and stderr go with the test's temporary folder.
         raise AssertionError(f"{failure}\napp exit status: {app.poll()}\napp stderr:\n{stderr.read_text()[-3000:]}"
                              f"\napp log:\n{log_of(session_env)[-3000:]}") from failure
+    finally:
+        stop(app)
+
+
+def test_in_the_tray_no_gl_driver_is_loaded_and_what_the_app_starts_keeps_its_own_gdk_gl(tray, session_env,
+                                                                                          data_dir):
+    """Issue 27: started at login, the app has not loaded the GL driver (GDK loads Mesa and
+    LLVM to choose visuals unless GDK_GL says not to), and the processes it starts later do not
+    inherit the GDK_GL it set for itself (src-tauri/src/drawing.rs)."""
+    flows.organization(data_dir, session_env)
+    app = subprocess.Popen([str(APP), "--data-dir", str(data_dir), "--minimized"], env=session_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        pid = tray.pid()
+        assert pid == app.pid
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "libLLVM" not in maps and "_dri.so" not in maps, "a GL driver is mapped in the tray"
+        tray.click("Open UniAsset")
+        web = wait_until(lambda: webkit_child_pid(pid, WEB_PROCESS), "the window's web process")
+        environ = Path(f"/proc/{web}/environ").read_bytes().split(b"\0")
+        assert not [v for v in environ if v.startswith(b"GDK_GL=")], "GDK_GL was passed on"
     finally:
         stop(app)
 
