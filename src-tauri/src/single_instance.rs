@@ -4,6 +4,7 @@
 //! plugin reports that as a failed start. We start over in the same process (same pid, for
 //! whatever launched us) once the old one has had a moment to leave.
 
+#[cfg(target_os = "linux")]
 use std::time::Duration;
 
 use tauri::plugin::TauriPlugin;

@@ -127,10 +127,13 @@ pub(crate) fn export_file<T, E>(
 /// it: the database and its journals, `backups/` and `documents/` with their files. Only
 /// these are touched, so a data directory that also holds other things (a home folder
 /// given as `--data-dir`) keeps them as they are; symbolic links inside are not followed.
+/// Elsewhere (Windows) files take their folder's access list, which for the default data
+/// folder under the user's profile is the user's own; nothing is changed or reported.
 pub(crate) fn make_private(dir: &Path) -> Vec<Tightened> {
-    let mut changes = Vec::new();
     #[cfg(not(unix))]
-    let _ = dir;
+    let (_, changes) = (dir, Vec::new());
+    #[cfg(unix)]
+    let mut changes = Vec::new();
     #[cfg(unix)]
     {
         tighten(dir, true, &mut changes);

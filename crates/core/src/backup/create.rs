@@ -3,7 +3,6 @@
 //! name, synced, then renamed, so a crash never leaves a half file that looks like a
 //! backup. Older copies are pruned only once the new one is complete.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use chrono::Timelike;
@@ -270,7 +269,7 @@ fn remove_partials(folder: &Path) -> std::io::Result<()> {
 /// Makes the rename itself durable (on Unix a directory is synced like a file).
 fn sync_folder(folder: &Path) {
     #[cfg(unix)]
-    if let Ok(dir) = File::open(folder) {
+    if let Ok(dir) = std::fs::File::open(folder) {
         let _ = dir.sync_all();
     }
     #[cfg(not(unix))]

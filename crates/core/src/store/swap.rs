@@ -99,11 +99,10 @@ impl Swap {
         sync_dir(data_dir)?;
         std::fs::remove_file(data_dir.join(JOURNAL_FILE))?;
         sync_dir(data_dir)?;
+        // The swap is made: a folder that cannot go now (a virus scanner holding a file in
+        // it, on Windows) must not report it failed. The next restore empties it first.
         for dir in &self.remove_after {
-            match std::fs::remove_dir_all(data_dir.join(dir)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
+            let _ = std::fs::remove_dir_all(data_dir.join(dir));
         }
         Ok(())
     }
@@ -196,15 +195,25 @@ fn sync_tree(path: &Path) -> io::Result<()> {
         for entry in std::fs::read_dir(path)? {
             let entry = entry?;
             if entry.file_type()?.is_file() {
-                File::open(entry.path())?.sync_all()?;
+                sync_file(&entry.path())?;
             }
         }
         sync_dir(path)
     } else if meta.is_file() {
-        File::open(path)?.sync_all()
+        sync_file(path)
     } else {
         Ok(())
     }
+}
+
+/// A file's contents on disk. Windows flushes a file only through a handle that may write
+/// to it (FlushFileBuffers needs GENERIC_WRITE).
+fn sync_file(path: &Path) -> io::Result<()> {
+    #[cfg(windows)]
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    #[cfg(not(windows))]
+    let file = File::open(path)?;
+    file.sync_all()
 }
 
 /// A directory's entries (the renames in it) on disk. Windows has no such call; its
