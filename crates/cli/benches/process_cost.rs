@@ -13,9 +13,6 @@ use std::time::Instant;
 
 use graph_sim::{Faults, Simulator, TenantConfig};
 use uniasset_core::access::Actor;
-use uniasset_core::directory;
-use uniasset_core::entra;
-use uniasset_core::organization::Plan;
 use uniasset_core::sync::{self, SyncRequest, Trigger};
 
 const USERS: usize = 100_000;
@@ -81,19 +78,7 @@ fn deactivated(dir: &Path) -> i64 {
 async fn rows() -> Vec<Row> {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(USERS, "northwind.example");
-    let testkit::Org { dir, mut store } =
-        testkit::tenant::connected_to(&sim, Plan::Enterprise).await;
-    let mut csv = format!("{}\n", directory::CSV_HEADER);
-    for (i, oid) in oids.iter().enumerate() {
-        csv += &format!(
-            "user{:06}@northwind.example,User {i},member,microsoft,{oid}\n",
-            i + 1
-        );
-    }
-    directory::import_csv(&mut store, &Actor::CommandLine, csv.as_bytes()).unwrap();
-    let guard = entra::settings(&store).unwrap().guard;
-    entra::save(&mut store, &Actor::CommandLine, true, guard).unwrap();
-    entra::set_check_interval(&mut store, &Actor::CommandLine, Some(5)).unwrap();
+    let testkit::Org { dir, mut store } = testkit::tenant::everyone_linked(&sim, &oids).await;
     sim.set_faults(Faults {
         latency_ms: LATENCY_MS,
         ..Faults::default()

@@ -48,19 +48,7 @@ struct Tenant {
 async fn tenant(size: usize) -> Tenant {
     let sim = Simulator::start(TenantConfig::default()).unwrap();
     let oids = sim.add_users(size, "northwind.example");
-    let testkit::Org { dir, mut store } =
-        testkit::tenant::connected_to(&sim, uniasset_core::organization::Plan::Enterprise).await;
-    let mut csv = format!("{}\n", directory::CSV_HEADER);
-    for (i, oid) in oids.iter().enumerate() {
-        csv += &format!(
-            "user{:06}@northwind.example,User {i},member,microsoft,{oid}\n",
-            i + 1
-        );
-    }
-    directory::import_csv(&mut store, &Actor::CommandLine, csv.as_bytes()).unwrap();
-    let guard = entra::settings(&store).unwrap().guard;
-    entra::save(&mut store, &Actor::CommandLine, true, guard).unwrap();
-    entra::set_check_interval(&mut store, &Actor::CommandLine, Some(5)).unwrap();
+    let testkit::Org { dir, mut store } = testkit::tenant::everyone_linked(&sim, &oids).await;
     // The first run reads the tenant in full and saves the delta link the checks start from.
     sync::run_sync(&mut store, &Actor::CommandLine, request(Trigger::Manual))
         .await

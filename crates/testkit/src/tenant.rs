@@ -122,3 +122,22 @@ pub async fn automatic(store: &mut Store, trigger: Trigger) -> RunRecord {
     .await
     .unwrap()
 }
+
+/// Northwind (Enterprise) connected to `sim` with a Microsoft sign-in user linked to each of
+/// `object_ids` (`user000001@northwind.example`, …, imported in one CSV), auto-deprovisioning
+/// on and checks every 5 minutes: the benchmarks' large organization.
+pub async fn everyone_linked(sim: &Simulator, object_ids: &[String]) -> Org {
+    let mut org = connected_to(sim, Plan::Enterprise).await;
+    let mut csv = format!("{}\n", directory::CSV_HEADER);
+    for (i, oid) in object_ids.iter().enumerate() {
+        csv += &format!(
+            "user{:06}@northwind.example,User {i},member,microsoft,{oid}\n",
+            i + 1
+        );
+    }
+    directory::import_csv(&mut org.store, &Actor::CommandLine, csv.as_bytes()).unwrap();
+    let guard = entra::settings(&org.store).unwrap().guard;
+    entra::save(&mut org.store, &Actor::CommandLine, true, guard).unwrap();
+    entra::set_check_interval(&mut org.store, &Actor::CommandLine, Some(5)).unwrap();
+    org
+}
