@@ -14,6 +14,8 @@ pub const DATA_DIR_ENV: &str = "UNIASSET_DATA_DIR";
 pub const DATABASE_FILE: &str = "uniasset.db";
 pub const BACKUP_DIR: &str = "backups";
 pub const DOCUMENTS_DIR: &str = "documents";
+/// Copies of documents under their own names, for the system's application to open.
+pub const OPENED_DIR: &str = "opened";
 
 #[derive(Debug, thiserror::Error)]
 #[error("This system has no per-user application data folder; set {DATA_DIR_ENV} to choose one.")]

@@ -101,7 +101,7 @@ async fn attach_document<R: Runtime>(
 async fn open_document<R: Runtime>(app: AppHandle<R>, document_id: i64) -> Reply<()> {
     let path = {
         let (_, store) = app.signed_in().await?;
-        assets::document_path(&store, document_id)?
+        assets::document_to_open(&store, document_id)?
     };
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)

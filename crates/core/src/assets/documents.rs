@@ -128,6 +128,60 @@ pub fn document_path(store: &Store, document_id: i64) -> Result<PathBuf, AssetEr
     Ok(path)
 }
 
+/// A copy of a document's file under its own name, to hand to the system's application:
+/// Windows and macOS choose the application by the name's extension, and a stored file is
+/// named by its SHA-256. The copy is in the data directory (private, like the original);
+/// opening the next document replaces it.
+pub fn document_to_open(store: &Store, document_id: i64) -> Result<PathBuf, AssetError> {
+    let stored = document_path(store, document_id)?;
+    let file_name: String = store.conn().query_row(
+        "SELECT file_name FROM documents WHERE id = ?1",
+        [document_id],
+        |r| r.get(0),
+    )?;
+    let folder = store.data_dir().join(data_dir::OPENED_DIR);
+    // A copy a viewer still holds open (Windows refuses to remove it) is left for later.
+    let _ = std::fs::remove_dir_all(&folder);
+    let folder = folder.join(document_id.to_string());
+    let copy = folder.join(name_to_open(&file_name));
+    data_dir::create_private_dir(&folder)
+        .and_then(|_| std::fs::read(&stored))
+        .and_then(|bytes| data_dir::open_private_file(&copy, true)?.write_all(&bytes))
+        .map_err(|e| AssetError::DocumentNotCopied {
+            file_name,
+            detail: e.to_string(),
+        })?;
+    Ok(copy)
+}
+
+/// `file_name` as every system accepts it: no folder separators or characters Windows
+/// refuses, no trailing dot or space, no device name (CON, NUL, COM1, …).
+fn name_to_open(file_name: &str) -> String {
+    let cleaned: String = file_name
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let cleaned = cleaned.trim_end_matches(['.', ' ']).trim_start();
+    let stem = cleaned
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.ends_with(|c: char| c.is_ascii_digit()));
+    match (cleaned.is_empty(), device) {
+        (true, _) => "document".to_owned(),
+        (false, true) => format!("_{cleaned}"),
+        (false, false) => cleaned.to_owned(),
+    }
+}
+
 fn documents(store: &Store, column: &str, id: i64) -> Result<Vec<Document>, StoreError> {
     let mut stmt = store.conn().prepare(&format!(
         "SELECT id, asset_id, file_name, sha256, size_bytes, uploaded_at FROM documents
@@ -144,4 +198,21 @@ fn documents(store: &Store, column: &str, id: i64) -> Result<Vec<Document>, Stor
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_to_open;
+
+    #[test]
+    fn a_name_to_open_is_one_every_system_accepts() {
+        assert_eq!(name_to_open("receipt.pdf"), "receipt.pdf");
+        assert_eq!(name_to_open("Q3: invoice?.pdf"), "Q3_ invoice_.pdf");
+        assert_eq!(name_to_open("..\\a/b.txt"), ".._a_b.txt");
+        assert_eq!(name_to_open("notes. "), "notes");
+        assert_eq!(name_to_open("CON.txt"), "_CON.txt");
+        assert_eq!(name_to_open("com1"), "_com1");
+        assert_eq!(name_to_open("Company.pdf"), "Company.pdf");
+        assert_eq!(name_to_open(" . "), "document");
+    }
 }

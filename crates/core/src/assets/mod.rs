@@ -26,7 +26,8 @@ use crate::text_enum::text_enum;
 
 pub use add::add_asset;
 pub use documents::{
-    attach_document, document_path, documents_of_asset, documents_of_user, Document, DOCUMENTS_DIR,
+    attach_document, document_path, document_to_open, documents_of_asset, documents_of_user,
+    Document, DOCUMENTS_DIR,
 };
 pub use holdings::{assign, check_in, history, mark_lost, write_off, Holding, HoldingOutcome};
 pub use maintenance::{
@@ -174,6 +175,8 @@ pub enum AssetError {
     File(String),
     #[error("The file of {} is missing from the data directory (expected at {path}).", excerpt(.file_name))]
     DocumentMissing { file_name: String, path: String },
+    #[error("{} could not be made ready to open: {detail}", excerpt(.file_name))]
+    DocumentNotCopied { file_name: String, detail: String },
     /// R-X3: asset fields, notes and file names hold no control character.
     #[error("{}", text::sentence(.0))]
     Control(#[from] ControlCharacter),
@@ -207,6 +210,7 @@ impl crate::ErrorCode for AssetError {
             NeedsPerson(_) => "needs_person",
             File(_) => "document_file",
             DocumentMissing { .. } => "document_missing",
+            DocumentNotCopied { .. } => "document_not_copied",
             Control(_) => "control_character",
             Directory(e) => e.code(),
             Access(e) => e.code(),

@@ -644,6 +644,17 @@ fn an_assets_maintenance_logs_and_documents_are_read_per_asset() {
     let path = assets::document_path(&org.store, doc.id).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.7 receipt");
     assert!(path.starts_with(org.dir.path().join(assets::DOCUMENTS_DIR)));
+    // Opened through a copy under its own name: systems choose the application by it.
+    let opened = assets::document_to_open(&org.store, doc.id).unwrap();
+    assert_eq!(opened.file_name().unwrap(), "receipt.pdf");
+    assert_eq!(std::fs::read(&opened).unwrap(), b"%PDF-1.7 receipt");
+    assert!(opened.starts_with(org.dir.path().join(uniasset_core::data_dir::OPENED_DIR)));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&opened).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the copy is private: {mode:o}");
+    }
 
     let err = assets::document_path(&org.store, 9999).unwrap_err();
     assert_eq!(err.code(), "unknown_document");
