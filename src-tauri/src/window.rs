@@ -62,7 +62,6 @@ pub fn destroyed<R: Runtime>(app: &AppHandle<R>) {
         let _ = app.run_on_main_thread(move || {
             if handle.get_webview_window(MAIN).is_none() {
                 end_network_process();
-                release_freed_memory();
             }
         });
     });
@@ -124,17 +123,6 @@ fn children(name: &str) -> Vec<i32> {
     }
     found
 }
-
-/// The heap the closed window's webview freed goes back to the system: glibc keeps freed
-/// memory for the process to reuse, and a tray app may not open its window again all night.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_freed_memory() {
-    // SAFETY: malloc_trim only returns free heap pages to the kernel; it takes no pointers.
-    unsafe { libc::malloc_trim(0) };
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_freed_memory() {}
 
 #[cfg(not(target_os = "linux"))]
 fn end_network_process() {}

@@ -20,8 +20,9 @@ WEB_PROCESS = "WebKitWebProces"
 MENU = ["Sync Now", "Last sync: none yet", "", "Open UniAsset", "Quit"]
 
 
-def webkit_children(pid: int) -> list[str]:
-    """The WebKit helper processes the app has started (at any depth) and that still run."""
+def webkit_processes(pid: int) -> dict[int, str]:
+    """The WebKit helper processes the app has started (at any depth) and that still run,
+    by process id."""
     procs = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -30,25 +31,17 @@ def webkit_children(pid: int) -> list[str]:
             continue
         comm, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
         procs[int(stat.parent.name)] = (comm, int(rest[1]), rest[0])
-    found, parents = [], {pid}
+    found, parents = {}, {pid}
     while parents:
         children = {p for p, (_, ppid, state) in procs.items() if ppid in parents and state != "Z"}
-        found += [procs[p][0] for p in children if procs[p][0].startswith("WebKit")]
+        found |= {p: procs[p][0] for p in children if procs[p][0].startswith("WebKit")}
         parents = children
     return found
 
 
-def webkit_child_pid(pid: int, name: str) -> int | None:
-    """The process id of the app's running WebKit child called `name`, if there is one."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        rest = text[text.rindex(")") + 2:].split()
-        if text[text.index("(") + 1:text.rindex(")")] == name and int(rest[1]) == pid and rest[0] != "Z":
-            return int(stat.parent.name)
-    return None
+def webkit_children(pid: int) -> list[str]:
+    """The names of the app's running WebKit helper processes."""
+    return list(webkit_processes(pid).values())
 
 
 def log_of(env) -> str:
@@ -205,7 +198,8 @@ def test_in_the_tray_no_gl_driver_is_loaded_and_what_the_app_starts_keeps_its_ow
         maps = Path(f"/proc/{pid}/maps").read_text()
         assert "libLLVM" not in maps and "_dri.so" not in maps, "a GL driver is mapped in the tray"
         tray.click("Open UniAsset")
-        web = wait_until(lambda: webkit_child_pid(pid, WEB_PROCESS), "the window's web process")
+        web = wait_until(lambda: next((p for p, name in webkit_processes(pid).items() if name == WEB_PROCESS), None),
+                         "the window's web process")
         environ = Path(f"/proc/{web}/environ").read_bytes().split(b"\0")
         assert not [v for v in environ if v.startswith(b"GDK_GL=")], "GDK_GL was passed on"
     finally:

@@ -109,6 +109,32 @@ pub fn documents_of_asset(store: &Store, asset_id: i64) -> Result<Vec<Document>,
 /// Where a document's file is, to open it; refused when the file has gone from the data
 /// directory (restored from an incomplete backup, say).
 pub fn document_path(store: &Store, document_id: i64) -> Result<PathBuf, AssetError> {
+    Ok(stored(store, document_id)?.1)
+}
+
+/// A copy of a document's file under its own name, to hand to the system's application:
+/// Windows and macOS choose the application by the name's extension, and a stored file is
+/// named by its SHA-256. The copy is in the data directory (private, like the original);
+/// opening the next document replaces it.
+pub fn document_to_open(store: &Store, document_id: i64) -> Result<PathBuf, AssetError> {
+    let (file_name, stored) = stored(store, document_id)?;
+    let folder = store.data_dir().join(data_dir::OPENED_DIR);
+    // A copy a viewer still holds open (Windows refuses to remove it) is left for later.
+    let _ = std::fs::remove_dir_all(&folder);
+    let folder = folder.join(document_id.to_string());
+    let copy = folder.join(name_to_open(&file_name));
+    data_dir::create_private_dir(&folder)
+        .and_then(|_| std::fs::read(&stored))
+        .and_then(|bytes| data_dir::open_private_file(&copy, true)?.write_all(&bytes))
+        .map_err(|e| AssetError::DocumentNotCopied {
+            file_name,
+            detail: e.to_string(),
+        })?;
+    Ok(copy)
+}
+
+/// A document's name and its stored file, which must still be there.
+fn stored(store: &Store, document_id: i64) -> Result<(String, PathBuf), AssetError> {
     let (file_name, sha256): (String, String) = store
         .conn()
         .query_row(
@@ -125,33 +151,7 @@ pub fn document_path(store: &Store, document_id: i64) -> Result<PathBuf, AssetEr
             path: path.display().to_string(),
         });
     }
-    Ok(path)
-}
-
-/// A copy of a document's file under its own name, to hand to the system's application:
-/// Windows and macOS choose the application by the name's extension, and a stored file is
-/// named by its SHA-256. The copy is in the data directory (private, like the original);
-/// opening the next document replaces it.
-pub fn document_to_open(store: &Store, document_id: i64) -> Result<PathBuf, AssetError> {
-    let stored = document_path(store, document_id)?;
-    let file_name: String = store.conn().query_row(
-        "SELECT file_name FROM documents WHERE id = ?1",
-        [document_id],
-        |r| r.get(0),
-    )?;
-    let folder = store.data_dir().join(data_dir::OPENED_DIR);
-    // A copy a viewer still holds open (Windows refuses to remove it) is left for later.
-    let _ = std::fs::remove_dir_all(&folder);
-    let folder = folder.join(document_id.to_string());
-    let copy = folder.join(name_to_open(&file_name));
-    data_dir::create_private_dir(&folder)
-        .and_then(|_| std::fs::read(&stored))
-        .and_then(|bytes| data_dir::open_private_file(&copy, true)?.write_all(&bytes))
-        .map_err(|e| AssetError::DocumentNotCopied {
-            file_name,
-            detail: e.to_string(),
-        })?;
-    Ok(copy)
+    Ok((file_name, path))
 }
 
 /// `file_name` as every system accepts it: no folder separators or characters Windows

@@ -22,6 +22,22 @@ pub(crate) fn known_states(conn: &Connection) -> Result<HashMap<String, AccountS
     Ok(known)
 }
 
+/// The known states of these accounts (those any run has seen), by the object id given.
+pub(crate) fn known_states_of<'a>(
+    conn: &Connection,
+    object_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, AccountState>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT state FROM entra_accounts WHERE object_id = ?1")?;
+    let mut known = HashMap::new();
+    for oid in object_ids {
+        let state: Option<String> = stmt.query_row([oid], |r| r.get(0)).optional()?;
+        if let Some(state) = state.as_deref().and_then(AccountState::parse) {
+            known.insert(oid.to_owned(), state);
+        }
+    }
+    Ok(known)
+}
+
 /// The last state Entra reported for an account, if any run has seen it.
 pub fn known_state(store: &Store, object_id: &str) -> Result<Option<AccountState>, StoreError> {
     let state: Option<String> = store

@@ -32,7 +32,7 @@ use cloud::{Cloud, EndpointError, Endpoints};
 
 pub use crate::graph::device_code::{CancelSignIn, DeviceCodePrompt};
 pub use accounts::known_state;
-pub(crate) use accounts::known_states;
+pub(crate) use accounts::{known_states, known_states_of};
 pub use check_interval::{
     set_check_interval, turn_on_refused, CHECK_INTERVAL_MINUTES, DEFAULT_CHECK_MINUTES,
 };

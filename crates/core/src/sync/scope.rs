@@ -51,7 +51,10 @@ pub fn touched(conn: &Connection, tenant_id: &str, read: &DeltaRead) -> Result<S
         .chain(standing.iter().map(String::as_str));
     let (tracked, _) =
         decide::split_by_tenant(directory::microsoft_linked_to(conn, ids)?, tenant_id);
-    let known = known_states_of(conn, &tracked)?;
+    let known = entra::known_states_of(
+        conn,
+        tracked.iter().filter_map(|u| u.entra_object_id.as_deref()),
+    )?;
     let (here, elsewhere) = active_linked(conn, tenant_id)?;
     let rest = rest(conn, tenant_id, &tracked, here)?;
     let elsewhere = match elsewhere {
@@ -84,23 +87,6 @@ fn standing(conn: &Connection) -> Result<Vec<String>, StoreError> {
     )?;
     let ids = stmt.query_map([], |r| r.get(0))?;
     Ok(ids.collect::<Result<_, _>>()?)
-}
-
-fn known_states_of(
-    conn: &Connection,
-    tracked: &[User],
-) -> Result<HashMap<String, AccountState>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT state FROM entra_accounts WHERE object_id = ?1")?;
-    let mut known = HashMap::new();
-    for oid in tracked.iter().filter_map(|u| u.entra_object_id.as_deref()) {
-        let mut rows = stmt.query([oid])?;
-        if let Some(row) = rows.next()? {
-            if let Some(state) = AccountState::parse(&row.get::<_, String>(0)?) {
-                known.insert(oid.to_owned(), state);
-            }
-        }
-    }
-    Ok(known)
 }
 
 /// How many active linked users there are in the connected tenant and in others, in one
