@@ -16,6 +16,7 @@ mod state;
 mod support;
 mod sync_runner;
 mod tray;
+mod updater;
 mod window;
 
 use tauri::{Manager, RunEvent, WindowEvent};
@@ -65,9 +66,12 @@ pub fn run() {
             MacosLauncher::LaunchAgent,
             Some(vec![args::MINIMIZED]),
         ))
+        // Reads the update feed and verifies packages; driven from Rust only (updater.rs).
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             support::install_crash_reports(app.handle(), args.data_dir.clone());
             app.manage(state::AppState::new(args.data_dir.clone()));
+            app.manage(updater::installation(app.handle()));
             app.manage(sync_runner::SyncRunner::new(args.data_dir));
             app.manage(window::SignInNotice::default());
             app.manage(window::PageRequest::default());

@@ -3,7 +3,8 @@
 //! catch-up, retry after a failure, give up), and starts the run. Every decision is in
 //! `uniasset_core::schedule`; this loop only remembers the attempts between ticks. When no
 //! nightly run started, a frequent check (issue 15) if the core says one is due. After them,
-//! the daily backup when the core says one is due, and the audit trail's daily check.
+//! the daily backup when the core says one is due, the audit trail's daily check, and the
+//! daily look for an update.
 
 use chrono::{DateTime, Utc};
 use tauri::{AppHandle, Manager, Runtime};
@@ -38,6 +39,7 @@ pub fn spawn(app: AppHandle) {
             back_up_if_due(&app, now).await;
             check_trail_if_due(&app, now).await;
             crate::email::on_tick(&app).await;
+            crate::updater::check_if_due(&app, now).await;
             // The day moves on with nothing else happening: "Renew client secret…" appears
             // 30 days before expiry even with automatic runs off.
             crate::tray::refresh_notices(app.clone());

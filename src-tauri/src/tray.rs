@@ -5,7 +5,8 @@
 //! UniAsset last looked. Three notices come and go: from 30 days before the client secret
 //! expires, "Renew client secret…" opens the Entra page; after 3 days without a good backup,
 //! "Back up now…" opens General, where the Backups card is; while leavers' assets are overdue,
-//! "N overdue assets to recover…" opens Assets → Leavers.
+//! "N overdue assets to recover…" opens Assets → Leavers; once a check found a newer version,
+//! "Update available…" opens General's Updates card, with its release notes.
 
 use chrono::{DateTime, Local};
 use tauri::image::Image;
@@ -18,6 +19,7 @@ use uniasset_core::leavers;
 use uniasset_core::schedule;
 use uniasset_core::store::Store;
 use uniasset_core::sync::{self, Trigger};
+use uniasset_core::updates::{self, Installation};
 
 use crate::clock;
 use crate::state::{AppState, AppStateExt};
@@ -29,6 +31,7 @@ const OPEN: &str = "open";
 const RENEW_SECRET: &str = "renew-secret";
 const BACK_UP: &str = "back-up";
 const OVERDUE: &str = "overdue";
+const UPDATE: &str = "update";
 const LAST_CHECKED: &str = "last-checked";
 const QUIT: &str = "quit";
 
@@ -42,6 +45,7 @@ struct Notices {
     renew: MenuItem<Wry>,
     back_up: MenuItem<Wry>,
     overdue: MenuItem<Wry>,
+    update: MenuItem<Wry>,
 }
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
@@ -71,6 +75,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         renew: notice(RENEW_SECRET)?,
         back_up: notice(BACK_UP)?,
         overdue: notice(OVERDUE)?,
+        update: notice(UPDATE)?,
     });
     follow_results(app.clone());
     refresh_notices(app.clone());
@@ -86,6 +91,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                 RENEW_SECRET => window::show_page(app, "entra"),
                 BACK_UP => window::show_page(app, "backups"),
                 OVERDUE => window::show_page(app, "leavers"),
+                UPDATE => window::show_page(app, "updates"),
                 QUIT => app.exit(0),
                 _ => {}
             }
@@ -141,19 +147,21 @@ fn follow_results(app: AppHandle) {
 pub fn refresh_notices<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let (checked, renew, back_up, overdue) = match state.store().await {
+        let (checked, renew, back_up, overdue, update) = match state.store().await {
             Ok(store) => (
                 last_checked(&store),
                 renewal_notice(&store),
                 backup_notice(&store),
                 overdue_notice(&store),
+                update_notice(&app, &store),
             ),
-            Err(_) => (None, None, None, None),
+            Err(_) => (None, None, None, None, None),
         };
         let Some(notices) = app.try_state::<Notices>() else {
             return;
         };
         // Bottom-up, so each goes in at its place whichever is shown.
+        show_notice(&notices.menu, &notices.update, UPDATE, update);
         show_notice(&notices.menu, &notices.overdue, OVERDUE, overdue);
         show_notice(&notices.menu, &notices.back_up, BACK_UP, back_up);
         show_notice(&notices.menu, &notices.renew, RENEW_SECRET, renew);
@@ -204,6 +212,12 @@ fn overdue_notice(store: &Store) -> Option<String> {
         1 => Some("1 overdue asset to recover…".to_owned()),
         n => Some(format!("{n} overdue assets to recover…")),
     }
+}
+
+fn update_notice<R: Runtime>(app: &AppHandle<R>, store: &Store) -> Option<String> {
+    let running = &app.try_state::<Installation>()?.version;
+    let release = updates::available(store, running).ok()??;
+    Some(format!("Update available: UniAsset {}…", release.version))
 }
 
 fn show_notice(menu: &Menu<Wry>, item: &MenuItem<Wry>, id: &str, text: Option<String>) {

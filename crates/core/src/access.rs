@@ -136,6 +136,11 @@ pub fn check_support(by: &Actor) -> Result<(), AccessError> {
     by.require_admin("copy diagnostics or open the logs folder")
 }
 
+/// An update replaces the program everyone's organization runs on.
+pub fn check_updates(by: &Actor) -> Result<(), AccessError> {
+    by.require_admin("check for or install updates")
+}
+
 /// What the signed-in person may manage in Settings, from the same checks the commands
 /// make, so the window offers exactly what will be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -155,6 +160,8 @@ pub struct SettingsAccess {
     pub backups: bool,
     /// Restoring a backup and setting its passphrase.
     pub backup_keys: bool,
+    /// Settings → General → Updates.
+    pub updates: bool,
 }
 
 impl SettingsAccess {
@@ -168,6 +175,7 @@ impl SettingsAccess {
             support: check_support(by).is_ok(),
             backups: check_backups(by).is_ok(),
             backup_keys: check_backup_keys(by).is_ok(),
+            updates: check_updates(by).is_ok(),
         }
     }
 }

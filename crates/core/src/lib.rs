@@ -34,5 +34,6 @@ pub mod sync;
 pub mod text;
 pub mod text_enum;
 mod timestamp;
+pub mod updates;
 
 pub use error_code::{ErrorCode, ErrorReport};

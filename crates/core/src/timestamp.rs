@@ -10,3 +10,10 @@ pub(crate) fn now() -> String {
 pub(crate) fn at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
+
+/// A stored time back, or None when it is not RFC 3339.
+pub(crate) fn parse(stamp: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}

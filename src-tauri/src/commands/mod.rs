@@ -126,7 +126,8 @@ areas!(
     audit_log,
     assets,
     leavers,
-    alerts
+    alerts,
+    updates
 );
 
 #[cfg(test)]

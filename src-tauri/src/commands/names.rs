@@ -102,4 +102,10 @@ pub const COMMANDS: &[&str] = &[
     "save_webhook",
     "test_webhook",
     "webhook_off",
+    "update_status",
+    "set_update_check_daily",
+    "set_update_feed",
+    "check_for_updates",
+    "install_update",
+    "restart_to_update",
 ];

@@ -28,4 +28,8 @@ backups: boolean,
 /**
  * Restoring a backup and setting its passphrase.
  */
-backup_keys: boolean, };
+backup_keys: boolean, 
+/**
+ * Settings → General → Updates.
+ */
+updates: boolean, };

@@ -50,6 +50,7 @@ import type { Role } from "./Role";
 import type { RunRecord } from "./RunRecord";
 import type { SetupTarget } from "./SetupTarget";
 import type { TrailVerdict } from "./TrailVerdict";
+import type { UpdateStatus } from "./UpdateStatus";
 import type { User } from "./User";
 import type { UserDetails } from "./UserDetails";
 import type { UserEdit } from "./UserEdit";
@@ -166,6 +167,12 @@ export function commands(call: Call) {
     saveWebhook: (url: string, kind: WebhookKind) => call<WebhookSettings>("save_webhook", { url, kind }),
     testWebhook: () => call<WebhookSettings | null>("test_webhook"),
     webhookOff: () => call<null>("webhook_off"),
+    updateStatus: () => call<UpdateStatus>("update_status"),
+    setUpdateCheckDaily: (on: boolean) => call<UpdateStatus>("set_update_check_daily", { on }),
+    setUpdateFeed: (address: string) => call<UpdateStatus>("set_update_feed", { address }),
+    checkForUpdates: () => call<UpdateStatus>("check_for_updates"),
+    installUpdate: () => call<string>("install_update"),
+    restartToUpdate: () => call<null>("restart_to_update"),
   };
 }
 
@@ -272,6 +279,12 @@ export type CommandMap = {
   save_webhook: { args: { url: string; kind: WebhookKind }; returns: WebhookSettings };
   test_webhook: { args: Record<string, never>; returns: WebhookSettings | null };
   webhook_off: { args: Record<string, never>; returns: null };
+  update_status: { args: Record<string, never>; returns: UpdateStatus };
+  set_update_check_daily: { args: { on: boolean }; returns: UpdateStatus };
+  set_update_feed: { args: { address: string }; returns: UpdateStatus };
+  check_for_updates: { args: Record<string, never>; returns: UpdateStatus };
+  install_update: { args: Record<string, never>; returns: string };
+  restart_to_update: { args: Record<string, never>; returns: null };
 };
 
 /** The shell's events; each `on…` resolves to the function that stops listening. */

@@ -10,8 +10,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::archive::{self, Manifest};
 use super::{
-    copies_in, file_name, folder_of, parse_time, retention, settings_in, BackupError, BackupFile,
-    Settings, NAME_PREFIX, PARTIAL_PREFIX, PARTIAL_SUFFIX,
+    copies_in, file_name, folder_of, retention, settings_in, BackupError, BackupFile, Settings,
+    NAME_PREFIX, PARTIAL_PREFIX, PARTIAL_SUFFIX,
 };
 use crate::access::Actor;
 use crate::audit;
@@ -286,7 +286,7 @@ fn prune(folder: &Path, settings: &Settings, new: &BackupFile) -> usize {
     };
     let times: Vec<_> = copies
         .iter()
-        .map(|c| parse_time(&c.created_at).unwrap_or_default())
+        .map(|c| crate::timestamp::parse(&c.created_at).unwrap_or_default())
         .collect();
     let keep = retention::keep(&times, settings.keep_daily, settings.keep_weekly);
     copies

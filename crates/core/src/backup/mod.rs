@@ -307,14 +307,8 @@ pub fn status(store: &Store) -> Result<BackupStatus, BackupError> {
     })
 }
 
-fn parse_time(stamp: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(stamp)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 fn warning(last_good_at: Option<&str>, now: DateTime<Utc>) -> Option<String> {
-    let Some(last) = last_good_at.and_then(parse_time) else {
+    let Some(last) = last_good_at.and_then(crate::timestamp::parse) else {
         return Some(
             "No backup has been made yet. Back up now, and check that the copy lands where you expect it.".to_owned(),
         );
@@ -336,7 +330,7 @@ pub fn due(store: &Store, now: DateTime<Utc>) -> Result<bool, BackupError> {
     let failed_lately = s
         .last_error_at
         .as_deref()
-        .and_then(parse_time)
+        .and_then(crate::timestamp::parse)
         .is_some_and(|at| now - at < chrono::Duration::hours(1));
     Ok(s.automatic
         && !failed_lately
@@ -345,7 +339,7 @@ pub fn due(store: &Store, now: DateTime<Utc>) -> Result<bool, BackupError> {
 
 /// When the last good backup was made, or the organization created if none was.
 fn since_last_good(store: &Store, s: &Settings) -> Result<DateTime<Utc>, BackupError> {
-    if let Some(at) = s.last_good_at.as_deref().and_then(parse_time) {
+    if let Some(at) = s.last_good_at.as_deref().and_then(crate::timestamp::parse) {
         return Ok(at);
     }
     let created: String = store
@@ -356,7 +350,7 @@ fn since_last_good(store: &Store, s: &Settings) -> Result<DateTime<Utc>, BackupE
             |r| r.get(0),
         )
         .map_err(StoreError::from)?;
-    Ok(parse_time(&created).unwrap_or_else(crate::clock::now))
+    Ok(crate::timestamp::parse(&created).unwrap_or_else(crate::clock::now))
 }
 
 /// The copies in the backup folder, newest first.

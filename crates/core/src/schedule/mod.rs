@@ -13,6 +13,7 @@ use crate::entra;
 use crate::organization::{self, Plan};
 use crate::store::{Store, StoreError};
 use crate::sync::Trigger;
+use crate::timestamp::parse;
 
 pub use frequent::{frequent_check_due, frequent_checks, FrequentChecks};
 
@@ -168,12 +169,6 @@ fn last_automatic_run(
         .optional()?
         .flatten();
     Ok(started.as_deref().and_then(parse))
-}
-
-fn parse(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
 }
 
 #[cfg(test)]

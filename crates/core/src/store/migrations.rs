@@ -44,6 +44,7 @@ pub static MIGRATIONS: LazyLock<Vec<M<'static>>> = LazyLock::new(|| {
         M::up(include_str!("migrations/025_reminders.sql")),
         M::up(include_str!("migrations/026_chat_webhook.sql")),
         M::up(include_str!("migrations/027_linked_users_index.sql")),
+        M::up(include_str!("migrations/028_updates.sql")),
     ]
 });
 

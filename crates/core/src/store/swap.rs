@@ -31,6 +31,16 @@ impl DataDirLock {
         file.lock()?;
         Ok(DataDirLock { _file: file })
     }
+
+    /// The lock if no backup or restore holds it now; None if one does.
+    pub fn try_acquire(data_dir: &Path) -> io::Result<Option<DataDirLock>> {
+        let file = data_dir::open_private_file(&data_dir.join(LOCK_FILE), false)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(DataDirLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -27,6 +27,7 @@ use crate::organization::{self, OrganizationError};
 use crate::store::{Store, StoreError};
 
 pub use frequent::{state as frequent_check_state, CheckState};
+pub(crate) use lock::SyncLock;
 pub use lock::LOCK_FILE;
 pub use memory::MISSING_FOR;
 pub use record::{

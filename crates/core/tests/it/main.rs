@@ -39,4 +39,5 @@ mod sync;
 mod sync_cost;
 mod tenant;
 mod trust;
+mod updates;
 mod users;

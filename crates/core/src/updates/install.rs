@@ -1,0 +1,166 @@
+//! Installing an update: the guard that keeps it from starting beside a sync, a backup or a
+//! restore (and them from starting beside it), and a Linux package's installation by the
+//! system's package tool. The package reaching here has been verified against UniAsset's
+//! signing key by the updater plugin.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Installation, Package, UpdateError};
+use crate::access::{self, Actor};
+use crate::audit;
+use crate::data_dir;
+use crate::store::{DataDirLock, Store, StoreError};
+use crate::sync::{self, SyncError};
+
+/// Where a verified package waits while it is installed (in the data directory: private,
+/// and kept after a failed install so the message can name it).
+const UPDATES_DIR: &str = "updates";
+
+/// Held while an update installs; no sync, backup or restore starts meanwhile.
+pub struct InstallGuard {
+    _sync: sync::SyncLock,
+    _data: DataDirLock,
+}
+
+/// May `by` install an update now? Takes the locks that say so to every process.
+pub fn begin_install(
+    store: &Store,
+    by: &Actor,
+    installation: &Installation,
+) -> Result<InstallGuard, UpdateError> {
+    access::check_updates(by)?;
+    if installation.package.is_none() {
+        return Err(UpdateError::NotInstalledFromPackage);
+    }
+    let sync = sync::acquire(store).map_err(|e| match e {
+        SyncError::AlreadyRunning => UpdateError::SyncRunning,
+        e => UpdateError::Disk(e.to_string()),
+    })?;
+    let data = DataDirLock::try_acquire(store.data_dir())
+        .map_err(|e| UpdateError::Disk(e.to_string()))?
+        .ok_or(UpdateError::BackupRunning)?;
+    Ok(InstallGuard {
+        _sync: sync,
+        _data: data,
+    })
+}
+
+/// Installs a verified .deb or .rpm with dpkg or rpm: directly when UniAsset runs as root,
+/// otherwise through pkexec, which asks for an administrator's password. What the tool said
+/// is in the error when it fails; the running version is untouched until it succeeds.
+pub fn install_linux_package(
+    store: &Store,
+    by: &Actor,
+    _guard: &InstallGuard,
+    installation: &Installation,
+    version: &str,
+    bytes: &[u8],
+) -> Result<(), UpdateError> {
+    let (extension, tool): (_, &[&str]) = match installation.package {
+        Some(Package::Deb) => ("deb", &["dpkg", "--install"]),
+        Some(Package::Rpm) => ("rpm", &["rpm", "--upgrade"]),
+        Some(Package::Installer) | None => return Err(UpdateError::NotInstalledFromPackage),
+    };
+    let package = save(
+        store.data_dir(),
+        &format!("uniasset-{version}.{extension}"),
+        bytes,
+    )?;
+    let shown = package.display().to_string();
+    let mut command = if running_as_root() {
+        Command::new(tool[0])
+    } else if on_path("pkexec") {
+        let mut pkexec = Command::new("pkexec");
+        pkexec.arg(tool[0]);
+        pkexec
+    } else {
+        return Err(UpdateError::NeedsAdministrator(shown));
+    };
+    let output = command
+        .args(&tool[1..])
+        .arg(&package)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .output()
+        .map_err(|e| {
+            failed(
+                format!("{} could not start: {e}", tool[0]),
+                installation,
+                &shown,
+            )
+        })?;
+    if !output.status.success() {
+        return Err(failed(said(&output), installation, &shown));
+    }
+    let _ = std::fs::remove_file(&package);
+    record_installed(store, by, installation, version)?;
+    Ok(())
+}
+
+/// After an installer the updater plugin ran itself (Windows, macOS).
+pub fn record_installed(
+    store: &Store,
+    by: &Actor,
+    installation: &Installation,
+    version: &str,
+) -> Result<(), StoreError> {
+    audit::record(
+        store.conn(),
+        by,
+        audit::Entry::organization("updates.installed").detail(format!(
+            "UniAsset {version} installed (was {})",
+            installation.version
+        )),
+    )
+}
+
+fn save(data_dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, UpdateError> {
+    let folder = data_dir.join(UPDATES_DIR);
+    let path = folder.join(name);
+    let written = data_dir::create_private_dir(&folder)
+        .and_then(|()| data_dir::open_private_file(&path, true))
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()));
+    written.map_err(|e| UpdateError::Disk(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+fn failed(reason: String, installation: &Installation, package: &str) -> UpdateError {
+    UpdateError::InstallFailed {
+        reason,
+        running: installation.version.clone(),
+        package: package.to_owned(),
+    }
+}
+
+/// The tool's last words: dpkg and rpm put the reason at the end of what they print.
+fn said(output: &std::process::Output) -> String {
+    let text = String::from_utf8_lossy(&output.stderr);
+    let text = if text.trim().is_empty() {
+        String::from_utf8_lossy(&output.stdout)
+    } else {
+        text
+    };
+    let last: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = last[last.len().saturating_sub(3)..].join(" ");
+    match output.status.code() {
+        Some(code) => format!("the installer ended with status {code}: {tail}"),
+        None => format!("the installer was stopped: {tail}"),
+    }
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+#[cfg(target_os = "linux")]
+fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn running_as_root() -> bool {
+    false
+}
