@@ -96,6 +96,7 @@ export const adminMay: SettingsAccess = {
   support: true,
   backups: true,
   backup_keys: false,
+  updates: true,
 };
 export const ownerMay: SettingsAccess = { ...adminMay, organization: true, backup_keys: true };
 export const memberMay: SettingsAccess = {
@@ -107,6 +108,7 @@ export const memberMay: SettingsAccess = {
   support: false,
   backups: false,
   backup_keys: false,
+  updates: false,
 };
 
 export const connection: Connection = {

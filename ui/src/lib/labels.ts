@@ -171,6 +171,8 @@ const auditActionLabel: Record<string, string> = {
   "organization.renamed": "Organization renamed",
   "organization.idle_timeout_changed": "Idle sign-out time changed",
   "organization.plan_changed": "Plan changed",
+  "updates.settings_changed": "Update settings changed",
+  "updates.installed": "Update installed",
   "entra.connected": "Microsoft Entra ID connected",
   "entra.disconnected": "Microsoft Entra ID disconnected",
   "entra.auto_deprovision_on": "Auto-deprovision turned on",

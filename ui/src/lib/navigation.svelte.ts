@@ -1,17 +1,18 @@
-// Where the window is asked to go: the tray's "Renew client secret…" ("entra") and "Back up
-// now…" ("backups"), and every action on Home (the core's `Place`s). Main takes a request,
+// Where the window is asked to go: the tray's "Renew client secret…" ("entra"), "Back up
+// now…" ("backups") and "Update available…" ("updates"), and every action on Home (the core's
+// `Place`s). Main takes a request,
 // opens the section, and the section's page picks its tab or card and clears the request,
 // so it is followed once.
 import type { Place } from "../bindings/Place";
 
-export type PageRequest = Place;
+export type PageRequest = Place | "updates";
 
 export const pageRequest: { pending: PageRequest | null } = $state({ pending: null });
 
 export type Section = "home" | "people" | "assets" | "settings";
 
 /** The sidebar section a place belongs to. */
-export function sectionOf(place: Place): Section {
+export function sectionOf(place: PageRequest): Section {
   switch (place) {
     case "people":
     case "people_cannot_sign_in":
@@ -24,6 +25,7 @@ export function sectionOf(place: Place): Section {
     case "backups":
     case "email_alerts":
     case "audit_log":
+    case "updates":
       return "settings";
   }
 }
