@@ -11,9 +11,10 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   dbus dbus-x11 gnome-keyring libsecret-tools libsecret-1-dev libdbus-1-dev
 )
-# stress-ng: to run the tests beside CPU hogs, as on a busy machine (`stress-ng --cpu 2 &`).
+# stress-ng: to run the tests beside CPU hogs, as on a busy machine (`stress-ng --cpu 2 &`);
+# openssl: the update test's certificate authority for its HTTPS feed on 127.0.0.1.
 test_packages=(mold xvfb xauth webkit2gtk-driver imagemagick x11-utils xdotool python3-venv haskell-status-notifier-item-utils
-  stress-ng)
+  stress-ng openssl)
 [[ "${1:-}" == "--test" ]] && packages+=("${test_packages[@]}")
 command -v node >/dev/null || packages+=(nodejs npm)
 

@@ -28,11 +28,17 @@ target=$(cargo metadata --format-version 1 --no-deps | node -p 'JSON.parse(requi
 cli="$target/release/uniasset"
 bundle_dir="$target/release/bundle"
 rm -rf "$bundle_dir/deb" "$bundle_dir/rpm"
+# A build's own Tauri configuration in TAURI_CONFIG (another version, another updater key:
+# the update test's packages) is compiled into the app by cargo; the bundler reads only
+# --config, so it is handed the same, and the package says what the app does.
+own_config=()
+if [[ -n "${TAURI_CONFIG:-}" ]]; then own_config=(--config "$TAURI_CONFIG"); fi
 (
   cd src-tauri
   ../packaging/node_modules/.bin/tauri bundle --bundles deb,rpm \
     --config ../packaging/tauri.bundle.json \
-    --config "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/uniasset\":\"$cli\"}},\"rpm\":{\"files\":{\"/usr/bin/uniasset\":\"$cli\"}}}}}"
+    --config "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/uniasset\":\"$cli\"}},\"rpm\":{\"files\":{\"/usr/bin/uniasset\":\"$cli\"}}}}}" \
+    "${own_config[@]}"
 )
 
 shopt -s nullglob

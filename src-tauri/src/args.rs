@@ -6,7 +6,8 @@ use std::path::PathBuf;
 pub const MINIMIZED: &str = "--minimized";
 const VERSION: &str = "--version";
 
-/// What `--version` prints: the workspace's version, as `uniasset --version` does.
+/// What `--version` prints: the app's version (build.rs: the workspace's, as `uniasset
+/// --version` prints, unless the build's Tauri configuration overrides it).
 pub fn version() -> String {
     format!("{} {}", crate::support::PROGRAM, crate::support::VERSION)
 }
@@ -77,6 +78,7 @@ mod tests {
     fn version_is_the_workspace_version() {
         assert!(run(&["--version"]).unwrap().version);
         assert!(!run(&[]).unwrap().version);
+        // Tests are built without TAURI_CONFIG.
         assert_eq!(
             version(),
             format!("UniAsset Desktop {}", env!("CARGO_PKG_VERSION"))

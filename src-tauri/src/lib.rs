@@ -102,14 +102,19 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|_app, event| {
+    app.run(|_app, event| match event {
         // Closing the window (which destroys it) keeps UniAsset in the tray, so the
         // nightly sync keeps running; only Quit (an exit with a code) ends it.
-        if let RunEvent::ExitRequested {
+        RunEvent::ExitRequested {
             code: None, api, ..
-        } = event
-        {
-            api.prevent_exit();
-        }
+        } => api.prevent_exit(),
+        // macOS: a click on the Dock icon, or opening UniAsset from Finder, while only the
+        // tray is left brings the window back (no second instance is started there).
+        #[cfg(target_os = "macos")]
+        RunEvent::Reopen {
+            has_visible_windows: false,
+            ..
+        } => window::show_main_window(_app),
+        _ => {}
     });
 }

@@ -12,8 +12,8 @@ use uniasset_core::{data_dir, ErrorReport};
 use crate::error::ShellError;
 
 pub const PROGRAM: &str = "UniAsset Desktop";
-/// The workspace's version, as the packages and `--version` give it.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The app's version (build.rs), as the package, the updater and `--version` give it.
+pub const VERSION: &str = env!("UNIASSET_APP_VERSION");
 
 /// Where tauri-plugin-log writes (its `LogDir` target) and crash reports go.
 pub fn log_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, ErrorReport> {

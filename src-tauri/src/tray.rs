@@ -6,7 +6,8 @@
 //! expires, "Renew client secret…" opens the Entra page; after 3 days without a good backup,
 //! "Back up now…" opens General, where the Backups card is; while leavers' assets are overdue,
 //! "N overdue assets to recover…" opens Assets → Leavers; once a check found a newer version,
-//! "Update available…" opens General's Updates card, with its release notes.
+//! "Update available…" opens General's Updates card, with its release notes (and once it is
+//! installed, "Restart to use…" opens it too, where Restart now is).
 
 use chrono::{DateTime, Local};
 use tauri::image::Image;
@@ -216,6 +217,9 @@ fn overdue_notice(store: &Store) -> Option<String> {
 
 fn update_notice<R: Runtime>(app: &AppHandle<R>, store: &Store) -> Option<String> {
     let running = &app.try_state::<Installation>()?.version;
+    if let Some(installed) = updates::installed(store, running).ok()? {
+        return Some(format!("Restart to use UniAsset {installed}…"));
+    }
     let release = updates::available(store, running).ok()??;
     Some(format!("Update available: UniAsset {}…", release.version))
 }

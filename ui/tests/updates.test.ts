@@ -17,6 +17,7 @@ const upToDate: UpdateStatus = {
   feed_in_use: "https://releases.example.com/latest.json",
   last_checked_at: null,
   available: null,
+  installed: null,
   cannot_install: null,
 };
 const offered: UpdateStatus = {
@@ -73,6 +74,13 @@ describe("updates", () => {
     expect(await within(card()).findByText("UniAsset is up to date.")).toBeInTheDocument();
     expect(card()).toHaveTextContent("Last checked");
     expect(callsTo(calls, "check_for_updates")).toHaveLength(1);
+  });
+
+  it("after an install, a window opened again offers Restart now, not the install", async () => {
+    openCard({ ...offered, available: null, installed: "0.2.0" });
+    expect(await within(card()).findByText("UniAsset 0.2.0 is installed. Restart UniAsset to start using it.")).toBeInTheDocument();
+    expect(within(card()).getByRole("button", { name: "Restart now" })).toBeInTheDocument();
+    expect(within(card()).queryByRole("button", { name: /Install/ })).not.toBeInTheDocument();
   });
 
   it("offers no install in a copy built from source, and says why", async () => {

@@ -18,9 +18,13 @@ feed_from_environment: string | null,
  */
 feed_in_use: string | null, last_checked_at: string | null, 
 /**
- * A version newer than this one, as the latest check found.
+ * A version newer than this one, as the latest check found (none once it is installed).
  */
 available: Release | null, 
+/**
+ * A newer version already installed, which runs once UniAsset starts again.
+ */
+installed: string | null, 
 /**
  * Why this copy cannot install updates (built from source), when it cannot.
  */

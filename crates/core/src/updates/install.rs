@@ -98,13 +98,19 @@ pub fn install_linux_package(
     Ok(())
 }
 
-/// After an installer the updater plugin ran itself (Windows, macOS).
+/// Remembers an installed version (it runs from the next start) in the audit log and for
+/// General and the tray; the shell calls it after an installer the updater plugin ran
+/// itself (Windows, macOS).
 pub fn record_installed(
     store: &Store,
     by: &Actor,
     installation: &Installation,
     version: &str,
 ) -> Result<(), StoreError> {
+    store.conn().execute(
+        "UPDATE updates SET installed_version = ?1 WHERE id = 1",
+        [version],
+    )?;
     audit::record(
         store.conn(),
         by,

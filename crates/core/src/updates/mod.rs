@@ -82,8 +82,10 @@ pub struct UpdateStatus {
     /// The feed a check reads now; None: none is set.
     pub feed_in_use: Option<String>,
     pub last_checked_at: Option<String>,
-    /// A version newer than this one, as the latest check found.
+    /// A version newer than this one, as the latest check found (none once it is installed).
     pub available: Option<Release>,
+    /// A newer version already installed, which runs once UniAsset starts again.
+    pub installed: Option<String>,
     /// Why this copy cannot install updates (built from source), when it cannot.
     pub cannot_install: Option<String>,
 }
@@ -99,12 +101,11 @@ pub fn status(
         current_version: installation.version.clone(),
         check_daily: saved.check_daily,
         feed_in_use: feed::in_use(installation, saved.feed.as_deref()).ok(),
-        saved_feed: saved.feed,
+        saved_feed: saved.feed.clone(),
         feed_from_environment: installation.feed_from_environment.clone(),
-        last_checked_at: saved.last_checked_at,
-        available: saved
-            .available
-            .filter(|r| newer(&r.version, &installation.version)),
+        last_checked_at: saved.last_checked_at.clone(),
+        installed: saved.installed(&installation.version),
+        available: saved.available(&installation.version),
         cannot_install: installation
             .package
             .is_none()
@@ -209,11 +210,15 @@ pub fn remember_check(
     Ok(())
 }
 
-/// The newer version the latest check found, for the tray's "Update available".
+/// The newer version the latest check found and nobody has installed yet, for the tray's
+/// "Update available".
 pub fn available(store: &Store, running: &str) -> Result<Option<Release>, StoreError> {
-    Ok(saved(store)?
-        .available
-        .filter(|r| newer(&r.version, running)))
+    Ok(saved(store)?.available(running))
+}
+
+/// A newer version installed while `running` still runs, for the tray's "Restart…".
+pub fn installed(store: &Store, running: &str) -> Result<Option<String>, StoreError> {
+    Ok(saved(store)?.installed(running))
 }
 
 /// Whether `offered` is a later version than `running`; a version that is not semver is
@@ -233,11 +238,26 @@ struct Saved {
     feed: Option<String>,
     last_checked_at: Option<String>,
     available: Option<Release>,
+    installed_version: Option<String>,
+}
+
+impl Saved {
+    fn installed(&self, running: &str) -> Option<String> {
+        self.installed_version.clone().filter(|v| newer(v, running))
+    }
+
+    fn available(self, running: &str) -> Option<Release> {
+        let installed = self.installed(running);
+        self.available.filter(|r| {
+            newer(&r.version, running) && installed.as_ref().is_none_or(|i| newer(&r.version, i))
+        })
+    }
 }
 
 fn saved(store: &Store) -> Result<Saved, StoreError> {
     Ok(store.conn().query_row(
-        "SELECT check_daily, feed, last_checked_at, available_version, available_notes, available_date
+        "SELECT check_daily, feed, last_checked_at, available_version, available_notes,
+                available_date, installed_version
          FROM updates WHERE id = 1",
         [],
         |r| {
@@ -251,6 +271,7 @@ fn saved(store: &Store) -> Result<Saved, StoreError> {
                     notes: r.get(4).ok().flatten(),
                     published_at: r.get(5).ok().flatten(),
                 }),
+                installed_version: r.get(6)?,
             })
         },
     )?)

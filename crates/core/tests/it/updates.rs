@@ -137,7 +137,7 @@ fn the_daily_check_waits_a_day_after_any_try_and_can_be_turned_off() {
 }
 
 #[test]
-fn what_a_check_found_is_shown_until_this_version_is_as_new() {
+fn what_a_check_found_is_shown_until_it_is_installed_or_running() {
     let org = testkit::org(Plan::Team);
     let owner = org.owner();
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
@@ -156,6 +156,33 @@ fn what_a_check_found_is_shown_until_this_version_is_as_new() {
     );
     // Once 1.3.0 runs, what the last check found is not news.
     assert_eq!(updates::available(&org.store, "1.3.0").unwrap(), None);
+
+    // Installed while 1.2.0 still runs: no longer offered, but waiting for a restart.
+    let deb = installed(Some(Package::Deb));
+    updates::record_installed(&org.store, &owner, &deb, "1.3.0").unwrap();
+    let status = updates::status(&org.store, &owner, &deb).unwrap();
+    assert_eq!(
+        (status.available, status.installed.as_deref()),
+        (None, Some("1.3.0"))
+    );
+    assert_eq!(
+        updates::installed(&org.store, "1.2.0").unwrap().as_deref(),
+        Some("1.3.0")
+    );
+    assert_eq!(
+        updates::installed(&org.store, "1.3.0").unwrap(),
+        None,
+        "restarted"
+    );
+    let db = rusqlite::Connection::open(org.store.path()).unwrap();
+    let trail: String = db
+        .query_row(
+            "SELECT detail FROM audit_entries WHERE action = 'updates.installed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(trail, "UniAsset 1.3.0 installed (was 1.2.0)");
 
     updates::remember_check(&org.store, now + Duration::days(1), Ok(None)).unwrap();
     assert_eq!(updates::available(&org.store, "1.2.0").unwrap(), None);

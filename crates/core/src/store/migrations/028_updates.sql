@@ -10,6 +10,8 @@ CREATE TABLE updates (
     last_attempt_at     TEXT,
     available_version   TEXT,
     available_notes     TEXT,
-    available_date      TEXT
+    available_date      TEXT,
+    -- A version installed while this one still runs: it starts with the next start.
+    installed_version   TEXT
 );
 INSERT INTO updates (id) VALUES (1);
