@@ -41,7 +41,9 @@ describe("updates", () => {
   it("shows the release notes before installing, installs, then offers Restart now", async () => {
     const calls = openCard(offered, { install_update: () => "0.2.0", restart_to_update: () => null });
     expect(await within(card()).findByText("UniAsset 0.2.0 is available", { exact: false })).toBeInTheDocument();
-    expect(within(card()).getByLabelText("Release notes")).toHaveTextContent("Faster nightly sync. Fixes CSV import");
+    const notes = within(card()).getByLabelText("Release notes");
+    expect(within(notes).getByText("Faster nightly sync.")).toBeInTheDocument();
+    expect(within(notes).getByText("Fixes CSV import of names with accents.")).toBeInTheDocument();
     expect(card()).toHaveTextContent("This is UniAsset 0.1.0.");
     await userEvent.click(within(card()).getByRole("button", { name: "Install UniAsset 0.2.0" }));
     expect(await within(card()).findByText("UniAsset 0.2.0 is installed. Restart UniAsset to start using it.")).toBeInTheDocument();

@@ -39,7 +39,7 @@ const LAYERS: &[&[&str]] = &[
     &["sync"],
     &["alerts"],
     &["schedule"],
-    &["backup"],
+    &["backup", "updates"],
     &["overview", "details", "leavers", "diagnostics"],
     &["home"],
     &["demo"],
