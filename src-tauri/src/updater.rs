@@ -103,23 +103,27 @@ pub async fn install<R: Runtime>(
     Ok(release.version)
 }
 
-/// The daily check, when the core says one is due; quiet when the feed cannot be read.
+/// The daily check, when the core says one is due, on a connection of its own (the feed
+/// may be slow); quiet when the feed cannot be read.
 pub async fn check_if_due<R: Runtime>(app: &AppHandle<R>, now: DateTime<Utc>) {
     let mut store = {
         let state = app.state::<AppState>();
-        match state.store().await.map(|s| s.another()) {
-            Ok(Ok(store)) => store,
-            _ => return,
+        let Ok(shared) = state.store().await else {
+            return;
+        };
+        match updates::check_due(&shared, &app.state::<Installation>(), now) {
+            Ok(true) => match shared.another() {
+                Ok(store) => store,
+                Err(e) => return log::warn!("could not check for updates: {e}"),
+            },
+            Ok(false) => return,
+            Err(e) => return log::warn!("could not tell whether an update check is due: {e}"),
         }
     };
-    match updates::check_due(&store, now) {
-        Ok(true) => match check(app, &mut store).await {
-            Ok(Some((release, _))) => log::info!("update available: {}", release.version),
-            Ok(None) => log::info!("daily update check: up to date"),
-            Err(e) => log::info!("daily update check: {e}"),
-        },
-        Ok(false) => {}
-        Err(e) => log::warn!("could not tell whether an update check is due: {e}"),
+    match check(app, &mut store).await {
+        Ok(Some((release, _))) => log::info!("update available: {}", release.version),
+        Ok(None) => log::info!("daily update check: up to date"),
+        Err(e) => log::info!("daily update check: {e}"),
     }
 }
 

@@ -16,3 +16,4 @@ sys.modules["e2e_harness"] = harness
 _spec.loader.exec_module(harness)
 
 session_env = harness.session_env
+tray = harness.tray

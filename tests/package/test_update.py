@@ -3,7 +3,8 @@ signing key made by the Tauri CLI's signer: this version, and a newer one whose 
 overridden in the build's Tauri configuration. The older is installed with apt; the feed
 (latest.json) and the newer .deb are served over HTTPS on 127.0.0.1 by a test certificate
 authority the app is told to trust (SSL_CERT_FILE), at the address UNIASSET_UPDATE_FEED gives.
-Through the installed app's window (WebDriver, under Xvfb), Settings → General → Updates:
+Through the installed app's window (WebDriver, under Xvfb), Settings → General → Updates, and
+its tray menu (read over D-Bus from a real StatusNotifierItem watcher):
 
 1. nothing listening at the feed's address: "Could not check for updates", nothing else;
 2. a feed whose signature is another key's: the release is offered with its notes, Install is
@@ -182,7 +183,11 @@ def packages(tmp_path_factory):
     return {"folder": folder, "key": key, "wrong_key": wrong_key, "old": old, "new": new}
 
 
-def test_the_installed_app_finds_verifies_and_installs_the_newer_package(packages, session_env):
+def tray_says(tray, label: str):
+    wait_until(lambda: label in [i["label"] for i in tray.menu()], f"the tray to say {label!r}")
+
+
+def test_the_installed_app_finds_verifies_and_installs_the_newer_package(packages, tray, session_env):
     shots = ARTIFACTS / "test_update"
     for old_shot in shots.glob("*.png"):
         old_shot.unlink()
@@ -219,6 +224,14 @@ def test_the_installed_app_finds_verifies_and_installs_the_newer_package(package
             feed.offer(sign(packages["wrong_key"], packages["new"], NEW), port)
             app.click("button", "Check for updates")
             app.by_text("h3", f"UniAsset {NEW} is available")
+            # The tray says so too, and takes the owner to the release from anywhere.
+            tray_says(tray, f"Update available: UniAsset {NEW}…")
+            app.press(By.XPATH, "//nav[@aria-label='Main']//button[contains(., 'Home')]")
+            tray.click(f"Update available: UniAsset {NEW}…")
+            app.wait_until(lambda: driver.execute_script(
+                "return document.activeElement.contains(document.getElementById('general-updates-title'))"),
+                what="the Updates card to be shown and focused")
+            card = app.wait_for(By.XPATH, "//section[@aria-labelledby='general-updates-title']")
             notes = app.wait_for(By.XPATH, "//*[@aria-label='Release notes']")
             assert App.text(notes) == NOTES
             app.click("button", f"Install UniAsset {NEW}")
@@ -237,6 +250,7 @@ def test_the_installed_app_finds_verifies_and_installs_the_newer_package(package
             app.click("button", f"Install UniAsset {NEW}")
             app.by_text("p", f"UniAsset {NEW} is installed. Restart UniAsset to start using it.", timeout=3 * WAIT_SECONDS)
             app.shot("installed", show=card)
+            tray_says(tray, f"Restart to use UniAsset {NEW}…")
             assert installed_version() == NEW
             assert run(APP, "--version") == f"UniAsset Desktop {NEW}\n"
             # The organization is as it was, and the audit log says who installed what.

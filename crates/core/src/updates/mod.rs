@@ -173,15 +173,22 @@ pub fn set_feed(store: &mut Store, by: &Actor, address: &str) -> Result<(), Upda
     Ok(())
 }
 
-/// Whether the daily check is due: on, and a day since the last try.
-pub fn check_due(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let (on, last): (bool, Option<String>) = store.conn().query_row(
-        "SELECT check_daily, last_attempt_at FROM updates WHERE id = 1",
+/// Whether the daily check is due: on, a feed to read, and a day since the last try.
+pub fn check_due(
+    store: &Store,
+    installation: &Installation,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let saved = saved(store)?;
+    let last: Option<String> = store.conn().query_row(
+        "SELECT last_attempt_at FROM updates WHERE id = 1",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| r.get(0),
     )?;
     let last = last.as_deref().and_then(timestamp::parse);
-    Ok(on && last.is_none_or(|at| now - at >= CHECK_EVERY))
+    Ok(saved.check_daily
+        && feed::in_use(installation, saved.feed.as_deref()).is_ok()
+        && last.is_none_or(|at| now - at >= CHECK_EVERY))
 }
 
 /// Stores what a check found: a newer release, or nothing newer (None). A check that could

@@ -113,14 +113,20 @@ fn the_daily_check_waits_a_day_after_any_try_and_can_be_turned_off() {
     let mut org = testkit::org(Plan::Team);
     let owner = org.owner();
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
+    let mut build = installed(Some(Package::Deb));
     assert!(
-        updates::check_due(&org.store, now).unwrap(),
+        !updates::check_due(&org.store, &build, now).unwrap(),
+        "no feed: nothing to check"
+    );
+    build.built_in_feed = Some("https://releases.example.com/latest.json".into());
+    assert!(
+        updates::check_due(&org.store, &build, now).unwrap(),
         "never checked: due"
     );
 
     updates::remember_check(&org.store, now, Err(())).unwrap();
-    assert!(!updates::check_due(&org.store, now + Duration::hours(23)).unwrap());
-    assert!(updates::check_due(&org.store, now + Duration::hours(24)).unwrap());
+    assert!(!updates::check_due(&org.store, &build, now + Duration::hours(23)).unwrap());
+    assert!(updates::check_due(&org.store, &build, now + Duration::hours(24)).unwrap());
     let status = updates::status(&org.store, &owner, &installed(None)).unwrap();
     assert_eq!(
         status.last_checked_at, None,
@@ -128,7 +134,7 @@ fn the_daily_check_waits_a_day_after_any_try_and_can_be_turned_off() {
     );
 
     updates::set_check_daily(&mut org.store, &owner, false).unwrap();
-    assert!(!updates::check_due(&org.store, now + Duration::days(30)).unwrap());
+    assert!(!updates::check_due(&org.store, &build, now + Duration::days(30)).unwrap());
     assert!(
         !updates::status(&org.store, &owner, &installed(None))
             .unwrap()
