@@ -32,6 +32,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from e2e_harness import ARTIFACTS, REPO, WAIT_SECONDS, App, free_port, open_window, tauri_driver, wait_until
@@ -262,7 +263,11 @@ def test_the_installed_app_finds_verifies_and_installs_the_newer_package(package
 
             # Restart now: this program ends and the installed one starts in its place.
             assert list(programs().values()) == [f"{APP} (deleted)"], programs()
-            app.click("button", "Restart now")
+            restart = app.wait_for(By.XPATH, "//button[normalize-space(.)='Restart now']")
+            try:
+                restart.click()
+            except WebDriverException:
+                pass  # the app ended while WebDriver waited for the click's answer: what we asked
             wait_until(lambda: list(programs().values()) == [str(APP)], "the new version alone to run")
     finally:
         if driver is not None:

@@ -78,6 +78,12 @@ describe("updates", () => {
     expect(callsTo(calls, "check_for_updates")).toHaveLength(1);
   });
 
+  it("shows Markdown release notes as plain points", async () => {
+    openCard({ ...offered, available: { version: "0.2.0", notes: "## What's Changed\n* Faster sync\n\n- CSV fix", published_at: null } });
+    const notes = await within(card()).findByLabelText("Release notes");
+    expect(within(notes).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["What's Changed", "Faster sync", "CSV fix"]);
+  });
+
   it("after an install, a window opened again offers Restart now, not the install", async () => {
     openCard({ ...offered, available: null, installed: "0.2.0" });
     expect(await within(card()).findByText("UniAsset 0.2.0 is installed. Restart UniAsset to start using it.")).toBeInTheDocument();
