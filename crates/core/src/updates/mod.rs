@@ -121,27 +121,18 @@ pub fn feed_in_use(store: &Store, installation: &Installation) -> Result<String,
 
 pub fn set_check_daily(store: &mut Store, by: &Actor, on: bool) -> Result<(), UpdateError> {
     access::check_updates(by)?;
-    let tx = store.write()?;
-    let changed = tx
-        .execute(
-            "UPDATE updates SET check_daily = ?1 WHERE id = 1 AND check_daily <> ?1",
-            [on],
-        )
-        .map_err(StoreError::from)?;
-    if changed > 0 {
-        let detail = if on {
-            "UniAsset checks for updates every day"
-        } else {
-            "Daily update checks turned off"
-        };
-        audit::record(
-            &tx,
-            by,
-            audit::Entry::organization("updates.settings_changed").detail(detail),
-        )?;
-    }
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
+    let detail = if on {
+        "UniAsset checks for updates every day"
+    } else {
+        "Daily update checks turned off"
+    };
+    change_setting(
+        store,
+        by,
+        "UPDATE updates SET check_daily = ?1 WHERE id = 1 AND check_daily <> ?1",
+        &on,
+        detail.to_owned(),
+    )
 }
 
 /// Saves an organization's own feed address; empty goes back to the build's.
@@ -151,23 +142,33 @@ pub fn set_feed(store: &mut Store, by: &Actor, address: &str) -> Result<(), Upda
     let feed = (!address.is_empty())
         .then(|| feed::checked(address))
         .transpose()?;
+    let detail = match &feed {
+        Some(f) => format!("Updates are read from {f}"),
+        None => "Updates are read from the feed UniAsset was built with".to_owned(),
+    };
+    change_setting(
+        store,
+        by,
+        "UPDATE updates SET feed = ?1 WHERE id = 1 AND feed IS NOT ?1",
+        &feed,
+        detail,
+    )
+}
+
+/// Runs `update`, which changes the row only when the value differs, and records `detail`
+/// in the audit log when it did, in one transaction.
+fn change_setting(
+    store: &mut Store,
+    by: &Actor,
+    update: &str,
+    value: &dyn rusqlite::ToSql,
+    detail: String,
+) -> Result<(), UpdateError> {
     let tx = store.write()?;
-    let changed = tx
-        .execute(
-            "UPDATE updates SET feed = ?1 WHERE id = 1 AND feed IS NOT ?1",
-            [&feed],
-        )
-        .map_err(StoreError::from)?;
+    let changed = tx.execute(update, [value]).map_err(StoreError::from)?;
     if changed > 0 {
-        let detail = match &feed {
-            Some(f) => format!("Updates are read from {f}"),
-            None => "Updates are read from the feed UniAsset was built with".to_owned(),
-        };
-        audit::record(
-            &tx,
-            by,
-            audit::Entry::organization("updates.settings_changed").detail(detail),
-        )?;
+        let entry = audit::Entry::organization("updates.settings_changed").detail(detail);
+        audit::record(&tx, by, entry)?;
     }
     tx.commit().map_err(StoreError::from)?;
     Ok(())
