@@ -139,7 +139,8 @@ fn failed(reason: String, installation: &Installation, package: &str) -> UpdateE
     }
 }
 
-/// The tool's last words: dpkg and rpm put the reason at the end of what they print.
+/// What the tool said went wrong: its first error and the line after it (dpkg names the
+/// reason there), or its last lines when it names no error.
 fn said(output: &std::process::Output) -> String {
     let text = String::from_utf8_lossy(&output.stderr);
     let text = if text.trim().is_empty() {
@@ -147,11 +148,18 @@ fn said(output: &std::process::Output) -> String {
     } else {
         text
     };
-    let last: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let tail = last[last.len().saturating_sub(3)..].join(" ");
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let words = match lines.iter().position(|l| l.contains("error")) {
+        Some(first) => lines[first..(first + 2).min(lines.len())].join(" "),
+        None => lines[lines.len().saturating_sub(3)..].join(" "),
+    };
     match output.status.code() {
-        Some(code) => format!("the installer ended with status {code}: {tail}"),
-        None => format!("the installer was stopped: {tail}"),
+        Some(code) => format!("the installer ended with status {code}: {words}"),
+        None => format!("the installer was stopped: {words}"),
     }
 }
 
@@ -169,4 +177,38 @@ fn running_as_root() -> bool {
 #[cfg(not(target_os = "linux"))]
 fn running_as_root() -> bool {
     false
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{ExitStatus, Output};
+
+    use super::said;
+
+    fn failed(stderr: &str) -> Output {
+        Output {
+            status: ExitStatus::from_raw(1 << 8),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_installers_reason_is_its_first_error() {
+        let dependency = "Selecting previously unselected package uni-asset.\n\
+            dpkg: dependency problems prevent configuration of uni-asset:\n \
+            uni-asset depends on libsoup-3.0-0; however:\n  Package libsoup-3.0-0 is not installed.\n\n\
+            dpkg: error processing package uni-asset (--install):\n \
+            dependency problems - leaving unconfigured\nErrors were encountered while processing:\n uni-asset\n";
+        assert_eq!(
+            said(&failed(dependency)),
+            "the installer ended with status 1: dpkg: error processing package uni-asset (--install): \
+             dependency problems - leaving unconfigured"
+        );
+        assert_eq!(
+            said(&failed("one\ntwo\nthree\nfour\n")),
+            "the installer ended with status 1: two three four"
+        );
+    }
 }
