@@ -100,6 +100,7 @@ pub async fn install<R: Runtime>(
         )?,
     }
     log::info!("update {}: installed", release.version);
+    crate::tray::refresh_notices(app.clone());
     Ok(release.version)
 }
 
