@@ -197,13 +197,15 @@ pub fn evidence(
     })
 }
 
-/// The assets whose holding by `user_id` was open at `at`, with how each ended since.
+/// The assets whose holding by `user_id` was open at `at`, with how each ended since. `at` is
+/// the deactivation's audit entry, stamped a moment after the deactivation itself: a holding
+/// ended within that moment (in the same millisecond) was still open at the deactivation.
 fn held_at(conn: &Connection, user_id: i64, at: &str) -> Result<Vec<EvidenceAsset>, LeaversError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.tag, a.name, a.serial, h.assigned_at, h.ended_at, h.outcome, h.ended_by, h.end_note,
              h.write_off_reason
          FROM asset_holdings h JOIN assets a ON a.id = h.asset_id
-         WHERE h.user_id = ?1 AND h.assigned_at <= ?2 AND (h.ended_at IS NULL OR h.ended_at > ?2)
+         WHERE h.user_id = ?1 AND h.assigned_at <= ?2 AND (h.ended_at IS NULL OR h.ended_at >= ?2)
          ORDER BY a.tag COLLATE NOCASE, h.id",
     )?;
     let rows = stmt.query_map(rusqlite::params![user_id, at], |r| {

@@ -1,9 +1,7 @@
 //! Which feed a check reads, and what counts as a feed address.
 
-use super::{Installation, UpdateError};
-
-/// An organization's own mirror for this process, winning over General's address.
-pub const FEED_VARIABLE: &str = "UNIASSET_UPDATE_FEED";
+use super::error::UpdateError;
+use super::installation::Installation;
 
 pub(super) fn in_use(
     installation: &Installation,

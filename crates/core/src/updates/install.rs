@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Installation, Package, UpdateError};
+use super::error::UpdateError;
+use super::installation::{Installation, Package};
 use crate::access::{self, Actor};
 use crate::audit;
 use crate::data_dir;

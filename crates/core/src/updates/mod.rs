@@ -8,6 +8,7 @@
 mod error;
 mod feed;
 mod install;
+mod installation;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -18,45 +19,11 @@ use crate::store::{Store, StoreError};
 use crate::timestamp;
 
 pub use error::UpdateError;
-pub use feed::FEED_VARIABLE;
 pub use install::{begin_install, install_linux_package, record_installed, InstallGuard};
+pub use installation::{Installation, Package, FEED_VARIABLE};
 
 /// A daily check waits this long after the last try, answered or not.
 const CHECK_EVERY: Duration = Duration::hours(24);
-
-/// How this copy of UniAsset came to the computer, which decides how it updates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Package {
-    Deb,
-    Rpm,
-    /// Windows' NSIS or MSI installer, macOS' app bundle: the updater plugin installs those.
-    Installer,
-}
-
-/// What the running program knows of itself, from its build and its environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Installation {
-    pub version: String,
-    /// None: built from source (`cargo build`), which does not update itself.
-    pub package: Option<Package>,
-    /// The feed this build names (the release build sets it).
-    pub built_in_feed: Option<String>,
-    /// `UNIASSET_UPDATE_FEED`, which wins over the address saved in General.
-    pub feed_from_environment: Option<String>,
-}
-
-impl Installation {
-    pub fn new(version: &str, package: Option<Package>, built_in_feed: Option<String>) -> Self {
-        Installation {
-            version: version.to_owned(),
-            package,
-            built_in_feed,
-            feed_from_environment: std::env::var(FEED_VARIABLE)
-                .ok()
-                .filter(|v| !v.trim().is_empty()),
-        }
-    }
-}
 
 /// A newer version a feed offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
