@@ -13,7 +13,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::{Error as PluginError, Update, UpdaterExt};
 use uniasset_core::access::Actor;
 use uniasset_core::store::Store;
-use uniasset_core::updates::{self, Installation, Package, Release, UpdateError};
+use uniasset_core::updates::{self, Answer, Installation, Package, Release, UpdateError};
 
 use crate::state::AppState;
 
@@ -56,11 +56,12 @@ pub async fn check<R: Runtime>(
     let installation = app.state::<Installation>();
     let feed = updates::feed_in_use(store, &installation)?;
     let found = ask(app, &feed).await;
-    let release = found
-        .as_ref()
-        .map(|u| u.as_ref().map(|(r, _)| r))
-        .map_err(|_| ());
-    updates::remember_check(store, crate::clock::now(), release)?;
+    let answer = match &found {
+        Ok(Some((release, _))) => Answer::Newer(release),
+        Ok(None) => Answer::UpToDate,
+        Err(_) => Answer::NoAnswer,
+    };
+    updates::remember_check(store, crate::clock::now(), answer)?;
     crate::tray::refresh_notices(app.clone());
     found
 }
@@ -85,6 +86,8 @@ pub async fn install<R: Runtime>(
     log::info!("update {}: downloaded and verified", release.version);
     match installation.package {
         Some(Package::Installer) => {
+            // Windows' installer ends this process as it starts: the audit log says so first.
+            updates::record_installer_started(store, by, &installation, &release.version)?;
             update
                 .install(&bytes)
                 .map_err(|e| refused(e, &installation))?;

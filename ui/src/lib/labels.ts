@@ -173,6 +173,7 @@ const auditActionLabel: Record<string, string> = {
   "organization.plan_changed": "Plan changed",
   "updates.settings_changed": "Update settings changed",
   "updates.installed": "Update installed",
+  "updates.installer_started": "Update installer started",
   "entra.connected": "Microsoft Entra ID connected",
   "entra.disconnected": "Microsoft Entra ID disconnected",
   "entra.auto_deprovision_on": "Auto-deprovision turned on",

@@ -99,6 +99,23 @@ pub fn install_linux_package(
     Ok(())
 }
 
+/// The system's installer was started for `version` (Windows' ends UniAsset as it starts).
+pub fn record_installer_started(
+    store: &Store,
+    by: &Actor,
+    installation: &Installation,
+    version: &str,
+) -> Result<(), StoreError> {
+    audit::record(
+        store.conn(),
+        by,
+        audit::Entry::organization("updates.installer_started").detail(format!(
+            "The installer of UniAsset {version} was started (running {})",
+            installation.version
+        )),
+    )
+}
+
 /// Remembers an installed version (it runs from the next start) in the audit log and for
 /// General and the tray; the shell calls it after an installer the updater plugin ran
 /// itself (Windows, macOS).

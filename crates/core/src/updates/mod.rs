@@ -19,7 +19,9 @@ use crate::store::{Store, StoreError};
 use crate::timestamp;
 
 pub use error::UpdateError;
-pub use install::{begin_install, install_linux_package, record_installed, InstallGuard};
+pub use install::{
+    begin_install, install_linux_package, record_installed, record_installer_started, InstallGuard,
+};
 pub use installation::{Installation, Package, FEED_VARIABLE};
 
 /// A daily check waits this long after the last try, answered or not.
@@ -159,29 +161,42 @@ pub fn check_due(
         && last.is_none_or(|at| now - at >= CHECK_EVERY))
 }
 
-/// Stores what a check found: a newer release, or nothing newer (None). A check that could
-/// not read the feed is remembered as a try only.
+/// What a look at the feed came to.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer<'a> {
+    Newer(&'a Release),
+    UpToDate,
+    /// The feed could not be read: remembered as a try only.
+    NoAnswer,
+}
+
+/// Stores what a check found, for General and the tray until the next one.
 pub fn remember_check(
     store: &Store,
     now: DateTime<Utc>,
-    found: Result<Option<&Release>, ()>,
+    answer: Answer<'_>,
 ) -> Result<(), StoreError> {
     let at = timestamp::at(now);
-    match found {
-        Ok(release) => store.conn().execute(
-            "UPDATE updates SET last_attempt_at = ?1, last_checked_at = ?1, available_version = ?2,
+    let release = match answer {
+        Answer::Newer(release) => Some(release),
+        Answer::UpToDate => None,
+        Answer::NoAnswer => {
+            store
+                .conn()
+                .execute("UPDATE updates SET last_attempt_at = ?1 WHERE id = 1", [at])?;
+            return Ok(());
+        }
+    };
+    store.conn().execute(
+        "UPDATE updates SET last_attempt_at = ?1, last_checked_at = ?1, available_version = ?2,
                  available_notes = ?3, available_date = ?4 WHERE id = 1",
-            rusqlite::params![
-                at,
-                release.map(|r| &r.version),
-                release.and_then(|r| r.notes.as_ref()),
-                release.and_then(|r| r.published_at.as_ref()),
-            ],
-        ),
-        Err(()) => store
-            .conn()
-            .execute("UPDATE updates SET last_attempt_at = ?1 WHERE id = 1", [at]),
-    }?;
+        rusqlite::params![
+            at,
+            release.map(|r| &r.version),
+            release.and_then(|r| r.notes.as_ref()),
+            release.and_then(|r| r.published_at.as_ref()),
+        ],
+    )?;
     Ok(())
 }
 

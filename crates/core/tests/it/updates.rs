@@ -7,7 +7,7 @@ use chrono::{Duration, TimeZone, Utc};
 use testkit::{Org, MEMBER_EMAIL};
 use uniasset_core::organization::Plan;
 use uniasset_core::store::DataDirLock;
-use uniasset_core::updates::{self, Installation, Package, Release, UpdateError};
+use uniasset_core::updates::{self, Answer, Installation, Package, Release, UpdateError};
 use uniasset_core::ErrorCode;
 
 fn installed(package: Option<Package>) -> Installation {
@@ -124,7 +124,7 @@ fn the_daily_check_waits_a_day_after_any_try_and_can_be_turned_off() {
         "never checked: due"
     );
 
-    updates::remember_check(&org.store, now, Err(())).unwrap();
+    updates::remember_check(&org.store, now, Answer::NoAnswer).unwrap();
     assert!(!updates::check_due(&org.store, &build, now + Duration::hours(23)).unwrap());
     assert!(updates::check_due(&org.store, &build, now + Duration::hours(24)).unwrap());
     let status = updates::status(&org.store, &owner, &installed(None)).unwrap();
@@ -148,7 +148,7 @@ fn what_a_check_found_is_shown_until_it_is_installed_or_running() {
     let owner = org.owner();
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
     let found = release("1.3.0");
-    updates::remember_check(&org.store, now, Ok(Some(&found))).unwrap();
+    updates::remember_check(&org.store, now, Answer::Newer(&found)).unwrap();
 
     let status = updates::status(&org.store, &owner, &installed(Some(Package::Deb))).unwrap();
     assert_eq!(status.available, Some(found.clone()));
@@ -165,6 +165,9 @@ fn what_a_check_found_is_shown_until_it_is_installed_or_running() {
 
     // Installed while 1.2.0 still runs: no longer offered, but waiting for a restart.
     let deb = installed(Some(Package::Deb));
+    // An installer that was only started (Windows ends UniAsset then) installed nothing yet.
+    updates::record_installer_started(&org.store, &owner, &deb, "1.3.0").unwrap();
+    assert_eq!(updates::installed(&org.store, "1.2.0").unwrap(), None);
     updates::record_installed(&org.store, &owner, &deb, "1.3.0").unwrap();
     let status = updates::status(&org.store, &owner, &deb).unwrap();
     assert_eq!(
@@ -190,7 +193,7 @@ fn what_a_check_found_is_shown_until_it_is_installed_or_running() {
         .unwrap();
     assert_eq!(trail, "UniAsset 1.3.0 installed (was 1.2.0)");
 
-    updates::remember_check(&org.store, now + Duration::days(1), Ok(None)).unwrap();
+    updates::remember_check(&org.store, now + Duration::days(1), Answer::UpToDate).unwrap();
     assert_eq!(updates::available(&org.store, "1.2.0").unwrap(), None);
     assert!(updates::newer("1.10.0", "1.9.3"));
     assert!(!updates::newer("1.2.0-rc.1", "1.2.0"));
