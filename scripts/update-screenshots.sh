@@ -50,3 +50,6 @@ cp "$p/04-evidence-print-view.png" "$d/evidence-print-view.png"
 cp "$a/test_copy_diagnostics_has_the_version_and_no_secret/01-diagnostics-copied.png" "$d/diagnostics-copied.png"
 cp "$a/test_tray_sync_now_with_nobody_signed_in_opens_the_window_saying_why/01-sign-in-asked-by-tray.png" "$d/sign-in-asked-by-tray.png"
 cp "$a"/test_frequent_checks_catch_a_leaver_within_minutes/*-frequent-check-deactivated.png "$d/frequent-checks.png"
+# The update test (tests/package/test_update.py, run by `make test` after the packages).
+cp "$a/test_update/02-signature-refused.png" "$d/update-signature-refused.png"
+cp "$a/test_update/03-installed.png" "$d/update-installed.png"
