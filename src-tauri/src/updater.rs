@@ -67,12 +67,12 @@ pub async fn check<R: Runtime>(
 }
 
 /// Downloads, verifies and installs the version the feed offers now, if an install may
-/// start; returns the version installed.
+/// start.
 pub async fn install<R: Runtime>(
     app: &AppHandle<R>,
     store: &mut Store,
     by: &Actor,
-) -> Result<String, UpdateError> {
+) -> Result<(), UpdateError> {
     let installation = app.state::<Installation>();
     let guard = updates::begin_install(store, by, &installation)?;
     let (release, mut update) = check(app, store)
@@ -104,7 +104,7 @@ pub async fn install<R: Runtime>(
     }
     log::info!("update {}: installed", release.version);
     crate::tray::refresh_notices(app.clone());
-    Ok(release.version)
+    Ok(())
 }
 
 /// The daily check, when the core says one is due, on a connection of its own (the feed

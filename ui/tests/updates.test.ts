@@ -39,7 +39,10 @@ const card = () => screen.getByRole("region", { name: "Updates" });
 
 describe("updates", () => {
   it("shows the release notes before installing, installs, then offers Restart now", async () => {
-    const calls = openCard(offered, { install_update: () => "0.2.0", restart_to_update: () => null });
+    const calls = openCard(offered, {
+      install_update: () => ({ ...offered, available: null, installed: "0.2.0" }),
+      restart_to_update: () => null,
+    });
     expect(await within(card()).findByText("UniAsset 0.2.0 is available", { exact: false })).toBeInTheDocument();
     const notes = within(card()).getByLabelText("Release notes");
     expect(within(notes).getByText("Faster nightly sync.")).toBeInTheDocument();

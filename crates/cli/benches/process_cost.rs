@@ -164,12 +164,9 @@ async fn rows() -> Vec<Row> {
     rows
 }
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let rows = runtime.block_on(rows());
+#[tokio::main]
+async fn main() {
+    let rows = rows().await;
     println!(
         "{USERS} users, all linked; simulator latency {LATENCY_MS} ms per Graph request; \
          median of {SAMPLES} where repeated\n"

@@ -172,62 +172,57 @@ fn words(d: Duration) -> String {
     }
 }
 
-fn main() {
+#[tokio::main]
+async fn main() {
     assert!(clock::install(Box::new(&OFFSET_MS)));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut rows = Vec::new();
-        for size in [1_000, 100_000] {
-            let mut t = tenant(size).await;
-            let label = |what: &str| format!("{size:>7} linked users: {what}");
-            rows.push(measure(&mut t, label("check, nothing new"), 0).await);
-            rows.push(measure(&mut t, label("check, 50 changes"), 50).await);
-        }
-        println!(
+    let mut rows = Vec::new();
+    for size in [1_000, 100_000] {
+        let mut t = tenant(size).await;
+        let label = |what: &str| format!("{size:>7} linked users: {what}");
+        rows.push(measure(&mut t, label("check, nothing new"), 0).await);
+        rows.push(measure(&mut t, label("check, 50 changes"), 50).await);
+    }
+    println!(
             "Frequent checks, simulator latency {LATENCY_MS} ms per Graph request, median of {SAMPLES}\n"
         );
+    println!(
+        "{:<42} {:>8} {:>8} {:>9} {:>10} {:>12}",
+        "scenario", "requests", "of Graph", "wall ms", "floor ms", "above floor"
+    );
+    for r in &rows {
         println!(
-            "{:<42} {:>8} {:>8} {:>9} {:>10} {:>12}",
-            "scenario", "requests", "of Graph", "wall ms", "floor ms", "above floor"
+            "{:<42} {:>8} {:>8} {:>9.1} {:>10.1} {:>12.1}",
+            r.scenario,
+            r.requests,
+            r.graph_requests,
+            r.wall_ms,
+            r.floor_ms(),
+            r.wall_ms - r.floor_ms()
         );
-        for r in &rows {
-            println!(
-                "{:<42} {:>8} {:>8} {:>9.1} {:>10.1} {:>12.1}",
-                r.scenario,
-                r.requests,
-                r.graph_requests,
-                r.wall_ms,
-                r.floor_ms(),
-                r.wall_ms - r.floor_ms()
-            );
-        }
+    }
 
-        let mut t = tenant(1_000).await;
-        let day = schedule::next_window(Utc::now()) + Duration::days(1);
-        let frequent: Vec<_> = (0..5)
-            .map(|i| day + Duration::hours(2) + Duration::seconds(400 * i + 30))
-            .collect();
-        let nightly: Vec<_> = [4, 12, 20]
-            .map(|h| day + Duration::days(2) + Duration::hours(h - 3))
-            .to_vec();
-        let with_checks = delays(&mut t, &frequent, 10, true).await;
-        let nightly_only = delays(&mut t, &nightly, 20, false).await;
-        println!("\nFrom disabling an account in Entra ID to its deactivation in UniAsset:");
-        for (what, d) in [
-            ("checks every 5 minutes", with_checks),
-            ("nightly run only", nightly_only),
-        ] {
-            let max = d.iter().max().copied().unwrap();
-            let mean = d.iter().fold(Duration::zero(), |a, b| a + *b) / d.len() as i32;
-            println!(
-                "  {what:<24} {} accounts: mean {}, longest {}",
-                d.len(),
-                words(mean),
-                words(max)
-            );
-        }
-    });
+    let mut t = tenant(1_000).await;
+    let day = schedule::next_window(Utc::now()) + Duration::days(1);
+    let frequent: Vec<_> = (0..5)
+        .map(|i| day + Duration::hours(2) + Duration::seconds(400 * i + 30))
+        .collect();
+    let nightly: Vec<_> = [4, 12, 20]
+        .map(|h| day + Duration::days(2) + Duration::hours(h - 3))
+        .to_vec();
+    let with_checks = delays(&mut t, &frequent, 10, true).await;
+    let nightly_only = delays(&mut t, &nightly, 20, false).await;
+    println!("\nFrom disabling an account in Entra ID to its deactivation in UniAsset:");
+    for (what, d) in [
+        ("checks every 5 minutes", with_checks),
+        ("nightly run only", nightly_only),
+    ] {
+        let max = d.iter().max().copied().unwrap();
+        let mean = d.iter().fold(Duration::zero(), |a, b| a + *b) / d.len() as i32;
+        println!(
+            "  {what:<24} {} accounts: mean {}, longest {}",
+            d.len(),
+            words(mean),
+            words(max)
+        );
+    }
 }

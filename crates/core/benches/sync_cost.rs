@@ -134,14 +134,11 @@ async fn tenant(size: usize, linked: usize) -> Vec<Row> {
     rows
 }
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+#[tokio::main]
+async fn main() {
     let mut rows = Vec::new();
     for (size, linked) in [(1_000, 1_000), (100_000, 10_000)] {
-        rows.extend(runtime.block_on(tenant(size, linked)));
+        rows.extend(tenant(size, linked).await);
     }
     println!(
         "{:<62} {:>9} {:>9} {:>10}",

@@ -195,7 +195,7 @@ fn locked_until(
             |r| r.get(0),
         )
         .optional()?;
-    Ok(until.and_then(|t| parse_time(&t)))
+    Ok(until.as_deref().and_then(timestamp::parse))
 }
 
 /// Counts a failed attempt; on the one that reaches the limit, locks the email out (and
@@ -272,12 +272,6 @@ fn lockout_minutes(lockouts: u32) -> i64 {
     doubled.min(LONGEST_LOCKOUT_MINUTES)
 }
 
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Who holds `token` at `now`: a session ended by sign-out, deactivation or a newer
 /// sign-in, or left unused for the organization's idle time, is refused; the role is read
 /// fresh so a demotion takes effect at once. Each accepted use counts as activity.
@@ -319,7 +313,8 @@ fn live_session(
     let Some((session_id, user_id, last_used, idle_minutes)) = found else {
         return Ok(None);
     };
-    let idle_ends = parse_time(&last_used).map(|t| t + TimeDelta::minutes(idle_minutes.into()));
+    let idle_ends =
+        timestamp::parse(&last_used).map(|t| t + TimeDelta::minutes(idle_minutes.into()));
     match idle_ends {
         Some(ends) if now < ends => {}
         // Idle too long (or a last use that cannot be read): over for good, dated when it

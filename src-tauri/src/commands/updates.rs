@@ -11,7 +11,7 @@ commands! {
     set_update_check_daily(on: bool) -> UpdateStatus;
     set_update_feed(address: String) -> UpdateStatus;
     check_for_updates() -> UpdateStatus;
-    install_update() -> String;
+    install_update() -> UpdateStatus;
     restart_to_update() -> ();
 }
 
@@ -42,10 +42,12 @@ async fn check_for_updates<R: Runtime>(app: AppHandle<R>) -> Reply<UpdateStatus>
     Ok(updates::status(&store, &actor, &app.state::<Installation>())?)
 }
 
-/// Install update: the version installed, which runs once UniAsset starts again.
-async fn install_update<R: Runtime>(app: AppHandle<R>) -> Reply<String> {
+/// Install update: then the status names the version installed, which runs once UniAsset
+/// starts again.
+async fn install_update<R: Runtime>(app: AppHandle<R>) -> Reply<UpdateStatus> {
     let (actor, mut store) = app.app_state().for_network().await?;
-    Ok(updater::install(&app, &mut store, &actor).await?)
+    updater::install(&app, &mut store, &actor).await?;
+    Ok(updates::status(&store, &actor, &app.state::<Installation>())?)
 }
 
 /// "Restart now" after an install: the same arguments, the new program.

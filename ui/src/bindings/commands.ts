@@ -171,7 +171,7 @@ export function commands(call: Call) {
     setUpdateCheckDaily: (on: boolean) => call<UpdateStatus>("set_update_check_daily", { on }),
     setUpdateFeed: (address: string) => call<UpdateStatus>("set_update_feed", { address }),
     checkForUpdates: () => call<UpdateStatus>("check_for_updates"),
-    installUpdate: () => call<string>("install_update"),
+    installUpdate: () => call<UpdateStatus>("install_update"),
     restartToUpdate: () => call<null>("restart_to_update"),
   };
 }
@@ -283,7 +283,7 @@ export type CommandMap = {
   set_update_check_daily: { args: { on: boolean }; returns: UpdateStatus };
   set_update_feed: { args: { address: string }; returns: UpdateStatus };
   check_for_updates: { args: Record<string, never>; returns: UpdateStatus };
-  install_update: { args: Record<string, never>; returns: string };
+  install_update: { args: Record<string, never>; returns: UpdateStatus };
   restart_to_update: { args: Record<string, never>; returns: null };
 };
 

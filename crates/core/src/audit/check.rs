@@ -62,9 +62,7 @@ pub fn verdict(store: &Store) -> Result<Option<TrailVerdict>, StoreError> {
 
 /// Whether a day has passed since the last check (or there was none).
 pub fn check_due(store: &Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let last = verdict(store)?
-        .and_then(|v| DateTime::parse_from_rfc3339(&v.checked_at).ok())
-        .map(|t| t.with_timezone(&Utc));
+    let last = verdict(store)?.and_then(|v| timestamp::parse(&v.checked_at));
     Ok(last.is_none_or(|last| now - last >= EVERY || last > now))
 }
 

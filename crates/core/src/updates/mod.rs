@@ -150,12 +150,7 @@ pub fn check_due(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let saved = saved(store)?;
-    let last: Option<String> = store.conn().query_row(
-        "SELECT last_attempt_at FROM updates WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?;
-    let last = last.as_deref().and_then(timestamp::parse);
+    let last = saved.last_attempt_at.as_deref().and_then(timestamp::parse);
     Ok(saved.check_daily
         && feed::in_use(installation, saved.feed.as_deref()).is_ok()
         && last.is_none_or(|at| now - at >= CHECK_EVERY))
@@ -227,6 +222,7 @@ struct Saved {
     check_daily: bool,
     feed: Option<String>,
     last_checked_at: Option<String>,
+    last_attempt_at: Option<String>,
     available: Option<Release>,
     installed_version: Option<String>,
 }
@@ -247,21 +243,23 @@ impl Saved {
 fn saved(store: &Store) -> Result<Saved, StoreError> {
     Ok(store.conn().query_row(
         "SELECT check_daily, feed, last_checked_at, available_version, available_notes,
-                available_date, installed_version
+                available_date, installed_version, last_attempt_at
          FROM updates WHERE id = 1",
         [],
         |r| {
             let version: Option<String> = r.get(3)?;
+            let (notes, published_at) = (r.get(4)?, r.get(5)?);
             Ok(Saved {
                 check_daily: r.get(0)?,
                 feed: r.get(1)?,
                 last_checked_at: r.get(2)?,
                 available: version.map(|version| Release {
                     version,
-                    notes: r.get(4).ok().flatten(),
-                    published_at: r.get(5).ok().flatten(),
+                    notes,
+                    published_at,
                 }),
                 installed_version: r.get(6)?,
+                last_attempt_at: r.get(7)?,
             })
         },
     )?)
